@@ -1,0 +1,1 @@
+"""STAND-IN for the external auth service."""

@@ -1,0 +1,1 @@
+"""Thin shared plumbing for Parovoz services."""

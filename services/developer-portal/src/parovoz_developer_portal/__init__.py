@@ -1,0 +1,1 @@
+"""Parovoz developer-portal service."""

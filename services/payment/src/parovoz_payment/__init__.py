@@ -1,0 +1,1 @@
+"""Parovoz payment service."""

@@ -1,0 +1,1 @@
+"""Parovoz subscription service."""
