@@ -1,0 +1,66 @@
+"""FastAPI app factory every service uses: one shape for probes, metrics, docs and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from starlette.middleware.base import RequestResponseEndpoint
+
+from parovoz_kit.http.docs import mount_offline_docs
+from parovoz_kit.http.errors import install_error_handlers
+from parovoz_kit.http.metrics import MetricsMiddleware, metrics_router
+from parovoz_kit.http.probes import probes_router
+from parovoz_kit.infrastructure import ReadinessCheck
+from parovoz_kit.settings import ServiceSettings
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    readiness_checks: dict[str, ReadinessCheck] | None = None,
+    version: str = "0.1.0",
+) -> FastAPI:
+    prefix = settings.api_prefix
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=None,  # served offline by mount_offline_docs
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware)
+
+    @app.middleware("http")
+    async def served_by(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        # Lets operators (and the gateway tests) see which service answered.
+        response = await call_next(request)
+        response.headers["X-Served-By"] = settings.service_name
+        return response
+
+    probes = probes_router(
+        settings.service_name, readiness_checks or {}, settings.readiness_timeout_seconds
+    )
+    # Probes at the root for Kubernetes, and under the prefix for callers behind the gateway.
+    for mount in ("", prefix):
+        app.include_router(probes, prefix=mount, include_in_schema=mount == prefix)
+        app.include_router(metrics_router(), prefix=mount)
+
+    @app.get(prefix, tags=["service"], summary="What this service is and where its docs are")
+    async def service_index() -> dict[str, str]:
+        return {
+            "service": settings.service_name,
+            "version": version,
+            "docs": f"{prefix}/docs",
+            "openapi": f"{prefix}/openapi.json",
+        }
+
+    for router in routers:
+        app.include_router(router)
+    mount_offline_docs(app, prefix, title)
+    return app

@@ -1,0 +1,46 @@
+"""Liveness (`/health`) and readiness (`/ready`) endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from parovoz_kit.infrastructure import ReadinessCheck
+
+log = logging.getLogger(__name__)
+
+
+def probes_router(
+    service: str, checks: dict[str, ReadinessCheck], timeout_seconds: float
+) -> APIRouter:
+    router = APIRouter(tags=["probes"])
+
+    @router.get("/health", summary="Liveness: the process answers")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @router.get("/ready", summary="Readiness: database, broker and Redis reachable")
+    async def ready() -> JSONResponse:
+        results = await asyncio.gather(
+            *(_probe(name, check, timeout_seconds) for name, check in checks.items())
+        )
+        statuses = dict(results)
+        all_up = all(status == "up" for status in statuses.values())
+        return JSONResponse(
+            {"status": "ready" if all_up else "not_ready", "checks": statuses},
+            status_code=200 if all_up else 503,
+        )
+
+    return router
+
+
+async def _probe(name: str, check: ReadinessCheck, timeout_seconds: float) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(check(), timeout=timeout_seconds)
+    except Exception as exc:  # any failure means "down"; the reason goes to the log only
+        log.warning("readiness check failed", extra={"check": name, "error": type(exc).__name__})
+        return name, "down"
+    return name, "up"

@@ -1,0 +1,25 @@
+"""Starts developer-portal: REST, gRPC (and, as they come, the outbox relay, consumers and jobs)."""
+
+from __future__ import annotations
+
+from parovoz_kit.service import ServiceDefinition, run_service
+
+from parovoz_developer_portal.grpc.servicer import grpc_services
+from parovoz_developer_portal.settings import DeveloperPortalSettings
+
+SERVICE = ServiceDefinition(
+    title="Parovoz developer-portal",
+    description=(
+        "Developer accounts and teams, games and DLC, builds, pricing, publication, payout "
+        "requests and sales analytics."
+    ),
+    grpc_services=grpc_services,
+)
+
+
+def run() -> None:
+    run_service(DeveloperPortalSettings(), SERVICE)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Entities, value objects, state machines and rules: plain Python, no I/O, no framework."""

@@ -1,0 +1,1 @@
+"""Leased periodic work."""

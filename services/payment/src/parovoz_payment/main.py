@@ -1,0 +1,25 @@
+"""Starts payment: REST, gRPC (and, as they come, the outbox relay, consumers and jobs)."""
+
+from __future__ import annotations
+
+from parovoz_kit.service import ServiceDefinition, run_service
+
+from parovoz_payment.grpc.servicer import grpc_services
+from parovoz_payment.settings import PaymentSettings
+
+SERVICE = ServiceDefinition(
+    title="Parovoz payment",
+    description=(
+        "Double-entry ledger, payments and providers, webhooks, refunds, wallets, coupons, gift "
+        "cards, payouts, fraud rules, 54-FZ receipts."
+    ),
+    grpc_services=grpc_services,
+)
+
+
+def run() -> None:
+    run_service(PaymentSettings(), SERVICE)
+
+
+if __name__ == "__main__":
+    run()

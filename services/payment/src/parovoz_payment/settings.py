@@ -1,0 +1,17 @@
+"""payment settings: environment variables prefixed ``PAYMENT_``."""
+
+from __future__ import annotations
+
+from parovoz_kit.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class PaymentSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PAYMENT_", extra="ignore", frozen=True)
+
+    service_name: str = "payment"
+    http_port: int = 8084
+    grpc_port: int = 9094
+    api_prefix: str = "/api/v1/payments"
+    database_url: str = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
+    redis_url: str = "redis://127.0.0.1:56379/3"

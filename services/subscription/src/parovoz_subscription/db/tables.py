@@ -1,0 +1,5 @@
+"""Tables of the subscription database (Alembic's target metadata)."""
+
+from parovoz_kit.db import new_metadata
+
+metadata = new_metadata()

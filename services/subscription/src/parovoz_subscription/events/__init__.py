@@ -1,0 +1,1 @@
+"""Event handlers (consumers) and the events this service emits."""

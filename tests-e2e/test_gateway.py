@@ -1,0 +1,94 @@
+"""Every service answers through the gateway: probes, metrics, OpenAPI, offline Swagger UI."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from e2e_platform import ServiceUnderTest
+
+
+def test_health_through_the_gateway(gateway: str, service: ServiceUnderTest) -> None:
+    response = httpx.get(f"{gateway}{service.prefix}/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": service.name}
+    assert response.headers["x-served-by"] == service.name
+
+
+def test_ready_through_the_gateway(gateway: str, service: ServiceUnderTest) -> None:
+    response = httpx.get(f"{gateway}{service.prefix}/ready")
+    assert response.status_code == 200, response.text
+    assert set(response.json()["checks"].values()) == {"up"}
+
+
+def test_root_probes_for_kubernetes(service: ServiceUnderTest) -> None:
+    base = f"http://127.0.0.1:{service.http_port}"
+    assert httpx.get(f"{base}/health").status_code == 200
+    assert httpx.get(f"{base}/ready").status_code == 200
+    metrics = httpx.get(f"{base}/metrics")
+    assert metrics.status_code == 200
+    assert "http_requests_total" in metrics.text
+
+
+def test_metrics_through_the_gateway(gateway: str, service: ServiceUnderTest) -> None:
+    httpx.get(f"{gateway}{service.prefix}/health")
+    body = httpx.get(f"{gateway}{service.prefix}/metrics").text
+    assert re.search(
+        rf'http_requests_total{{method="GET",route="{service.prefix}/health",status="200"}} \d',
+        body,
+    )
+
+
+def test_exact_prefix_is_routed_without_redirect(gateway: str, service: ServiceUnderTest) -> None:
+    response = httpx.get(f"{gateway}{service.prefix}", follow_redirects=False)
+    assert response.status_code == 200
+    assert response.json()["service"] == service.name
+
+
+def test_openapi_and_offline_swagger_ui(gateway: str, service: ServiceUnderTest) -> None:
+    spec = httpx.get(f"{gateway}{service.prefix}/openapi.json")
+    assert spec.status_code == 200
+    assert spec.json()["info"]["title"] == f"Parovoz {service.name}"
+    page = httpx.get(f"{gateway}{service.prefix}/docs")
+    assert page.status_code == 200
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+    assert assets, "the page references its scripts and styles"
+    for asset in assets:
+        assert asset.startswith(f"{service.prefix}/docs/static/"), asset
+        assert httpx.get(f"{gateway}{asset}").status_code == 200
+
+
+def test_unknown_path_under_a_prefix_is_the_services_json_404(
+    gateway: str, service: ServiceUnderTest
+) -> None:
+    response = httpx.get(f"{gateway}{service.prefix}/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["x-served-by"] == service.name
+    assert response.json()["errors"][0]["code"] == "NOT_FOUND"
+
+
+def test_webhooks_go_to_payment(gateway: str) -> None:
+    response = httpx.post(f"{gateway}/webhooks/unknown-provider", json={})
+    assert response.headers["x-served-by"] == "payment"
+    assert response.status_code == 404
+
+
+def test_paths_outside_every_prefix_get_a_json_404_from_the_gateway(gateway: str) -> None:
+    for path in ("/", "/api/v1/developers", "/api/v1/paymentsX/health", "/api/v2/payments"):
+        response = httpx.get(f"{gateway}{path}", follow_redirects=False)
+        assert response.status_code == 404, path
+        assert "x-served-by" not in response.headers, path
+        assert response.json()["errors"][0]["code"] == "NOT_FOUND"
+
+
+def test_gateway_refuses_oversized_bodies_in_the_error_format(gateway: str) -> None:
+    response = httpx.post(f"{gateway}/api/v1/payments/anything", content=b"x" * (3 * 1024 * 1024))
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_request_id_is_kept_or_minted(gateway: str) -> None:
+    kept = httpx.get(f"{gateway}/api/v1/payments/health", headers={"X-Request-Id": "req-123"})
+    assert kept.headers["x-request-id"] == "req-123"
+    minted = httpx.get(f"{gateway}/api/v1/payments/health")
+    assert re.fullmatch(r"[0-9a-f]{32}", minted.headers["x-request-id"])
