@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from parovoz_kit.errors import ParovozError
+
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +62,11 @@ async def _http_exception(_: Request, exc: StarletteHTTPException) -> JSONRespon
     return response
 
 
+async def _parovoz_error(_: Request, exc: ParovozError) -> JSONResponse:
+    body = error_body(exc.http_status, exc.code, exc.detail, title=exc.title, pointer=exc.pointer)
+    return error_response([body], exc.http_status)
+
+
 async def _validation_exception(_: Request, exc: RequestValidationError) -> JSONResponse:
     errors = [
         error_body(422, "VALIDATION_ERROR", issue["msg"], pointer=_pointer(tuple(issue["loc"])))
@@ -79,6 +86,7 @@ async def _unhandled_exception(request: Request, exc: Exception) -> JSONResponse
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ParovozError, _parovoz_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_exception)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unhandled_exception)
