@@ -1,0 +1,1 @@
+"""Plumbing shared by the stand-ins: server label, JSON errors, the uvicorn runner."""
