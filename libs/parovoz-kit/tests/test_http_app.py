@@ -121,3 +121,11 @@ async def test_swagger_ui_loads_its_assets_from_the_service(client: httpx.AsyncC
     assert asset.status_code == 200 and len(asset.content) > 100_000
     spec = await client.get(f"{PREFIX}/openapi.json")
     assert f"{PREFIX}/orders" in spec.json()["paths"]
+
+
+async def test_metrics_label_prefixed_probes_with_their_full_template(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.get(f"{PREFIX}/health")
+    body = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/api/v1/kit/health",status="200"}' in body

@@ -16,6 +16,29 @@ from pydantic import BaseModel, ConfigDict
 REGISTRY: dict[str, type[EventData]] = {}
 EventT = TypeVar("EventT", bound="type[EventData]")
 
+#: Everyone who produces or consumes catalogue events. Our four services are named as in their
+#: consumer groups (`<consumer service>.<topic>`); the others are systems we do not own.
+PARTIES: dict[str, str] = {
+    "developer-portal": "our service: developer accounts, games, prices, payout requests",
+    "greenlight": "our service: community voting on submissions",
+    "subscription": "our service: subscriptions, renewals, access",
+    "payment": "our service: payments, ledger, refunds, payouts",
+    "admin": "external Admin Service (moderation); the admin stand-in (port 8093) locally",
+    "catalog-library": "external Catalog and Library services; their stand-in (port 8094) locally",
+    "user": "external User Service (not in this repository)",
+    "notification": "external Notification Service (not in this repository)",
+    "social": "external Social Service, which asks for referral payouts (not in this repository)",
+}
+
+#: One topic per producing service.
+PRODUCER_TOPICS: dict[str, str] = {
+    "developer-portal": "developer.events.v1",
+    "greenlight": "greenlight.events.v1",
+    "subscription": "subscription.events.v1",
+    "payment": "payment.events.v1",
+    "admin": "admin.events.v1",
+}
+
 
 class UnknownEventType(KeyError):
     """A CloudEvents ``type`` no schema is registered for."""
@@ -36,6 +59,7 @@ class EventData(BaseModel):
     example_data: ClassVar[dict[str, object]]
 
     def partition_key(self) -> str:
+        """The Kafka message key and CloudEvents ``partitionkey``: the aggregate id."""
         return str(getattr(self, self.key_field))
 
     @classmethod
@@ -54,6 +78,7 @@ def register(cls: EventT) -> EventT:
 
 
 def schema_for(event_type: str) -> type[EventData]:
+    """The model registered for a CloudEvents ``type``; :class:`UnknownEventType` if none."""
     try:
         return REGISTRY[event_type]
     except KeyError:

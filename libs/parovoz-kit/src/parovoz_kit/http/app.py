@@ -43,13 +43,16 @@ def create_app(
         response.headers["X-Served-By"] = settings.service_name
         return response
 
-    probes = probes_router(
-        settings.service_name, readiness_checks or {}, settings.readiness_timeout_seconds
-    )
     # Probes at the root for Kubernetes, and under the prefix for callers behind the gateway.
     for mount in ("", prefix):
-        app.include_router(probes, prefix=mount, include_in_schema=mount == prefix)
-        app.include_router(metrics_router(), prefix=mount)
+        probes = probes_router(
+            settings.service_name,
+            readiness_checks or {},
+            settings.readiness_timeout_seconds,
+            prefix=mount,
+        )
+        app.include_router(probes, include_in_schema=mount == prefix)
+        app.include_router(metrics_router(prefix=mount))
 
     @app.get(prefix, tags=["service"], summary="What this service is and where its docs are")
     async def service_index() -> dict[str, str]:

@@ -18,7 +18,8 @@ HTTP_LATENCY = Histogram(
 
 def _route_template(request: Request) -> str:
     # The router records the matched route in the scope; its template (not the raw path)
-    # keeps label cardinality bounded.
+    # keeps label cardinality bounded. Routers carry their prefix themselves (never
+    # include_router(prefix=...)), so the template is the full path.
     route = request.scope.get("route")
     return getattr(route, "path", "unmatched")
 
@@ -37,8 +38,8 @@ class MetricsMiddleware(BaseHTTPMiddleware):
             HTTP_REQUESTS.labels(request.method, route, str(status)).inc()
 
 
-def metrics_router() -> APIRouter:
-    router = APIRouter(tags=["probes"])
+def metrics_router(prefix: str = "") -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=["probes"])
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -14,9 +14,11 @@ log = logging.getLogger(__name__)
 
 
 def probes_router(
-    service: str, checks: dict[str, ReadinessCheck], timeout_seconds: float
+    service: str, checks: dict[str, ReadinessCheck], timeout_seconds: float, prefix: str = ""
 ) -> APIRouter:
-    router = APIRouter(tags=["probes"])
+    # The prefix is the router's own (not include_router's), so route templates in metrics
+    # carry the full path.
+    router = APIRouter(prefix=prefix, tags=["probes"])
 
     @router.get("/health", summary="Liveness: the process answers")
     async def health() -> dict[str, str]:
