@@ -1,0 +1,187 @@
+"""OpenTelemetry for every service: one provider, W3C ``traceparent`` on every hop.
+
+A request is one trace from the gateway through REST, gRPC, SQL and Kafka. Spans are
+exported over OTLP/gRPC when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set (the collector of
+docker-compose listens on 4317); otherwise nothing leaves the process, but a real SDK
+provider still gives ids to spans, so context propagates and logs carry ``trace_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import grpc
+from fastapi import FastAPI
+from opentelemetry import context as otel_context
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.baggage.propagation import W3CBaggagePropagator
+from opentelemetry.propagators.composite import CompositePropagator
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+#: Probes and scrapes are polled every few seconds; tracing them only buries real traces.
+_UNTRACED_URLS = r"/(health|ready|metrics)$"
+KafkaHeaders = Iterable[tuple[str, bytes | str | None]] | Mapping[str, bytes | str | None]
+
+_provider: TracerProvider | None = None
+_instrumented_engines: weakref.WeakSet[Any] = weakref.WeakSet()
+_destinations: list[SpanExporter | str] = []
+
+
+def configure_tracing(
+    service_name: str,
+    otlp_endpoint: str = "",
+    environment: str = "development",
+    *,
+    exporter: SpanExporter | None = None,
+) -> TracerProvider:
+    """Install the global tracer provider and the W3C propagators; call once at start.
+
+    ``exporter`` (tests: an ``InMemorySpanExporter``) is attached synchronously and
+    wins over ``otlp_endpoint``. Calling again (several apps in one test process) adds
+    the exporter to the provider already installed, since OpenTelemetry allows only one.
+    """
+    global _provider
+    propagate.set_global_textmap(
+        CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
+    )
+    provider = _provider or _installed_sdk_provider()
+    if provider is None:
+        resource = Resource.create(
+            {"service.name": service_name, "deployment.environment": str(environment)}
+        )
+        provider = TracerProvider(resource=resource)
+        trace.set_tracer_provider(provider)
+    _provider = provider
+    # Calling again with the same destination must not export every span twice.
+    if exporter is not None and exporter not in _destinations:
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        _destinations.append(exporter)
+    elif exporter is None and otlp_endpoint and otlp_endpoint not in _destinations:
+        provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(otlp_endpoint)))
+        _destinations.append(otlp_endpoint)
+    return provider
+
+
+def tracing_from_settings(settings: Any) -> TracerProvider:
+    """``configure_tracing`` from ``ServiceSettings`` (service name, endpoint, environment)."""
+    return configure_tracing(
+        settings.service_name,
+        settings.otel_exporter_otlp_endpoint,
+        str(settings.environment),
+    )
+
+
+def shutdown_tracing() -> None:
+    """Flush spans still batched for export; call on shutdown."""
+    if _provider is not None:
+        _provider.shutdown()
+
+
+def instrument_app(app: FastAPI) -> None:
+    """Server spans for every route, continuing an incoming ``traceparent``."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=_tracer_provider(), excluded_urls=_UNTRACED_URLS
+    )
+
+
+def instrument_engine(engine: AsyncEngine) -> None:
+    """A client span per SQL statement of ``engine`` (idempotent per engine).
+
+    Uses the instrumentation's per-engine tracer rather than ``SQLAlchemyInstrumentor``,
+    which patches ``create_engine`` process-wide and can only be switched on once.
+    """
+    from opentelemetry.instrumentation.sqlalchemy import __version__ as version
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
+    sync_engine = engine.sync_engine
+    if sync_engine in _instrumented_engines:
+        return
+    tracer = trace.get_tracer(
+        "opentelemetry.instrumentation.sqlalchemy", version, _tracer_provider()
+    )
+    connections = metrics.get_meter("parovoz_kit.tracing").create_up_down_counter(
+        "db.client.connections.usage", unit="connections"
+    )
+    EngineTracer(tracer, sync_engine, connections)
+    _instrumented_engines.add(sync_engine)
+
+
+def grpc_server_interceptors() -> list[grpc.aio.ServerInterceptor]:
+    """Pass to ``create_grpc_server(..., interceptors=...)``: server spans from metadata."""
+    from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+    return [aio_server_interceptor(tracer_provider=_tracer_provider())]
+
+
+def grpc_client_interceptors() -> list[grpc.aio.ClientInterceptor]:
+    """Pass to ``grpc.aio.insecure_channel(..., interceptors=...)``: sends ``traceparent``."""
+    from opentelemetry.instrumentation.grpc import aio_client_interceptors
+
+    return list(aio_client_interceptors(tracer_provider=_tracer_provider()))
+
+
+def inject_headers(
+    headers: list[tuple[str, bytes]] | None = None,
+) -> list[tuple[str, bytes]]:
+    """Kafka headers with the current context (``traceparent``, ``tracestate``) added."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    injected = [(name, value.encode()) for name, value in carrier.items()]
+    kept = [(name, value) for name, value in headers or [] if name not in carrier]
+    return kept + injected
+
+
+def extract_context(headers: KafkaHeaders | None) -> otel_context.Context:
+    """The trace context a producer put in a message's headers (empty if none)."""
+    items = headers.items() if isinstance(headers, Mapping) else headers or []
+    carrier: dict[str, str] = {}
+    for name, value in items:
+        if value is None:
+            continue
+        text = value.decode(errors="replace") if isinstance(value, bytes) else value
+        carrier[name.lower()] = text
+    return propagate.extract(carrier)
+
+
+@contextmanager
+def use_context(headers: KafkaHeaders | None) -> Iterator[otel_context.Context]:
+    """Make a consumed message's trace the current one while it is handled."""
+    context = extract_context(headers)
+    token = otel_context.attach(context)
+    try:
+        yield context
+    finally:
+        otel_context.detach(token)
+
+
+def _installed_sdk_provider() -> TracerProvider | None:
+    current = trace.get_tracer_provider()
+    return current if isinstance(current, TracerProvider) else None
+
+
+def _tracer_provider() -> trace.TracerProvider:
+    # Before configure_tracing runs, the global (proxy) provider picks up the real one later.
+    return _provider or trace.get_tracer_provider()
+
+
+def _otlp_exporter(endpoint: str) -> SpanExporter:
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    # Inside the cluster the collector speaks plain gRPC; https endpoints get TLS.
+    return OTLPSpanExporter(endpoint=endpoint, insecure=endpoint.startswith("http://"))
