@@ -1,0 +1,98 @@
+"""FastAPI dependencies: the current principal from the Bearer token, and role checks.
+
+Wiring, once per app::
+
+    install_auth(app, JwtVerifier.from_config(auth_config))
+
+then in routes::
+
+    @router.get("/me")
+    async def me(principal: CurrentPrincipal) -> ...
+
+    @router.post("/internal/jobs/{name}/run", dependencies=[Depends(require_service())])
+
+Tests either install a verifier built on their own keys, or override :func:`get_verifier`
+(``app.dependency_overrides[get_verifier] = lambda: verifier``) or :func:`current_principal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from parovoz_kit.auth.principal import Principal
+from parovoz_kit.auth.verifier import JwtVerifier
+from parovoz_kit.errors import PermissionDenied, Unauthenticated
+from parovoz_kit.http.errors import error_body, error_response
+
+_STATE_KEY = "jwt_verifier"
+# auto_error=False: a missing header is answered by us, in the platform's error format.
+# HTTPBearer also puts the "Authorize" button (bearer scheme) into the OpenAPI docs.
+_bearer = HTTPBearer(auto_error=False, description="An access token from the auth service.")
+
+
+def install_auth(app: FastAPI, verifier: JwtVerifier) -> None:
+    """Make ``verifier`` the app's verifier and answer 401s with ``WWW-Authenticate``."""
+    setattr(app.state, _STATE_KEY, verifier)
+    # More specific than the ParovozError handler, so it wins for Unauthenticated only.
+    app.add_exception_handler(Unauthenticated, _unauthenticated_response)  # type: ignore[arg-type]
+
+
+def get_verifier(request: Request) -> JwtVerifier:
+    verifier = getattr(request.app.state, _STATE_KEY, None)
+    if verifier is None:
+        # A wiring mistake, not the caller's: it surfaces as a 500 and in the logs.
+        raise RuntimeError("no JwtVerifier installed; call install_auth(app, verifier)")
+    return verifier
+
+
+async def current_principal(
+    verifier: Annotated[JwtVerifier, Depends(get_verifier)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("A Bearer access token is required.", code="TOKEN_MISSING")
+    return await verifier.verify(credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency admitting principals holding ANY of ``roles`` (403 otherwise)."""
+    wanted = frozenset(roles)
+    if not wanted:
+        raise ValueError("require_roles needs at least one role")
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any_role(wanted):
+            raise PermissionDenied("Your roles do not allow this action.")
+        return principal
+
+    return dependency
+
+
+def require_service() -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency admitting only service tokens (``sub`` = ``service:<name>``)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.is_service:
+            raise PermissionDenied("Only platform services may call this endpoint.")
+        return principal
+
+    return dependency
+
+
+async def _unauthenticated_response(_: Request, exc: Unauthenticated) -> JSONResponse:
+    body = error_body(exc.http_status, exc.code, exc.detail, title=exc.title)
+    response = error_response([body], exc.http_status)
+    # RFC 6750 §3: say which scheme is expected, and whether the token sent was the problem.
+    challenge = 'Bearer realm="parovoz"'
+    if exc.code != "TOKEN_MISSING":
+        challenge += ', error="invalid_token"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response

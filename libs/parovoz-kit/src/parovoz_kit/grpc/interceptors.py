@@ -1,0 +1,237 @@
+"""grpc.aio server interceptors: service-token auth, kit errors → status codes, metrics.
+
+Use :func:`standard_server_interceptors` so the order is right: metrics outermost (it sees
+every outcome, auth refusals included), then error mapping, then auth (whose refusals are kit
+errors the mapping turns into UNAUTHENTICATED / PERMISSION_DENIED).
+
+Each interceptor wraps the method's behaviour in a *guard*, an async context manager around
+the whole call, so unary and streaming responses are handled by the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Callable, Collection, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2
+from prometheus_client import Counter, Histogram
+
+from parovoz_kit.auth.principal import Principal
+from parovoz_kit.auth.verifier import JwtVerifier
+from parovoz_kit.errors import ParovozError, PermissionDenied, Unauthenticated
+from parovoz_kit.grpc.errors import details_for, status_for
+
+log = logging.getLogger(__name__)
+
+Guard = Callable[[grpc.aio.ServicerContext], AbstractAsyncContextManager[None]]
+
+#: Services any caller may use without a token: probes and tooling.
+PUBLIC_SERVICES = frozenset(
+    {
+        health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+        "grpc.reflection.v1alpha.ServerReflection",
+        "grpc.reflection.v1.ServerReflection",
+    }
+)
+#: Key of ``user_methods_by_role`` whose methods any authenticated user may call.
+ANY_USER = "*"
+
+GRPC_SERVER_HANDLED = Counter(
+    "grpc_server_handled_total", "gRPC calls handled", ["service", "method", "code"]
+)
+GRPC_SERVER_LATENCY = Histogram(
+    "grpc_server_handling_seconds", "gRPC call latency", ["service", "method"]
+)
+
+_current_principal: ContextVar[Principal | None] = ContextVar("grpc_principal", default=None)
+
+
+def grpc_principal() -> Principal:
+    """The verified caller of the gRPC call being served (set by ServiceAuthInterceptor)."""
+    principal = _current_principal.get()
+    if principal is None:
+        raise Unauthenticated("This call carries no verified caller.")
+    return principal
+
+
+def split_method(full_method: str) -> tuple[str, str]:
+    """``/pkg.Service/Method`` → (``pkg.Service``, ``Method``)."""
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return service, method
+
+
+def status_name(code: Any) -> str:
+    # The aio context may hand back a StatusCode, its raw int, or None (not set yet).
+    if isinstance(code, grpc.StatusCode):
+        return code.name
+    for status in grpc.StatusCode:
+        if status.value[0] == code:
+            return status.name
+    return "OK" if code is None else "UNKNOWN"
+
+
+def guarded(handler: grpc.RpcMethodHandler | None, guard: Guard) -> grpc.RpcMethodHandler | None:
+    """The same handler, its behaviour running inside ``guard``."""
+    if handler is None:  # unknown method: let gRPC answer UNIMPLEMENTED
+        return None
+    codec = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.response_streaming:
+        stream_behaviour = handler.stream_stream or handler.unary_stream
+
+        async def streaming(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async with guard(context):
+                result = stream_behaviour(request, context)
+                if inspect.isawaitable(result):  # a servicer writing with context.write()
+                    await result
+                    return
+                async for response in result:
+                    yield response
+
+        if handler.request_streaming:
+            return grpc.stream_stream_rpc_method_handler(streaming, **codec)
+        return grpc.unary_stream_rpc_method_handler(streaming, **codec)
+
+    unary_behaviour = handler.stream_unary or handler.unary_unary
+
+    async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async with guard(context):
+            return await unary_behaviour(request, context)
+
+    if handler.request_streaming:
+        return grpc.stream_unary_rpc_method_handler(unary, **codec)
+    return grpc.unary_unary_rpc_method_handler(unary, **codec)
+
+
+class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
+    """Every call needs a valid token; services may call anything, users only what is listed.
+
+    ``user_methods_by_role`` maps a platform role (or :data:`ANY_USER`) to the full method
+    names (``/pkg.Service/Method``) users holding it may call. Health and reflection are open.
+    """
+
+    def __init__(
+        self,
+        verifier: JwtVerifier,
+        *,
+        user_methods_by_role: Mapping[str, Collection[str]] | None = None,
+        public_services: Collection[str] = PUBLIC_SERVICES,
+    ) -> None:
+        self._verifier = verifier
+        self._user_methods = {
+            role: frozenset(methods) for role, methods in (user_methods_by_role or {}).items()
+        }
+        self._public = frozenset(public_services)
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if split_method(method)[0] in self._public:
+            return handler
+        metadata = handler_call_details.invocation_metadata or ()
+
+        @asynccontextmanager
+        async def guard(context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]
+            try:
+                principal = await self._verifier.verify(_bearer_token(metadata))
+                self._authorize(principal, method)
+            except ParovozError as error:  # aborts itself: works without ErrorMappingInterceptor
+                await context.abort(status_for(error), details_for(error))
+            # Each call runs in its own task, so the value never leaks to another call.
+            _current_principal.set(principal)
+            yield
+
+        return guarded(handler, guard)
+
+    def _authorize(self, principal: Principal, method: str) -> None:
+        if principal.is_service:
+            return
+        roles = {ANY_USER, *principal.roles}
+        if any(method in self._user_methods.get(role, ()) for role in roles):
+            return
+        raise PermissionDenied("Only platform services may call this method.")
+
+
+def _bearer_token(metadata: Any) -> str:
+    for key, value in metadata:
+        if key == "authorization" and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    raise Unauthenticated("A Bearer access token is required.", code="TOKEN_MISSING")
+
+
+class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
+    """Kit errors raised by servicers become their status code; anything else is INTERNAL."""
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        method = handler_call_details.method
+
+        @asynccontextmanager
+        async def guard(context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]
+            try:
+                yield
+            except ParovozError as error:
+                await context.abort(status_for(error), details_for(error))
+            except (grpc.aio.AbortError, asyncio.CancelledError):
+                raise
+            except Exception as error:
+                log.error(
+                    "unhandled error in gRPC method",
+                    extra={"method": method, "error": type(error).__name__},
+                    exc_info=error,
+                )
+                # The client gets a stable code, never the exception text or a trace.
+                await context.abort(
+                    grpc.StatusCode.INTERNAL,
+                    "INTERNAL_ERROR: An unexpected error occurred; it has been logged.",
+                )
+
+        return guarded(await continuation(handler_call_details), guard)
+
+
+class ServerMetricsInterceptor(grpc.aio.ServerInterceptor):
+    """``grpc_server_handled_total{service,method,code}`` and the latency histogram."""
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        service, method = split_method(handler_call_details.method)
+
+        @asynccontextmanager
+        async def guard(context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]
+            started, code = time.perf_counter(), "UNKNOWN"
+            try:
+                yield
+                code = status_name(context.code())
+            except grpc.aio.AbortError:
+                code = status_name(context.code())
+                raise
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
+            finally:
+                GRPC_SERVER_LATENCY.labels(service, method).observe(time.perf_counter() - started)
+                GRPC_SERVER_HANDLED.labels(service, method, code).inc()
+
+        return guarded(await continuation(handler_call_details), guard)
+
+
+def standard_server_interceptors(
+    verifier: JwtVerifier,
+    *,
+    user_methods_by_role: Mapping[str, Collection[str]] | None = None,
+) -> list[grpc.aio.ServerInterceptor]:
+    """The interceptors every service's gRPC server runs, in the order that works."""
+    return [
+        ServerMetricsInterceptor(),
+        ErrorMappingInterceptor(),
+        ServiceAuthInterceptor(verifier, user_methods_by_role=user_methods_by_role),
+    ]
