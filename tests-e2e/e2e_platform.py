@@ -35,3 +35,32 @@ SERVICES = [
         "payment", "/api/v1/payments", 8084, 9094, "parovoz.payment.v1.PaymentService"
     ),
 ]
+
+AUTH = os.environ.get("PAROVOZ_AUTH_URL", "http://127.0.0.1:8090")
+DATABASES = {
+    name: f"postgresql://{name}:{name}-dev-password@127.0.0.1:55432/{name}"
+    for name in ("developer", "greenlight", "subscription", "payment")
+}
+
+
+def user_token(user_id: str, roles: tuple[str, ...] = ()) -> str:
+    """A real RS256 user token from the auth stand-in."""
+    import httpx
+
+    response = httpx.post(
+        f"{AUTH}/tokens", json={"sub": user_id, "roles": list(roles), "ttl_seconds": 600}
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2):
+    """Poll ``predicate`` until it returns something truthy (events are a little late)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval)

@@ -30,6 +30,7 @@ def make_settings(**overrides: object) -> ServiceSettings:
         "database_url": DATABASE_URL,
         "redis_url": "redis://127.0.0.1:56379/15",
         "kafka_bootstrap_servers": BROKER,
+        "auth_client_secret": "kit-test-dev-secret",
     }
     values.update(overrides)
     return ServiceSettings(**values)  # type: ignore[arg-type]

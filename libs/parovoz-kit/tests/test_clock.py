@@ -30,9 +30,21 @@ def test_offset_is_refused_in_production(kit_settings) -> None:
         clock_from_settings(settings)
     # Real ServiceSettings (with or without the field yet) in production and no offset: fine.
     production = kit_settings(
-        environment="production", database_url="postgresql://x:y@h/d", s3_secret_key="real"
+        environment="production",
+        database_url="postgresql://x:y@h/d",
+        s3_secret_key="real",
+        auth_client_secret="real",
     )
     assert clock_from_settings(production).offset == timedelta(0)
+    # ServiceSettings itself refuses an offset in production, before any clock is built.
+    with pytest.raises(ValueError, match="clock_offset_seconds"):
+        kit_settings(
+            environment="production",
+            database_url="postgresql://x:y@h/d",
+            s3_secret_key="real",
+            auth_client_secret="real",
+            clock_offset_seconds=60,
+        )
 
 
 def test_no_offset_means_system_time(kit_settings) -> None:
@@ -54,3 +66,13 @@ def test_manual_clock_moves_only_when_told() -> None:
 
 def test_system_clock_repr_shows_offset() -> None:
     assert "offset" in repr(SystemClock(timedelta(hours=1)))
+
+
+def test_production_refuses_committed_development_secrets(kit_settings) -> None:
+    with pytest.raises(ValueError, match="auth_client_secret"):
+        kit_settings(
+            environment="production",
+            database_url="postgresql://x:y@h/d",
+            s3_secret_key="real",
+            auth_client_secret="payment-dev-secret",
+        )

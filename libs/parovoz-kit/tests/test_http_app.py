@@ -104,8 +104,15 @@ async def test_unknown_path_is_a_json_404(client: httpx.AsyncClient) -> None:
     assert response.json()["errors"][0]["code"] == "NOT_FOUND"
 
 
-async def test_unhandled_error_is_500_without_internals(client: httpx.AsyncClient) -> None:
+async def test_unhandled_error_is_500_without_internals(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
     response = await client.get(f"{PREFIX}/boom")
+    [record] = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert record.exc_info is None, "no stack trace in logs"
+    assert record.error_type == "RuntimeError"
+    assert "test_http_app:" in record.error_origin  # where it was raised, not what it said
+    assert "secret-internal-detail" not in str(record.__dict__)
     assert response.status_code == 500
     assert response.json()["errors"][0]["code"] == "INTERNAL_ERROR"
     assert "secret-internal-detail" not in response.text

@@ -21,6 +21,18 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def add_kit_tables(metadata: MetaData) -> None:
+    """The kit's tables every service has: outbox, inbox, idempotency keys, job runs."""
+    from parovoz_kit.events.tables import define_inbox_tables, define_outbox_tables
+    from parovoz_kit.idempotency.tables import define_idempotency_tables
+    from parovoz_kit.jobs.tables import define_job_tables
+
+    define_outbox_tables(metadata)
+    define_inbox_tables(metadata)
+    define_idempotency_tables(metadata)
+    define_job_tables(metadata)
+
+
 def create_engine(settings: ServiceSettings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,

@@ -19,6 +19,7 @@ class _ServiceFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self._service
+        record.__dict__.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate
         trace_ids = _current_trace_ids()
         if trace_ids:
             record.trace_id, record.span_id = trace_ids
@@ -48,3 +49,17 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+
+
+def error_fields(error: BaseException) -> dict[str, str]:
+    """What a log line may say about an unexpected error: its type and where it was raised.
+
+    Never the message or the stack trace: either can carry secrets, tokens or personal
+    data (a failed SQL statement echoes its parameters). The trace id links the line to
+    the request for anyone who needs more.
+    """
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    origin = f"{frame.tb_frame.f_globals.get('__name__', '?')}:{frame.tb_lineno}" if frame else "?"
+    return {"error_type": type(error).__name__, "error_origin": origin}

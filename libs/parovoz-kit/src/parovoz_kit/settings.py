@@ -9,8 +9,9 @@ Nothing else in a service reads ``os.environ``.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Values that must never reach production (they are committed in this repo).
@@ -45,19 +46,50 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
     s3_endpoint_url: str = "http://127.0.0.1:59000"
     s3_access_key: str = "parovoz-dev"
-    s3_secret_key: str = "parovoz-dev-secret"
-    auth_jwks_url: str = "http://127.0.0.1:8090/.well-known/jwks.json"
+    s3_secret_key: SecretStr = SecretStr("parovoz-dev-secret")
     otel_exporter_otlp_endpoint: str = ""
+
+    # Identity: tokens we accept, and the token this service presents to its peers.
+    auth_jwks_url: str = "http://127.0.0.1:8090/.well-known/jwks.json"
+    auth_public_key_file: Path | None = None
+    auth_issuer: str = "parovoz-auth"
+    auth_audience: str = "parovoz"
+    auth_leeway_seconds: float = Field(default=10.0, ge=0, le=120)
+    auth_token_url: str = "http://127.0.0.1:8090/oauth/token"
+    auth_client_secret: SecretStr
+
+    # Calls to peers: a deadline on every call, retries for idempotent ones, a breaker per peer.
+    grpc_client_deadline_seconds: float = Field(default=2.0, gt=0)
+    grpc_client_max_attempts: int = Field(default=3, ge=1, le=10)
+    grpc_client_breaker_failure_threshold: int = Field(default=5, ge=1)
+    grpc_client_breaker_reset_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Events.
+    outbox_batch_size: int = Field(default=100, ge=1)
+    consumer_max_attempts: int = Field(default=5, ge=1, le=20)
+
+    # Time and jobs. The offset lets tests and local runs live in the future (never production).
+    clock_offset_seconds: int = 0
+    jobs_check_interval_seconds: float = Field(default=60.0, gt=0)
+    idempotency_retention_hours: int = Field(default=24, ge=1)
+    idempotency_lock_timeout_seconds: int = Field(default=60, ge=1)
 
     #: Readiness probes give up after this long per dependency.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
-    def _refuse_dev_secrets_in_production(self) -> ServiceSettings:
+    def _refuse_dev_values_in_production(self) -> ServiceSettings:
         if self.environment is not Environment.PRODUCTION:
             return self
-        for name in ("database_url", "s3_secret_key", "redis_url"):
-            value = getattr(self, name)
+        secrets = {
+            "database_url": self.database_url,
+            "redis_url": self.redis_url,
+            "s3_secret_key": self.s3_secret_key.get_secret_value(),
+            "auth_client_secret": self.auth_client_secret.get_secret_value(),
+        }
+        for name, value in secrets.items():
             if any(marker in value for marker in _DEV_SECRET_MARKERS):
                 raise ValueError(f"{name} holds a development secret; set a real one")
+        if self.clock_offset_seconds:
+            raise ValueError("clock_offset_seconds is for tests and local runs, not production")
         return self

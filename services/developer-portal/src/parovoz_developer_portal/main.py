@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parovoz_kit.service import ServiceDefinition, run_service
 
+from parovoz_developer_portal.api import routers
 from parovoz_developer_portal.grpc.servicer import grpc_services
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 
@@ -13,6 +14,7 @@ SERVICE = ServiceDefinition(
         "Developer accounts and teams, games and DLC, builds, pricing, publication, payout "
         "requests and sales analytics."
     ),
+    routers=routers,
     grpc_services=grpc_services,
 )
 

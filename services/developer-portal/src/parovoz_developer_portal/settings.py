@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parovoz_kit.settings import ServiceSettings
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -17,3 +18,4 @@ class DeveloperPortalSettings(ServiceSettings):
         "postgresql+psycopg://developer:developer-dev-password@127.0.0.1:55432/developer"
     )
     redis_url: str = "redis://127.0.0.1:56379/0"
+    auth_client_secret: SecretStr = SecretStr("developer-portal-dev-secret")

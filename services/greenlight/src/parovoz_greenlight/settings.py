@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parovoz_kit.settings import ServiceSettings
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -17,3 +18,4 @@ class GreenlightSettings(ServiceSettings):
         "postgresql+psycopg://greenlight:greenlight-dev-password@127.0.0.1:55432/greenlight"
     )
     redis_url: str = "redis://127.0.0.1:56379/1"
+    auth_client_secret: SecretStr = SecretStr("greenlight-dev-secret")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from parovoz_kit.service import ServiceDefinition, run_service
+from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
+from parovoz_payment.events.developer_events import developer_event_handlers
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.settings import PaymentSettings
 
@@ -14,6 +15,7 @@ SERVICE = ServiceDefinition(
         "cards, payouts, fraud rules, 54-FZ receipts."
     ),
     grpc_services=grpc_services,
+    consumers=[ConsumerDefinition("developer.events.v1", developer_event_handlers)],
 )
 
 

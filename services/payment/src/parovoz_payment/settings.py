@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parovoz_kit.settings import ServiceSettings
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -15,3 +16,5 @@ class PaymentSettings(ServiceSettings):
     api_prefix: str = "/api/v1/payments"
     database_url: str = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
     redis_url: str = "redis://127.0.0.1:56379/3"
+    auth_client_secret: SecretStr = SecretStr("payment-dev-secret")
+    developer_portal_grpc_target: str = "127.0.0.1:9091"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parovoz_kit.settings import ServiceSettings
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -17,3 +18,4 @@ class SubscriptionSettings(ServiceSettings):
         "postgresql+psycopg://subscription:subscription-dev-password@127.0.0.1:55432/subscription"
     )
     redis_url: str = "redis://127.0.0.1:56379/2"
+    auth_client_secret: SecretStr = SecretStr("subscription-dev-secret")

@@ -27,6 +27,7 @@ from parovoz_kit.auth.principal import Principal
 from parovoz_kit.auth.verifier import JwtVerifier
 from parovoz_kit.errors import ParovozError, PermissionDenied, Unauthenticated
 from parovoz_kit.grpc.errors import details_for, status_for
+from parovoz_kit.logging import error_fields
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +188,7 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
             except Exception as error:
                 log.error(
                     "unhandled error in gRPC method",
-                    extra={"method": method, "error": type(error).__name__},
-                    exc_info=error,
+                    extra={"method": method, **error_fields(error)},
                 )
                 # The client gets a stable code, never the exception text or a trace.
                 await context.abort(

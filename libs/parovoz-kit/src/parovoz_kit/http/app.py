@@ -10,8 +10,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from parovoz_kit.http.docs import mount_offline_docs
 from parovoz_kit.http.errors import install_error_handlers
 from parovoz_kit.http.metrics import MetricsMiddleware, metrics_router
-from parovoz_kit.http.probes import probes_router
-from parovoz_kit.infrastructure import ReadinessCheck
+from parovoz_kit.http.probes import ReadinessCheck, probes_router
 from parovoz_kit.settings import ServiceSettings
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parovoz_kit.errors import ParovozError
+from parovoz_kit.logging import error_fields
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,7 @@ async def _validation_exception(_: Request, exc: RequestValidationError) -> JSON
 async def _unhandled_exception(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled error",
-        extra={"path": request.url.path, "error": type(exc).__name__},
-        exc_info=exc,
+        extra={"path": request.url.path, **error_fields(exc)},
     )
     body = error_body(500, "INTERNAL_ERROR", "An unexpected error occurred; it has been logged.")
     return error_response([body], 500)

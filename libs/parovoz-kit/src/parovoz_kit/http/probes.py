@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from parovoz_kit.infrastructure import ReadinessCheck
-
 log = logging.getLogger(__name__)
+
+#: Raises when its dependency is unreachable.
+ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 def probes_router(

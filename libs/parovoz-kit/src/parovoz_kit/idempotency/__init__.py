@@ -14,6 +14,7 @@ from parovoz_kit.idempotency.rest import (
     OptionalIdempotencyKey,
     require_idempotency_key,
     run_idempotent,
+    run_with_optional_key,
 )
 from parovoz_kit.idempotency.store import (
     IdempotencySettings,
@@ -41,5 +42,6 @@ __all__ = [
     "idempotent_call",
     "require_idempotency_key",
     "run_idempotent",
+    "run_with_optional_key",
     "validate_key",
 ]

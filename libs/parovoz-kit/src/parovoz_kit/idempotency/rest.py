@@ -159,3 +159,25 @@ def _stored(response: Response) -> StoredResponse:
 def _replayed(stored: StoredResponse) -> Response:
     headers = {**stored.headers, REPLAYED_HEADER: "true"}
     return Response(content=stored.body, status_code=stored.status, headers=headers)
+
+
+async def run_with_optional_key(
+    request: Request,
+    store: IdempotencyStore,
+    *,
+    scope: str,
+    key: str | None,
+    handler: Callable[[], Awaitable[Any]],
+    success_status: int = 200,
+) -> Response:
+    """For endpoints where the key is welcome but not required: idempotent when given."""
+    if key is None:
+        return _as_response(await handler(), success_status)
+    return await run_idempotent(
+        request,
+        store,
+        scope=scope,
+        key=key,
+        handler=lambda _attempt: handler(),
+        success_status=success_status,
+    )

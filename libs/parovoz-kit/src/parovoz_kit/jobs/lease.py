@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.jobs.tables import FAILED, RUNNING, SUCCEEDED, define_job_tables
+from parovoz_kit.logging import error_fields
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,7 @@ async def run_once_per_period(
         # A job failure must not kill the scheduler loop; it is recorded and logged.
         log.error(
             "job failed",
-            extra={"job": name, "period_key": period_key, "error": type(error).__name__},
-            exc_info=error,
+            extra={"job": name, "period_key": period_key, **error_fields(error)},
         )
         await lease.finish(name, period_key, holder, FAILED, type(error).__name__)
         return JobResult(name, period_key, JobOutcome.FAILED)

@@ -67,7 +67,9 @@ class PeriodicJob:
 
 
 class JobRunner:
-    """One replica's scheduler for a service's jobs."""
+    """One replica's scheduler for a service's jobs (a background worker)."""
+
+    name = "job-runner"
 
     def __init__(
         self,

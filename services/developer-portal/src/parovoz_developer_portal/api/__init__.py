@@ -1,1 +1,13 @@
 """REST routers and request/response schemas (thin: translate and delegate)."""
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_developer_portal.api.accounts import accounts_router
+from parovoz_developer_portal.api.games import games_router
+
+
+def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
+    return [accounts_router(infrastructure), games_router(infrastructure)]

@@ -1,5 +1,21 @@
 """Tables of the payment database (Alembic's target metadata)."""
 
-from parovoz_kit.db import new_metadata
+from parovoz_kit.db import add_kit_tables, new_metadata
+from sqlalchemy import Column, DateTime, String, Table
+from sqlalchemy.dialects.postgresql import UUID
 
 metadata = new_metadata()
+add_kit_tables(metadata)
+
+#: Read model of developer-portal's games: who earns from a game's sales.
+game_owners = Table(
+    "game_owners",
+    metadata,
+    Column("game_id", UUID(as_uuid=True), primary_key=True),
+    Column("developer_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("title", String(255), nullable=False),
+    Column("product_type", String(16), nullable=False),
+    #: `event` (developer.game.created.v1) or `grpc` (GetGame, when the event had not arrived).
+    Column("learned_from", String(8), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

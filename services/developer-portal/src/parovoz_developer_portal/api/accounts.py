@@ -1,0 +1,69 @@
+"""`/accounts`: open a developer account, read the one you belong to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_developer_portal.api.deps import CurrentUserId
+from parovoz_developer_portal.api.schemas import (
+    AccountAttributes,
+    AccountCreationDocument,
+    Document,
+    account_document,
+)
+from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
+from parovoz_developer_portal.domain import use_cases
+from parovoz_developer_portal.domain.accounts import AccountApplication
+
+
+def accounts_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=f"{prefix}/accounts", tags=["accounts"])
+
+    def unit_of_work() -> SqlPortalUnitOfWork:
+        return portal_unit_of_work(infrastructure)
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=Document[AccountAttributes],
+        summary="Open a developer account; the caller becomes its owner",
+    )
+    async def create_account(
+        body: AccountCreationDocument,
+        request: Request,
+        user_id: CurrentUserId,
+        idempotency_key: OptionalIdempotencyKey,
+    ) -> Response:
+        attributes = body.data.attributes
+        application = AccountApplication(**attributes.model_dump())
+
+        async def register() -> Document[AccountAttributes]:
+            async with unit_of_work() as uow:
+                member = await use_cases.register_account(
+                    uow, application, user_id, infrastructure.clock.now()
+                )
+            return account_document(member.account, member.role, prefix)
+
+        return await run_with_optional_key(
+            request,
+            infrastructure.idempotency,
+            scope=f"user:{user_id}",
+            key=idempotency_key,
+            handler=register,
+            success_status=201,
+        )
+
+    @router.get(
+        "/me",
+        response_model=Document[AccountAttributes],
+        summary="The developer account the caller belongs to, with the caller's role",
+    )
+    async def my_account(user_id: CurrentUserId) -> Document[AccountAttributes]:
+        async with unit_of_work() as uow:
+            membership = await use_cases.my_membership(uow, user_id)
+        return account_document(membership.account, membership.role, prefix)
+
+    return router

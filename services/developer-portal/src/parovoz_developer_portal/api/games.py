@@ -1,0 +1,80 @@
+"""`/games`: draft a product, read one of your developer's products."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_developer_portal.api.deps import CurrentUserId
+from parovoz_developer_portal.api.schemas import (
+    Document,
+    GameAttributes,
+    ProductCreationDocument,
+    game_document,
+)
+from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
+from parovoz_developer_portal.domain import use_cases
+
+
+def games_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=f"{prefix}/games", tags=["games"])
+
+    def unit_of_work() -> SqlPortalUnitOfWork:
+        return portal_unit_of_work(infrastructure)
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=Document[GameAttributes],
+        summary="Create a game, DLC or software product (a draft)",
+    )
+    async def create_game(
+        body: ProductCreationDocument,
+        request: Request,
+        user_id: CurrentUserId,
+        idempotency_key: OptionalIdempotencyKey,
+    ) -> Response:
+        attributes = body.data.attributes
+
+        async def create() -> Response:
+            async with unit_of_work() as uow:
+                game = await use_cases.create_game(
+                    uow,
+                    user_id,
+                    attributes.title,
+                    attributes.product_type,
+                    attributes.parent_game_id,
+                    infrastructure.clock.now(),
+                )
+            document = game_document(game, prefix)
+            return Response(
+                document.model_dump_json(),
+                status_code=201,
+                media_type="application/json",
+                headers={"Location": document.data.links["self"]},
+            )
+
+        return await run_with_optional_key(
+            request,
+            infrastructure.idempotency,
+            scope=f"user:{user_id}",
+            key=idempotency_key,
+            handler=create,
+            success_status=201,
+        )
+
+    @router.get(
+        "/{game_id}",
+        response_model=Document[GameAttributes],
+        summary="A product of the caller's developer account (others' are 404)",
+    )
+    async def get_game(game_id: uuid.UUID, user_id: CurrentUserId) -> Document[GameAttributes]:
+        async with unit_of_work() as uow:
+            game = await use_cases.game_for_member(uow, user_id, game_id)
+        return game_document(game, prefix)
+
+    return router

@@ -1,0 +1,27 @@
+"""The portal's unit of work: the kit's (one transaction + outbox) plus its repositories."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from parovoz_kit.infrastructure import Infrastructure
+from parovoz_kit.uow import UnitOfWork
+
+from parovoz_developer_portal.db.repositories import SqlAccounts, SqlGames
+
+
+class SqlPortalUnitOfWork(UnitOfWork):
+    accounts: SqlAccounts
+    games: SqlGames
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.accounts = SqlAccounts(self.session)
+        self.games = SqlGames(self.session)
+        return self
+
+
+def portal_unit_of_work(infrastructure: Infrastructure) -> SqlPortalUnitOfWork:
+    return SqlPortalUnitOfWork(
+        infrastructure.session_factory, infrastructure.source, clock=infrastructure.clock
+    )

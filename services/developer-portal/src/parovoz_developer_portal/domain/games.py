@@ -1,0 +1,81 @@
+"""Games (and DLC, software) in a developer's catalogue."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+
+from parovoz_developer_portal.domain.accounts import DeveloperAccount, DeveloperStatus
+
+
+class ProductType(StrEnum):
+    GAME = "game"
+    DLC = "dlc"
+    SOFTWARE = "software"
+
+
+class GameStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class Game:
+    id: uuid.UUID
+    developer_id: uuid.UUID
+    title: str
+    product_type: ProductType
+    parent_game_id: uuid.UUID | None
+    status: GameStatus
+    created_by_user_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = None
+
+
+def draft_game(
+    account: DeveloperAccount,
+    title: str,
+    product_type: ProductType,
+    parent: Game | None,
+    created_by: uuid.UUID,
+    now: datetime,
+) -> Game:
+    """A new product starts as a draft of an account that is not suspended."""
+    if account.status is DeveloperStatus.SUSPENDED:
+        raise BusinessRuleViolation(
+            "A suspended developer account cannot create games.", code="ACCOUNT_SUSPENDED"
+        )
+    if (product_type is ProductType.DLC) != (parent is not None):
+        raise ValidationFailed(
+            "parent_game_id is required for a DLC and only for a DLC.",
+            code="DLC_PARENT_REQUIRED",
+            pointer="/data/attributes/parent_game_id",
+        )
+    if parent is not None and (
+        parent.developer_id != account.id or parent.product_type is not ProductType.GAME
+    ):
+        raise ValidationFailed(
+            "A DLC extends one of this developer's games.",
+            code="INVALID_PARENT_GAME",
+            pointer="/data/attributes/parent_game_id",
+        )
+    return Game(
+        id=uuid.uuid4(),
+        developer_id=account.id,
+        title=title,
+        product_type=product_type,
+        parent_game_id=parent.id if parent else None,
+        status=GameStatus.DRAFT,
+        created_by_user_id=created_by,
+        created_at=now,
+        updated_at=now,
+    )

@@ -1,0 +1,41 @@
+"""Team roles inside a developer account and what each may do (PRODUCT.md, Developer portal)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from parovoz_kit.errors import PermissionDenied
+
+
+class TeamRole(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    EDITOR = "editor"
+    FINANCE = "finance"
+    VIEWER = "viewer"
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    MANAGE_GAMES = "manage_games"
+    MANAGE_FINANCE = "manage_finance"
+    MANAGE_TEAM = "manage_team"
+    DELETE_ACCOUNT = "delete_account"
+
+
+_ALL = frozenset(Permission)
+ROLE_PERMISSIONS: dict[TeamRole, frozenset[Permission]] = {
+    TeamRole.OWNER: _ALL,
+    TeamRole.ADMIN: _ALL - {Permission.DELETE_ACCOUNT},
+    TeamRole.EDITOR: frozenset({Permission.VIEW, Permission.MANAGE_GAMES}),
+    TeamRole.FINANCE: frozenset({Permission.VIEW, Permission.MANAGE_FINANCE}),
+    TeamRole.VIEWER: frozenset({Permission.VIEW}),
+}
+
+
+def require_permission(role: TeamRole, permission: Permission) -> None:
+    if permission not in ROLE_PERMISSIONS[role]:
+        raise PermissionDenied(
+            f"The '{role}' role may not {permission.value.replace('_', ' ')}.",
+            code="TEAM_ROLE_FORBIDS",
+        )

@@ -1,0 +1,63 @@
+"""Domain objects -> protobuf messages of `parovoz.developer.v1`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from parovoz.developer.v1 import developer_service_pb2 as pb
+
+from parovoz_developer_portal.domain.accounts import DeveloperAccount
+from parovoz_developer_portal.domain.games import Game
+from parovoz_developer_portal.domain.team import TeamRole
+
+
+def _timestamp(moment: datetime | None) -> Timestamp | None:
+    if moment is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def _enum(enum_type: object, prefix: str, value: str) -> int:
+    return enum_type.Value(f"{prefix}_{value.upper()}")  # type: ignore[attr-defined]
+
+
+def developer_message(account: DeveloperAccount) -> pb.Developer:
+    return pb.Developer(
+        id=str(account.id),
+        legal_name=account.company_name,
+        display_name=account.display_name,
+        legal_entity_type=_enum(
+            pb.LegalEntityType, "LEGAL_ENTITY_TYPE", account.legal_entity_type.value
+        ),
+        country_code=account.country_code,
+        status=_enum(pb.DeveloperStatus, "DEVELOPER_STATUS", account.status.value),
+        publishing_track=_enum(
+            pb.PublishingTrack, "PUBLISHING_TRACK", account.publishing_track.value
+        ),
+        verified=account.verified,
+        owner_user_id=str(account.owner_user_id),
+        created_at=_timestamp(account.created_at),
+        updated_at=_timestamp(account.updated_at),
+    )
+
+
+def member_message(user_id: uuid.UUID, role: TeamRole) -> pb.TeamMember:
+    return pb.TeamMember(user_id=str(user_id), role=_enum(pb.TeamRole, "TEAM_ROLE", role.value))
+
+
+def game_message(game: Game) -> pb.Game:
+    return pb.Game(
+        id=str(game.id),
+        developer_id=str(game.developer_id),
+        title=game.title,
+        product_type=_enum(pb.ProductType, "PRODUCT_TYPE", game.product_type.value),
+        parent_game_id=str(game.parent_game_id) if game.parent_game_id else "",
+        status=_enum(pb.GameStatus, "GAME_STATUS", game.status.value),
+        published_at=_timestamp(game.published_at),
+        created_at=_timestamp(game.created_at),
+        updated_at=_timestamp(game.updated_at),
+    )
