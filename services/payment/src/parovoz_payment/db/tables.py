@@ -1,11 +1,9 @@
 """Tables of the payment database (Alembic's target metadata)."""
 
-from parovoz_kit.db import add_kit_tables, new_metadata
 from sqlalchemy import Column, DateTime, String, Table
 from sqlalchemy.dialects.postgresql import UUID
 
-metadata = new_metadata()
-add_kit_tables(metadata)
+from parovoz_payment.db.metadata import metadata
 
 #: Read model of developer-portal's games: who earns from a game's sales.
 game_owners = Table(
@@ -19,3 +17,7 @@ game_owners = Table(
     Column("learned_from", String(8), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Each concern's tables live in their own module (on the same metadata); importing them here
+# makes this module the complete target of Alembic.
+from parovoz_payment.db import ledger_tables, price_tables  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Ledger tables (double-entry accounts, transactions, entries)."""

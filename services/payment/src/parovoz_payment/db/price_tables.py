@@ -1,0 +1,1 @@
+"""Price table: read model of developer-portal's game prices."""
