@@ -29,7 +29,7 @@ help:
 	@echo "make lint         ruff check and ruff format --check"
 	@echo "make proto        regenerate the gRPC stubs;  make proto-check: fail if they are stale"
 	@echo "make events-catalog  regenerate docs/events (JSON Schema catalogue of every event type)"
-	@echo "make bench        benchmarks (bench/run.py);  make chaos: not yet"
+	@echo "make bench        benchmarks (bench/run.py);  make chaos: engine faults at scale"
 
 install:
 	bash deploy/local/install.sh
@@ -81,5 +81,5 @@ proto-check:
 bench: dev
 	$(PYTHON) bench/run.py
 
-chaos:
-	@echo "chaos: not yet: failure-injection runs come with a later issue"
+chaos: dev
+	CHAOS_SCALE=$${CHAOS_SCALE:-10} $(PYTHON) -m pytest tests-e2e/chaos
