@@ -33,7 +33,15 @@ class GrpcServer:
         services: Sequence[GrpcService],
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
     ) -> None:
-        self._server = grpc.aio.server(interceptors=list(interceptors))
+        self._server = grpc.aio.server(
+            interceptors=list(interceptors),
+            # Clients reconnect every few minutes, so replicas added by an autoscaler get
+            # their share of calls (a Kubernetes Service balances connections, not calls).
+            options=[
+                ("grpc.max_connection_age_ms", 300_000),
+                ("grpc.max_connection_age_grace_ms", 30_000),
+            ],
+        )
         self._health = health.aio.HealthServicer()
         self._names = [service.full_name for service in services]
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
