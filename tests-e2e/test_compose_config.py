@@ -28,7 +28,7 @@ SERVICES = {
     "subscription": ("SUBSCRIPTION_", 8083, 9093, "subscription"),
     "payment": ("PAYMENT_", 8084, 9094, "payment"),
 }
-STANDINS = {"auth": 8090, "user": 8092, "admin": 8093}
+STANDINS = {"auth": 8090, "provider-sandbox": 8091, "user": 8092, "admin": 8093}
 # Host ports as in ARCHITECTURE.md (the local ones) plus Jaeger's UI; nothing else is published.
 PUBLISHED_PORTS = {
     "gateway": {8080},
@@ -197,9 +197,12 @@ def test_service_settings_point_at_compose_hosts(compose: dict) -> None:
 
 def test_standin_settings_listen_on_all_interfaces(compose: dict) -> None:
     for name, port in STANDINS.items():
-        prefix = f"STANDIN_{name.upper()}_"
+        package = name.replace("-", "_")
+        prefix = f"STANDIN_{package.upper()}_"
         environment = compose[name]["environment"]
-        assert_known_settings(name, environment, prefix, settings_class(f"standin_{name}.settings"))
+        assert_known_settings(
+            name, environment, prefix, settings_class(f"standin_{package}.settings")
+        )
         assert environment[f"{prefix}HOST"] == "0.0.0.0"
         assert int(environment[f"{prefix}PORT"]) == port
 

@@ -28,7 +28,7 @@ SERVICES = {
     "subscription": (8083, 9093),
     "payment": (8084, 9094),
 }
-STANDINS = ("auth", "user", "admin")
+STANDINS = ("auth", "provider-sandbox", "user", "admin")
 
 
 def parse_dockerfile(path: Path) -> list[list[tuple[str, str]]]:
@@ -190,10 +190,11 @@ def test_builder_stage_builds_the_image_alone(
             )
             assert result.returncode == 0, f"RUN {arguments}\n{result.stderr[-3000:]}"
     venv = Path(env["UV_PROJECT_ENVIRONMENT"])
-    if name in STANDINS:  # CMD: python -m standin_<name>
-        probe = [venv / "bin" / "python", "-c", f"import standin_{name}.__main__"]
+    if name in STANDINS:  # CMD: python -m standin_<name, hyphens as underscores>
+        package = f"standin_{name.replace('-', '_')}"
+        probe = [venv / "bin" / "python", "-c", f"import {package}.__main__"]
         result = subprocess.run(probe, capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, f"standin_{name} does not import:\n{result.stderr}"
+        assert result.returncode == 0, f"{package} does not import:\n{result.stderr}"
         return
     assert (venv / "bin" / f"parovoz-{name}").is_file(), "CMD's console script is missing"
     # In the runtime layout: import what CMD runs, then render the migrations offline

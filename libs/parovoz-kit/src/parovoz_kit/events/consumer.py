@@ -115,6 +115,7 @@ class IdempotentConsumer:
         }
         self._check_retry_budget()
         dlq_config = producer_config(bootstrap, client_id=f"{group}.dlq")
+        self._dlq_config = dlq_config
         self._dlq_producer = dlq_producer or Producer(dlq_config)
         self._dlq_timeout = dlq_config["message.timeout.ms"] / 1000 + 2
         self._poll_timeout = poll_timeout
@@ -229,7 +230,9 @@ class IdempotentConsumer:
         record = dead_letter(message, self.group, error, attempts)
         failures = 0
         while True:
-            [outcome] = await produce_all(self._dlq_producer, [record], self._dlq_timeout)
+            [outcome] = await produce_all(
+                self._dlq_producer, [record], self._dlq_timeout, self._replace_dlq_producer
+            )
             if outcome is None:
                 metrics.CONSUMER_DEAD_LETTERED.labels(self.group).inc()
                 log.warning(
@@ -248,6 +251,10 @@ class IdempotentConsumer:
             log.warning("dead-letter publish failed", extra={"error": outcome})
             if not await _pause(stop, self._backoff.delay(failures)):
                 return _Outcome.STOPPING
+
+    def _replace_dlq_producer(self) -> None:
+        # A fenced idempotent producer never recovers; the next attempt uses a new one.
+        self._dlq_producer = Producer(self._dlq_config)
 
     def _check_retry_budget(self) -> None:
         retry_sleep = sum(self._backoff.delay(n) for n in range(1, self._max_attempts))

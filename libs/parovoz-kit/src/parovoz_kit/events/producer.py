@@ -60,8 +60,26 @@ class Backoff:
         return min(self.maximum, self.initial * 2 ** max(0, attempt - 1))
 
 
+#: Delivery errors after which this producer's idempotence state is gone for good. librdkafka
+#: does not flag them fatal() in delivery reports, e.g. PRODUCER_FENCED after an outage made
+#: in-flight messages time out; only a new producer (new producer id) can publish again.
+_PRODUCER_LOST = frozenset(
+    {
+        KafkaError.PRODUCER_FENCED,
+        KafkaError._FENCED,
+        KafkaError.INVALID_PRODUCER_EPOCH,
+        KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        KafkaError.UNKNOWN_PRODUCER_ID,
+        KafkaError.INVALID_PRODUCER_ID_MAPPING,
+    }
+)
+
+
 async def produce_all(
-    producer: Producer, messages: Sequence[OutgoingMessage], flush_seconds: float
+    producer: Producer,
+    messages: Sequence[OutgoingMessage],
+    flush_seconds: float,
+    on_fatal: Callable[[], None] | None = None,
 ) -> list[str | None]:
     """Produce in order and wait for the acks; per message, None or an error name.
 
@@ -71,10 +89,13 @@ async def produce_all(
     """
     pending = "NOT_ACKNOWLEDGED"
     outcomes: list[str | None] = [pending] * len(messages)
+    fatal: list[KafkaError] = []
 
     def on_delivery_for(index: int) -> Callable[[KafkaError | None, object], None]:
         def on_delivery(error: KafkaError | None, _message: object) -> None:
             outcomes[index] = None if error is None else error.name()
+            if error is not None and (error.fatal() or error.code() in _PRODUCER_LOST):
+                fatal.append(error)
 
         return on_delivery
 
@@ -94,4 +115,8 @@ async def produce_all(
             outcomes[index] = exc.args[0].name() if exc.args else type(exc).__name__
             break
     await asyncio.to_thread(producer.flush, flush_seconds)
+    # An idempotent producer whose messages timed out is fenced for good (PRODUCER_FENCED on
+    # every later message, and no error_cb): the caller must replace it.
+    if fatal and on_fatal is not None:
+        on_fatal()
     return outcomes

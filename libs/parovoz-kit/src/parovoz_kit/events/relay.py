@@ -151,7 +151,10 @@ class OutboxRelay:
             if not rows:
                 return BatchOutcome(0, 0)
             outcomes = await produce_all(
-                self._usable_producer(), _messages(rows), self._flush_timeout
+                self._usable_producer(),
+                _messages(rows),
+                self._flush_timeout,
+                self._replace_producer,
             )
             return await _record_outcomes(connection, rows, outcomes)
 
@@ -182,6 +185,10 @@ class OutboxRelay:
             self._producer_broken = False
             self._producer = Producer({**self._producer_config, "error_cb": self._on_error})
         return self._producer
+
+    def _replace_producer(self) -> None:
+        log.warning("producer hit a fatal error; a new one takes over")
+        self._producer_broken = True
 
     def _on_error(self, error: KafkaError) -> None:
         if error.fatal():

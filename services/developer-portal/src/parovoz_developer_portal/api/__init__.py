@@ -7,7 +7,12 @@ from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.api.accounts import accounts_router
 from parovoz_developer_portal.api.games import games_router
+from parovoz_developer_portal.api.prices import prices_router
 
 
 def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
-    return [accounts_router(infrastructure), games_router(infrastructure)]
+    return [
+        accounts_router(infrastructure),
+        games_router(infrastructure),
+        prices_router(infrastructure),
+    ]

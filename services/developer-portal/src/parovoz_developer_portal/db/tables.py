@@ -65,3 +65,7 @@ games = Table(
     # Two products of one developer never share a title (case-insensitive).
     Index("uq_games_developer_title", "developer_id", func.lower(Column("title")), unique=True),
 )
+
+# Each further concern's tables live in their own module (on the same metadata); importing them
+# here keeps this module the complete target of Alembic.
+from parovoz_developer_portal.db import pricing  # noqa: E402, F401

@@ -7,17 +7,20 @@ from typing import Self
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.uow import UnitOfWork
 
+from parovoz_developer_portal.db.pricing import SqlGamePrices
 from parovoz_developer_portal.db.repositories import SqlAccounts, SqlGames
 
 
 class SqlPortalUnitOfWork(UnitOfWork):
     accounts: SqlAccounts
     games: SqlGames
+    prices: SqlGamePrices
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.accounts = SqlAccounts(self.session)
         self.games = SqlGames(self.session)
+        self.prices = SqlGamePrices(self.session)
         return self
 
 

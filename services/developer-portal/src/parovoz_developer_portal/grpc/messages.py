@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
+from parovoz.common.v1 import money_pb2
 from parovoz.developer.v1 import developer_service_pb2 as pb
 
 from parovoz_developer_portal.domain.accounts import DeveloperAccount
 from parovoz_developer_portal.domain.games import Game
+from parovoz_developer_portal.domain.pricing import GamePrices, Price
 from parovoz_developer_portal.domain.team import TeamRole
 
 
@@ -49,7 +51,13 @@ def member_message(user_id: uuid.UUID, role: TeamRole) -> pb.TeamMember:
     return pb.TeamMember(user_id=str(user_id), role=_enum(pb.TeamRole, "TEAM_ROLE", role.value))
 
 
-def game_message(game: Game) -> pb.Game:
+def _money(price: Price) -> money_pb2.Money:
+    return money_pb2.Money(amount_minor=price.amount_minor, currency=price.currency)
+
+
+def game_message(game: Game, prices: GamePrices | None = None) -> pb.Game:
+    """``prices`` None or never set: ``is_free`` false, no base price (not for sale yet)."""
+    price_list = prices.price_list if prices else None
     return pb.Game(
         id=str(game.id),
         developer_id=str(game.developer_id),
@@ -57,6 +65,12 @@ def game_message(game: Game) -> pb.Game:
         product_type=_enum(pb.ProductType, "PRODUCT_TYPE", game.product_type.value),
         parent_game_id=str(game.parent_game_id) if game.parent_game_id else "",
         status=_enum(pb.GameStatus, "GAME_STATUS", game.status.value),
+        is_free=bool(price_list and price_list.is_free),
+        base_price=_money(price_list.base_price) if price_list and price_list.base_price else None,
+        regional_prices=[
+            pb.RegionalPrice(region=regional.region, price=_money(regional.price))
+            for regional in (price_list.regional_prices if price_list else ())
+        ],
         published_at=_timestamp(game.published_at),
         created_at=_timestamp(game.created_at),
         updated_at=_timestamp(game.updated_at),

@@ -71,9 +71,10 @@ class DeveloperService(developer_service_pb2_grpc.DeveloperServiceServicer):
     ) -> pb.GetGameResponse:
         async with self._uow() as uow:
             game = await uow.games.get(_uuid(request.game_id, "game_id"))
+            prices = await uow.prices.current(game.id) if game else None
         if game is None:
             raise NotFound(f"Game {request.game_id} does not exist.", code="GAME_NOT_FOUND")
-        return pb.GetGameResponse(game=game_message(game))
+        return pb.GetGameResponse(game=game_message(game, prices))
 
 
 def grpc_services(infrastructure: Infrastructure) -> Sequence[GrpcService]:

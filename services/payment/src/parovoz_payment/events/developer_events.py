@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
-from parovoz_events.developer import GameCreated
+from parovoz_events.developer import GameCreated, GamePriceChanged
 from parovoz_kit.events import Event, Handler
 from parovoz_kit.infrastructure import Infrastructure
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.game_owners import SqlGameOwners
+from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.games import GameOwner
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.pricing import GamePriceList
+
+log = logging.getLogger(__name__)
 
 
 async def on_game_created(session: AsyncSession, data: GameCreated, _event: Event) -> None:
@@ -18,5 +24,31 @@ async def on_game_created(session: AsyncSession, data: GameCreated, _event: Even
     await SqlGameOwners(session).remember(owner, learned_from="event")
 
 
+async def on_game_price_changed(
+    session: AsyncSession, data: GamePriceChanged, event: Event
+) -> None:
+    base = data.base_price
+    prices = GamePriceList(
+        game_id=data.game_id,
+        developer_id=data.developer_id,
+        is_free=data.is_free,
+        base_price=Money(base.amount_minor, base.currency) if base else None,
+        changed_at=data.changed_at,
+        regional_prices={
+            regional.region: Money(regional.price.amount_minor, regional.price.currency)
+            for regional in data.regional_prices
+        },
+    )
+    if not await SqlGamePrices(session).replace_if_newer(prices, event.id):
+        # Out-of-order delivery: a newer price list is already stored and stays.
+        log.info(
+            "stale price event ignored",
+            extra={"game_id": str(data.game_id), "event_id": str(event.id)},
+        )
+
+
 def developer_event_handlers(_: Infrastructure) -> Mapping[str, Handler]:
-    return {GameCreated.event_type: on_game_created}
+    return {
+        GameCreated.event_type: on_game_created,
+        GamePriceChanged.event_type: on_game_price_changed,
+    }

@@ -1,0 +1,97 @@
+"""What a game costs a buyer: payment's own price table, never the client's word.
+
+The table is a read model of developer-portal's ``developer.game.price.changed.v1``: each event
+carries the game's whole price list, and the newest (by the event's ``changed_at``, which
+developer-portal makes strictly increasing per game) wins — an older event delivered late is
+ignored. Prices are VAT-inclusive, in integer minor units.
+
+A region's price is its regional price when the developer set one; otherwise the base price in
+RUB. Converting the base price into the buyer's currency at the exchange-rate table comes with a
+later issue (PRODUCT.md: "a regional price wins over a converted one"); until then a buyer
+without a regional price pays in roubles.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+
+from parovoz_payment.domain.money import Money
+
+BASE_CURRENCY = "RUB"
+AMOUNT_POINTER = "/data/attributes/amount"
+CURRENCY_POINTER = "/data/attributes/currency"
+
+
+@dataclass(frozen=True)
+class GamePriceList:
+    """A game's prices as last announced by developer-portal."""
+
+    game_id: uuid.UUID
+    developer_id: uuid.UUID
+    is_free: bool
+    #: RUB, VAT included; None exactly when the game is free.
+    base_price: Money | None
+    changed_at: datetime
+    #: Region (ISO 3166-1 alpha-2) -> price in that region's currency.
+    regional_prices: Mapping[str, Money] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.is_free != (self.base_price is None):
+            raise ValueError("a free game has no base price; a paid game has one")
+        if self.is_free and self.regional_prices:
+            raise ValueError("a free game has no regional prices")
+        object.__setattr__(self, "regional_prices", MappingProxyType(dict(self.regional_prices)))
+
+
+def price_for_region(prices: GamePriceList | None, region: str) -> Money | None:
+    """What a buyer in ``region`` pays: zero (RUB) for a free game, the regional price when one
+    is set, else the base price in RUB; None when the game has no price at all."""
+    if prices is None:
+        return None
+    if prices.is_free:
+        return Money.zero(BASE_CURRENCY)
+    regional = prices.regional_prices.get(region.upper())
+    if regional is not None:
+        return regional
+    # No conversion yet (exchange rates come later): the base price, in roubles.
+    return prices.base_price
+
+
+def game_purchase_price(prices: GamePriceList | None, region: str) -> Money:
+    """The price of a ``game_purchase``; a game nobody priced cannot be bought."""
+    price = price_for_region(prices, region)
+    if price is None:
+        raise BusinessRuleViolation(
+            "This game has no price yet and cannot be bought.", code="GAME_NOT_FOR_SALE"
+        )
+    return price
+
+
+def check_client_amount(
+    expected: Money,
+    client: Money,
+    *,
+    amount_pointer: str = AMOUNT_POINTER,
+    currency_pointer: str = CURRENCY_POINTER,
+) -> None:
+    """A client-sent amount must be exactly the price: anything else is refused (422), so a
+    stale page or a tampered request never buys a game at its own price."""
+    if client.currency != expected.currency:
+        raise ValidationFailed(
+            f"The price here is in {expected.currency}, not {client.currency}.",
+            code="AMOUNT_MISMATCH",
+            pointer=currency_pointer,
+        )
+    if client.amount_minor != expected.amount_minor:
+        raise ValidationFailed(
+            f"The price is {expected.amount_minor} minor units of {expected.currency}, "
+            f"not {client.amount_minor}; reload the price and try again.",
+            code="AMOUNT_MISMATCH",
+            pointer=amount_pointer,
+        )

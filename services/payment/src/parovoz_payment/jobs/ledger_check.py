@@ -1,0 +1,194 @@
+"""Ledger check: proves the payment database's ledger is consistent, or names what is not.
+
+    python -m parovoz_payment.jobs.ledger_check [--database-url URL]   (make ledger-check)
+
+Checks, each computed by one SQL statement (so each is a consistent snapshot on its own; the
+command also runs them all in one REPEATABLE READ READ ONLY transaction):
+
+1. every transaction balances: debits == credits per currency, and has at least two entries;
+2. over all accounts, per currency, debits == credits (from entries and from stored balances);
+3. every account's stored ``debits_posted`` / ``credits_posted`` equals the sums of its entries;
+4. no entry's currency differs from its account's;
+5. no account breaks its limit (a wallet below zero).
+
+Prints what it checked and exits 1 on any violation. Tests call :func:`check_ledger` on their
+own connection (e.g. inside a transaction they roll back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from parovoz_payment.settings import PaymentSettings
+
+#: Offenders listed per check; the counts are always complete.
+SAMPLE = 20
+
+
+@dataclass
+class Violation:
+    check: str
+    count: int
+    samples: list[str]
+
+
+@dataclass
+class LedgerReport:
+    accounts: int = 0
+    transactions: int = 0
+    entries: int = 0
+    #: currency -> (total debits, total credits) over all entries
+    totals: dict[str, tuple[int, int]] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def violation(self, check: str) -> Violation | None:
+        return next((v for v in self.violations if v.check == check), None)
+
+    def render(self) -> str:
+        lines = [
+            f"ledger check: {self.accounts} accounts, {self.transactions} transactions, "
+            f"{self.entries} entries",
+        ]
+        for currency, (debits, credits) in sorted(self.totals.items()):
+            lines.append(f"  {currency}: debits {debits} = credits {credits} (minor units)")
+        if not self.totals:
+            lines.append("  no entries yet")
+        for check, description in _CHECKS.items():
+            found = self.violation(check)
+            status = "ok" if found is None else f"VIOLATED ({found.count})"
+            lines.append(f"  [{status}] {description}")
+            for sample in [] if found is None else found.samples:
+                lines.append(f"      {sample}")
+        lines.append("ledger check: " + ("OK" if self.ok else "FAILED"))
+        return "\n".join(lines)
+
+
+_CHECKS = {
+    "unbalanced_transactions": "every transaction balances per currency",
+    "short_transactions": "every transaction has at least two entries",
+    "unbalanced_currencies": "per currency, all debits equal all credits (entries and balances)",
+    "balance_mismatches": "every stored balance equals the one re-derived from entries",
+    "currency_mismatches": "every entry's currency is its account's",
+    "limit_breaches": "no account breaks its limit (no wallet below zero)",
+}
+
+# Queries are plain constants (no input ever reaches them). d / c = debits / credits.
+_OFFENDERS = {
+    "unbalanced_transactions": """
+        SELECT transaction_id || ' ' || currency || ': debits ' || d || ' credits ' || c
+        FROM (SELECT transaction_id, currency,
+                     coalesce(sum(amount) FILTER (WHERE direction = 'debit'), 0) AS d,
+                     coalesce(sum(amount) FILTER (WHERE direction = 'credit'), 0) AS c
+              FROM ledger_entries GROUP BY transaction_id, currency) AS sides
+        WHERE d <> c""",
+    "short_transactions": """
+        SELECT t.id || ': ' || count(e.id) || ' entries'
+        FROM ledger_transactions t LEFT JOIN ledger_entries e ON e.transaction_id = t.id
+        GROUP BY t.id HAVING count(e.id) < 2""",
+    "unbalanced_currencies": """
+        SELECT coalesce(e.currency, b.currency) || ': entries debits ' || coalesce(e.d, 0)
+               || ' credits ' || coalesce(e.c, 0) || ', stored balances debits '
+               || coalesce(b.d, 0) || ' credits ' || coalesce(b.c, 0)
+        FROM (SELECT currency,
+                     coalesce(sum(amount) FILTER (WHERE direction = 'debit'), 0) AS d,
+                     coalesce(sum(amount) FILTER (WHERE direction = 'credit'), 0) AS c
+              FROM ledger_entries GROUP BY currency) e
+        FULL JOIN (SELECT currency, sum(debits_posted) d, sum(credits_posted) c
+                   FROM ledger_accounts GROUP BY currency) b ON b.currency = e.currency
+        WHERE coalesce(e.d, 0) <> coalesce(e.c, 0) OR coalesce(b.d, 0) <> coalesce(b.c, 0)""",
+    "balance_mismatches": """
+        SELECT a.id || ' (' || a.owner_type || ' ' || a.purpose || ' ' || a.currency
+               || '): stored ' || a.debits_posted || '/' || a.credits_posted
+               || ', from entries ' || coalesce(e.d, 0) || '/' || coalesce(e.c, 0)
+        FROM ledger_accounts a
+        LEFT JOIN (SELECT account_id,
+                          coalesce(sum(amount) FILTER (WHERE direction = 'debit'), 0) AS d,
+                          coalesce(sum(amount) FILTER (WHERE direction = 'credit'), 0) AS c
+                   FROM ledger_entries GROUP BY account_id) e ON e.account_id = a.id
+        WHERE a.debits_posted <> coalesce(e.d, 0) OR a.credits_posted <> coalesce(e.c, 0)""",
+    "currency_mismatches": """
+        SELECT 'entry ' || e.id || ' in ' || e.currency || ' on account ' || a.id
+               || ' in ' || a.currency
+        FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+        WHERE e.currency <> a.currency""",
+    "limit_breaches": """
+        SELECT id || ' (' || purpose || '): debits ' || debits_posted
+               || ' credits ' || credits_posted
+        FROM ledger_accounts
+        WHERE (debits_must_not_exceed_credits AND debits_posted > credits_posted)
+           OR (credits_must_not_exceed_debits AND credits_posted > debits_posted)""",
+}
+
+_TOTALS = """
+    SELECT currency,
+           coalesce(sum(amount) FILTER (WHERE direction = 'debit'), 0),
+           coalesce(sum(amount) FILTER (WHERE direction = 'credit'), 0)
+    FROM ledger_entries GROUP BY currency ORDER BY currency"""
+
+#: Count and sample of one check's offenders, from one statement (one snapshot).
+_OFFENDERS_SAMPLE = (
+    "SELECT count(*) OVER (), offender FROM ({query}) AS found(offender) "
+    "ORDER BY offender LIMIT :sample"
+)
+
+
+async def check_ledger(connection: AsyncConnection | AsyncSession) -> LedgerReport:
+    """Run every check on ``connection`` (in whatever transaction it is in) and report."""
+    report = LedgerReport()
+    counts = await connection.execute(
+        text(
+            "SELECT (SELECT count(*) FROM ledger_accounts), "
+            "(SELECT count(*) FROM ledger_transactions), (SELECT count(*) FROM ledger_entries)"
+        )
+    )
+    report.accounts, report.transactions, report.entries = counts.one()
+    totals = await connection.execute(text(_TOTALS))
+    report.totals = {currency: (int(d), int(c)) for currency, d, c in totals}
+    for check, query in _OFFENDERS.items():
+        rows = await connection.execute(
+            text(_OFFENDERS_SAMPLE.format(query=query)), {"sample": SAMPLE}
+        )
+        found = rows.all()
+        if found:
+            report.violations.append(Violation(check, found[0][0], [row[1] for row in found]))
+    return report
+
+
+async def run_check(database_url: str) -> LedgerReport:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            # One snapshot for all checks, and a guarantee the check writes nothing.
+            connection = await connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            async with connection.begin():
+                return await check_ledger(connection)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Prove the payment ledger is consistent.")
+    parser.add_argument(
+        "--database-url", default=None, help="default: PAYMENT_DATABASE_URL / the local database"
+    )
+    args = parser.parse_args(argv)
+    report = asyncio.run(run_check(args.database_url or PaymentSettings().database_url))
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
