@@ -13,7 +13,7 @@ from parovoz_developer_portal.api.schemas import (
     Document,
     account_document,
 )
-from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
+from parovoz_developer_portal.db.unit_of_work import portal_unit_of_work
 from parovoz_developer_portal.domain import use_cases
 from parovoz_developer_portal.domain.accounts import AccountApplication
 
@@ -21,9 +21,6 @@ from parovoz_developer_portal.domain.accounts import AccountApplication
 def accounts_router(infrastructure: Infrastructure) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     router = APIRouter(prefix=f"{prefix}/accounts", tags=["accounts"])
-
-    def unit_of_work() -> SqlPortalUnitOfWork:
-        return portal_unit_of_work(infrastructure)
 
     @router.post(
         "",
@@ -41,7 +38,7 @@ def accounts_router(infrastructure: Infrastructure) -> APIRouter:
         application = AccountApplication(**attributes.model_dump())
 
         async def register() -> Document[AccountAttributes]:
-            async with unit_of_work() as uow:
+            async with portal_unit_of_work(infrastructure) as uow:
                 member = await use_cases.register_account(
                     uow, application, user_id, infrastructure.clock.now()
                 )
@@ -62,7 +59,7 @@ def accounts_router(infrastructure: Infrastructure) -> APIRouter:
         summary="The developer account the caller belongs to, with the caller's role",
     )
     async def my_account(user_id: CurrentUserId) -> Document[AccountAttributes]:
-        async with unit_of_work() as uow:
+        async with portal_unit_of_work(infrastructure) as uow:
             membership = await use_cases.my_membership(uow, user_id)
         return account_document(membership.account, membership.role, prefix)
 

@@ -15,16 +15,13 @@ from parovoz_developer_portal.api.schemas import (
     ProductCreationDocument,
     game_document,
 )
-from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
+from parovoz_developer_portal.db.unit_of_work import portal_unit_of_work
 from parovoz_developer_portal.domain import use_cases
 
 
 def games_router(infrastructure: Infrastructure) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     router = APIRouter(prefix=f"{prefix}/games", tags=["games"])
-
-    def unit_of_work() -> SqlPortalUnitOfWork:
-        return portal_unit_of_work(infrastructure)
 
     @router.post(
         "",
@@ -41,7 +38,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         attributes = body.data.attributes
 
         async def create() -> Response:
-            async with unit_of_work() as uow:
+            async with portal_unit_of_work(infrastructure) as uow:
                 game = await use_cases.create_game(
                     uow,
                     user_id,
@@ -73,7 +70,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         summary="A product of the caller's developer account (others' are 404)",
     )
     async def get_game(game_id: uuid.UUID, user_id: CurrentUserId) -> Document[GameAttributes]:
-        async with unit_of_work() as uow:
+        async with portal_unit_of_work(infrastructure) as uow:
             game = await use_cases.game_for_member(uow, user_id, game_id)
         return game_document(game, prefix)
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from parovoz_developer_portal.api.deps import CurrentUserId
 from parovoz_developer_portal.api.schemas import Document, Resource
-from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
+from parovoz_developer_portal.db.unit_of_work import portal_unit_of_work
 from parovoz_developer_portal.domain import pricing_use_cases
 from parovoz_developer_portal.domain.pricing import (
     SUPPORTED_CURRENCIES,
@@ -127,9 +127,6 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     router = APIRouter(prefix=f"{prefix}/games", tags=["prices"])
 
-    def unit_of_work() -> SqlPortalUnitOfWork:
-        return portal_unit_of_work(infrastructure)
-
     @router.put(
         "/{game_id}/prices",
         response_model=Document[GamePricesAttributes],
@@ -145,7 +142,7 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
         requested = body.to_domain()
 
         async def store_prices() -> Document[GamePricesAttributes]:
-            async with unit_of_work() as uow:
+            async with portal_unit_of_work(infrastructure) as uow:
                 prices = await pricing_use_cases.set_game_prices(
                     uow, user_id, game_id, requested, infrastructure.clock.now()
                 )
@@ -167,7 +164,7 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
     async def get_prices(
         game_id: uuid.UUID, user_id: CurrentUserId
     ) -> Document[GamePricesAttributes]:
-        async with unit_of_work() as uow:
+        async with portal_unit_of_work(infrastructure) as uow:
             prices = await pricing_use_cases.game_prices_for_member(uow, user_id, game_id)
         return prices_document(prices, prefix)
 
