@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
+from parovoz_payment.api import routers
 from parovoz_payment.events.developer_events import developer_event_handlers
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.settings import PaymentSettings
@@ -14,6 +15,7 @@ SERVICE = ServiceDefinition(
         "Double-entry ledger, payments and providers, webhooks, refunds, wallets, coupons, gift "
         "cards, payouts, fraud rules, 54-FZ receipts."
     ),
+    routers=routers,
     grpc_services=grpc_services,
     consumers=[ConsumerDefinition("developer.events.v1", developer_event_handlers)],
 )

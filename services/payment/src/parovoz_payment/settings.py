@@ -18,3 +18,7 @@ class PaymentSettings(ServiceSettings):
     redis_url: str = "redis://127.0.0.1:56379/3"
     auth_client_secret: SecretStr = SecretStr("payment-dev-secret")
     developer_portal_grpc_target: str = "127.0.0.1:9091"
+    # Wallet limits (PRODUCT.md): per top-up, and the 161-FZ balance cap, in kopecks.
+    wallet_min_top_up_minor: int = 10_000
+    wallet_max_top_up_minor: int = 1_500_000
+    wallet_balance_cap_minor: int = 6_000_000

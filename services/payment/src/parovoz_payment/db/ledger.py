@@ -65,7 +65,7 @@ async def account_for(
 ) -> Account:
     """The account of this owner, purpose and currency, created on first use."""
     key = AccountKey.of(owner_type, owner_id, purpose, currency)
-    found = await _find_account(session, key)
+    found = await find_account(session, key)
     if found is not None:
         return found
     limit = key.purpose.limit
@@ -83,7 +83,7 @@ async def account_for(
         )
         .on_conflict_do_nothing(constraint="uq_ledger_accounts_owner_type")
     )
-    created = await _find_account(session, key)
+    created = await find_account(session, key)
     assert created is not None  # inserted above or by the racing winner
     return created
 
@@ -241,7 +241,7 @@ async def _existing(
     return PostedTransaction(row.id, row.kind, row.reference, row.created_at, replayed=True)
 
 
-async def _find_account(session: AsyncSession, key: AccountKey) -> Account | None:
+async def find_account(session: AsyncSession, key: AccountKey) -> Account | None:
     owner = (
         ledger_accounts.c.owner_id.is_(None)
         if key.owner_id is None

@@ -1,0 +1,80 @@
+"""`GET /wallet`: the signed-in user's wallet balance (from the ledger) and its limits."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from parovoz_kit.infrastructure import Infrastructure
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parovoz_payment.api.deps import CurrentUserId
+from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.db.ledger import find_account
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
+from parovoz_payment.domain.wallet import Wallet, WalletRules
+
+
+class WalletLimits(BaseModel):
+    min_top_up: MoneyBody
+    max_top_up: MoneyBody
+    #: 161-FZ's cap for a simplified-identification e-wallet.
+    balance_cap: MoneyBody
+
+
+class WalletAttributes(BaseModel):
+    balance: MoneyBody
+    #: True while a payment dispute is open: spending is refused, money may still come in.
+    locked: bool
+    limits: WalletLimits
+
+
+async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
+    """The user's wallet as the ledger has it; no account yet is an empty wallet (a read
+    never creates an account)."""
+    key = AccountKey.of(OwnerType.USER, user_id, AccountPurpose.USER_WALLET, rules.currency)
+    account = await find_account(session, key)
+    if account is None:
+        return Wallet.empty(user_id, rules)
+    return Wallet(user_id, account.credit_balance)
+
+
+def wallet_document(wallet: Wallet, rules: WalletRules, prefix: str) -> Document[WalletAttributes]:
+    def money(amount_minor: int) -> MoneyBody:
+        return MoneyBody(amount_minor=amount_minor, currency=rules.currency)
+
+    return Document(
+        data=Resource(
+            type="wallet",
+            id=str(wallet.user_id),
+            attributes=WalletAttributes(
+                balance=MoneyBody.of(wallet.balance),
+                locked=wallet.locked,
+                limits=WalletLimits(
+                    min_top_up=money(rules.min_top_up),
+                    max_top_up=money(rules.max_top_up),
+                    balance_cap=money(rules.balance_cap),
+                ),
+            ),
+            links={"self": f"{prefix}/wallet"},
+        )
+    )
+
+
+def wallet_router(infrastructure: Infrastructure, rules: WalletRules | None = None) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    rules = rules or WalletRules()
+    router = APIRouter(prefix=prefix, tags=["wallet"])
+
+    @router.get(
+        "/wallet",
+        response_model=Document[WalletAttributes],
+        summary="The signed-in user's wallet: balance, lock and top-up limits",
+    )
+    async def get_wallet(user_id: CurrentUserId) -> Document[WalletAttributes]:
+        async with infrastructure.session_factory() as session:
+            wallet = await wallet_of(session, user_id, rules)
+        return wallet_document(wallet, rules, prefix)
+
+    return router
