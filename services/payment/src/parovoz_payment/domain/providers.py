@@ -80,6 +80,9 @@ class ProviderNotification:
     #: Our payment id, when the provider echoes it (YooKassa metadata, T-Bank OrderId).
     payment_id: uuid.UUID | None
     event: str  # the provider's own name, for the audit log
+    #: A method saved by this payment, when only the notification tells it (T-Bank's
+    #: ``RebillId`` is in no GET answer). YooKassa's comes from ``get_payment`` instead.
+    saved_method_token: str | None = None
 
 
 class PaymentProvider(Protocol):
