@@ -20,4 +20,10 @@ game_owners = Table(
 
 # Each concern's tables live in their own module (on the same metadata); importing them here
 # makes this module the complete target of Alembic.
-from parovoz_payment.db import audit, ledger_tables, price_tables, saved_methods  # noqa: E402, F401
+from parovoz_payment.db import (  # noqa: E402, F401
+    audit,
+    ledger_tables,
+    payments,
+    price_tables,
+    saved_methods,
+)

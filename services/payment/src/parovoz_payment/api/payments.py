@@ -1,0 +1,169 @@
+"""`POST /payments` (create, Idempotency-Key required) and `GET /payments/{payment_id}`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response
+from parovoz_kit.auth import CurrentPrincipal
+from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
+from parovoz_kit.idempotency.store import Proceed
+from parovoz_kit.infrastructure import Infrastructure
+from pydantic import BaseModel, Field
+
+from parovoz_payment.api.deps import CurrentUserId, RequestId
+from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.clients.providers.registry import ProviderRegistry
+from parovoz_payment.domain.methods import parse_method_choice
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.use_cases.payment_flow import (
+    PaymentOrder,
+    PaymentView,
+    create_payment,
+    payment_for,
+)
+
+
+class PaymentCreationAttributes(BaseModel):
+    purpose: PaymentPurpose
+    amount: MoneyBody
+    region: str = Field(examples=["RU"])
+    game_id: uuid.UUID | None = None
+    #: bank_card / sbp / sberpay / yoomoney / wallet, a saved method id, or null (choose at
+    #: the provider's page).
+    method: str | None = None
+    return_url: str | None = Field(default=None, max_length=2048)
+    customer_email: str | None = Field(default=None, max_length=254)
+    use_wallet: bool = False
+    save_method: bool = False
+    reference: str | None = None
+
+
+class PaymentCreationData(BaseModel):
+    type: Literal["paymentCreation"]
+    attributes: PaymentCreationAttributes
+
+
+class PaymentCreationBody(BaseModel):
+    data: PaymentCreationData
+
+
+class PaymentAttributes(BaseModel):
+    status: str
+    purpose: str
+    amount: MoneyBody
+    wallet_amount: MoneyBody
+    region: str
+    game_id: uuid.UUID | None
+    reference: str | None
+    method: str | None
+    provider: str | None
+    #: Send the buyer here to confirm the payment; null for wallet-only payments.
+    confirmation_url: str | None
+    cancellation_reason: str | None
+    created_at: datetime
+    expires_at: datetime
+    succeeded_at: datetime | None
+
+
+def payment_document(view: PaymentView, prefix: str) -> Document[PaymentAttributes]:
+    payment = view.payment
+    return Document(
+        data=Resource(
+            type="payment",
+            id=str(payment.id),
+            attributes=PaymentAttributes(
+                status=payment.status.value,
+                purpose=payment.purpose.value,
+                amount=MoneyBody.of(payment.amount),
+                wallet_amount=MoneyBody.of(payment.wallet_amount),
+                region=payment.region,
+                game_id=payment.game_id,
+                reference=payment.reference,
+                method=payment.method.value if payment.method else None,
+                provider=payment.provider.value if payment.provider else None,
+                confirmation_url=view.confirmation_url,
+                cancellation_reason=(
+                    payment.cancellation_reason.value if payment.cancellation_reason else None
+                ),
+                created_at=payment.created_at,
+                expires_at=payment.expires_at,
+                succeeded_at=payment.succeeded_at,
+            ),
+            links={"self": f"{prefix}/{payment.id}"},
+        )
+    )
+
+
+def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=prefix, tags=["payments"])
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=Document[PaymentAttributes],
+        summary="Start a payment; the answer's confirmation_url is where the buyer pays",
+    )
+    async def post_payment(
+        request: Request,
+        body: PaymentCreationBody,
+        user_id: CurrentUserId,
+        key: IdempotencyKey,
+        request_id: RequestId,
+    ) -> Response:
+        attributes = body.data.attributes
+        order = PaymentOrder(
+            user_id=user_id,
+            purpose=attributes.purpose,
+            amount=Money(attributes.amount.amount_minor, attributes.amount.currency),
+            region=attributes.region,
+            choice=parse_method_choice(attributes.method),
+            return_url=attributes.return_url,
+            use_wallet=attributes.use_wallet,
+            save_method=attributes.save_method,
+            reference=attributes.reference,
+            game_id=attributes.game_id,
+        )
+
+        async def handler(_: Proceed) -> Document[PaymentAttributes]:
+            view = await create_payment(
+                infrastructure.unit_of_work,
+                providers,
+                infrastructure.clock,
+                order,
+                request_id=request_id,
+            )
+            return payment_document(view, prefix)
+
+        return await run_idempotent(
+            request,
+            infrastructure.idempotency,
+            scope=f"payments:{user_id}",
+            key=key,
+            handler=handler,
+            success_status=201,
+        )
+
+    # Only a uuid matches: /docs, /openapi.json and unknown paths under the prefix stay theirs.
+    @router.get(
+        "/{payment_id:uuid}",
+        response_model=Document[PaymentAttributes],
+        summary="A payment: for its payer or any service",
+    )
+    async def get_payment(
+        payment_id: uuid.UUID, principal: CurrentPrincipal
+    ) -> Document[PaymentAttributes]:
+        viewer: uuid.UUID | None = None
+        if not principal.is_service:
+            try:
+                viewer = uuid.UUID(principal.subject)
+            except ValueError:
+                viewer = uuid.UUID(int=0)  # matches nobody: 404 like any stranger
+        view = await payment_for(infrastructure.unit_of_work, viewer, payment_id)
+        return payment_document(view, prefix)
+
+    return router

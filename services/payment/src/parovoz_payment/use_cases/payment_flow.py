@@ -1,0 +1,265 @@
+"""The payment use cases: create a payment, settle it from a provider's notification, read it.
+
+Money moves only after the provider CONFIRMS a status (``get_payment``): a notification's body
+is never trusted, only its signature tells us to go and ask. Each settlement runs in one
+transaction holding the payment row (``SELECT ... FOR UPDATE``): the state machine says
+whether anything changes, so duplicates and out-of-order deliveries have one effect.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from parovoz_kit.clock import Clock
+from parovoz_kit.errors import NotFound
+from parovoz_kit.uow import UnitOfWork
+
+from parovoz_payment.db.audit import record
+from parovoz_payment.db.ledger import find_account
+from parovoz_payment.db.payments import SqlPayments, StoredPayment
+from parovoz_payment.db.prices import SqlGamePrices
+from parovoz_payment.domain.audit import AuditRecord
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
+from parovoz_payment.domain.methods import MethodChoice, Provider
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_creation import start_payment
+from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.pricing import check_client_amount, game_purchase_price
+from parovoz_payment.domain.providers import (
+    NotificationSubject,
+    ProviderPayment,
+    ProviderPaymentRequest,
+)
+from parovoz_payment.domain.wallet import split_payment
+from parovoz_payment.use_cases.payment_ledger import cancelled_event, settle, succeeded_event
+
+if TYPE_CHECKING:
+    from parovoz_payment.clients.providers.registry import ProviderRegistry
+
+log = logging.getLogger(__name__)
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    """What the payer asked for (already parsed from the request)."""
+
+    user_id: uuid.UUID
+    purpose: PaymentPurpose
+    amount: Money
+    region: str
+    choice: MethodChoice
+    return_url: str | None
+    use_wallet: bool = False
+    save_method: bool = False
+    reference: str | None = None
+    game_id: uuid.UUID | None = None
+    metadata: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    payment: Payment
+    confirmation_url: str | None
+
+
+def _audit(payment: Payment, actor: str, action: str, request_id: str | None) -> AuditRecord:
+    return AuditRecord(
+        actor=actor,
+        action=action,
+        subject_type="payment",
+        subject_id=str(payment.id),
+        after={
+            "status": payment.status.value,
+            "amount_minor": payment.amount.amount_minor,
+            "wallet_amount_minor": payment.wallet_amount.amount_minor,
+            "currency": payment.currency,
+            "provider": payment.provider.value if payment.provider else None,
+            "cancellation_reason": (
+                payment.cancellation_reason.value if payment.cancellation_reason else None
+            ),
+        },
+        request_id=request_id,
+    )
+
+
+async def create_payment(
+    unit_of_work: UnitOfWorkFactory,
+    providers: ProviderRegistry,
+    clock: Clock,
+    order: PaymentOrder,
+    *,
+    request_id: str | None = None,
+) -> PaymentView:
+    """A new payment: priced (games from our own price table), split with the wallet, stored,
+    then sent to the routed provider. A wallet-only payment settles at once."""
+    actor = str(order.user_id)
+    async with unit_of_work() as uow:
+        session = uow.session
+        if order.purpose is PaymentPurpose.GAME_PURCHASE and order.game_id is not None:
+            prices = await SqlGamePrices(session).get(order.game_id)
+            check_client_amount(game_purchase_price(prices, order.region), order.amount)
+        balance = Money.zero(order.amount.currency)
+        if order.use_wallet:
+            key = AccountKey.of(
+                OwnerType.USER, order.user_id, AccountPurpose.USER_WALLET, order.amount.currency
+            )
+            wallet = await find_account(session, key)
+            if wallet is not None:
+                balance = wallet.credit_balance
+        split = split_payment(order.amount, balance, order.use_wallet)
+        payment = start_payment(
+            user_id=order.user_id,
+            purpose=order.purpose,
+            amount=order.amount,
+            region=order.region,
+            now=clock.now(),
+            choice=order.choice,
+            wallet_amount=split.wallet,
+            reference=order.reference,
+            game_id=order.game_id,
+            save_method=order.save_method,
+            metadata=order.metadata,
+        )
+        payments = SqlPayments(session)
+        if payment.card_amount.is_zero:
+            # Wallet-only: no provider involved, the money moves now.
+            succeeded = payment.succeed(clock.now())
+            await payments.add(succeeded)
+            await settle(session, succeeded, None)
+            uow.emit(succeeded_event(succeeded))
+            await record(session, _audit(succeeded, actor, "payment.created", request_id))
+            await record(session, _audit(succeeded, actor, "payment.succeeded", request_id))
+            await uow.commit()
+            return PaymentView(succeeded, None)
+        provider = providers.route(order.choice, payment.currency)
+        # Stored before the provider hears of it: a notification always finds its payment.
+        await payments.add(payment)
+        await record(session, _audit(payment, actor, "payment.created", request_id))
+        await uow.commit()
+
+    answer: ProviderPayment = await provider.create_payment(
+        ProviderPaymentRequest(
+            payment_id=payment.id,
+            amount=payment.card_amount,
+            description=_description(payment),
+            return_url=order.return_url,
+            method=payment.method,
+            save_method=payment.save_method,
+            metadata=dict(payment.metadata),
+        ),
+        idempotency_key=f"payment:{payment.id}:create",
+    )
+    async with unit_of_work() as uow:
+        payments = SqlPayments(uow.session)
+        stored = await payments.get(payment.id, for_update=True)
+        assert stored is not None  # committed above
+        current = stored.payment.assign_provider(
+            answer.provider, answer.provider_payment_id, clock.now()
+        )
+        await payments.save(current, confirmation_url=answer.confirmation_url)
+        await uow.commit()
+    return PaymentView(current, answer.confirmation_url)
+
+
+def _description(payment: Payment) -> str:
+    return f"Parovoz {payment.purpose.value.replace('_', ' ')} {payment.id}"
+
+
+async def settle_from_provider(
+    unit_of_work: UnitOfWorkFactory,
+    providers: ProviderRegistry,
+    clock: Clock,
+    provider: Provider,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> None:
+    """A provider's notification: verified (raises on a bad signature), then the payment's
+    status asked from the provider and applied once."""
+    adapter = providers.get(provider)
+    notification = adapter.verify_notification(headers, body)
+    if notification.subject is not NotificationSubject.PAYMENT:
+        log.info("ignoring %s notification %s", provider.value, notification.event)
+        return
+    async with unit_of_work() as uow:
+        payments = SqlPayments(uow.session)
+        stored = None
+        if notification.payment_id is not None:
+            stored = await payments.get(notification.payment_id)
+        if stored is None:
+            stored = await payments.find_by_provider(provider, notification.provider_object_id)
+    if stored is None or stored.payment.provider not in (None, provider):
+        # Not ours (another environment's shop, or a forged id with a valid signature): answer
+        # as accepted so the provider stops retrying something that can never apply here.
+        log.warning(
+            "%s notification for unknown payment %s", provider.value, notification.payment_id
+        )
+        return
+    confirmed = await adapter.get_payment(notification.provider_object_id)
+    await apply_confirmed_status(unit_of_work, clock, stored.payment.id, confirmed)
+
+
+async def apply_confirmed_status(
+    unit_of_work: UnitOfWorkFactory,
+    clock: Clock,
+    payment_id: uuid.UUID,
+    confirmed: ProviderPayment,
+) -> Payment:
+    """Apply a status the provider confirmed, in one transaction on the locked payment row."""
+    actor = f"provider:{confirmed.provider.value}"
+    async with unit_of_work() as uow:
+        session = uow.session
+        payments = SqlPayments(session)
+        stored = await payments.get(payment_id, for_update=True)
+        if stored is None:
+            raise NotFound("The payment does not exist.", code="PAYMENT_NOT_FOUND")
+        before = stored.payment
+        current = before
+        if current.provider_payment_id is None:
+            current = current.assign_provider(
+                confirmed.provider, confirmed.provider_payment_id, clock.now()
+            )
+        current = current.apply_provider_status(
+            confirmed.status, clock.now(), reason=confirmed.cancellation_reason
+        )
+        if current is before:
+            return before  # a duplicate or a stale report: nothing changes
+        await payments.save(current)
+        if current.status is not before.status:
+            if current.status is PaymentStatus.SUCCEEDED:
+                await settle(session, current, confirmed.provider)
+                uow.emit(succeeded_event(current))
+                await record(session, _audit(current, actor, "payment.succeeded", None))
+            elif current.status is PaymentStatus.CANCELLED:
+                uow.emit(cancelled_event(current))
+                await record(session, _audit(current, actor, "payment.cancelled", None))
+            else:
+                await record(session, _audit(current, actor, "payment.status_changed", None))
+        await uow.commit()
+        return current
+
+
+async def payment_for(
+    unit_of_work: UnitOfWorkFactory, viewer: uuid.UUID | None, payment_id: uuid.UUID
+) -> PaymentView:
+    """The payment for its owner (``viewer``) or a service (``viewer`` None); others: 404."""
+    async with unit_of_work() as uow:
+        stored: StoredPayment | None = await SqlPayments(uow.session).get(payment_id)
+    if stored is None or (viewer is not None and stored.payment.user_id != viewer):
+        raise NotFound("The payment does not exist.", code="PAYMENT_NOT_FOUND")
+    return PaymentView(stored.payment, stored.confirmation_url)
+
+
+__all__ = [
+    "PaymentOrder",
+    "PaymentView",
+    "apply_confirmed_status",
+    "create_payment",
+    "payment_for",
+    "settle_from_provider",
+]

@@ -1,0 +1,198 @@
+"""Settling payments on the real engines: wallet-only payments through the REST API, and
+provider-confirmed statuses applied concurrently to one payment (one effect, whatever order)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.service import build_app, job_runner
+from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.db.ledger_tables import ledger_transactions
+from parovoz_payment.db.payments import SqlPayments
+from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_creation import start_payment
+from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.providers import ProviderPayment
+from parovoz_payment.main import SERVICE
+from parovoz_payment.settings import PaymentSettings
+from parovoz_payment.use_cases.payment_flow import apply_confirmed_status
+from sqlalchemy import func, select, text
+
+AUTH = "http://127.0.0.1:8090"
+PAYMENTS = "/api/v1/payments"
+
+
+@pytest.fixture(scope="module")
+async def infrastructure() -> AsyncIterator[Infrastructure]:
+    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
+        yield infra
+
+
+@pytest.fixture(scope="module")
+async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
+        yield http
+
+
+def auth(subject: uuid.UUID | str) -> dict[str, str]:
+    token = httpx.post(
+        f"{AUTH}/tokens", json={"sub": str(subject), "roles": [], "ttl_seconds": 600}
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def top_up(infrastructure: Infrastructure, user_id: uuid.UUID, amount_minor: int) -> None:
+    async with infrastructure.session_factory.begin() as session:
+        wallet = await account_for(
+            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
+        )
+        clearing = await account_for(
+            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
+        )
+        amount = Money(amount_minor, "RUB")
+        await post(
+            session,
+            f"test-top-up:{uuid.uuid4()}",
+            "wallet_top_up",
+            [debit(clearing, amount), credit(wallet, amount)],
+        )
+
+
+async def counts(infrastructure: Infrastructure, payment_id: uuid.UUID) -> tuple[int, list[str]]:
+    """(ledger transactions, outbox event types) of one payment."""
+    async with infrastructure.session_factory() as session:
+        posted = (
+            await session.execute(
+                select(func.count()).where(ledger_transactions.c.reference == str(payment_id))
+            )
+        ).scalar_one()
+        types = (
+            await session.execute(
+                text("SELECT type FROM outbox WHERE key = :key ORDER BY seq"),
+                {"key": str(payment_id)},
+            )
+        ).scalars()
+        return posted, list(types)
+
+
+async def balance(client: httpx.AsyncClient, user_id: uuid.UUID) -> int:
+    wallet = await client.get(f"{PAYMENTS}/wallet", headers=auth(user_id))
+    return wallet.json()["data"]["attributes"]["balance"]["amount_minor"]
+
+
+async def test_a_wallet_only_payment_settles_at_once(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    user_id = uuid.uuid4()
+    await top_up(infrastructure, user_id, 150_000)
+    body = {
+        "data": {
+            "type": "paymentCreation",
+            "attributes": {
+                "purpose": "donation",
+                "amount": {"amount_minor": 50_000, "currency": "RUB"},
+                "region": "RU",
+                "method": "wallet",
+                "use_wallet": True,
+            },
+        }
+    }
+    headers = {**auth(user_id), "Idempotency-Key": str(uuid.uuid4())}
+    response = await client.post(PAYMENTS, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    payment = response.json()["data"]
+    assert payment["attributes"]["status"] == "succeeded"
+    assert payment["attributes"]["wallet_amount"]["amount_minor"] == 50_000
+    assert payment["attributes"]["confirmation_url"] is None
+    assert await balance(client, user_id) == 100_000
+    assert await counts(infrastructure, uuid.UUID(payment["id"])) == (
+        1,
+        ["payment.payment.succeeded.v1"],
+    )
+
+    # More than the balance from the wallet alone: refused, nothing written.
+    body["data"]["attributes"]["amount"]["amount_minor"] = 100_001
+    headers["Idempotency-Key"] = str(uuid.uuid4())
+    refused = await client.post(PAYMENTS, json=body, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["code"] == "INSUFFICIENT_WALLET_BALANCE"
+    assert await balance(client, user_id) == 100_000
+
+
+async def pending_payment(
+    infrastructure: Infrastructure, purpose: PaymentPurpose, amount_minor: int
+) -> tuple[uuid.UUID, uuid.UUID, str]:
+    """A pending card payment already at YooKassa (as create_payment leaves it)."""
+    user_id, provider_id = uuid.uuid4(), f"test-{uuid.uuid4()}"
+    now = infrastructure.clock.now()
+    payment = start_payment(
+        user_id=user_id,
+        purpose=purpose,
+        amount=Money(amount_minor, "RUB"),
+        region="RU",
+        now=now,
+        choice=MethodChoice(PaymentMethod.BANK_CARD),
+    ).assign_provider(Provider.YOOKASSA, provider_id, now)
+    async with infrastructure.session_factory.begin() as session:
+        await SqlPayments(session).add(payment)
+    return payment.id, user_id, provider_id
+
+
+def reported(provider_id: str, status: PaymentStatus, amount_minor: int) -> ProviderPayment:
+    return ProviderPayment(Provider.YOOKASSA, provider_id, status, Money(amount_minor, "RUB"))
+
+
+async def test_concurrent_confirmations_settle_once(infrastructure: Infrastructure) -> None:
+    payment_id, _, provider_id = await pending_payment(
+        infrastructure, PaymentPurpose.DONATION, 30_000
+    )
+    statuses = [PaymentStatus.SUCCEEDED] * 8 + [PaymentStatus.PENDING] * 4
+    results = await asyncio.gather(
+        *(
+            apply_confirmed_status(
+                infrastructure.unit_of_work,
+                infrastructure.clock,
+                payment_id,
+                reported(provider_id, status, 30_000),
+            )
+            for status in statuses
+        )
+    )
+    assert {result.status for result in results} <= {PaymentStatus.SUCCEEDED, PaymentStatus.PENDING}
+    assert await counts(infrastructure, payment_id) == (1, ["payment.payment.succeeded.v1"])
+    # A contradicting final status afterwards is refused, not applied.
+    with pytest.raises(BusinessRuleViolation):
+        await apply_confirmed_status(
+            infrastructure.unit_of_work,
+            infrastructure.clock,
+            payment_id,
+            reported(provider_id, PaymentStatus.CANCELLED, 30_000),
+        )
+    assert await counts(infrastructure, payment_id) == (1, ["payment.payment.succeeded.v1"])
+
+
+async def test_a_succeeded_top_up_credits_the_wallet(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    payment_id, user_id, provider_id = await pending_payment(
+        infrastructure, PaymentPurpose.WALLET_TOP_UP, 20_000
+    )
+    for _ in range(2):
+        await apply_confirmed_status(
+            infrastructure.unit_of_work,
+            infrastructure.clock,
+            payment_id,
+            reported(provider_id, PaymentStatus.SUCCEEDED, 20_000),
+        )
+    assert await balance(client, user_id) == 20_000
+    assert await counts(infrastructure, payment_id) == (1, ["payment.payment.succeeded.v1"])
