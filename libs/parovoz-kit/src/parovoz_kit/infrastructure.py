@@ -4,9 +4,10 @@ the clock, the token verifier, this service's own token for its peers, and peer 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from confluent_kafka.admin import AdminClient
 from redis.asyncio import Redis
@@ -23,6 +24,8 @@ from parovoz_kit.settings import ServiceSettings
 from parovoz_kit.tracing import grpc_client_interceptors, instrument_engine
 from parovoz_kit.uow import UnitOfWork
 
+T = TypeVar("T")
+
 
 @dataclass
 class Infrastructure:
@@ -36,6 +39,7 @@ class Infrastructure:
     session_factory: async_sessionmaker[AsyncSession]
     idempotency: IdempotencyStore
     _peers: dict[str, PeerClient] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -63,6 +67,13 @@ class Infrastructure:
             )
         return self._peers[name]
 
+    def shared(self, name: str, factory: Callable[[], T]) -> T:
+        """One instance per process of a service's own long-lived object (e.g. its payment
+        provider clients), shared by its REST and gRPC sides; closed (``aclose``) at stop."""
+        if name not in self._shared:
+            self._shared[name] = factory()
+        return self._shared[name]
+
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         """One probe per dependency; each raises when the dependency is unreachable."""
         return {
@@ -84,6 +95,10 @@ class Infrastructure:
         await asyncio.to_thread(self.kafka_admin.list_topics, timeout=timeout)
 
     async def close(self) -> None:
+        for resource in self._shared.values():
+            closer = getattr(resource, "aclose", None)
+            if closer is not None:
+                await closer()
         for peer in self._peers.values():
             await peer.close()
         await self.service_tokens.aclose()

@@ -10,14 +10,12 @@ from parovoz_payment.api.methods import methods_router
 from parovoz_payment.api.payments import payments_router
 from parovoz_payment.api.wallet import wallet_router
 from parovoz_payment.api.webhooks import webhooks_router
-from parovoz_payment.clients.providers import ProviderConfig, ProviderRegistry
+from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.domain.wallet import WalletRules
 
 
 def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
-    # One registry per process (its circuit breakers must see every call). Its HTTP clients
-    # are left to process exit: the kit's service has no shutdown hook for routers' resources.
-    providers = ProviderRegistry.from_config(ProviderConfig())
+    providers = provider_registry(infrastructure)
     # Fixed paths (/wallet, /methods, /admin/...) come before /{payment_id}.
     return [
         wallet_router(infrastructure, wallet_rules(infrastructure)),

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from parovoz_kit.errors import ParovozError, Unavailable
 from parovoz_kit.grpc.breaker import BreakerState, CircuitBreaker
+from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_payment.clients.providers.config import ProviderConfig
 from parovoz_payment.clients.providers.tbank import TBankProvider
@@ -198,3 +199,13 @@ class ProviderRegistry:
             close = getattr(guarded.inner, "aclose", None)
             if close is not None:
                 await close()
+
+
+def provider_registry(infrastructure: Infrastructure) -> ProviderRegistry:
+    """The process's one registry (its breakers must see every call), shared by REST and
+    gRPC and closed with the process's infrastructure."""
+    settings = infrastructure.settings
+    return infrastructure.shared(
+        "payment-providers",
+        lambda: ProviderRegistry.from_config(settings.providers),  # type: ignore[attr-defined]
+    )

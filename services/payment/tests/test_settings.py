@@ -1,0 +1,36 @@
+"""payment's settings: nested provider settings from env, sandbox credentials refused in
+production."""
+
+from __future__ import annotations
+
+import pytest
+from parovoz_payment.settings import PaymentSettings
+
+PRODUCTION = {
+    "environment": "production",
+    "database_url": "postgresql+psycopg://payment:real@db:5432/payment",
+    "redis_url": "redis://redis:6379/3",
+    "s3_secret_key": "real",
+    "auth_client_secret": "real",
+}
+
+
+def test_provider_settings_come_from_nested_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAYMENT_PROVIDERS__YOOKASSA_SHOP_ID", "shop-42")
+    monkeypatch.setenv("PAYMENT_PROVIDERS__TBANK_ENABLED", "false")
+    providers = PaymentSettings().providers
+    assert providers.yookassa_shop_id == "shop-42"
+    assert [p.value for p in providers.enabled_providers()] == ["yookassa"]
+
+
+def test_production_refuses_the_sandbox_credentials() -> None:
+    with pytest.raises(ValueError, match="sandbox"):
+        PaymentSettings(**PRODUCTION)
+    real = {
+        "yookassa_secret_key": "live-key",
+        "tbank_password": "live-password",
+        "webhook_secret": "live-webhook-secret",
+    }
+    assert PaymentSettings(**PRODUCTION, providers=real).providers.yookassa_secret_key
