@@ -8,6 +8,8 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.api.audit import audit_router
 from parovoz_payment.api.methods import methods_router
 from parovoz_payment.api.payments import payments_router
+from parovoz_payment.api.refunds import refunds_router
+from parovoz_payment.api.top_ups import top_ups_router
 from parovoz_payment.api.wallet import wallet_router
 from parovoz_payment.api.webhooks import webhooks_router
 from parovoz_payment.clients.providers.registry import provider_registry
@@ -19,9 +21,11 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
     # Fixed paths (/wallet, /methods, /admin/...) come before /{payment_id}.
     return [
         wallet_router(infrastructure, wallet_rules(infrastructure)),
+        top_ups_router(infrastructure, providers),
         methods_router(infrastructure),
         audit_router(infrastructure),
         payments_router(infrastructure, providers),
+        refunds_router(infrastructure, providers),
         webhooks_router(infrastructure, providers),
     ]
 
