@@ -42,3 +42,28 @@ def test_reflection_lists_the_service_and_its_methods(
     assert "grpc.health.v1.Health" in services
     descriptor = database.FindFileContainingSymbol(service.grpc_service)
     assert descriptor.service, "the served file carries the service definition"
+
+
+def test_a_method_not_built_yet_answers_unimplemented() -> None:
+    """developer-portal's GetPayoutMethod comes with the payouts issue: UNIMPLEMENTED, not
+    INTERNAL, so callers can tell "not there" from "broken"."""
+    import httpx
+    from parovoz.developer.v1 import developer_service_pb2 as pb
+    from parovoz.developer.v1.developer_service_pb2_grpc import DeveloperServiceStub
+
+    token = httpx.post(
+        "http://127.0.0.1:8090/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "payment",
+            "client_secret": "payment-dev-secret",
+        },
+    ).json()["access_token"]
+    with grpc.insecure_channel("127.0.0.1:9091") as channel:
+        with pytest.raises(grpc.RpcError) as error:
+            DeveloperServiceStub(channel).GetPayoutMethod(
+                pb.GetPayoutMethodRequest(developer_id="d", payout_method_id="m"),
+                metadata=[("authorization", f"Bearer {token}")],
+                timeout=5,
+            )
+    assert error.value.code() is grpc.StatusCode.UNIMPLEMENTED

@@ -185,6 +185,12 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(status_for(error), details_for(error))
             except (grpc.aio.AbortError, asyncio.CancelledError):
                 raise
+            except NotImplementedError:
+                # What a generated base class raises for a method a service has not built yet.
+                await context.abort(
+                    grpc.StatusCode.UNIMPLEMENTED,
+                    "UNIMPLEMENTED: This method is not available yet.",
+                )
             except Exception as error:
                 log.error(
                     "unhandled error in gRPC method",
