@@ -127,6 +127,7 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
             save_method=attributes.save_method,
             reference=attributes.reference,
             game_id=attributes.game_id,
+            customer_email=attributes.customer_email,
         )
 
         async def handler(_: Proceed) -> Document[PaymentAttributes]:

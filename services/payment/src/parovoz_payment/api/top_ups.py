@@ -1,12 +1,119 @@
-"""Placeholder, filled in by its feature: registered in api/__init__.py already."""
+"""`POST /wallet/top-ups`: put money on the signed-in user's wallet (Idempotency-Key required).
+
+The limits are checked against the wallet's current balance, then a ``wallet_top_up`` payment
+is started like any other: the wallet is credited when the provider confirms it succeeded.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from parovoz_kit.infrastructure import Infrastructure
+from typing import Literal
 
+from fastapi import APIRouter, Request, Response
+from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
+from parovoz_kit.idempotency.store import Proceed
+from parovoz_kit.infrastructure import Infrastructure
+from pydantic import BaseModel, Field
+
+from parovoz_payment.api.deps import CurrentUserId, RequestId
+from parovoz_payment.api.payments import PaymentAttributes, payment_document
+from parovoz_payment.api.schemas import Document, MoneyBody
+from parovoz_payment.api.wallet import wallet_of
 from parovoz_payment.clients.providers.registry import ProviderRegistry
+from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.wallet import WalletRules
+from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
+
+#: The wallet is a Russian e-wallet (161-FZ): topped up in RUB from Russia.
+TOP_UP_REGION = "RU"
+
+
+class TopUpAttributes(BaseModel):
+    amount: MoneyBody
+    #: bank_card / sbp / sberpay / yoomoney, a saved method id, or null (choose at the
+    #: provider's page); never ``wallet``.
+    method: str | None = None
+    return_url: str | None = Field(default=None, max_length=2048)
+    customer_email: str | None = Field(default=None, max_length=254)
+    save_method: bool = False
+
+
+class TopUpData(BaseModel):
+    type: Literal["walletTopUp"]
+    attributes: TopUpAttributes
+
+
+class TopUpBody(BaseModel):
+    data: TopUpData
 
 
 def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
-    return APIRouter(prefix=infrastructure.settings.api_prefix)
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=prefix, tags=["wallet"])
+
+    @router.post(
+        "/wallet/top-ups",
+        status_code=201,
+        response_model=Document[PaymentAttributes],
+        summary="Top up the wallet; the answer's confirmation_url is where the user pays",
+    )
+    async def post_top_up(
+        request: Request,
+        body: TopUpBody,
+        user_id: CurrentUserId,
+        key: IdempotencyKey,
+        request_id: RequestId,
+    ) -> Response:
+        attributes = body.data.attributes
+        amount = Money(attributes.amount.amount_minor, attributes.amount.currency)
+        choice = parse_method_choice(attributes.method)
+        if choice.method is PaymentMethod.WALLET:
+            raise BusinessRuleViolation(
+                "A wallet is not topped up from itself.",
+                code="TOP_UP_METHOD_NOT_ALLOWED",
+                pointer=METHOD_POINTER,
+            )
+        order = PaymentOrder(
+            user_id=user_id,
+            purpose=PaymentPurpose.WALLET_TOP_UP,
+            amount=amount,
+            region=TOP_UP_REGION,
+            choice=choice,
+            return_url=attributes.return_url,
+            save_method=attributes.save_method,
+            customer_email=attributes.customer_email,
+        )
+
+        async def handler(_: Proceed) -> Document[PaymentAttributes]:
+            rules = _rules(infrastructure)
+            async with infrastructure.session_factory() as session:
+                wallet = await wallet_of(session, user_id, rules)
+            wallet.check_top_up(amount, rules)
+            view = await create_payment(
+                infrastructure.unit_of_work,
+                providers,
+                infrastructure.clock,
+                order,
+                request_id=request_id,
+            )
+            return payment_document(view, prefix)
+
+        # The same scope as POST /payments: one key names one payment, whichever route.
+        return await run_idempotent(
+            request,
+            infrastructure.idempotency,
+            scope=f"payments:{user_id}",
+            key=key,
+            handler=handler,
+            success_status=201,
+        )
+
+    return router
+
+
+def _rules(infrastructure: Infrastructure) -> WalletRules:
+    from parovoz_payment.api import wallet_rules  # the package imports this module first
+
+    return wallet_rules(infrastructure)

@@ -25,5 +25,7 @@ from parovoz_payment.db import (  # noqa: E402, F401
     ledger_tables,
     payments,
     price_tables,
+    receipts,
+    refunds,
     saved_methods,
 )

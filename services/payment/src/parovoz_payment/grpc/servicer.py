@@ -1,24 +1,116 @@
-"""gRPC surface of payment (`parovoz.payment.v1.PaymentService`).
+"""gRPC surface of payment (`parovoz.payment.v1.PaymentService`), for platform services.
 
-Methods not yet built answer UNIMPLEMENTED (the generated base class).
+The kit's interceptors verify the service token and map kit errors to status codes; each
+method here only translates the request and calls the same use case as the REST API.
+ChargeSavedMethod and Refund answer UNIMPLEMENTED for now.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from parovoz.payment.v1 import payment_service_pb2, payment_service_pb2_grpc
+import grpc
+from parovoz.payment.v1 import payment_service_pb2 as pb
+from parovoz.payment.v1 import payment_service_pb2_grpc
 from parovoz_kit.grpc import GrpcService
+from parovoz_kit.grpc.interceptors import grpc_principal
+from parovoz_kit.idempotency import idempotent_call
 from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_payment.clients.providers.registry import provider_registry
+from parovoz_payment.db.developer_ledger import developer_balances, developer_entries
+from parovoz_payment.grpc import messages
+from parovoz_payment.use_cases.payment_flow import create_payment, payment_for
 
 
 class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
     def __init__(self, infrastructure: Infrastructure) -> None:
         self._infrastructure = infrastructure
+        # The same registry as REST: one set of circuit breakers per provider.
+        self._providers = provider_registry(infrastructure)
+
+    async def CreatePayment(
+        self, request: pb.CreatePaymentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreatePaymentResponse:
+        infrastructure = self._infrastructure
+        # Keys are scoped to the calling service (the contract): two services never collide.
+        scope = f"grpc-payments:{grpc_principal().subject}"
+        async with idempotent_call(
+            infrastructure.idempotency,
+            scope,
+            request.idempotency_key,
+            request,
+            pb.CreatePaymentResponse,
+        ) as call:
+            if call.replayed_response is not None:
+                return call.replayed_response
+            view = await create_payment(
+                infrastructure.unit_of_work,
+                self._providers,
+                infrastructure.clock,
+                messages.payment_order(request),
+            )
+            response = pb.CreatePaymentResponse(payment=messages.payment_message(view))
+            await call.complete(response)
+            return response
+
+    async def GetPayment(
+        self, request: pb.GetPaymentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetPaymentResponse:
+        payment_id = messages.parse_uuid(request.payment_id, "payment_id")
+        # viewer None: a service may read any payment.
+        view = await payment_for(self._infrastructure.unit_of_work, None, payment_id)
+        return pb.GetPaymentResponse(payment=messages.payment_message(view))
+
+    async def GetDeveloperBalance(
+        self, request: pb.GetDeveloperBalanceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetDeveloperBalanceResponse:
+        developer_id = messages.parse_uuid(request.developer_id, "developer_id")
+        as_of = self._infrastructure.clock.now()
+        async with self._infrastructure.session_factory() as session:
+            balances = await developer_balances(session, developer_id)
+        # A developer with no sales yet sees a zero rouble balance rather than nothing.
+        shown = balances or [messages.zero_balance()]
+        return pb.GetDeveloperBalanceResponse(
+            developer_id=str(developer_id),
+            balances=[messages.balance_message(balance) for balance in shown],
+            as_of=messages.timestamp(as_of),
+        )
+
+    async def ListDeveloperLedger(
+        self, request: pb.ListDeveloperLedgerRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListDeveloperLedgerResponse:
+        developer_id = messages.parse_uuid(request.developer_id, "developer_id")
+        size = messages.page_size(request.page_size)
+        before_id = messages.decode_page_token(request.page_token)
+        async with self._infrastructure.session_factory() as session:
+            # One more than asked tells whether another page exists.
+            entries = await developer_entries(
+                session, developer_id, limit=size + 1, before_id=before_id
+            )
+        page, more = entries[:size], len(entries) > size
+        return pb.ListDeveloperLedgerResponse(
+            entries=[messages.entry_message(entry) for entry in page],
+            next_page_token=messages.encode_page_token(page[-1].id) if more else "",
+        )
+
+    # The generated base raises NotImplementedError, which the kit's error mapping reports as
+    # INTERNAL; callers must see UNIMPLEMENTED instead.
+    async def ChargeSavedMethod(
+        self, request: pb.ChargeSavedMethodRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ChargeSavedMethodResponse:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "UNIMPLEMENTED: not built yet.")
+        raise AssertionError("abort raises")  # pragma: no cover
+
+    async def Refund(
+        self, request: pb.RefundRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RefundResponse:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "UNIMPLEMENTED: not built yet.")
+        raise AssertionError("abort raises")  # pragma: no cover
 
 
 def grpc_services(infrastructure: Infrastructure) -> Sequence[GrpcService]:
-    descriptor = payment_service_pb2.DESCRIPTOR.services_by_name["PaymentService"]
+    descriptor = pb.DESCRIPTOR.services_by_name["PaymentService"]
     return [
         GrpcService(
             full_name=descriptor.full_name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
@@ -36,6 +36,13 @@ from parovoz_payment.domain.providers import (
 )
 from parovoz_payment.domain.wallet import split_payment
 from parovoz_payment.use_cases.payment_ledger import cancelled_event, settle, succeeded_event
+from parovoz_payment.use_cases.receipts import (
+    customer_from_order,
+    deliver_receipts_later,
+    remember_receipt_contact,
+    store_payment_receipt,
+    store_saved_method,
+)
 
 if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
@@ -60,6 +67,8 @@ class PaymentOrder:
     reference: str | None = None
     game_id: uuid.UUID | None = None
     metadata: Mapping[str, str] | None = None
+    #: Where the 54-FZ receipt goes.
+    customer_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,7 @@ async def create_payment(
     """A new payment: priced (games from our own price table), split with the wallet, stored,
     then sent to the routed provider. A wallet-only payment settles at once."""
     actor = str(order.user_id)
+    customer = customer_from_order(order.customer_email)
     async with unit_of_work() as uow:
         session = uow.session
         if order.purpose is PaymentPurpose.GAME_PURCHASE and order.game_id is not None:
@@ -140,6 +150,7 @@ async def create_payment(
         provider = providers.route(order.choice, payment.currency)
         # Stored before the provider hears of it: a notification always finds its payment.
         await payments.add(payment)
+        await remember_receipt_contact(session, payment, customer)
         await record(session, _audit(payment, actor, "payment.created", request_id))
         await uow.commit()
 
@@ -201,6 +212,9 @@ async def settle_from_provider(
         )
         return
     confirmed = await adapter.get_payment(notification.provider_object_id)
+    if confirmed.saved_method_token is None and notification.saved_method_token:
+        # T-Bank tells the saved method's token in the notification only.
+        confirmed = replace(confirmed, saved_method_token=notification.saved_method_token)
     await apply_confirmed_status(unit_of_work, clock, stored.payment.id, confirmed)
 
 
@@ -212,6 +226,7 @@ async def apply_confirmed_status(
 ) -> Payment:
     """Apply a status the provider confirmed, in one transaction on the locked payment row."""
     actor = f"provider:{confirmed.provider.value}"
+    receipt_id = None
     async with unit_of_work() as uow:
         session = uow.session
         payments = SqlPayments(session)
@@ -233,6 +248,8 @@ async def apply_confirmed_status(
         if current.status is not before.status:
             if current.status is PaymentStatus.SUCCEEDED:
                 await settle(session, current, confirmed.provider)
+                receipt_id = await store_payment_receipt(session, current, clock)
+                await store_saved_method(session, current, confirmed, clock)
                 uow.emit(succeeded_event(current))
                 await record(session, _audit(current, actor, "payment.succeeded", None))
             elif current.status is PaymentStatus.CANCELLED:
@@ -241,7 +258,9 @@ async def apply_confirmed_status(
             else:
                 await record(session, _audit(current, actor, "payment.status_changed", None))
         await uow.commit()
-        return current
+    if receipt_id is not None:
+        deliver_receipts_later(unit_of_work, clock, current.id)  # after the commit, never before
+    return current
 
 
 async def payment_for(

@@ -1,0 +1,220 @@
+"""54-FZ receipts and the contact each payment's receipt goes to (the caller's session; the
+caller commits)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parovoz_payment.db.metadata import metadata
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.receipts import (
+    Customer,
+    PaymentMode,
+    PaymentSubject,
+    Receipt,
+    ReceiptItem,
+    ReceiptStatus,
+    ReceiptType,
+    VatRate,
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("payment_id", UUID(as_uuid=True), nullable=False),
+    Column("refund_id", UUID(as_uuid=True), nullable=True),
+    Column("type", String(16), nullable=False),
+    #: Lines as printed: name, quantity, unit_price_minor, vat, subject, mode, line_no.
+    Column("items", JSONB, nullable=False),
+    #: {"email": ..., "phone": ...}: where the fiscal data operator sends the receipt.
+    Column("customer", JSONB, nullable=False),
+    Column("tax_system_code", SmallInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    #: The provider of the payment (where the receipt is registered).
+    Column("provider", String(16), nullable=True),
+    Column("provider_receipt_id", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # One payment receipt per payment, whatever the number of notifications.
+    Index(
+        "uq_receipts_payment",
+        "payment_id",
+        unique=True,
+        postgresql_where=text("type = 'payment'"),
+    ),
+    Index("ix_receipts_status", "status", "created_at"),
+)
+
+#: The buyer's contact given at the payment's creation, for its receipt (54-FZ needs one).
+receipt_contacts = Table(
+    "receipt_contacts",
+    metadata,
+    Column("payment_id", UUID(as_uuid=True), primary_key=True),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(16), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    id: uuid.UUID
+    receipt: Receipt
+    provider: str | None
+    created_at: datetime
+
+
+def _item_json(item: ReceiptItem) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "quantity": item.quantity,
+        "unit_price_minor": item.unit_price.amount_minor,
+        "vat": item.vat.value,
+        "payment_subject": item.payment_subject.value,
+        "payment_mode": item.payment_mode.value,
+        "line_no": item.line_no,
+    }
+
+
+def _item(raw: dict[str, Any], currency: str) -> ReceiptItem:
+    return ReceiptItem(
+        name=raw["name"],
+        quantity=raw["quantity"],
+        unit_price=Money(raw["unit_price_minor"], currency),
+        vat=VatRate(raw["vat"]),
+        payment_subject=PaymentSubject(raw["payment_subject"]),
+        payment_mode=PaymentMode(raw["payment_mode"]),
+        line_no=raw.get("line_no", 0),
+    )
+
+
+def _stored(row: Row[Any]) -> StoredReceipt:
+    receipt = Receipt(
+        type=ReceiptType(row.type),
+        payment_id=row.payment_id,
+        customer=Customer(email=row.customer.get("email"), phone=row.customer.get("phone")),
+        items=tuple(_item(raw, row.currency) for raw in row.items),
+        tax_system_code=row.tax_system_code,
+        refund_id=row.refund_id,
+        status=ReceiptStatus(row.status),
+        provider_receipt_id=row.provider_receipt_id,
+    )
+    return StoredReceipt(row.id, receipt, row.provider, row.created_at)
+
+
+class SqlReceipts:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, receipt: Receipt, provider: str | None, now: datetime, receipt_id: uuid.UUID
+    ) -> bool:
+        """Store a receipt; False when the payment already has its payment receipt."""
+        customer = {
+            key: value
+            for key, value in (("email", receipt.customer.email), ("phone", receipt.customer.phone))
+            if value
+        }
+        total = receipt.total
+        query = (
+            insert(receipts)
+            .values(
+                id=receipt_id,
+                payment_id=receipt.payment_id,
+                refund_id=receipt.refund_id,
+                type=receipt.type.value,
+                items=[_item_json(item) for item in receipt.items],
+                customer=customer,
+                tax_system_code=receipt.tax_system_code,
+                currency=total.currency,
+                total_minor=total.amount_minor,
+                status=receipt.status.value,
+                provider=provider,
+                provider_receipt_id=receipt.provider_receipt_id,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(receipts.c.id)
+        )
+        return (await self._session.execute(query)).first() is not None
+
+    async def of_payment(self, payment_id: uuid.UUID) -> list[StoredReceipt]:
+        rows = await self._session.execute(
+            select(receipts)
+            .where(receipts.c.payment_id == payment_id)
+            .order_by(receipts.c.created_at, receipts.c.id)
+        )
+        return [_stored(row) for row in rows]
+
+    async def get(self, receipt_id: uuid.UUID) -> StoredReceipt | None:
+        row = (
+            await self._session.execute(select(receipts).where(receipts.c.id == receipt_id))
+        ).first()
+        return None if row is None else _stored(row)
+
+    async def pending(self, provider: str, limit: int = 100) -> list[StoredReceipt]:
+        """Receipts the provider has not confirmed yet, oldest first."""
+        rows = await self._session.execute(
+            select(receipts)
+            .where(
+                receipts.c.status == ReceiptStatus.PENDING.value, receipts.c.provider == provider
+            )
+            .order_by(receipts.c.created_at)
+            .limit(limit)
+        )
+        return [_stored(row) for row in rows]
+
+    async def record_provider_state(
+        self,
+        receipt_id: uuid.UUID,
+        provider_receipt_id: str,
+        status: ReceiptStatus,
+        now: datetime,
+    ) -> None:
+        await self._session.execute(
+            update(receipts)
+            .where(receipts.c.id == receipt_id)
+            .values(provider_receipt_id=provider_receipt_id, status=status.value, updated_at=now)
+        )
+
+
+async def remember_contact(
+    session: AsyncSession, payment_id: uuid.UUID, customer: Customer, now: datetime
+) -> None:
+    await session.execute(
+        insert(receipt_contacts)
+        .values(payment_id=payment_id, email=customer.email, phone=customer.phone, created_at=now)
+        .on_conflict_do_nothing()
+    )
+
+
+async def contact_of(session: AsyncSession, payment_id: uuid.UUID) -> Customer | None:
+    row = (
+        await session.execute(
+            select(receipt_contacts).where(receipt_contacts.c.payment_id == payment_id)
+        )
+    ).first()
+    return None if row is None else Customer(email=row.email, phone=row.phone)

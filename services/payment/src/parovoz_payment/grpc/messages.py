@@ -1,0 +1,249 @@
+"""Payment's domain values <-> `parovoz.payment.v1` messages.
+
+Enums map by name: our ``game_purchase`` is ``PAYMENT_PURPOSE_GAME_PURCHASE`` on the wire, so
+a value added on both sides needs no code here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from parovoz.common.v1 import money_pb2
+from parovoz.payment.v1 import payment_service_pb2 as pb
+from parovoz_kit.errors import ValidationFailed
+
+from parovoz_payment.db.developer_ledger import DeveloperBalance, DeveloperEntry
+from parovoz_payment.domain.ledger import AccountPurpose
+from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.use_cases.payment_flow import PaymentOrder, PaymentView
+
+E = TypeVar("E", bound=StrEnum)
+
+#: How long a sale's share stays in the pending payable (PRODUCT.md: 30-day hold).
+SALE_HOLD = timedelta(days=30)
+
+
+def parse_uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"{field} must be a UUID.", code="INVALID_ID", pointer=f"/{field}"
+        ) from None
+
+
+def optional_uuid(value: str, field: str) -> uuid.UUID | None:
+    return parse_uuid(value, field) if value else None
+
+
+def timestamp(moment: datetime | None) -> Timestamp | None:
+    if moment is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def money_message(money: Money) -> money_pb2.Money:
+    return money_pb2.Money(amount_minor=money.amount_minor, currency=money.currency)
+
+
+def money_from(message: money_pb2.Money, present: bool, field: str) -> Money:
+    if not present:
+        raise ValidationFailed(f"{field} is required.", code="AMOUNT_REQUIRED", pointer=f"/{field}")
+    return Money(message.amount_minor, message.currency)
+
+
+def _to_wire(enum_type: Any, prefix: str, value: StrEnum | None) -> int:
+    if value is None:
+        return 0  # *_UNSPECIFIED
+    return int(enum_type.Value(f"{prefix}_{value.value.upper()}"))
+
+
+def _from_wire(enum_type: Any, prefix: str, number: int, domain: type[E], field: str) -> E:
+    try:
+        name = enum_type.Name(number)
+        return domain(name.removeprefix(f"{prefix}_").lower())
+    except ValueError:
+        raise ValidationFailed(
+            f"{field} must be one of the defined values.",
+            code="INVALID_ENUM_VALUE",
+            pointer=f"/{field}",
+        ) from None
+
+
+def purpose_from(number: int) -> PaymentPurpose:
+    return _from_wire(pb.PaymentPurpose, "PAYMENT_PURPOSE", number, PaymentPurpose, "purpose")
+
+
+def method_choice_from(method_type: int, saved_method_id: str) -> MethodChoice:
+    """A saved method wins over the method type (the contract says the type is then ignored)."""
+    if saved_method_id:
+        return MethodChoice(saved_method_id=parse_uuid(saved_method_id, "saved_method_id"))
+    if method_type == pb.PAYMENT_METHOD_TYPE_UNSPECIFIED:
+        return MethodChoice()
+    method = _from_wire(
+        pb.PaymentMethodType, "PAYMENT_METHOD_TYPE", method_type, PaymentMethod, "method_type"
+    )
+    return MethodChoice(method=method)
+
+
+def payment_order(request: pb.CreatePaymentRequest) -> PaymentOrder:
+    """The order the REST API would build from the same request."""
+    return PaymentOrder(
+        user_id=parse_uuid(request.user_id, "user_id"),
+        purpose=purpose_from(request.purpose),
+        amount=money_from(request.amount, request.HasField("amount"), "amount"),
+        region=request.region,
+        choice=method_choice_from(request.method_type, request.saved_method_id),
+        return_url=request.return_url or None,
+        use_wallet=request.use_wallet,
+        save_method=request.save_method,
+        reference=request.reference or None,
+        game_id=optional_uuid(request.game_id, "game_id"),
+        metadata=dict(request.metadata),
+        customer_email=request.customer.email or None,
+    )
+
+
+def payment_message(view: PaymentView) -> pb.Payment:
+    payment = view.payment
+    return pb.Payment(
+        id=str(payment.id),
+        status=_to_wire(pb.PaymentStatus, "PAYMENT_STATUS", payment.status),
+        cancellation_reason=_to_wire(
+            pb.CancellationReason, "CANCELLATION_REASON", payment.cancellation_reason
+        ),
+        purpose=_to_wire(pb.PaymentPurpose, "PAYMENT_PURPOSE", payment.purpose),
+        amount=money_message(payment.amount),
+        # Coupons and gift cards are not built yet: no discount on any payment.
+        discount_amount=money_message(Money.zero(payment.currency)),
+        wallet_amount=money_message(payment.wallet_amount),
+        refunded_amount=money_message(payment.refunded_amount),
+        user_id=str(payment.user_id),
+        reference=payment.reference or "",
+        method_type=_to_wire(pb.PaymentMethodType, "PAYMENT_METHOD_TYPE", payment.method),
+        confirmation_url=view.confirmation_url or "",
+        saved_method_id=str(payment.saved_method_id) if payment.saved_method_id else "",
+        region=payment.region,
+        game_id=str(payment.game_id) if payment.game_id else "",
+        metadata=dict(payment.metadata),
+        created_at=timestamp(payment.created_at),
+        updated_at=timestamp(payment.updated_at),
+        expires_at=timestamp(payment.expires_at),
+        succeeded_at=timestamp(payment.succeeded_at),
+    )
+
+
+def balance_message(balance: DeveloperBalance) -> pb.CurrencyBalance:
+    return pb.CurrencyBalance(
+        currency=balance.currency,
+        pending=money_message(balance.pending),
+        available=money_message(balance.available),
+        in_payout=money_message(balance.in_payout),
+    )
+
+
+def zero_balance(currency: str = "RUB") -> DeveloperBalance:
+    zero = Money.zero(currency)
+    return DeveloperBalance(currency, zero, zero, zero)
+
+
+# Ledger transaction kinds -> what the developer sees. Revenue-share postings (issue 6) name
+# their kinds; words in them decide, anything unrecognised is shown as an adjustment.
+_KIND_WORDS = (
+    ("chargeback", pb.LEDGER_ENTRY_KIND_CHARGEBACK),
+    ("refund", pb.LEDGER_ENTRY_KIND_REFUND),
+    ("payout", pb.LEDGER_ENTRY_KIND_PAYOUT),
+    ("sale", pb.LEDGER_ENTRY_KIND_SALE),
+    ("revenue", pb.LEDGER_ENTRY_KIND_SALE),
+    ("payment", pb.LEDGER_ENTRY_KIND_SALE),
+    ("purchase", pb.LEDGER_ENTRY_KIND_SALE),
+)
+
+
+def entry_kind(transaction_kind: str) -> int:
+    lowered = transaction_kind.lower()
+    for word, kind in _KIND_WORDS:
+        if word in lowered:
+            return kind
+    return pb.LEDGER_ENTRY_KIND_ADJUSTMENT
+
+
+def _meta(metadata: dict[str, Any], key: str) -> str:
+    value = metadata.get(key)
+    return "" if value is None else str(value)
+
+
+def _meta_money(metadata: dict[str, Any], key: str, currency: str, sign: int) -> Any:
+    value = metadata.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return money_message(Money(sign * abs(value), currency))
+
+
+def entry_message(entry: DeveloperEntry) -> pb.DeveloperLedgerEntry:
+    """The developer's side of one posting; the transaction's metadata fills the details
+    (``game_id``, ``payment_id``, ``region``, ``gross_amount_minor``, ... when the posting
+    recorded them)."""
+    meta = entry.transaction_metadata
+    sign = -1 if entry.amount.amount_minor < 0 else 1
+    on_hold = entry.purpose is AccountPurpose.DEVELOPER_PAYABLE_PENDING and entry.amount.is_positive
+    return pb.DeveloperLedgerEntry(
+        id=str(entry.id),
+        kind=entry_kind(entry.transaction_kind),
+        amount=money_message(entry.amount),
+        gross_amount=_meta_money(meta, "gross_amount_minor", entry.amount.currency, sign),
+        platform_fee_amount=_meta_money(
+            meta, "platform_fee_amount_minor", entry.amount.currency, sign
+        ),
+        game_id=_meta(meta, "game_id"),
+        payment_id=_meta(meta, "payment_id"),
+        refund_id=_meta(meta, "refund_id"),
+        payout_id=_meta(meta, "payout_id"),
+        region=_meta(meta, "region"),
+        description=_meta(meta, "description"),
+        created_at=timestamp(entry.created_at),
+        available_at=timestamp(entry.created_at + SALE_HOLD if on_hold else entry.created_at),
+    )
+
+
+# -- paging ---------------------------------------------------------------------------------
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def page_size(requested: int) -> int:
+    if requested < 0:
+        raise ValidationFailed(
+            "page_size must not be negative.", code="INVALID_PAGE_SIZE", pointer="/page_size"
+        )
+    return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+def encode_page_token(last_entry_id: int) -> str:
+    return base64.urlsafe_b64encode(f"entry:{last_entry_id}".encode()).decode()
+
+
+def decode_page_token(token: str) -> int | None:
+    if not token:
+        return None
+    try:
+        prefix, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        if prefix != "entry":
+            raise ValueError(prefix)
+        return int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed(
+            "page_token is not a token this service issued.",
+            code="INVALID_PAGE_TOKEN",
+            pointer="/page_token",
+        ) from None

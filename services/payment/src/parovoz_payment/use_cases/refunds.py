@@ -1,0 +1,305 @@
+"""The refund use cases: request one, let an admin decide on one in review, list them.
+
+A refund is stored first (its row holds the promise against the captured amount), then
+executed outside any transaction: the provider is asked to return the card part (keyed by the
+refund, so a retry never pays twice), and the outcome is applied in one transaction on the
+locked payment row -- ledger reversal, the payment's refunded amount, the event, the audit.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from parovoz_kit.clock import Clock
+from parovoz_kit.errors import BusinessRuleViolation, NotFound, ParovozError, Unavailable
+from parovoz_kit.uow import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parovoz_payment.db.audit import record
+from parovoz_payment.db.ledger import find_account
+from parovoz_payment.db.payments import SqlPayments
+from parovoz_payment.db.refunds import SqlRefunds
+from parovoz_payment.domain.audit import AuditRecord
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.providers import ProviderRefundStatus
+from parovoz_payment.domain.refunds import (
+    Refund,
+    RefundDestination,
+    RefundReason,
+    RefundStatus,
+    ReviewDecision,
+    plan_refund,
+)
+from parovoz_payment.domain.wallet import Wallet, WalletRules
+from parovoz_payment.use_cases.refund_postings import (
+    refund_failed_event,
+    refund_succeeded_event,
+    reverse_settlement,
+)
+
+if TYPE_CHECKING:
+    from parovoz_payment.clients.providers.registry import ProviderRegistry
+
+log = logging.getLogger(__name__)
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True)
+class RefundOrder:
+    """What the caller asked for (already parsed from the request)."""
+
+    payment_id: uuid.UUID
+    #: The payer asking, or None for a service (which may refund any payment).
+    viewer: uuid.UUID | None
+    #: The principal's subject, for the audit log.
+    actor: str
+    amount: Money | None
+    reason: RefundReason
+    destination: RefundDestination = RefundDestination.ORIGINAL_METHOD
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundService:
+    """What every refund use case needs."""
+
+    unit_of_work: UnitOfWorkFactory
+    providers: ProviderRegistry
+    clock: Clock
+    wallet_rules: WalletRules
+
+
+def _not_found() -> NotFound:
+    return NotFound("The payment does not exist.", code="PAYMENT_NOT_FOUND")
+
+
+def _audit(refund: Refund, actor: str, action: str, request_id: str | None) -> AuditRecord:
+    return AuditRecord(
+        actor=actor,
+        action=action,
+        subject_type="refund",
+        subject_id=str(refund.id),
+        after={
+            "payment_id": str(refund.payment_id),
+            "status": refund.status.value,
+            "amount_minor": refund.amount.amount_minor,
+            "to_method_minor": refund.to_method.amount_minor,
+            "to_wallet_minor": refund.to_wallet.amount_minor,
+            "currency": refund.amount.currency,
+            "destination": refund.destination.value,
+            "reason": refund.reason.value,
+            "failure_reason": refund.failure_reason,
+        },
+        request_id=request_id,
+    )
+
+
+async def _wallet(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
+    key = AccountKey.of(OwnerType.USER, user_id, AccountPurpose.USER_WALLET, rules.currency)
+    account = await find_account(session, key)
+    return (
+        Wallet.empty(user_id, rules) if account is None else Wallet(user_id, account.credit_balance)
+    )
+
+
+async def request_refund(
+    service: RefundService, order: RefundOrder, *, request_id: str | None = None
+) -> Refund:
+    """Plan and store a refund of the payment; an automatic one is executed at once, one
+    that needs review waits for an admin (``requires_review``)."""
+    async with service.unit_of_work() as uow:
+        session = uow.session
+        stored = await SqlPayments(session).get(order.payment_id, for_update=True)
+        if stored is None or (order.viewer is not None and stored.payment.user_id != order.viewer):
+            raise _not_found()
+        payment = stored.payment
+        refunds = SqlRefunds(session)
+        wallet = await _wallet(session, payment.user_id, service.wallet_rules)
+        refund = plan_refund(
+            payment,
+            order.amount,
+            service.clock.now(),
+            reason=order.reason,
+            wallet=wallet,
+            destination=order.destination,
+            in_flight=await refunds.in_flight(payment.id, payment.currency),
+            # Only greenlight (a service) can say a submission was withdrawn before voting.
+            submission_withdrawn_before_voting=(
+                order.viewer is None and order.reason is RefundReason.SUBMISSION_WITHDRAWN
+            ),
+            requested_by=order.actor,
+            comment=order.comment,
+            wallet_rules=service.wallet_rules,
+        )
+        _check_top_up_still_in_wallet(payment, refund, wallet)
+        await refunds.add(refund)
+        await record(session, _audit(refund, order.actor, "refund.requested", request_id))
+        await uow.commit()
+    if refund.status is RefundStatus.PENDING:
+        return await execute_refund(service, refund.id, order.actor, request_id)
+    return refund
+
+
+def _check_top_up_still_in_wallet(payment: Payment, refund: Refund, wallet: Wallet) -> None:
+    # A refunded top-up takes its money back out of the wallet: it must still be there.
+    if payment.purpose is PaymentPurpose.WALLET_TOP_UP and refund.amount > wallet.balance:
+        raise BusinessRuleViolation(
+            "The wallet no longer holds the money of this top-up.", code="INSUFFICIENT_FUNDS"
+        )
+
+
+async def execute_refund(
+    service: RefundService, refund_id: uuid.UUID, actor: str, request_id: str | None
+) -> Refund:
+    """Return a pending refund's money. The card part is asked of the provider first; a
+    provider that cannot answer now leaves the refund pending (executing it again is safe)."""
+    async with service.unit_of_work() as uow:
+        refund = await SqlRefunds(uow.session).get(refund_id)
+        stored = await SqlPayments(uow.session).get(refund.payment_id) if refund else None
+    if refund is None or stored is None:
+        raise NotFound("The refund does not exist.", code="REFUND_NOT_FOUND")
+    if refund.status is not RefundStatus.PENDING:
+        return refund
+    payment = stored.payment
+    failure: str | None = None
+    provider_refund_id: str | None = None
+    if refund.to_method.is_positive:
+        assert payment.provider is not None and payment.provider_payment_id is not None
+        try:
+            answer = await service.providers.get(payment.provider).refund(
+                payment.provider_payment_id,
+                refund.to_method,
+                receipt=None,
+                idempotency_key=f"refund:{refund.id}",
+            )
+        except Unavailable:
+            log.warning("refund %s stays pending: %s unavailable", refund.id, payment.provider)
+            return refund
+        except ParovozError as error:
+            answer = None
+            failure = f"The provider refused the refund ({error.code})."
+        if answer is not None:
+            provider_refund_id = answer.provider_refund_id
+            if answer.status is ProviderRefundStatus.PENDING:
+                await _remember_provider_refund(service, refund, provider_refund_id)
+                return refund
+            if answer.status is ProviderRefundStatus.FAILED:
+                failure = "The provider declined the refund."
+    return await _finish(service, refund.id, failure, provider_refund_id, actor, request_id)
+
+
+async def _remember_provider_refund(
+    service: RefundService, refund: Refund, provider_refund_id: str
+) -> None:
+    async with service.unit_of_work() as uow:
+        await SqlRefunds(uow.session).save(refund, provider_refund_id=provider_refund_id)
+        await uow.commit()
+
+
+async def _finish(
+    service: RefundService,
+    refund_id: uuid.UUID,
+    failure: str | None,
+    provider_refund_id: str | None,
+    actor: str,
+    request_id: str | None,
+) -> Refund:
+    """Apply the outcome once, holding the payment row (the same lock as a new request)."""
+    now = service.clock.now()
+    async with service.unit_of_work() as uow:
+        session = uow.session
+        refunds = SqlRefunds(session)
+        unlocked = await refunds.get(refund_id)
+        assert unlocked is not None
+        payments = SqlPayments(session)
+        stored = await payments.get(unlocked.payment_id, for_update=True)
+        refund = await refunds.get(refund_id, for_update=True)
+        assert stored is not None and refund is not None
+        if refund.status is not RefundStatus.PENDING:
+            return refund  # another execution finished it first
+        payment = stored.payment
+        if failure is not None:
+            refund = refund.fail(failure, now)
+            uow.emit(refund_failed_event(payment, refund, now))
+            action = "refund.failed"
+        else:
+            refund = refund.succeed(now)
+            await reverse_settlement(session, payment, refund)
+            payment = payment.record_refund(refund.amount, now)
+            await payments.save(payment)
+            uow.emit(refund_succeeded_event(payment, refund))
+            action = "refund.succeeded"
+        await refunds.save(refund, provider_refund_id=provider_refund_id)
+        await record(session, _audit(refund, actor, action, request_id))
+        await uow.commit()
+    return refund
+
+
+async def decide_refund(
+    service: RefundService,
+    admin: str,
+    refund_id: uuid.UUID,
+    decision: ReviewDecision,
+    comment: str | None = None,
+    *,
+    request_id: str | None = None,
+) -> Refund:
+    """An admin approves (→ pending, executed now) or rejects (→ failed) a refund in review.
+    The same decision again changes nothing (an approved one still pending is retried)."""
+    now = service.clock.now()
+    async with service.unit_of_work() as uow:
+        session = uow.session
+        refunds = SqlRefunds(session)
+        unlocked = await refunds.get(refund_id)
+        if unlocked is None:
+            raise NotFound("The refund does not exist.", code="REFUND_NOT_FOUND")
+        payments = SqlPayments(session)
+        stored = await payments.get(unlocked.payment_id, for_update=True)
+        before = await refunds.get(refund_id, for_update=True)
+        assert stored is not None and before is not None
+        refund = before.decide(decision, admin, now, comment)
+        if refund is not before:
+            if refund.to_wallet.is_positive and decision is ReviewDecision.APPROVE:
+                wallet = await _wallet(session, refund.user_id, service.wallet_rules)
+                if not wallet.can_receive(refund.to_wallet, service.wallet_rules):
+                    raise BusinessRuleViolation(
+                        "The wallet would pass its balance cap; reject and refund to the "
+                        "original method instead.",
+                        code="REFUND_WOULD_EXCEED_WALLET_CAP",
+                    )
+            await refunds.save(refund)
+            if refund.status is RefundStatus.FAILED:
+                uow.emit(refund_failed_event(stored.payment, refund, now))
+            await record(session, _audit(refund, admin, f"refund.{decision.value}d", request_id))
+            await uow.commit()
+    if refund.status is RefundStatus.PENDING:
+        return await execute_refund(service, refund.id, admin, request_id)
+    return refund
+
+
+async def refunds_of_payment(
+    service: RefundService, viewer: uuid.UUID | None, payment_id: uuid.UUID
+) -> list[Refund]:
+    """The payment's refunds, oldest first, for its payer or a service; others: 404."""
+    async with service.unit_of_work() as uow:
+        stored = await SqlPayments(uow.session).get(payment_id)
+        if stored is None or (viewer is not None and stored.payment.user_id != viewer):
+            raise _not_found()
+        return await SqlRefunds(uow.session).of_payment(payment_id)
+
+
+__all__ = [
+    "RefundOrder",
+    "RefundService",
+    "decide_refund",
+    "execute_refund",
+    "refunds_of_payment",
+    "request_refund",
+]

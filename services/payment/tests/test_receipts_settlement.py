@@ -1,0 +1,133 @@
+"""Receipts and saved methods written by a payment's first success, on the real database: one
+receipt whatever the number of confirmations, items summing to the amount, the saved method
+stored once (only when asked), and a malformed e-mail refused before anything is stored."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_payment.db.payments import SqlPayments
+from parovoz_payment.db.receipts import SqlReceipts, remember_contact
+from parovoz_payment.db.saved_methods import SqlSavedMethods
+from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_creation import start_payment
+from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.providers import ProviderPayment
+from parovoz_payment.domain.receipts import Customer, PaymentMode, PaymentSubject
+from parovoz_payment.settings import PaymentSettings
+from parovoz_payment.use_cases.payment_flow import apply_confirmed_status
+from parovoz_payment.use_cases.receipts import PLACEHOLDER_EMAIL, customer_from_order
+
+
+@pytest.fixture(scope="module")
+async def infrastructure() -> AsyncIterator[Infrastructure]:
+    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
+        yield infra
+
+
+async def pending_at_tbank(
+    infrastructure: Infrastructure,
+    purpose: PaymentPurpose,
+    amount_minor: int,
+    *,
+    save_method: bool = False,
+    email: str | None = None,
+) -> tuple[uuid.UUID, uuid.UUID, str]:
+    # T-Bank: the receipt stays here (no delivery to YooKassa in the background).
+    user_id, provider_id = uuid.uuid4(), str(uuid.uuid4().int % 10**12)
+    now = infrastructure.clock.now()
+    payment = start_payment(
+        user_id=user_id,
+        purpose=purpose,
+        amount=Money(amount_minor, "RUB"),
+        region="RU",
+        now=now,
+        choice=MethodChoice(PaymentMethod.BANK_CARD),
+        save_method=save_method,
+        # A game nobody told us about: the receipt falls back to the generic name.
+        game_id=uuid.uuid4() if purpose is PaymentPurpose.GAME_PURCHASE else None,
+    ).assign_provider(Provider.TBANK, provider_id, now)
+    async with infrastructure.session_factory.begin() as session:
+        await SqlPayments(session).add(payment)
+        if email:
+            await remember_contact(session, payment.id, Customer.of(email=email), now)
+    return payment.id, user_id, provider_id
+
+
+def succeeded(provider_id: str, amount_minor: int, token: str | None = None) -> ProviderPayment:
+    return ProviderPayment(
+        Provider.TBANK,
+        provider_id,
+        PaymentStatus.SUCCEEDED,
+        Money(amount_minor, "RUB"),
+        saved_method_token=token,
+        method_title="MIR *4444" if token else None,
+    )
+
+
+async def test_concurrent_confirmations_leave_one_receipt_and_one_saved_method(
+    infrastructure: Infrastructure,
+) -> None:
+    payment_id, user_id, provider_id = await pending_at_tbank(
+        infrastructure, PaymentPurpose.GAME_PURCHASE, 54_900, save_method=True, email="a@b.ru"
+    )
+    await asyncio.gather(
+        *(
+            apply_confirmed_status(
+                infrastructure.unit_of_work,
+                infrastructure.clock,
+                payment_id,
+                succeeded(provider_id, 54_900, token="tok-123"),
+            )
+            for _ in range(6)
+        )
+    )
+    async with infrastructure.session_factory() as session:
+        [stored] = await SqlReceipts(session).of_payment(payment_id)
+        methods = await SqlSavedMethods(session).active_of(user_id)
+    receipt = stored.receipt
+    assert receipt.total == Money(54_900, "RUB")
+    assert receipt.customer == Customer(email="a@b.ru")
+    assert [(i.name, i.payment_subject, i.payment_mode) for i in receipt.items] == [
+        ("Игра", PaymentSubject.SERVICE, PaymentMode.FULL_PAYMENT)  # no read-model title
+    ]
+    assert [(m.provider, m.provider_token, m.title) for m in methods] == [
+        (Provider.TBANK, "tok-123", "MIR *4444")
+    ]
+
+
+async def test_a_top_up_without_save_method_or_contact(infrastructure: Infrastructure) -> None:
+    payment_id, user_id, provider_id = await pending_at_tbank(
+        infrastructure, PaymentPurpose.WALLET_TOP_UP, 20_000
+    )
+    await apply_confirmed_status(
+        infrastructure.unit_of_work,
+        infrastructure.clock,
+        payment_id,
+        succeeded(provider_id, 20_000, token="not-asked"),
+    )
+    async with infrastructure.session_factory() as session:
+        [stored] = await SqlReceipts(session).of_payment(payment_id)
+        methods = await SqlSavedMethods(session).active_of(user_id)
+    assert stored.receipt.customer.email == PLACEHOLDER_EMAIL  # the documented gap
+    item = stored.receipt.items[0]
+    assert (item.payment_subject, item.payment_mode) == (
+        PaymentSubject.PAYMENT,
+        PaymentMode.ADVANCE,
+    )
+    assert methods == []
+
+
+def test_a_malformed_email_is_refused_with_its_pointer() -> None:
+    assert customer_from_order(None) is None
+    assert customer_from_order("x@y.ru") == Customer(email="x@y.ru")
+    with pytest.raises(ValidationFailed) as refused:
+        customer_from_order("not-an-email")
+    assert refused.value.code == "INVALID_EMAIL"
+    assert refused.value.pointer == "/data/attributes/customer_email"

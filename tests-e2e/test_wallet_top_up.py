@@ -1,0 +1,177 @@
+"""Wallet top-ups, 54-FZ receipts and saved methods end to end (gateway + provider sandbox):
+a top-up credits the wallet once confirmed, its limits answer 422 with the domain's codes, a
+succeeded purchase has exactly one receipt the sandbox registers, and a payment made with
+``save_method`` leaves one saved method its owner sees (without the provider's token)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import psycopg
+import pytest
+from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
+from parovoz_payment.jobs.ledger_check import run_check
+from test_payment_flow import Player, PricedGame
+
+PAYMENTS = f"{GATEWAY}/api/v1/payments"
+TOP_UPS = f"{PAYMENTS}/wallet/top-ups"
+PAYMENT_DB_URL = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _rows(query: str, *params: object) -> list[tuple]:
+    with psycopg.connect(DATABASES["payment"]) as connection:
+        return connection.execute(query, params).fetchall()
+
+
+def _ledger_ok() -> None:
+    report = asyncio.run(run_check(PAYMENT_DB_URL))
+    assert report.ok, report.render()
+
+
+def _top_up(player: Player, amount_minor: int, key: str | None = None, **extra) -> httpx.Response:
+    body = {
+        "data": {
+            "type": "walletTopUp",
+            "attributes": {
+                "amount": {"amount_minor": amount_minor, "currency": "RUB"},
+                "method": "bank_card",
+                "return_url": "https://store.example/wallet",
+                "customer_email": "wallet@example.com",
+                **extra,
+            },
+        }
+    }
+    headers = {**_auth(player.token), "Idempotency-Key": key or str(uuid.uuid4())}
+    return httpx.post(TOP_UPS, json=body, headers=headers)
+
+
+def _balance(player: Player) -> int:
+    wallet = httpx.get(f"{PAYMENTS}/wallet", headers=_auth(player.token))
+    assert wallet.status_code == 200, wallet.text
+    return wallet.json()["data"]["attributes"]["balance"]["amount_minor"]
+
+
+def _paid(player: Player, created: httpx.Response) -> dict:
+    """Confirm a created payment at the sandbox's page and wait until it succeeded."""
+    assert created.status_code == 201, created.text
+    payment = created.json()["data"]
+    confirm = httpx.get(payment["attributes"]["confirmation_url"], follow_redirects=False)
+    assert confirm.status_code == 303
+    player.wait_for(payment["id"], "succeeded")
+    return payment
+
+
+def _receipts(payment_id: str) -> list[tuple]:
+    return _rows(
+        "SELECT type, items, customer, total_minor, status, provider_receipt_id "
+        "FROM receipts WHERE payment_id = %s",
+        payment_id,
+    )
+
+
+def _receipt_status(payment_id: str) -> str | None:
+    found = _receipts(payment_id)
+    return found[0][4] if found else None
+
+
+def test_a_top_up_credits_the_wallet_once_and_has_an_advance_receipt() -> None:
+    player = Player()
+    assert _balance(player) == 0
+    key = str(uuid.uuid4())
+    created = _top_up(player, 150_000, key=key)
+    replay = _top_up(player, 150_000, key=key)
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json()["data"]["id"] == created.json()["data"]["id"]
+    payment = _paid(player, created)
+    assert payment["attributes"]["purpose"] == "wallet_top_up"
+    assert wait_until(lambda: _balance(player) == 150_000)
+    assert len(_rows("SELECT 1 FROM payments WHERE user_id = %s", player.id)) == 1
+
+    assert wait_until(lambda: _receipt_status(payment["id"]) == "succeeded", timeout=20)
+    [(kind, items, customer, total, _, provider_id)] = _receipts(payment["id"])
+    assert kind == "payment" and total == 150_000 and provider_id
+    assert customer == {"email": "wallet@example.com"}
+    assert [(i["payment_subject"], i["payment_mode"]) for i in items] == [("payment", "advance")]
+    _ledger_ok()
+
+
+def test_top_up_limits_answer_422_with_the_domain_codes() -> None:
+    player = Player()
+
+    def refused(amount_minor: int) -> dict:
+        answer = _top_up(player, amount_minor)
+        assert answer.status_code == 422, answer.text
+        return answer.json()["errors"][0]
+
+    low = refused(9_999)
+    assert low["code"] == "TOP_UP_BELOW_MINIMUM"
+    assert low["source"] == {"pointer": "/data/attributes/amount"}
+    assert refused(1_500_001)["code"] == "TOP_UP_ABOVE_MAXIMUM"
+    # 4 × 15,000.00 fill the wallet to its 60,000.00 cap; one more kopeck is over it.
+    for _ in range(4):
+        _paid(player, _top_up(player, 1_500_000))
+    assert wait_until(lambda: _balance(player) == 6_000_000)
+    assert refused(10_000)["code"] == "WALLET_BALANCE_CAP_EXCEEDED"
+    assert refused(10_000)["code"] == "WALLET_BALANCE_CAP_EXCEEDED"
+    wallet_method = _top_up(player, 10_000, method="wallet")
+    assert wallet_method.status_code == 422
+    assert len(_rows("SELECT 1 FROM payments WHERE user_id = %s", player.id)) == 4
+    _ledger_ok()
+
+
+@pytest.fixture(scope="module")
+def game() -> PricedGame:
+    return PricedGame(54_900)
+
+
+def test_a_purchase_has_one_receipt_and_saves_the_method_when_asked(game: PricedGame) -> None:
+    player = Player()
+    created = player.pay(
+        {
+            "purpose": "game_purchase",
+            "game_id": game.game_id,
+            "amount": {"amount_minor": 54_900, "currency": "RUB"},
+            "save_method": True,
+        }
+    )
+    payment = _paid(player, created)
+
+    assert wait_until(lambda: _receipt_status(payment["id"]) == "succeeded", timeout=20)
+    [(kind, items, customer, total, _, provider_id)] = _receipts(payment["id"])
+    assert kind == "payment" and provider_id and customer == {"email": "p@example.com"}
+    assert sum(i["unit_price_minor"] * i["quantity"] for i in items) == total == 54_900
+    assert [(i["payment_subject"], i["payment_mode"]) for i in items] == [
+        ("service", "full_payment")
+    ]
+    assert items[0]["name"] in ("Платная игра", "Игра")  # the read model's title when known
+
+    methods = httpx.get(f"{PAYMENTS}/methods", headers=_auth(player.token))
+    assert methods.status_code == 200, methods.text
+    saved = methods.json()["data"]
+    assert len(saved) == 1, saved
+    token = _rows("SELECT provider_token FROM saved_methods WHERE user_id = %s", player.id)
+    assert len(token) == 1 and token[0][0] not in methods.text
+    # Somebody else sees none of it.
+    stranger = httpx.get(f"{PAYMENTS}/methods", headers=_auth(user_token(str(uuid.uuid4()))))
+    assert stranger.status_code == 200 and stranger.json()["data"] == []
+    _ledger_ok()
+
+
+def test_a_purchase_without_save_method_saves_nothing(game: PricedGame) -> None:
+    player = Player()
+    created = player.pay(
+        {
+            "purpose": "game_purchase",
+            "game_id": game.game_id,
+            "amount": {"amount_minor": 54_900, "currency": "RUB"},
+        }
+    )
+    payment = _paid(player, created)
+    assert wait_until(lambda: len(_receipts(payment["id"])) == 1)
+    assert _rows("SELECT 1 FROM saved_methods WHERE user_id = %s", player.id) == []
