@@ -9,8 +9,8 @@ import uuid
 import httpx
 import psycopg
 import pytest
+from e2e_payments import PAYMENTS, Player, PricedGame, assert_ledger_ok, auth, events_of, scalar
 from e2e_platform import DATABASES, user_token
-from test_payment_flow import PAYMENTS, Player, PricedGame, _auth, _events, _ledger_ok, _scalar
 
 ADMIN = f"{PAYMENTS}/admin/refunds"
 
@@ -55,7 +55,7 @@ def refund(
             },
         }
     }
-    headers = {**_auth(token), "Idempotency-Key": key or str(uuid.uuid4())}
+    headers = {**auth(token), "Idempotency-Key": key or str(uuid.uuid4())}
     return httpx.post(f"{PAYMENTS}/{payment_id}/refunds", json=body, headers=headers)
 
 
@@ -66,17 +66,17 @@ def decide(token: str, refund_id: str, decision: str) -> httpx.Response:
             "attributes": {"decision": decision, "comment": "checked"},
         }
     }
-    return httpx.post(f"{ADMIN}/{refund_id}/decision", json=body, headers=_auth(token))
+    return httpx.post(f"{ADMIN}/{refund_id}/decision", json=body, headers=auth(token))
 
 
 def wallet_balance(player: Player) -> int:
-    wallet = httpx.get(f"{PAYMENTS}/wallet", headers=_auth(player.token))
+    wallet = httpx.get(f"{PAYMENTS}/wallet", headers=auth(player.token))
     assert wallet.status_code == 200, wallet.text
     return wallet.json()["data"]["attributes"]["balance"]["amount_minor"]
 
 
 def refund_events(payment_id: str) -> list[tuple[str, dict]]:
-    return [(kind, data) for kind, data in _events(payment_id) if ".refund." in kind]
+    return [(kind, data) for kind, data in events_of(payment_id) if ".refund." in kind]
 
 
 def test_partial_refunds_to_the_card_up_to_the_captured_amount(game: PricedGame) -> None:
@@ -101,7 +101,7 @@ def test_partial_refunds_to_the_card_up_to_the_captured_amount(game: PricedGame)
     assert third.status_code == 422, third.text
     assert third.json()["errors"][0]["code"] == "REFUND_EXCEEDS_CAPTURED"
 
-    listed = httpx.get(f"{PAYMENTS}/{payment_id}/refunds", headers=_auth(player.token))
+    listed = httpx.get(f"{PAYMENTS}/{payment_id}/refunds", headers=auth(player.token))
     assert listed.status_code == 200
     assert [r["attributes"]["amount"]["amount_minor"] for r in listed.json()["data"]] == [
         30000,
@@ -112,9 +112,9 @@ def test_partial_refunds_to_the_card_up_to_the_captured_amount(game: PricedGame)
     last = events[-1][1]
     assert last["refunded_total"]["amount_minor"] == 99900 and last["fully_refunded"] is True
     assert last["game_id"] == game.game_id and last["destination"] == "original_method"
-    assert _scalar("SELECT refunded_amount_minor FROM payments WHERE id = %s", payment_id) == 99900
+    assert scalar("SELECT refunded_amount_minor FROM payments WHERE id = %s", payment_id) == 99900
     assert wallet_balance(player) == 0
-    _ledger_ok()
+    assert_ledger_ok()
 
 
 def test_strangers_and_services(game: PricedGame) -> None:
@@ -122,12 +122,12 @@ def test_strangers_and_services(game: PricedGame) -> None:
     payment_id = bought(player, game)
     stranger = user_token(str(uuid.uuid4()))
     assert refund(stranger, payment_id, 100).status_code == 404
-    listed = httpx.get(f"{PAYMENTS}/{payment_id}/refunds", headers=_auth(stranger))
+    listed = httpx.get(f"{PAYMENTS}/{payment_id}/refunds", headers=auth(stranger))
     assert listed.status_code == 404
     missing_key = httpx.post(
         f"{PAYMENTS}/{payment_id}/refunds",
         json={"data": {"type": "refundRequest", "attributes": {}}},
-        headers=_auth(player.token),
+        headers=auth(player.token),
     )
     assert missing_key.status_code in (400, 422), missing_key.text
     # A service may refund any payment.
@@ -146,7 +146,7 @@ def test_a_refund_to_the_wallet_credits_the_wallet(game: PricedGame) -> None:
     assert attributes["amount"]["amount_minor"] == 99900
     assert wallet_balance(player) == 99900
     assert [kind for kind, _ in refund_events(payment_id)] == ["payment.refund.succeeded.v1"]
-    _ledger_ok()
+    assert_ledger_ok()
 
 
 def test_an_old_purchase_waits_for_an_admin(game: PricedGame) -> None:
@@ -182,5 +182,5 @@ def test_an_old_purchase_waits_for_an_admin(game: PricedGame) -> None:
         "payment.refund.failed.v1",
         "payment.refund.succeeded.v1",
     ]
-    assert _scalar("SELECT refunded_amount_minor FROM payments WHERE id = %s", payment_id) == 59900
-    _ledger_ok()
+    assert scalar("SELECT refunded_amount_minor FROM payments WHERE id = %s", payment_id) == 59900
+    assert_ledger_ok()

@@ -11,16 +11,16 @@ import uuid
 import httpx
 import psycopg
 import pytest
+from e2e_payments import Player, PricedGame
 from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
 from parovoz_payment.jobs.ledger_check import run_check
-from test_payment_flow import Player, PricedGame
 
 PAYMENTS = f"{GATEWAY}/api/v1/payments"
 TOP_UPS = f"{PAYMENTS}/wallet/top-ups"
 PAYMENT_DB_URL = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
 
 
-def _auth(token: str) -> dict[str, str]:
+def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -29,7 +29,7 @@ def _rows(query: str, *params: object) -> list[tuple]:
         return connection.execute(query, params).fetchall()
 
 
-def _ledger_ok() -> None:
+def assert_ledger_ok() -> None:
     report = asyncio.run(run_check(PAYMENT_DB_URL))
     assert report.ok, report.render()
 
@@ -47,12 +47,12 @@ def _top_up(player: Player, amount_minor: int, key: str | None = None, **extra) 
             },
         }
     }
-    headers = {**_auth(player.token), "Idempotency-Key": key or str(uuid.uuid4())}
+    headers = {**auth(player.token), "Idempotency-Key": key or str(uuid.uuid4())}
     return httpx.post(TOP_UPS, json=body, headers=headers)
 
 
 def _balance(player: Player) -> int:
-    wallet = httpx.get(f"{PAYMENTS}/wallet", headers=_auth(player.token))
+    wallet = httpx.get(f"{PAYMENTS}/wallet", headers=auth(player.token))
     assert wallet.status_code == 200, wallet.text
     return wallet.json()["data"]["attributes"]["balance"]["amount_minor"]
 
@@ -98,7 +98,7 @@ def test_a_top_up_credits_the_wallet_once_and_has_an_advance_receipt() -> None:
     assert kind == "payment" and total == 150_000 and provider_id
     assert customer == {"email": "wallet@example.com"}
     assert [(i["payment_subject"], i["payment_mode"]) for i in items] == [("payment", "advance")]
-    _ledger_ok()
+    assert_ledger_ok()
 
 
 def test_top_up_limits_answer_422_with_the_domain_codes() -> None:
@@ -122,7 +122,7 @@ def test_top_up_limits_answer_422_with_the_domain_codes() -> None:
     wallet_method = _top_up(player, 10_000, method="wallet")
     assert wallet_method.status_code == 422
     assert len(_rows("SELECT 1 FROM payments WHERE user_id = %s", player.id)) == 4
-    _ledger_ok()
+    assert_ledger_ok()
 
 
 @pytest.fixture(scope="module")
@@ -151,16 +151,16 @@ def test_a_purchase_has_one_receipt_and_saves_the_method_when_asked(game: Priced
     ]
     assert items[0]["name"] in ("Платная игра", "Игра")  # the read model's title when known
 
-    methods = httpx.get(f"{PAYMENTS}/methods", headers=_auth(player.token))
+    methods = httpx.get(f"{PAYMENTS}/methods", headers=auth(player.token))
     assert methods.status_code == 200, methods.text
     saved = methods.json()["data"]
     assert len(saved) == 1, saved
     token = _rows("SELECT provider_token FROM saved_methods WHERE user_id = %s", player.id)
     assert len(token) == 1 and token[0][0] not in methods.text
     # Somebody else sees none of it.
-    stranger = httpx.get(f"{PAYMENTS}/methods", headers=_auth(user_token(str(uuid.uuid4()))))
+    stranger = httpx.get(f"{PAYMENTS}/methods", headers=auth(user_token(str(uuid.uuid4()))))
     assert stranger.status_code == 200 and stranger.json()["data"] == []
-    _ledger_ok()
+    assert_ledger_ok()
 
 
 def test_a_purchase_without_save_method_saves_nothing(game: PricedGame) -> None:
