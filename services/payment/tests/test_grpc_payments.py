@@ -364,7 +364,7 @@ async def test_developer_calls_refuse_bad_ids_and_tokens(stub, service_metadata)
         assert error.value.code() is grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def test_methods_not_built_yet_say_unimplemented(stub, service_metadata) -> None:
+async def test_empty_charge_and_refund_requests_are_invalid(stub, service_metadata) -> None:
     calls = [
         stub.ChargeSavedMethod(
             pb.ChargeSavedMethodRequest(idempotency_key=str(uuid.uuid4())),
@@ -375,4 +375,4 @@ async def test_methods_not_built_yet_say_unimplemented(stub, service_metadata) -
     for call in calls:
         with pytest.raises(grpc.aio.AioRpcError) as error:
             await call
-        assert error.value.code() is grpc.StatusCode.UNIMPLEMENTED
+        assert error.value.code() is grpc.StatusCode.INVALID_ARGUMENT

@@ -23,7 +23,9 @@ from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.refunds import Refund, RefundDestination, RefundReason
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, PaymentView
+from parovoz_payment.use_cases.refunds import RefundOrder
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -111,6 +113,66 @@ def payment_order(request: pb.CreatePaymentRequest) -> PaymentOrder:
         game_id=optional_uuid(request.game_id, "game_id"),
         metadata=dict(request.metadata),
         customer_email=request.customer.email or None,
+    )
+
+
+def charge_order(request: pb.ChargeSavedMethodRequest) -> PaymentOrder:
+    """An off-session charge: the order CreatePayment would build with the saved method."""
+    if not request.saved_method_id:
+        raise ValidationFailed(
+            "saved_method_id is required.", code="SAVED_METHOD_REQUIRED", pointer="/saved_method_id"
+        )
+    return PaymentOrder(
+        user_id=parse_uuid(request.user_id, "user_id"),
+        purpose=purpose_from(request.purpose),
+        amount=money_from(request.amount, request.HasField("amount"), "amount"),
+        region=request.region or "RU",
+        choice=MethodChoice(saved_method_id=parse_uuid(request.saved_method_id, "saved_method_id")),
+        return_url=None,  # nobody is there to come back
+        reference=request.reference or None,
+        metadata=dict(request.metadata),
+        customer_email=request.customer.email or None,
+    )
+
+
+def refund_order(request: pb.RefundRequest, caller: str) -> RefundOrder:
+    """A service's refund: it may refund any payment (no viewer); the audit names who asked."""
+    reason = _from_wire(pb.RefundReason, "REFUND_REASON", request.reason, RefundReason, "reason")
+    destination = RefundDestination.ORIGINAL_METHOD
+    if request.destination != pb.REFUND_DESTINATION_UNSPECIFIED:
+        destination = _from_wire(
+            pb.RefundDestination,
+            "REFUND_DESTINATION",
+            request.destination,
+            RefundDestination,
+            "destination",
+        )
+    amount = None
+    if request.HasField("amount"):
+        amount = Money(request.amount.amount_minor, request.amount.currency)
+    return RefundOrder(
+        payment_id=parse_uuid(request.payment_id, "payment_id"),
+        viewer=None,
+        actor=request.requested_by or caller,
+        amount=amount,
+        reason=reason,
+        destination=destination,
+        comment=request.comment or None,
+    )
+
+
+def refund_message(refund: Refund) -> pb.Refund:
+    return pb.Refund(
+        id=str(refund.id),
+        payment_id=str(refund.payment_id),
+        status=_to_wire(pb.RefundStatus, "REFUND_STATUS", refund.status),
+        amount=money_message(refund.amount),
+        reason=_to_wire(pb.RefundReason, "REFUND_REASON", refund.reason),
+        destination=_to_wire(pb.RefundDestination, "REFUND_DESTINATION", refund.destination),
+        failure_reason=refund.failure_reason or "",
+        created_at=timestamp(refund.created_at),
+        updated_at=timestamp(refund.updated_at),
+        succeeded_at=timestamp(refund.succeeded_at),
     )
 
 

@@ -2,7 +2,6 @@
 
 The kit's interceptors verify the service token and map kit errors to status codes; each
 method here only translates the request and calls the same use case as the REST API.
-ChargeSavedMethod and Refund answer UNIMPLEMENTED for now.
 """
 
 from __future__ import annotations
@@ -19,8 +18,10 @@ from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.developer_ledger import developer_balances, developer_entries
+from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.grpc import messages
 from parovoz_payment.use_cases.payment_flow import create_payment, payment_for
+from parovoz_payment.use_cases.refunds import RefundService, request_refund
 
 
 class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
@@ -28,6 +29,17 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
         self._infrastructure = infrastructure
         # The same registry as REST: one set of circuit breakers per provider.
         self._providers = provider_registry(infrastructure)
+        settings = infrastructure.settings
+        self._refunds = RefundService(
+            infrastructure.unit_of_work,
+            self._providers,
+            infrastructure.clock,
+            WalletRules(
+                min_top_up=settings.wallet_min_top_up_minor,  # type: ignore[attr-defined]
+                max_top_up=settings.wallet_max_top_up_minor,  # type: ignore[attr-defined]
+                balance_cap=settings.wallet_balance_cap_minor,  # type: ignore[attr-defined]
+            ),
+        )
 
     async def CreatePayment(
         self, request: pb.CreatePaymentRequest, context: grpc.aio.ServicerContext
@@ -94,19 +106,49 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
             next_page_token=messages.encode_page_token(page[-1].id) if more else "",
         )
 
-    # The generated base raises NotImplementedError, which the kit's error mapping reports as
-    # INTERNAL; callers must see UNIMPLEMENTED instead.
     async def ChargeSavedMethod(
         self, request: pb.ChargeSavedMethodRequest, context: grpc.aio.ServicerContext
     ) -> pb.ChargeSavedMethodResponse:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "UNIMPLEMENTED: not built yet.")
-        raise AssertionError("abort raises")  # pragma: no cover
+        infrastructure = self._infrastructure
+        # The same scope as CreatePayment: one key names one payment of the calling service.
+        scope = f"grpc-payments:{grpc_principal().subject}"
+        async with idempotent_call(
+            infrastructure.idempotency,
+            scope,
+            request.idempotency_key,
+            request,
+            pb.ChargeSavedMethodResponse,
+        ) as call:
+            if call.replayed_response is not None:
+                return call.replayed_response
+            # Off-session: the provider answers at once and create_payment settles it then.
+            view = await create_payment(
+                infrastructure.unit_of_work,
+                self._providers,
+                infrastructure.clock,
+                messages.charge_order(request),
+            )
+            response = pb.ChargeSavedMethodResponse(payment=messages.payment_message(view))
+            await call.complete(response)
+            return response
 
     async def Refund(
         self, request: pb.RefundRequest, context: grpc.aio.ServicerContext
     ) -> pb.RefundResponse:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "UNIMPLEMENTED: not built yet.")
-        raise AssertionError("abort raises")  # pragma: no cover
+        caller = grpc_principal().subject
+        async with idempotent_call(
+            self._infrastructure.idempotency,
+            f"grpc-refunds:{caller}",
+            request.idempotency_key,
+            request,
+            pb.RefundResponse,
+        ) as call:
+            if call.replayed_response is not None:
+                return call.replayed_response
+            refund = await request_refund(self._refunds, messages.refund_order(request, caller))
+            response = pb.RefundResponse(refund=messages.refund_message(refund))
+            await call.complete(response)
+            return response
 
 
 def grpc_services(infrastructure: Infrastructure) -> Sequence[GrpcService]:

@@ -8,6 +8,8 @@ from datetime import timedelta
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobContext, PeriodicJob
 
+from parovoz_payment.clients.providers.registry import provider_registry
+from parovoz_payment.use_cases.expiry import expire_pending_payments
 from parovoz_payment.use_cases.receipts import resend_pending_receipts
 
 
@@ -19,4 +21,13 @@ def payment_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
             infrastructure.settings.providers,  # type: ignore[attr-defined]
         )
 
-    return [PeriodicJob("receipts-resend", timedelta(minutes=10), resend_receipts)]
+    async def expire_payments(_: JobContext) -> None:
+        # Pending payments live one hour (PRODUCT.md); a few minutes late is harmless.
+        await expire_pending_payments(
+            infrastructure.unit_of_work, provider_registry(infrastructure), infrastructure.clock
+        )
+
+    return [
+        PeriodicJob("receipts-resend", timedelta(minutes=10), resend_receipts),
+        PeriodicJob("payments-expire", timedelta(minutes=5), expire_payments),
+    ]

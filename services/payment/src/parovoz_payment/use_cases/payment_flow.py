@@ -22,6 +22,7 @@ from parovoz_payment.db.audit import record
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments, StoredPayment
 from parovoz_payment.db.prices import SqlGamePrices
+from parovoz_payment.db.saved_methods import SqlSavedMethods
 from parovoz_payment.domain.audit import AuditRecord
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, Provider
@@ -147,7 +148,14 @@ async def create_payment(
             await record(session, _audit(succeeded, actor, "payment.succeeded", request_id))
             await uow.commit()
             return PaymentView(succeeded, None)
-        provider = providers.route(order.choice, payment.currency)
+        saved_token, saved_with = None, None
+        if payment.saved_method_id is not None:
+            # Only the owner's active method, and only at the provider holding its token.
+            method = await SqlSavedMethods(session).active_for_owner(
+                order.user_id, payment.saved_method_id
+            )
+            saved_token, saved_with = method.provider_token, method.provider
+        provider = providers.route(order.choice, payment.currency, saved_with=saved_with)
         # Stored before the provider hears of it: a notification always finds its payment.
         await payments.add(payment)
         await remember_receipt_contact(session, payment, customer)
@@ -161,7 +169,10 @@ async def create_payment(
             description=_description(payment),
             return_url=order.return_url,
             method=payment.method,
+            saved_method_token=saved_token,
             save_method=payment.save_method,
+            # A card verification only authorizes; the hold is cancelled once the card is saved.
+            capture=payment.purpose is not PaymentPurpose.CARD_VERIFICATION,
             metadata=dict(payment.metadata),
         ),
         idempotency_key=f"payment:{payment.id}:create",
@@ -175,6 +186,11 @@ async def create_payment(
         )
         await payments.save(current, confirmation_url=answer.confirmation_url)
         await uow.commit()
+    if answer.status is not PaymentStatus.PENDING:
+        # Answered at once (off-session charges): settle now, once, as a notification would.
+        current = await apply_confirmed_status(
+            unit_of_work, clock, payment.id, answer, providers=providers
+        )
     return PaymentView(current, answer.confirmation_url)
 
 
@@ -215,7 +231,9 @@ async def settle_from_provider(
     if confirmed.saved_method_token is None and notification.saved_method_token:
         # T-Bank tells the saved method's token in the notification only.
         confirmed = replace(confirmed, saved_method_token=notification.saved_method_token)
-    await apply_confirmed_status(unit_of_work, clock, stored.payment.id, confirmed)
+    await apply_confirmed_status(
+        unit_of_work, clock, stored.payment.id, confirmed, providers=providers
+    )
 
 
 async def apply_confirmed_status(
@@ -223,8 +241,13 @@ async def apply_confirmed_status(
     clock: Clock,
     payment_id: uuid.UUID,
     confirmed: ProviderPayment,
+    *,
+    providers: ProviderRegistry | None = None,
 ) -> Payment:
-    """Apply a status the provider confirmed, in one transaction on the locked payment row."""
+    """Apply a status the provider confirmed, in one transaction on the locked payment row.
+
+    A card verification reaching ``waiting_for_capture`` has its authorization cancelled at
+    the provider (``providers``) right after: the card is saved, no money moves."""
     actor = f"provider:{confirmed.provider.value}"
     receipt_id = None
     async with unit_of_work() as uow:
@@ -244,12 +267,16 @@ async def apply_confirmed_status(
         )
         if current is before:
             return before  # a duplicate or a stale report: nothing changes
+        changed = current.status is not before.status
+        if changed and current.status in _AUTHORIZED:
+            saved = await store_saved_method(session, current, confirmed, clock)
+            if saved is not None:  # named in the events: callers charge it later
+                current = current.remember_saved_method(saved.id, clock.now())
         await payments.save(current)
-        if current.status is not before.status:
+        if changed:
             if current.status is PaymentStatus.SUCCEEDED:
                 await settle(session, current, confirmed.provider)
                 receipt_id = await store_payment_receipt(session, current, clock)
-                await store_saved_method(session, current, confirmed, clock)
                 uow.emit(succeeded_event(current))
                 await record(session, _audit(current, actor, "payment.succeeded", None))
             elif current.status is PaymentStatus.CANCELLED:
@@ -260,7 +287,22 @@ async def apply_confirmed_status(
         await uow.commit()
     if receipt_id is not None:
         deliver_receipts_later(unit_of_work, clock, current.id)  # after the commit, never before
+    if (
+        changed
+        and providers is not None
+        and current.purpose is PaymentPurpose.CARD_VERIFICATION
+        and current.status is PaymentStatus.WAITING_FOR_CAPTURE
+    ):
+        # Only the transaction that made the transition releases the hold: exactly once.
+        adapter = providers.get(confirmed.provider)
+        released = await adapter.cancel(
+            confirmed.provider_payment_id, idempotency_key=f"payment:{current.id}:release"
+        )
+        current = await apply_confirmed_status(unit_of_work, clock, current.id, released)
     return current
+
+
+_AUTHORIZED = (PaymentStatus.WAITING_FOR_CAPTURE, PaymentStatus.SUCCEEDED)
 
 
 async def payment_for(

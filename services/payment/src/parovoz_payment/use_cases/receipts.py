@@ -39,9 +39,12 @@ from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.receipts import (
     Customer,
     ReceiptStatus,
+    ReceiptType,
     build_payment_receipt,
+    build_refund_receipt,
     receipt_item,
 )
+from parovoz_payment.domain.refunds import Refund
 from parovoz_payment.domain.saved_methods import SavedMethod
 
 log = logging.getLogger(__name__)
@@ -117,6 +120,26 @@ async def store_payment_receipt(
     provider = payment.provider.value if payment.provider else None
     added = await SqlReceipts(session).add(receipt, provider, clock.now(), receipt_id)
     return receipt_id if added else None
+
+
+async def store_refund_receipt(
+    session: AsyncSession, payment: Payment, refund: Refund, clock: Clock
+) -> uuid.UUID | None:
+    """The 54-FZ refund receipt of a refund that just succeeded (in its transaction, on the
+    locked payment row): the payment receipt's lines, each refunded in proportion to what
+    earlier refund receipts left of it, so two partial refunds never refund a line twice.
+    None when the payment has no receipt (card verification, or settled before receipts)."""
+    stored = await SqlReceipts(session).of_payment(payment.id)
+    bought = next((r for r in stored if r.receipt.type is ReceiptType.PAYMENT), None)
+    if bought is None:
+        return None
+    earlier = [r.receipt for r in stored if r.receipt.type is ReceiptType.REFUND]
+    if any(receipt.refund_id == refund.id for receipt in earlier):
+        return None  # this refund has its receipt already
+    receipt = build_refund_receipt(bought.receipt, refund.id, refund.amount, earlier)
+    receipt_id = uuid.uuid4()
+    await SqlReceipts(session).add(receipt, bought.provider, clock.now(), receipt_id)
+    return receipt_id
 
 
 async def store_saved_method(
@@ -246,6 +269,15 @@ async def _register_and_follow(
 
 
 def _receipt_request(payment: Payment, stored: StoredReceipt) -> dict[str, Any]:
+    if stored.receipt.type is ReceiptType.REFUND:
+        # Money goes back the way it came; the refund's split is on the refund, not here.
+        return {
+            "type": "refund",
+            "payment_id": payment.provider_payment_id,
+            "send": True,
+            **receipt_json(stored.receipt),
+            "settlements": [{"type": "cashless", "amount": amount_json(stored.receipt.total)}],
+        }
     settlements = [{"type": "cashless", "amount": amount_json(payment.card_amount)}]
     if payment.wallet_amount.is_positive:
         # Paid from the wallet: the offset of money received in advance (the top-up's receipt).
@@ -302,5 +334,6 @@ __all__ = [
     "remember_receipt_contact",
     "resend_pending_receipts",
     "store_payment_receipt",
+    "store_refund_receipt",
     "store_saved_method",
 ]

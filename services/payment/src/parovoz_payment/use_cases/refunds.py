@@ -37,6 +37,7 @@ from parovoz_payment.domain.refunds import (
     plan_refund,
 )
 from parovoz_payment.domain.wallet import Wallet, WalletRules
+from parovoz_payment.use_cases.receipts import deliver_receipts_later, store_refund_receipt
 from parovoz_payment.use_cases.refund_postings import (
     refund_failed_event,
     refund_succeeded_event,
@@ -213,6 +214,7 @@ async def _finish(
 ) -> Refund:
     """Apply the outcome once, holding the payment row (the same lock as a new request)."""
     now = service.clock.now()
+    receipt_id = None
     async with service.unit_of_work() as uow:
         session = uow.session
         refunds = SqlRefunds(session)
@@ -234,11 +236,14 @@ async def _finish(
             await reverse_settlement(session, payment, refund)
             payment = payment.record_refund(refund.amount, now)
             await payments.save(payment)
+            receipt_id = await store_refund_receipt(session, payment, refund, service.clock)
             uow.emit(refund_succeeded_event(payment, refund))
             action = "refund.succeeded"
         await refunds.save(refund, provider_refund_id=provider_refund_id)
         await record(session, _audit(refund, actor, action, request_id))
         await uow.commit()
+    if receipt_id is not None:  # 54-FZ: to the provider after the commit, never before
+        deliver_receipts_later(service.unit_of_work, service.clock, refund.payment_id)
     return refund
 
 
