@@ -6,7 +6,9 @@ The gRPC server side (checking tokens on incoming calls) is
 
 from parovoz_kit.auth.dependencies import (
     CurrentPrincipal,
+    CurrentUserId,
     current_principal,
+    current_user_id,
     get_verifier,
     install_auth,
     require_roles,
@@ -25,6 +27,7 @@ __all__ = [
     "SERVICE_ROLE",
     "AuthConfig",
     "CurrentPrincipal",
+    "CurrentUserId",
     "JwksKeySource",
     "JwtVerifier",
     "KeySource",
@@ -33,6 +36,7 @@ __all__ = [
     "ServiceTokenConfig",
     "ServiceTokenSource",
     "current_principal",
+    "current_user_id",
     "get_verifier",
     "install_auth",
     "require_roles",

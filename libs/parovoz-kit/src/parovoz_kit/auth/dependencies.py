@@ -17,6 +17,7 @@ Tests either install a verifier built on their own keys, or override :func:`get_
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -96,3 +97,18 @@ async def _unauthenticated_response(_: Request, exc: Unauthenticated) -> JSONRes
         challenge += ', error="invalid_token"'
     response.headers["WWW-Authenticate"] = challenge
     return response
+
+
+def current_user_id(principal: CurrentPrincipal) -> uuid.UUID:
+    """For endpoints that act for a person: a service token or a non-user subject gets 403."""
+    try:
+        if principal.is_service:
+            raise ValueError
+        return uuid.UUID(principal.subject)
+    except ValueError:
+        raise PermissionDenied(
+            "This endpoint is for signed-in users.", code="USER_TOKEN_REQUIRED"
+        ) from None
+
+
+CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 
-from parovoz_developer_portal.api.deps import CurrentUserId
 from parovoz_developer_portal.api.schemas import (
     AccountAttributes,
     AccountCreationDocument,

@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from parovoz_developer_portal.api.deps import CurrentUserId
 from parovoz_developer_portal.api.schemas import Document, Resource
 from parovoz_developer_portal.db.unit_of_work import portal_unit_of_work
 from parovoz_developer_portal.domain import pricing_use_cases

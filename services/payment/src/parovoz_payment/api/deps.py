@@ -1,25 +1,10 @@
-"""Dependencies of payment's routes: the calling user, the request id for the audit log."""
+"""Dependencies of payment's routes beyond the kit's (``CurrentUserId`` comes from the kit)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
-from parovoz_kit.auth import CurrentPrincipal
-from parovoz_kit.errors import PermissionDenied
-
-
-def current_user_id(principal: CurrentPrincipal) -> uuid.UUID:
-    """A person's endpoint: a service token or a non-user subject is refused (403)."""
-    try:
-        if principal.is_service:
-            raise ValueError
-        return uuid.UUID(principal.subject)
-    except ValueError:
-        raise PermissionDenied(
-            "This endpoint is for signed-in users.", code="USER_TOKEN_REQUIRED"
-        ) from None
 
 
 def request_id(request: Request) -> str | None:
@@ -28,5 +13,4 @@ def request_id(request: Request) -> str | None:
     return value[:64] if value else None
 
 
-CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]
 RequestId = Annotated[str | None, Depends(request_id)]

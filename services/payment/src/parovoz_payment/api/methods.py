@@ -10,10 +10,11 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Response
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel
 
-from parovoz_payment.api.deps import CurrentUserId, RequestId
+from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.schemas import ListDocument, Resource
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.saved_methods import SqlSavedMethods

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
-from parovoz_kit.auth import CurrentPrincipal
+from parovoz_kit.auth import CurrentPrincipal, CurrentUserId
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, Field
 
-from parovoz_payment.api.deps import CurrentUserId, RequestId
+from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.schemas import Document, MoneyBody, Resource
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, Field
 
-from parovoz_payment.api.deps import CurrentUserId, RequestId
+from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.payments import PaymentAttributes, payment_document
 from parovoz_payment.api.schemas import Document, MoneyBody
 from parovoz_payment.api.wallet import wallet_of

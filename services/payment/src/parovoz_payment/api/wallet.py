@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.api.deps import CurrentUserId
 from parovoz_payment.api.schemas import Document, MoneyBody, Resource
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
