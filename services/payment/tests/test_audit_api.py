@@ -4,34 +4,16 @@ database, auth stand-in tokens): admins only, filters, newest first, cursor page
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
-from parovoz_kit.service import build_app, job_runner
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.audit import record
 from parovoz_payment.domain.audit import AuditRecord
-from parovoz_payment.main import SERVICE
-from parovoz_payment.settings import PaymentSettings
 
 AUTH = "http://127.0.0.1:8090"
 AUDIT = "/api/v1/payments/admin/audit-log"
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
-
-
-@pytest.fixture(scope="module")
-async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
-        yield http
 
 
 def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:

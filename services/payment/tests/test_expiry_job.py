@@ -8,13 +8,12 @@ never a payment another test is paying right now."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from parovoz_kit.clock import ManualClock
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
@@ -26,18 +25,11 @@ from parovoz_payment.domain.payments import (
     PaymentStatus,
 )
 from parovoz_payment.jobs.periodic import payment_jobs
-from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.expiry import expire_pending_payments
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 from sqlalchemy import text
 
 SANDBOX = "http://127.0.0.1:8091"
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 @pytest.fixture

@@ -15,23 +15,16 @@ import pytest
 from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.db.saved_methods import saved_methods
 from parovoz_payment.jobs.ledger_check import run_check
-from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import func, select, text
 
 AUTH = "http://127.0.0.1:8090"
 GRPC_TARGET = "127.0.0.1:9094"
 PAYMENTS = "http://127.0.0.1:8084/api/v1/payments"
 RETURN_URL = "https://parovoz.example/return"
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 @pytest.fixture(scope="module")

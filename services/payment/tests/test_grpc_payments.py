@@ -14,23 +14,16 @@ import pytest
 from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.payments import payments
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.money import Money
-from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import func, select
 
 AUTH = "http://127.0.0.1:8090"
 GRPC_TARGET = "127.0.0.1:9094"
 TIMEOUT = 20
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 @pytest.fixture(scope="module")

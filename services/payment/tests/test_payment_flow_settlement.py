@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from parovoz_kit.errors import BusinessRuleViolation
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
-from parovoz_kit.service import build_app, job_runner
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.db.payments import SqlPayments
@@ -21,27 +19,11 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
-from parovoz_payment.main import SERVICE
-from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.payment_flow import apply_confirmed_status
 from sqlalchemy import func, select, text
 
 AUTH = "http://127.0.0.1:8090"
 PAYMENTS = "/api/v1/payments"
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
-
-
-@pytest.fixture(scope="module")
-async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
-        yield http
 
 
 def auth(subject: uuid.UUID | str) -> dict[str, str]:

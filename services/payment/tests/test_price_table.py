@@ -4,27 +4,18 @@ price list wins whatever order the events arrive in, and a list replaces the pre
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from parovoz_events.developer import GamePriceChanged
 from parovoz_kit.events import Event
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.pricing import GamePriceList, price_for_region
 from parovoz_payment.events.developer_events import on_game_price_changed
-from parovoz_payment.settings import PaymentSettings
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 def price_event(game_id: uuid.UUID, changed_at: datetime, **data: Any) -> GamePriceChanged:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from parovoz_kit.errors import ValidationFailed
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.receipts import SqlReceipts, remember_contact
 from parovoz_payment.db.saved_methods import SqlSavedMethods
@@ -20,15 +19,8 @@ from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.receipts import Customer, PaymentMode, PaymentSubject
-from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.payment_flow import apply_confirmed_status
 from parovoz_payment.use_cases.receipts import PLACEHOLDER_EMAIL, customer_from_order
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 async def pending_at_tbank(

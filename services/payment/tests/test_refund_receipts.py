@@ -6,10 +6,9 @@ Wallet-paid purchases, so the refunds go back to the wallet and no provider is i
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.payments import SqlPayments
@@ -27,19 +26,12 @@ from parovoz_payment.domain.receipts import (
 )
 from parovoz_payment.domain.refunds import RefundReason, RefundStatus
 from parovoz_payment.domain.wallet import WalletRules
-from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
 
 
 def rub(minor: int) -> Money:
     return Money(minor, "RUB")
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 @pytest.fixture(scope="module")

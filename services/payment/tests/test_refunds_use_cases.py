@@ -4,12 +4,11 @@ by hand through the repositories and the ledger, then refunded, reviewed and che
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from parovoz_kit.errors import BusinessRuleViolation, NotFound
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.ledger import account_for, find_account, post
 from parovoz_payment.db.payments import SqlPayments
@@ -26,7 +25,6 @@ from parovoz_payment.domain.refunds import (
 )
 from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
-from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import (
     RefundOrder,
@@ -40,12 +38,6 @@ from sqlalchemy import text
 
 def rub(minor: int) -> Money:
     return Money(minor, "RUB")
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
 
 
 @pytest.fixture(scope="module")

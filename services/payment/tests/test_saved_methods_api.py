@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
-from parovoz_kit.service import build_app, job_runner
 from parovoz_kit.tracing import tracing_from_settings
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.saved_methods import SqlSavedMethods, saved_methods
 from parovoz_payment.domain.saved_methods import card_title
-from parovoz_payment.main import SERVICE
 from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import select
 
@@ -32,14 +30,6 @@ async def infrastructure() -> AsyncIterator[Infrastructure]:
     tracing_from_settings(settings)  # as the service does: requests get real trace ids
     async with open_infrastructure(settings) as infra:
         yield infra
-
-
-@pytest.fixture(scope="module")
-async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
-        yield http
 
 
 def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:

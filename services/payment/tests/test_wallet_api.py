@@ -4,36 +4,17 @@ payment database and the auth stand-in's real tokens; balances come from real le
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
-from parovoz_kit.service import build_app, job_runner
+from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.ledger_tables import ledger_accounts
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.money import Money
-from parovoz_payment.main import SERVICE
-from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import func, select
 
 AUTH = "http://127.0.0.1:8090"
 WALLET = "/api/v1/payments/wallet"
-
-
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        yield infra
-
-
-@pytest.fixture(scope="module")
-async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
-        yield http
 
 
 def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
