@@ -48,6 +48,8 @@ RefundReason = Literal[
     "duplicate",
     "fraud",
     "other",
+    # A top-up settled past the wallet's balance cap: the overflow goes back to the card.
+    "wallet_cap_overflow",
 ]
 #: Caller metadata echoed back: at most 16 keys of 64 characters, values of 512.
 Metadata = Annotated[

@@ -44,6 +44,9 @@ class RefundReason(StrEnum):
     DUPLICATE = "duplicate"
     FRAUD = "fraud"
     OTHER = "other"
+    #: Payment's own: the part of a top-up past the wallet cap (owed on ``refunds_payable``)
+    #: goes back to the card. Never accepted from a caller.
+    WALLET_CAP_OVERFLOW = "wallet_cap_overflow"
 
 
 class ReviewDecision(StrEnum):

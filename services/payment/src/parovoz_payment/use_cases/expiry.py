@@ -95,7 +95,9 @@ async def expire_payment(
         confirmed = None
     if confirmed is not None and confirmed.status is not PaymentStatus.PENDING:
         # Taken, authorized or already cancelled at the provider: that is the truth.
-        return await apply_confirmed_status(unit_of_work, clock, payment_id, confirmed)
+        return await apply_confirmed_status(
+            unit_of_work, clock, payment_id, confirmed, providers=providers
+        )
     key = f"payment:{payment_id}:expire"
     answer: ProviderPayment | None
     try:
@@ -107,7 +109,9 @@ async def expire_payment(
         # that only expires on its own. Look again before deciding.
         answer = await adapter.get_payment(payment.provider_payment_id)
     if answer is not None and answer.status in _TAKEN:
-        return await apply_confirmed_status(unit_of_work, clock, payment_id, answer)
+        return await apply_confirmed_status(
+            unit_of_work, clock, payment_id, answer, providers=providers
+        )
     return await _expire_here(unit_of_work, clock, payment_id)
 
 

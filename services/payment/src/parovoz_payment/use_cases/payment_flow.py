@@ -35,7 +35,7 @@ from parovoz_payment.domain.providers import (
     ProviderPayment,
     ProviderPaymentRequest,
 )
-from parovoz_payment.domain.wallet import split_payment
+from parovoz_payment.domain.wallet import WalletRules, split_payment
 from parovoz_payment.use_cases.payment_ledger import cancelled_event, settle, succeeded_event
 from parovoz_payment.use_cases.receipts import (
     customer_from_order,
@@ -44,6 +44,7 @@ from parovoz_payment.use_cases.receipts import (
     store_payment_receipt,
     store_saved_method,
 )
+from parovoz_payment.use_cases.refunds import RefundService, refund_wallet_cap_overflow
 
 if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
@@ -250,6 +251,7 @@ async def apply_confirmed_status(
     the provider (``providers``) right after: the card is saved, no money moves."""
     actor = f"provider:{confirmed.provider.value}"
     receipt_id = None
+    overflow = None
     async with unit_of_work() as uow:
         session = uow.session
         payments = SqlPayments(session)
@@ -275,7 +277,7 @@ async def apply_confirmed_status(
         await payments.save(current)
         if changed:
             if current.status is PaymentStatus.SUCCEEDED:
-                await settle(session, current, confirmed.provider)
+                overflow = (await settle(session, current, confirmed.provider)).cap_overflow
                 receipt_id = await store_payment_receipt(session, current, clock)
                 uow.emit(succeeded_event(current))
                 await record(session, _audit(current, actor, "payment.succeeded", None))
@@ -287,6 +289,8 @@ async def apply_confirmed_status(
         await uow.commit()
     if receipt_id is not None:
         deliver_receipts_later(unit_of_work, clock, current.id)  # after the commit, never before
+    if overflow is not None and overflow.is_positive:
+        await _refund_cap_overflow(unit_of_work, providers, clock, current, overflow)
     if (
         changed
         and providers is not None
@@ -303,6 +307,28 @@ async def apply_confirmed_status(
 
 
 _AUTHORIZED = (PaymentStatus.WAITING_FOR_CAPTURE, PaymentStatus.SUCCEEDED)
+
+
+async def _refund_cap_overflow(
+    unit_of_work: UnitOfWorkFactory,
+    providers: ProviderRegistry | None,
+    clock: Clock,
+    payment: Payment,
+    overflow: Money,
+) -> None:
+    """The top-up's part past the wallet cap goes back to the card, after the settlement's
+    commit (a provider call never runs inside a transaction). The settlement already stands:
+    a failure here leaves the debt on ``refunds_payable``, logged, for a retry or an admin."""
+    if providers is None:
+        log.error("top-up %s: no provider registry to refund %s", payment.id, overflow)
+        return
+    service = RefundService(unit_of_work, providers, clock, WalletRules())
+    try:
+        refund = await refund_wallet_cap_overflow(service, payment.id, overflow)
+    except Exception as error:  # the settlement stands whatever happens here
+        log.error("top-up %s: refunding the cap overflow failed: %r", payment.id, error)
+        return
+    log.info("top-up %s: cap overflow refund %s is %s", payment.id, refund.id, refund.status)
 
 
 async def payment_for(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import PaymentCancelled, PaymentSucceeded
@@ -27,9 +28,14 @@ from parovoz_payment.domain.wallet import WalletRules
 log = logging.getLogger(__name__)
 
 
-async def settle(
-    session: AsyncSession, payment: Payment, provider: Provider | None
-) -> PostedTransaction:
+@dataclass(frozen=True)
+class Settlement:
+    posted: PostedTransaction
+    #: The part of a top-up past the wallet cap, owed back to the card (zero otherwise).
+    cap_overflow: Money
+
+
+async def settle(session: AsyncSession, payment: Payment, provider: Provider | None) -> Settlement:
     """The succeeded payment's money: the provider's clearing (card part) and the user's wallet
     (wallet part) are debited; the user's wallet (a top-up) or platform revenue is credited.
     Keyed by the payment, so it posts once whatever calls it twice.
@@ -51,32 +57,32 @@ async def settle(
             session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
         )
         entries.append(debit(wallet, payment.wallet_amount))
+    overflow = Money.zero(currency)
     if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
-        entries.extend(await _top_up_credits(session, payment))
+        credits, overflow = await _top_up_credits(session, payment)
+        entries.extend(credits)
     else:
         target = await account_for(
             session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
         )
         entries.append(credit(target, payment.captured_amount))
-    return await post(
+    posted = await post(
         session,
         f"payment:{payment.id}:succeeded",
         payment.purpose.value if payment.purpose is PaymentPurpose.WALLET_TOP_UP else "payment",
         entries,
         reference=str(payment.id),
     )
+    return Settlement(posted, Money.zero(currency) if posted.replayed else overflow)
 
 
-async def _top_up_credits(session: AsyncSession, payment: Payment) -> list[Entry]:
+async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list[Entry], Money]:
     """The 161-FZ cap at settlement. Top-ups are checked against the cap when created, but
     several may be pending at once and each fits alone. The wallet row is locked (concurrent
     settlements of one user's top-ups queue here), then the wallet is credited what still
     fits; the rest is the platform's debt to the card, credited to ``refunds_payable`` and
-    logged: the wallet never holds more than the cap and the ledger stays balanced.
-
-    GAP: the overflow is not yet sent back to the card automatically; that needs a call after
-    the settlement's commit in ``payment_flow`` and a refund posting that debits
-    ``refunds_payable`` instead of the wallet (see the report of issue 5's expiry/cap task)."""
+    logged: the wallet never holds more than the cap and the ledger stays balanced. The caller
+    refunds that overflow to the card after the commit (``refund_wallet_cap_overflow``)."""
     currency = payment.currency
     wallet = await account_for(
         session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
@@ -109,7 +115,7 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> list[Entry
             session, OwnerType.PLATFORM, None, AccountPurpose.REFUNDS_PAYABLE, currency
         )
         entries.append(credit(payable, overflow))
-    return entries
+    return entries, overflow
 
 
 def _money(money: Money) -> EventMoney:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parovoz_payment.db.ledger import PostedTransaction, account_for, post
 from parovoz_payment.domain.ledger import AccountPurpose, Entry, OwnerType, credit, debit
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
-from parovoz_payment.domain.refunds import Refund
+from parovoz_payment.domain.refunds import Refund, RefundReason
 
 
 async def reverse_settlement(
@@ -21,9 +21,16 @@ async def reverse_settlement(
     """Undo ``refund.amount`` of the settlement posting (see ``payment_ledger.settle``): what
     was credited (platform revenue, or the wallet for a top-up) is debited; the provider's
     clearing gets back the part returned to the card, the user's wallet the part returned there.
-    Keyed by the refund, so it posts once whatever calls it twice."""
+    Keyed by the refund, so it posts once whatever calls it twice.
+
+    A top-up's cap overflow never reached the wallet: its settlement credited
+    ``refunds_payable``, so that debt is what the refund pays off."""
     currency = payment.currency
-    if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
+    if refund.reason is RefundReason.WALLET_CAP_OVERFLOW:
+        source = await account_for(
+            session, OwnerType.PLATFORM, None, AccountPurpose.REFUNDS_PAYABLE, currency
+        )
+    elif payment.purpose is PaymentPurpose.WALLET_TOP_UP:
         source = await account_for(
             session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
         )

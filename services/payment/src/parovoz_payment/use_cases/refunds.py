@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
-from parovoz_kit.errors import BusinessRuleViolation, NotFound, ParovozError, Unavailable
+from parovoz_kit.errors import (
+    BusinessRuleViolation,
+    NotFound,
+    ParovozError,
+    Unavailable,
+    ValidationFailed,
+)
 from parovoz_kit.uow import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -115,6 +121,13 @@ async def request_refund(
 ) -> Refund:
     """Plan and store a refund of the payment; an automatic one is executed at once, one
     that needs review waits for an admin (``requires_review``)."""
+    if order.reason is RefundReason.WALLET_CAP_OVERFLOW:
+        # Payment's own (see ``refund_wallet_cap_overflow``): it reverses ``refunds_payable``.
+        raise ValidationFailed(
+            "This reason is not accepted in a request.",
+            code="INVALID_REFUND_REASON",
+            pointer="/data/attributes/reason",
+        )
     async with service.unit_of_work() as uow:
         session = uow.session
         stored = await SqlPayments(session).get(order.payment_id, for_update=True)
@@ -145,6 +158,47 @@ async def request_refund(
         await uow.commit()
     if refund.status is RefundStatus.PENDING:
         return await execute_refund(service, refund.id, order.actor, request_id)
+    return refund
+
+
+#: Names the one cap-overflow refund a top-up can have: settling twice never refunds twice.
+_CAP_OVERFLOW_REFUNDS = uuid.UUID("5b0f3c38-8d7e-4a53-9d0e-3a2f8e61c7a4")
+CAP_OVERFLOW_ACTOR = "system:wallet-cap"
+
+
+async def refund_wallet_cap_overflow(
+    service: RefundService, payment_id: uuid.UUID, overflow: Money
+) -> Refund:
+    """Give back to the card the part of a settled top-up that the wallet cap kept out of the
+    wallet (booked on ``refunds_payable`` by the settlement). Automatic: nobody chose to take
+    that money, so no admin has to approve returning it."""
+    refund_id = uuid.uuid5(_CAP_OVERFLOW_REFUNDS, str(payment_id))
+    async with service.unit_of_work() as uow:
+        session = uow.session
+        stored = await SqlPayments(session).get(payment_id, for_update=True)
+        if stored is None:
+            raise _not_found()
+        refunds = SqlRefunds(session)
+        refund = await refunds.get(refund_id)
+        if refund is None:
+            payment = stored.payment
+            refund = plan_refund(
+                payment,
+                overflow,
+                service.clock.now(),
+                reason=RefundReason.WALLET_CAP_OVERFLOW,
+                wallet=await _wallet(session, payment.user_id, service.wallet_rules),
+                in_flight=await refunds.in_flight(payment.id, payment.currency),
+                approved_by_admin=True,  # the system's own decision, never a caller's
+                requested_by=CAP_OVERFLOW_ACTOR,
+                wallet_rules=service.wallet_rules,
+                refund_id=refund_id,
+            )
+            await refunds.add(refund)
+            await record(session, _audit(refund, CAP_OVERFLOW_ACTOR, "refund.requested", None))
+            await uow.commit()
+    if refund.status is RefundStatus.PENDING:
+        return await execute_refund(service, refund.id, CAP_OVERFLOW_ACTOR, None)
     return refund
 
 
@@ -305,6 +359,7 @@ __all__ = [
     "RefundService",
     "decide_refund",
     "execute_refund",
+    "refund_wallet_cap_overflow",
     "refunds_of_payment",
     "request_refund",
 ]

@@ -93,6 +93,7 @@ class RefundReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REFUND_REASON_DUPLICATE: _ClassVar[RefundReason]
     REFUND_REASON_FRAUD: _ClassVar[RefundReason]
     REFUND_REASON_OTHER: _ClassVar[RefundReason]
+    REFUND_REASON_WALLET_CAP_OVERFLOW: _ClassVar[RefundReason]
 
 class RefundDestination(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -175,6 +176,7 @@ REFUND_REASON_PREORDER_CANCELLED: RefundReason
 REFUND_REASON_DUPLICATE: RefundReason
 REFUND_REASON_FRAUD: RefundReason
 REFUND_REASON_OTHER: RefundReason
+REFUND_REASON_WALLET_CAP_OVERFLOW: RefundReason
 REFUND_DESTINATION_UNSPECIFIED: RefundDestination
 REFUND_DESTINATION_ORIGINAL_METHOD: RefundDestination
 REFUND_DESTINATION_WALLET: RefundDestination
