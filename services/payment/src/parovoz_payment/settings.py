@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_payment.clients.providers.config import ProviderConfig
+from parovoz_payment.domain.wallet import WalletRules
 
 #: The provider sandbox's published credentials: never valid in production.
 _SANDBOX_SECRETS = ("sandbox-secret-key", "sandbox-password", "sandbox-webhook-secret")
@@ -33,6 +34,13 @@ class PaymentSettings(ServiceSettings):
     wallet_min_top_up_minor: int = 10_000
     wallet_max_top_up_minor: int = 1_500_000
     wallet_balance_cap_minor: int = 6_000_000
+
+    def wallet_rules(self) -> WalletRules:
+        return WalletRules(
+            min_top_up=self.wallet_min_top_up_minor,
+            max_top_up=self.wallet_max_top_up_minor,
+            balance_cap=self.wallet_balance_cap_minor,
+        )
 
     @model_validator(mode="after")
     def _refuse_sandbox_credentials_in_production(self) -> PaymentSettings:

@@ -13,14 +13,14 @@ from parovoz_payment.api.top_ups import top_ups_router
 from parovoz_payment.api.wallet import wallet_router
 from parovoz_payment.api.webhooks import webhooks_router
 from parovoz_payment.clients.providers.registry import provider_registry
-from parovoz_payment.domain.wallet import WalletRules
 
 
 def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
     providers = provider_registry(infrastructure)
+    wallet_rules = infrastructure.settings.wallet_rules()  # type: ignore[attr-defined]
     # Fixed paths (/wallet, /methods, /admin/...) come before /{payment_id}.
     return [
-        wallet_router(infrastructure, wallet_rules(infrastructure)),
+        wallet_router(infrastructure, wallet_rules),
         top_ups_router(infrastructure, providers),
         methods_router(infrastructure),
         audit_router(infrastructure),
@@ -28,12 +28,3 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         refunds_router(infrastructure, providers),
         webhooks_router(infrastructure, providers),
     ]
-
-
-def wallet_rules(infrastructure: Infrastructure) -> WalletRules:
-    settings = infrastructure.settings
-    return WalletRules(
-        min_top_up=settings.wallet_min_top_up_minor,  # type: ignore[attr-defined]
-        max_top_up=settings.wallet_max_top_up_minor,  # type: ignore[attr-defined]
-        balance_cap=settings.wallet_balance_cap_minor,  # type: ignore[attr-defined]
-    )

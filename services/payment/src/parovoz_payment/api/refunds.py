@@ -26,7 +26,6 @@ from parovoz_payment.domain.refunds import (
     RefundReason,
     ReviewDecision,
 )
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.use_cases.refunds import (
     RefundOrder,
     RefundService,
@@ -121,20 +120,12 @@ def _viewer(principal: Principal) -> uuid.UUID | None:
         return uuid.UUID(int=0)  # matches nobody: 404 like any stranger
 
 
-def _wallet_rules(infrastructure: Infrastructure) -> WalletRules:
-    settings = infrastructure.settings
-    return WalletRules(
-        min_top_up=settings.wallet_min_top_up_minor,  # type: ignore[attr-defined]
-        max_top_up=settings.wallet_max_top_up_minor,  # type: ignore[attr-defined]
-        balance_cap=settings.wallet_balance_cap_minor,  # type: ignore[attr-defined]
-    )
-
-
 def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     router = APIRouter(prefix=prefix, tags=["refunds"])
+    wallet_rules = infrastructure.settings.wallet_rules()  # type: ignore[attr-defined]
     service = RefundService(
-        infrastructure.unit_of_work, providers, infrastructure.clock, _wallet_rules(infrastructure)
+        infrastructure.unit_of_work, providers, infrastructure.clock, wallet_rules
     )
 
     @router.post(

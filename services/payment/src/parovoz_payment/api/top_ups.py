@@ -24,7 +24,6 @@ from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 
 #: The wallet is a Russian e-wallet (161-FZ): topped up in RUB from Russia.
@@ -88,7 +87,7 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         )
 
         async def handler(_: Proceed) -> Document[PaymentAttributes]:
-            rules = _rules(infrastructure)
+            rules = infrastructure.settings.wallet_rules()  # type: ignore[attr-defined]
             async with infrastructure.session_factory() as session:
                 wallet = await wallet_of(session, user_id, rules)
             wallet.check_top_up(amount, rules)
@@ -112,9 +111,3 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         )
 
     return router
-
-
-def _rules(infrastructure: Infrastructure) -> WalletRules:
-    from parovoz_payment.api import wallet_rules  # the package imports this module first
-
-    return wallet_rules(infrastructure)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound
+from parovoz_kit.logging import error_fields
 from parovoz_kit.uow import UnitOfWork
 
 from parovoz_payment.db.audit import record
@@ -326,7 +327,10 @@ async def _refund_cap_overflow(
     try:
         refund = await refund_wallet_cap_overflow(service, payment.id, overflow)
     except Exception as error:  # the settlement stands whatever happens here
-        log.error("top-up %s: refunding the cap overflow failed: %r", payment.id, error)
+        log.error(
+            "refunding a top-up's cap overflow failed",
+            extra={"payment_id": str(payment.id), **error_fields(error)},
+        )
         return
     log.info("top-up %s: cap overflow refund %s is %s", payment.id, refund.id, refund.status)
 
