@@ -1,14 +1,14 @@
-"""Currency rates and fraud rules (placeholder, filled by its feature).
+"""Fraud rules and payment holds (placeholder, filled by its feature).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-25
 """
 
 from collections.abc import Sequence
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
