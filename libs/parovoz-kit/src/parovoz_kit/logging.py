@@ -20,6 +20,11 @@ class _ServiceFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self._service
         record.__dict__.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate
+        if record.exc_info and record.exc_info[1] is not None:
+            # Anyone's ``log.exception`` (uvicorn's "Exception in ASGI application" too) is
+            # cut down to the error's type and origin: a stack trace can carry secrets.
+            record.__dict__.update(error_fields(record.exc_info[1]))
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
         trace_ids = _current_trace_ids()
         if trace_ids:
             record.trace_id, record.span_id = trace_ids
