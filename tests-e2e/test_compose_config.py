@@ -211,8 +211,11 @@ def assert_known_settings(name: str, environment: dict, prefix: str, settings: t
     """Every variable set for a part is one of its settings: a typo would be silently ignored."""
     for key in environment:
         assert key.startswith(prefix), f"{name}: {key} lacks the {prefix} prefix"
-        field = key.removeprefix(prefix).lower()
+        field, _, nested = key.removeprefix(prefix).lower().partition("__")
         assert field in settings.model_fields, f"{name}: {key} is not a setting of {settings}"
+        if nested:  # env_nested_delimiter "__": a field of the nested settings model
+            model = settings.model_fields[field].annotation
+            assert nested in model.model_fields, f"{name}: {key} is not a setting of {model}"
 
 
 def test_every_host_named_in_an_environment_is_a_compose_service(compose: dict) -> None:

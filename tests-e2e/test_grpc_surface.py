@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import grpc
@@ -44,9 +45,9 @@ def test_reflection_lists_the_service_and_its_methods(
     assert descriptor.service, "the served file carries the service definition"
 
 
-def test_a_method_not_built_yet_answers_unimplemented() -> None:
-    """developer-portal's GetPayoutMethod comes with the payouts issue: UNIMPLEMENTED, not
-    INTERNAL, so callers can tell "not there" from "broken"."""
+def test_payment_asking_for_an_unknown_payout_method_gets_not_found() -> None:
+    """developer-portal's GetPayoutMethod over the real channel with payment's service token:
+    an unknown method is NOT_FOUND (never INTERNAL), a malformed id INVALID_ARGUMENT."""
     import httpx
     from parovoz.developer.v1 import developer_service_pb2 as pb
     from parovoz.developer.v1.developer_service_pb2_grpc import DeveloperServiceStub
@@ -59,11 +60,18 @@ def test_a_method_not_built_yet_answers_unimplemented() -> None:
             "client_secret": "payment-dev-secret",
         },
     ).json()["access_token"]
+    requests = {
+        grpc.StatusCode.NOT_FOUND: pb.GetPayoutMethodRequest(
+            developer_id=str(uuid.uuid4()), payout_method_id=str(uuid.uuid4())
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT: pb.GetPayoutMethodRequest(
+            developer_id="d", payout_method_id="m"
+        ),
+    }
     with grpc.insecure_channel("127.0.0.1:9091") as channel:
-        with pytest.raises(grpc.RpcError) as error:
-            DeveloperServiceStub(channel).GetPayoutMethod(
-                pb.GetPayoutMethodRequest(developer_id="d", payout_method_id="m"),
-                metadata=[("authorization", f"Bearer {token}")],
-                timeout=5,
-            )
-    assert error.value.code() is grpc.StatusCode.UNIMPLEMENTED
+        for expected, request in requests.items():
+            with pytest.raises(grpc.RpcError) as error:
+                DeveloperServiceStub(channel).GetPayoutMethod(
+                    request, metadata=[("authorization", f"Bearer {token}")], timeout=5
+                )
+            assert error.value.code() is expected

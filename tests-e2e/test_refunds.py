@@ -9,8 +9,17 @@ import uuid
 import httpx
 import psycopg
 import pytest
-from e2e_payments import PAYMENTS, Player, PricedGame, assert_ledger_ok, auth, events_of, scalar
-from e2e_platform import DATABASES, user_token
+from e2e_payments import (
+    PAYMENTS,
+    SANDBOX,
+    Player,
+    PricedGame,
+    assert_ledger_ok,
+    auth,
+    events_of,
+    scalar,
+)
+from e2e_platform import DATABASES, user_token, wait_until
 
 ADMIN = f"{PAYMENTS}/admin/refunds"
 
@@ -183,4 +192,40 @@ def test_an_old_purchase_waits_for_an_admin(game: PricedGame) -> None:
         "payment.refund.succeeded.v1",
     ]
     assert scalar("SELECT refunded_amount_minor FROM payments WHERE id = %s", payment_id) == 59900
+    assert_ledger_ok()
+
+
+def test_a_refund_the_provider_finishes_later_completes_by_its_notification(
+    game: PricedGame,
+) -> None:
+    player = Player()
+    payment_id = bought(player, game)
+    provider_id = scalar("SELECT provider_payment_id FROM payments WHERE id = %s", payment_id)
+    held = httpx.post(
+        f"{SANDBOX}/payments/yookassa/{provider_id}/outcome",
+        json={"refund_outcome": "pending"},
+    )
+    assert held.status_code == 200, held.text
+
+    asked = refund(player.token, payment_id, 40000)
+    assert asked.status_code == 201, asked.text
+    refund_id = asked.json()["data"]["id"]
+    assert asked.json()["data"]["attributes"]["status"] == "pending"
+    assert refund_events(payment_id) == []
+
+    # The bank finishes it: the sandbox sends `refund.succeeded` to payment's webhook.
+    provider_refund = scalar("SELECT provider_refund_id FROM refunds WHERE id = %s", refund_id)
+    done = httpx.post(
+        f"{SANDBOX}/refunds/yookassa/{provider_refund}/outcome",
+        json={"outcome": "succeed"},
+    )
+    assert done.status_code == 200, done.text
+
+    def settled() -> bool:
+        listed = httpx.get(f"{PAYMENTS}/{payment_id}/refunds", headers=auth(player.token))
+        return listed.json()["data"][0]["attributes"]["status"] == "succeeded"
+
+    wait_until(settled, timeout=15)
+    assert [kind for kind, _ in refund_events(payment_id)] == ["payment.refund.succeeded.v1"]
+    assert scalar("SELECT refunded_amount_minor FROM payments WHERE id = %s", payment_id) == 40000
     assert_ledger_ok()

@@ -305,30 +305,52 @@ async def test_ledger_entries_carry_sign_and_kind(stub, service_metadata, infras
     )
     assert not reply.next_page_token
     kinds_and_amounts = [(e.kind, e.amount.amount_minor) for e in reply.entries]
-    # Newest first: payout request (hold +, available -), release (available +, pending -), sale.
+    # Moves between the developer's own balances (the release, the payout request) change
+    # nothing for them and are not listed; money paid out to their bank is.
+    assert kinds_and_amounts == [(pb.LEDGER_ENTRY_KIND_SALE, 50000)]
+    await post_payout_paid(infrastructure, developer_id, 30000)
+    reply = await stub.ListDeveloperLedger(
+        pb.ListDeveloperLedgerRequest(developer_id=str(developer_id)),
+        metadata=service_metadata,
+        timeout=TIMEOUT,
+    )
+    kinds_and_amounts = [(e.kind, e.amount.amount_minor) for e in reply.entries]
     assert kinds_and_amounts == [
-        (pb.LEDGER_ENTRY_KIND_PAYOUT, 30000),
         (pb.LEDGER_ENTRY_KIND_PAYOUT, -30000),
-        (pb.LEDGER_ENTRY_KIND_ADJUSTMENT, 50000),
-        (pb.LEDGER_ENTRY_KIND_ADJUSTMENT, -50000),
         (pb.LEDGER_ENTRY_KIND_SALE, 50000),
     ]
-    taken = next(e for e in reply.entries if e.amount.amount_minor < 0)
+    taken = reply.entries[0]
     assert taken.available_at == taken.created_at
 
 
-async def test_an_unknown_developer_has_a_zero_balance_and_no_entries(
-    stub, service_metadata
+async def post_payout_paid(
+    infrastructure: Infrastructure, developer_id: uuid.UUID, amount_minor: int
 ) -> None:
+    """Payout hold -> payout clearing: the money left for the developer's bank."""
+    async with infrastructure.session_factory.begin() as session:
+        held = await account_for(
+            session, OwnerType.DEVELOPER, developer_id, AccountPurpose.DEVELOPER_PAYOUT_HOLD, "RUB"
+        )
+        clearing = await account_for(
+            session, OwnerType.PLATFORM, None, AccountPurpose.PAYOUT_CLEARING, "RUB"
+        )
+        money = Money(amount_minor, "RUB")
+        await post(
+            session,
+            f"test-payout-paid:{uuid.uuid4()}",
+            "payout_completed",
+            [debit(held, money), credit(clearing, money)],
+        )
+
+
+async def test_an_unknown_developer_has_no_balances_and_no_entries(stub, service_metadata) -> None:
     developer_id = str(uuid.uuid4())
     balance = await stub.GetDeveloperBalance(
         pb.GetDeveloperBalanceRequest(developer_id=developer_id),
         metadata=service_metadata,
         timeout=TIMEOUT,
     )
-    assert [
-        (b.currency, b.pending.amount_minor, b.available.amount_minor) for b in balance.balances
-    ] == [("RUB", 0, 0)]
+    assert list(balance.balances) == []  # the contract: empty, not NOT_FOUND
     ledger = await stub.ListDeveloperLedger(
         pb.ListDeveloperLedgerRequest(developer_id=developer_id),
         metadata=service_metadata,

@@ -19,7 +19,7 @@ from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.receipts import Customer, PaymentMode, PaymentSubject
-from parovoz_payment.use_cases.payment_flow import apply_confirmed_status
+from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from parovoz_payment.use_cases.receipts import PLACEHOLDER_EMAIL, customer_from_order
 
 

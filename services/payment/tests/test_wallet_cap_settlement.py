@@ -23,11 +23,8 @@ from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.refunds import Refund, RefundReason, RefundStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.settings import PaymentSettings
-from parovoz_payment.use_cases.payment_flow import (
-    PaymentOrder,
-    apply_confirmed_status,
-    create_payment,
-)
+from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
+from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 
 CAP = 6_000_000
 

@@ -1,4 +1,4 @@
-"""YooKassa refunds (full, partial, over the amount), 54-FZ receipts, payouts."""
+"""YooKassa refunds (full, partial, over the amount), 54-FZ receipts (payouts: test_payouts)."""
 
 from __future__ import annotations
 
@@ -150,29 +150,3 @@ def test_receipt_for_an_unknown_payment_is_refused(yookassa) -> None:
     )  # fmt: skip
 
     assert response.status_code == 400 and response.json()["parameter"] == "payment_id"
-
-
-def test_payout_to_a_bank_account_succeeds_and_notifies(yookassa, receiver) -> None:
-    created = yookassa.post(
-        "/payouts",
-        {"amount": {"value": "1500.00", "currency": "RUB"}, "description": "Revenue share",
-         "payout_destination_data": {"type": "bank_account",
-                                     "account_number": "40702810900000000001",
-                                     "bik": "044525225"}},
-    )  # fmt: skip
-
-    assert created.status_code == 200
-    assert created.json()["id"].startswith("po-") and created.json()["status"] == "succeeded"
-    [notification] = receiver.wait_for(HOOK, lambda items: len(items) == 1)
-    assert notification.json()["event"] == "payout.succeeded"
-
-
-def test_payout_to_a_card_never_echoes_the_number(yookassa) -> None:
-    created = yookassa.post(
-        "/payouts",
-        {"amount": {"value": "10.00", "currency": "RUB"},
-         "payout_destination_data": {"type": "bank_card", "card": {"number": "2202200000001234"}}},
-    )  # fmt: skip
-
-    assert created.json()["payout_destination"]["card"] == {"first6": "220220", "last4": "1234"}
-    assert "2202200000001234" not in created.text

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from parovoz_kit.service import ServiceDefinition, run_service
+from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
 from parovoz_developer_portal.api import routers
+from parovoz_developer_portal.events.payment_events import payment_event_handlers
 from parovoz_developer_portal.grpc.servicer import grpc_services
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 
@@ -16,6 +17,7 @@ SERVICE = ServiceDefinition(
     ),
     routers=routers,
     grpc_services=grpc_services,
+    consumers=[ConsumerDefinition("payment.events.v1", payment_event_handlers)],
 )
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from parovoz_kit.settings import ServiceSettings
-from pydantic import SecretStr
+from parovoz_kit.settings import Environment, ServiceSettings
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from parovoz_developer_portal.db.bank_details_cipher import BankDetailsCipher, decode_key
+
+#: Development key for payout bank details (base64 of 32 bytes): never valid in production.
+_DEV_PAYOUT_DETAILS_KEY = "cGFyb3Zvei1kZXYtcGF5b3V0LWRldGFpbHMta2V5ISE="
 
 
 class DeveloperPortalSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="DEVELOPER_PORTAL_", extra="ignore", frozen=True)
+    # hide_input_in_errors: a refused setting must not print the secrets next to it.
+    model_config = SettingsConfigDict(
+        env_prefix="DEVELOPER_PORTAL_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     service_name: str = "developer-portal"
     http_port: int = 8081
@@ -19,3 +27,36 @@ class DeveloperPortalSettings(ServiceSettings):
     )
     redis_url: str = "redis://127.0.0.1:56379/0"
     auth_client_secret: SecretStr = SecretStr("developer-portal-dev-secret")
+
+    # Finance.
+    payment_grpc_target: str = "127.0.0.1:9094"
+    #: AES-256-GCM key (base64, 32 bytes) sealing payout bank details, and its id.
+    payout_details_key: SecretStr = SecretStr(_DEV_PAYOUT_DETAILS_KEY)
+    payout_details_key_id: str = Field(default="dev-1", min_length=1, max_length=32)
+    #: Keys retired by a rotation, by id: rows sealed with them stay readable.
+    payout_details_retired_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    #: Minimum payout, kopecks (PRODUCT.md: 1,000.00 RUB).
+    payout_minimum_minor: int = Field(default=100_000, ge=1)
+    #: Ask payment for the available balance before accepting a payout request (payment
+    #: checks again when it pays; this only refuses an impossible request at once).
+    payout_balance_precheck: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_dev_payout_key_in_production(self) -> DeveloperPortalSettings:
+        self.payout_details_cipher()  # a malformed key fails at start, not at the first payout
+        if self.environment is Environment.PRODUCTION and any(
+            key.get_secret_value() == _DEV_PAYOUT_DETAILS_KEY for key in self._payout_keys()
+        ):
+            raise ValueError("payout_details_key is the development key; set a real one")
+        return self
+
+    def _payout_keys(self) -> list[SecretStr]:
+        return [self.payout_details_key, *self.payout_details_retired_keys.values()]
+
+    def payout_details_cipher(self) -> BankDetailsCipher:
+        keys = {
+            key_id: decode_key(key.get_secret_value())
+            for key_id, key in self.payout_details_retired_keys.items()
+        }
+        keys[self.payout_details_key_id] = decode_key(self.payout_details_key.get_secret_value())
+        return BankDetailsCipher(self.payout_details_key_id, keys)

@@ -10,6 +10,7 @@ from standin_common.web import install_standin_http
 
 from standin_provider_sandbox.confirm_page import confirm_router
 from standin_provider_sandbox.control_api import control_router
+from standin_provider_sandbox.payouts_control import payouts_control_router
 from standin_provider_sandbox.settings import SandboxSettings
 from standin_provider_sandbox.state import Sandbox
 from standin_provider_sandbox.tbank_api import tbank_router
@@ -40,5 +41,6 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     app.include_router(tbank_router(sandbox))
     app.include_router(confirm_router(sandbox))
     app.include_router(control_router(sandbox))
+    app.include_router(payouts_control_router(sandbox))
     app.state.sandbox = sandbox
     return app

@@ -181,16 +181,6 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         yk.settle_refund(refund, outcome)
         return refund.as_json()
 
-    @router.post("/payouts/{payout_id}/outcome", summary="Settle a pending YooKassa payout")
-    async def payout_outcome(payout_id: str, body: DefaultOutcome) -> Any:
-        payout = sandbox.payouts.payouts.get(payout_id)
-        if payout is None:
-            raise ApiError.single(404, "PAYOUT_NOT_FOUND", "No payout with this id.")
-        outcome = outcome_of(body.outcome, body.code, "/code")
-        assert outcome is not None
-        sandbox.payouts.settle(payout, outcome)
-        return payout.as_json()
-
     @router.post("/receipts/{receipt_id}/outcome", summary="Force a receipt's status")
     async def receipt_outcome(receipt_id: str, body: DefaultOutcome) -> Any:
         receipt = sandbox.receipts.receipts.get(receipt_id)

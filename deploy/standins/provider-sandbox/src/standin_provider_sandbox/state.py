@@ -7,10 +7,11 @@ from typing import Any
 
 from standin_provider_sandbox.notifier import Notifier
 from standin_provider_sandbox.outcomes import Outcome, decide, make_outcome
+from standin_provider_sandbox.payouts import Payouts
 from standin_provider_sandbox.settings import SandboxSettings
 from standin_provider_sandbox.tbank import TBank
 from standin_provider_sandbox.yookassa import YooKassa
-from standin_provider_sandbox.yookassa_extras import Payouts, Receipts
+from standin_provider_sandbox.yookassa_extras import Receipts
 
 
 @dataclass

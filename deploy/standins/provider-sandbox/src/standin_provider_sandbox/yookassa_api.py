@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from standin_provider_sandbox.payouts import new_payout
 from standin_provider_sandbox.state import Sandbox
 from standin_provider_sandbox.yookassa import YooPayment
-from standin_provider_sandbox.yookassa_extras import Payout, mask_destination
 from standin_provider_sandbox.yookassa_values import (
     PAYMENT_METHOD_TYPES,
     YooError,
@@ -181,18 +181,10 @@ def yookassa_router(sandbox: Sandbox) -> APIRouter:
     async def create_payout(request: Request) -> Any:
         def payout(body: dict[str, Any]) -> dict[str, Any]:
             minor, currency = parse_amount(body.get("amount"))
-            description = body.get("description")
-            created = Payout(
-                id=f"po-{uuid.uuid4()}",
-                amount_minor=minor,
-                currency=currency,
-                destination=mask_destination(body.get("payout_destination_data")),
-                description=description if isinstance(description, str) else None,
-                metadata=body.get("metadata") if isinstance(body.get("metadata"), dict) else {},
-                outcome=sandbox.decide(minor, description),
-            )
+            created = new_payout(body, minor, currency, sandbox.default_outcome)
             return sandbox.payouts.create(created).as_json()
 
+        # Same Idempotence-Key and body -> the same payout: a retry never pays twice.
         return await idempotent(request, payout)
 
     @router.get("/payouts/{payout_id}", summary="A payout")

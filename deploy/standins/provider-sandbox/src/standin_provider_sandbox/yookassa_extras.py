@@ -1,24 +1,20 @@
-"""YooKassa fiscal receipts (54-FZ) and payouts: simple shapes, statuses the sandbox decides."""
+"""YooKassa fiscal receipts (54-FZ): simple shapes, statuses the sandbox decides (payouts:
+``payouts.py``)."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from standin_provider_sandbox.notifier import Notifier, now_utc
-from standin_provider_sandbox.outcomes import Outcome
+from standin_provider_sandbox.notifier import now_utc
 from standin_provider_sandbox.yookassa import iso
 from standin_provider_sandbox.yookassa_values import (
-    format_amount,
     invalid,
     not_found,
     parse_amount,
 )
-
-PAYOUT_DESTINATIONS = frozenset({"bank_card", "yoo_money", "sbp", "bank_account"})
 
 
 @dataclass
@@ -102,91 +98,3 @@ class Receipts:
         if receipt is None:
             raise not_found("Receipt")
         return receipt
-
-
-@dataclass
-class Payout:
-    id: str
-    amount_minor: int
-    currency: str
-    destination: dict[str, Any]
-    description: str | None
-    metadata: dict[str, Any]
-    outcome: Outcome
-    created_at: datetime = field(default_factory=now_utc)
-    status: str = "pending"
-    cancellation: dict[str, str] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "amount": format_amount(self.amount_minor, self.currency),
-            "status": self.status,
-            "payout_destination": self.destination,
-            "created_at": iso(self.created_at),
-            "metadata": self.metadata,
-            "test": True,
-        }
-        if self.description:
-            body["description"] = self.description
-        if self.cancellation:
-            body["cancellation_details"] = self.cancellation
-        return body
-
-
-def mask_destination(data: Any) -> dict[str, Any]:
-    """The payout destination as YooKassa answers it; card numbers are cut to first6/last4."""
-    if not isinstance(data, dict) or data.get("type") not in PAYOUT_DESTINATIONS:
-        raise invalid(
-            "payout_destination_data.type must be one of " + ", ".join(sorted(PAYOUT_DESTINATIONS)),
-            "payout_destination_data.type",
-        )
-    kind = data["type"]
-    if kind == "bank_card":
-        number = str((data.get("card") or {}).get("number", ""))
-        if not number.isdigit() or not 12 <= len(number) <= 19:
-            raise invalid("Card number required", "payout_destination_data.card.number")
-        return {"type": kind, "card": {"first6": number[:6], "last4": number[-4:]}}
-    if kind == "bank_account":  # sandbox extension: a Russian settlement account
-        account, bik = str(data.get("account_number", "")), str(data.get("bik", ""))
-        if not (account.isdigit() and len(account) == 20 and bik.isdigit() and len(bik) == 9):
-            raise invalid(
-                "bank_account needs a 20-digit account_number and a 9-digit bik",
-                "payout_destination_data",
-            )
-        return {"type": kind, "account_number": account, "bik": bik}
-    return {
-        key: value
-        for key, value in data.items()
-        if key in ("type", "account_number", "phone", "bank_id")
-    }
-
-
-class Payouts:
-    def __init__(self, notifier: Notifier, webhook_url_getter: Any) -> None:
-        self.notifier = notifier
-        self.webhook_url = webhook_url_getter
-        self.payouts: dict[str, Payout] = {}
-
-    def create(self, payout: Payout) -> Payout:
-        self.payouts[payout.id] = payout
-        self.settle(payout, payout.outcome)
-        return payout
-
-    def settle(self, payout: Payout, outcome: Outcome) -> None:
-        if payout.status != "pending" or outcome.kind == "pending":
-            return
-        if outcome.kind == "fail":
-            payout.status = "canceled"
-            payout.cancellation = {"party": "yoo_money", "reason": outcome.decline.yookassa_reason}
-        else:
-            payout.status = "succeeded"
-        event = f"payout.{payout.status}"
-        payload = {"type": "notification", "event": event, "object": payout.as_json()}
-        self.notifier.send("yookassa", payout.id, event, self.webhook_url(), payload)
-
-    def get(self, payout_id: str) -> Payout:
-        payout = self.payouts.get(payout_id)
-        if payout is None:
-            raise not_found("Payout")
-        return payout

@@ -6,7 +6,10 @@ from fastapi import APIRouter
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.api.accounts import accounts_router
+from parovoz_developer_portal.api.finance_reports import finance_reports_router
 from parovoz_developer_portal.api.games import games_router
+from parovoz_developer_portal.api.payout_methods import payout_methods_router
+from parovoz_developer_portal.api.payouts import payouts_router
 from parovoz_developer_portal.api.prices import prices_router
 
 
@@ -15,4 +18,7 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         accounts_router(infrastructure),
         games_router(infrastructure),
         prices_router(infrastructure),
+        payout_methods_router(infrastructure),
+        payouts_router(infrastructure),
+        finance_reports_router(infrastructure),
     ]

@@ -68,4 +68,4 @@ games = Table(
 
 # Each further concern's tables live in their own module (on the same metadata); importing them
 # here keeps this module the complete target of Alembic.
-from parovoz_developer_portal.db import pricing  # noqa: E402, F401
+from parovoz_developer_portal.db import finance_tables, pricing  # noqa: E402, F401

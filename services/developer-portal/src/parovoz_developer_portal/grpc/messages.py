@@ -11,6 +11,7 @@ from parovoz.developer.v1 import developer_service_pb2 as pb
 
 from parovoz_developer_portal.domain.accounts import DeveloperAccount
 from parovoz_developer_portal.domain.games import Game
+from parovoz_developer_portal.domain.payouts import PayoutMethod
 from parovoz_developer_portal.domain.pricing import GamePrices, Price
 from parovoz_developer_portal.domain.team import TeamRole
 
@@ -74,4 +75,23 @@ def game_message(game: Game, prices: GamePrices | None = None) -> pb.Game:
         published_at=_timestamp(game.published_at),
         created_at=_timestamp(game.created_at),
         updated_at=_timestamp(game.updated_at),
+    )
+
+
+def payout_method_message(method: PayoutMethod) -> pb.PayoutMethod:
+    """The bank details in clear: for payment at payout time only (never logged)."""
+    details = method.details
+    return pb.PayoutMethod(
+        id=str(method.id),
+        developer_id=str(method.developer_id),
+        recipient_name=details.recipient_name,
+        inn=details.inn,
+        kpp=details.kpp,
+        bik=details.bik,
+        account_number=details.account_number,
+        correspondent_account=details.correspondent_account,
+        bank_name=details.bank_name,
+        currency=method.currency,
+        is_default=method.is_default,
+        updated_at=_timestamp(method.updated_at),
     )

@@ -1,7 +1,7 @@
 """gRPC surface of developer-portal (`parovoz.developer.v1.DeveloperService`).
 
-GetDeveloper and GetGame answer other services (service tokens only); GetPayoutMethod
-comes with the payouts issue and answers UNIMPLEMENTED until then (the generated base).
+GetDeveloper and GetGame answer other services (service tokens only); GetPayoutMethod gives
+bank details to the payment service only, at payout time.
 """
 
 from __future__ import annotations
@@ -12,12 +12,23 @@ from collections.abc import Sequence
 import grpc
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
-from parovoz_kit.errors import NotFound, ValidationFailed
+from parovoz_kit.errors import NotFound, PermissionDenied, ValidationFailed
 from parovoz_kit.grpc import GrpcService
+from parovoz_kit.grpc.interceptors import grpc_principal
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
-from parovoz_developer_portal.grpc.messages import developer_message, game_message, member_message
+from parovoz_developer_portal.domain.payout_use_cases import payout_method_for_payment
+from parovoz_developer_portal.grpc.messages import (
+    developer_message,
+    game_message,
+    member_message,
+    payout_method_message,
+)
+
+#: The one service that may read bank details (the proto: "only the payment service").
+PAYOUT_DETAILS_READERS = frozenset({"payment"})
 
 
 def _uuid(value: str, field: str) -> uuid.UUID:
@@ -75,6 +86,21 @@ class DeveloperService(developer_service_pb2_grpc.DeveloperServiceServicer):
         if game is None:
             raise NotFound(f"Game {request.game_id} does not exist.", code="GAME_NOT_FOUND")
         return pb.GetGameResponse(game=game_message(game, prices))
+
+    async def GetPayoutMethod(
+        self, request: pb.GetPayoutMethodRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetPayoutMethodResponse:
+        # The interceptor already refused users; among services, only payment pays out.
+        if grpc_principal().service_name not in PAYOUT_DETAILS_READERS:
+            raise PermissionDenied(
+                "Only the payment service may read payout details.",
+                code="PAYOUT_DETAILS_RESTRICTED",
+            )
+        developer_id = _uuid(request.developer_id, "developer_id")
+        method_id = _uuid(request.payout_method_id, "payout_method_id")
+        async with finance_unit_of_work(self._infrastructure) as uow:
+            method = await payout_method_for_payment(uow, developer_id, method_id)
+        return pb.GetPayoutMethodResponse(payout_method=payout_method_message(method))
 
 
 def grpc_services(infrastructure: Infrastructure) -> Sequence[GrpcService]:

@@ -6,8 +6,14 @@ from fastapi import APIRouter
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_payment.api.audit import audit_router
+from parovoz_payment.api.coupons import coupons_router
+from parovoz_payment.api.currency_rates import currency_rates_router
+from parovoz_payment.api.donations import donations_router
+from parovoz_payment.api.fraud import fraud_router
+from parovoz_payment.api.gift_cards import gift_cards_router
 from parovoz_payment.api.methods import methods_router
 from parovoz_payment.api.payments import payments_router
+from parovoz_payment.api.referral_payouts import referral_payouts_router
 from parovoz_payment.api.refunds import refunds_router
 from parovoz_payment.api.top_ups import top_ups_router
 from parovoz_payment.api.wallet import wallet_router
@@ -22,8 +28,14 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
     return [
         wallet_router(infrastructure, wallet_rules),
         top_ups_router(infrastructure, providers),
+        donations_router(infrastructure, providers),
+        referral_payouts_router(infrastructure),
         methods_router(infrastructure),
         audit_router(infrastructure),
+        coupons_router(infrastructure),
+        currency_rates_router(infrastructure),
+        fraud_router(infrastructure, providers),
+        gift_cards_router(infrastructure),
         payments_router(infrastructure, providers),
         refunds_router(infrastructure, providers),
         webhooks_router(infrastructure, providers),

@@ -8,6 +8,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId
+from parovoz_kit.errors import ParovozError
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
@@ -19,6 +20,9 @@ from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.use_cases.discounts import CodeOffer
+from parovoz_payment.use_cases.fraud import fraud_screen
+from parovoz_payment.use_cases.gift_cards import LookupLimiter
 from parovoz_payment.use_cases.payment_flow import (
     PaymentOrder,
     PaymentView,
@@ -40,6 +44,11 @@ class PaymentCreationAttributes(BaseModel):
     use_wallet: bool = False
     save_method: bool = False
     reference: str | None = None
+    #: One coupon, or several offered (``coupon_codes``): the best single one applies.
+    coupon_code: str | None = Field(default=None, max_length=64)
+    coupon_codes: list[str] = Field(default_factory=list, max_length=5)
+    #: Gift cards paying the order, used in this order (several may be combined).
+    gift_card_codes: list[str] = Field(default_factory=list, max_length=5)
 
 
 class PaymentCreationData(BaseModel):
@@ -56,6 +65,12 @@ class PaymentAttributes(BaseModel):
     purpose: str
     amount: MoneyBody
     wallet_amount: MoneyBody
+    #: Paid with gift cards; the card part is amount - wallet_amount - gift_card_amount.
+    gift_card_amount: MoneyBody
+    #: The price before the coupon, its discount, and the coupon (null without one).
+    list_amount: MoneyBody
+    discount: MoneyBody
+    coupon_id: uuid.UUID | None
     region: str
     game_id: uuid.UUID | None
     reference: str | None
@@ -80,6 +95,10 @@ def payment_document(view: PaymentView, prefix: str) -> Document[PaymentAttribut
                 purpose=payment.purpose.value,
                 amount=MoneyBody.of(payment.amount),
                 wallet_amount=MoneyBody.of(payment.wallet_amount),
+                gift_card_amount=MoneyBody.of(payment.gift_card_amount),
+                list_amount=MoneyBody.of(payment.list_amount),
+                discount=MoneyBody.of(payment.discount),
+                coupon_id=payment.coupon_id,
                 region=payment.region,
                 game_id=payment.game_id,
                 reference=payment.reference,
@@ -98,9 +117,27 @@ def payment_document(view: PaymentView, prefix: str) -> Document[PaymentAttribut
     )
 
 
+_ATTRIBUTES = "/data/attributes"
+
+
+def _offers(attributes: PaymentCreationAttributes) -> tuple[CodeOffer, ...]:
+    single = () if attributes.coupon_code is None else (attributes.coupon_code,)
+    offers = [CodeOffer(code, f"{_ATTRIBUTES}/coupon_code") for code in single]
+    offers += [
+        CodeOffer(code, f"{_ATTRIBUTES}/coupon_codes/{index}")
+        for index, code in enumerate(attributes.coupon_codes)
+    ]
+    return tuple(offers)
+
+
 def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     router = APIRouter(prefix=prefix, tags=["payments"])
+    gift_card_lookups = LookupLimiter(
+        infrastructure.redis,
+        infrastructure.settings.gift_card_lookup_limit,  # type: ignore[attr-defined]
+        infrastructure.settings.gift_card_lookup_window_seconds,  # type: ignore[attr-defined]
+    )
 
     @router.post(
         "",
@@ -128,16 +165,29 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
             reference=attributes.reference,
             game_id=attributes.game_id,
             customer_email=attributes.customer_email,
+            coupons=_offers(attributes),
+            gift_cards=tuple(
+                CodeOffer(code, f"{_ATTRIBUTES}/gift_card_codes/{index}")
+                for index, code in enumerate(attributes.gift_card_codes)
+            ),
         )
 
         async def handler(_: Proceed) -> Document[PaymentAttributes]:
-            view = await create_payment(
-                infrastructure.unit_of_work,
-                providers,
-                infrastructure.clock,
-                order,
-                request_id=request_id,
-            )
+            if order.gift_cards:
+                await gift_card_lookups.check(user_id)
+            try:
+                view = await create_payment(
+                    infrastructure.unit_of_work,
+                    providers,
+                    infrastructure.clock,
+                    order,
+                    request_id=request_id,
+                    fraud=fraud_screen(infrastructure),
+                )
+            except ParovozError as error:
+                if error.code == "GIFT_CARD_NOT_FOUND":  # a guess counts like a balance check
+                    await gift_card_lookups.failed(user_id)
+                raise
             return payment_document(view, prefix)
 
         return await run_idempotent(

@@ -24,6 +24,7 @@ from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.use_cases.fraud import fraud_screen
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 
 #: The wallet is a Russian e-wallet (161-FZ): topped up in RUB from Russia.
@@ -97,6 +98,7 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
                 infrastructure.clock,
                 order,
                 request_id=request_id,
+                fraud=fraud_screen(infrastructure),
             )
             return payment_document(view, prefix)
 

@@ -8,28 +8,56 @@ retry for days.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_payment.clients.providers.payouts import payouts_client
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.clients.providers.webhooks import webhook_answer
 from parovoz_payment.domain.methods import Provider
-from parovoz_payment.use_cases.payment_flow import settle_from_provider
+from parovoz_payment.domain.providers import NotificationSubject
+from parovoz_payment.use_cases.fraud import fraud_screen
+from parovoz_payment.use_cases.payment_confirmation import settle_payment_notification
+from parovoz_payment.use_cases.payout_execution import settle_payout_notification
+from parovoz_payment.use_cases.refund_follow_up import settle_refund_notification
+from parovoz_payment.use_cases.refunds import RefundService
+
+log = logging.getLogger(__name__)
 
 
 def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
     router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+    wallet_rules = infrastructure.settings.wallet_rules()  # type: ignore[attr-defined]
+    refunds = RefundService(
+        infrastructure.unit_of_work, providers, infrastructure.clock, wallet_rules
+    )
 
     async def take(provider: Provider, request: Request) -> Response:
-        body = await request.body()
-        await settle_from_provider(
-            infrastructure.unit_of_work,
-            providers,
-            infrastructure.clock,
-            provider,
-            dict(request.headers),
-            body,
+        # Verified first (a bad signature raises → 401), then routed by what it is about.
+        notification = providers.get(provider).verify_notification(
+            dict(request.headers), await request.body()
         )
+        if notification.subject is NotificationSubject.PAYMENT:
+            await settle_payment_notification(
+                infrastructure.unit_of_work,
+                providers,
+                infrastructure.clock,
+                notification,
+                fraud=fraud_screen(infrastructure),
+            )
+        elif notification.subject is NotificationSubject.REFUND:
+            await settle_refund_notification(refunds, notification)
+        elif notification.subject is NotificationSubject.PAYOUT:
+            await settle_payout_notification(
+                infrastructure.unit_of_work,
+                infrastructure.clock,
+                payouts_client(infrastructure),
+                notification,
+            )
+        else:
+            log.info("ignoring %s notification %s", provider.value, notification.event)
         answer = webhook_answer(provider)
         return Response(answer.body, status_code=answer.status_code, media_type=answer.media_type)
 

@@ -1,5 +1,6 @@
-"""developer-portal over gRPC: GetGame when the read model misses (service token, deadline,
-retries — GetGame is idempotent — and a circuit breaker, all from the kit's PeerClient)."""
+"""developer-portal over gRPC: GetGame when the read model misses, GetPayoutMethod at payout
+time (service token, deadline, retries — both are reads — and a circuit breaker, all from the
+kit's PeerClient)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from parovoz_kit.errors import NotFound
 from parovoz_kit.grpc.client import PeerClient
 
 from parovoz_payment.domain.games import GameOwner
+from parovoz_payment.domain.payouts import BankDetails
 
-IDEMPOTENT_METHODS = frozenset({"GetGame", "GetDeveloper"})
+IDEMPOTENT_METHODS = frozenset({"GetGame", "GetDeveloper", "GetPayoutMethod"})
 
 
 class DeveloperPortalCatalogue:
@@ -31,4 +33,28 @@ class DeveloperPortalCatalogue:
             developer_id=uuid.UUID(game.developer_id),
             title=game.title,
             product_type=product_type,
+        )
+
+    async def payout_method(
+        self, developer_id: uuid.UUID, payout_method_id: uuid.UUID
+    ) -> BankDetails | None:
+        """The bank details of the developer's payout method; None when it does not exist
+        (or is another developer's). Used for one provider call, never stored or logged."""
+        try:
+            reply = await self._stub.GetPayoutMethod(
+                pb.GetPayoutMethodRequest(
+                    developer_id=str(developer_id), payout_method_id=str(payout_method_id)
+                )
+            )
+        except NotFound:
+            return None
+        method = reply.payout_method
+        return BankDetails(
+            recipient_name=method.recipient_name,
+            inn=method.inn,
+            kpp=method.kpp if method.HasField("kpp") else None,
+            bik=method.bik,
+            account_number=method.account_number,
+            bank_name=method.bank_name,
+            currency=method.currency,
         )

@@ -1,7 +1,10 @@
-"""Read side of a developer's ledger: their accounts' balances and entries, newest first.
+"""Read side of a developer's ledger: their accounts' balances and movements, newest first.
 
-A developer owns three accounts per currency (pending payable, available payable, payout
-hold); these queries only read, so they never lock anything.
+A developer owns, per currency, a pending payable (sales in their hold), an available payable,
+a payout hold and a receivable (what they owe back: a share taken back after it was paid out).
+The movements the developer sees are ledger *transactions*, each with its net effect on their
+money: moves between their own accounts (a release from pending to available, a payout request
+into the hold) change nothing for them and are left out. These queries only read.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.ledger_tables import ledger_accounts, ledger_entries, ledger_transactions
@@ -22,6 +25,7 @@ DEVELOPER_PURPOSES = (
     AccountPurpose.DEVELOPER_PAYABLE_PENDING,
     AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE,
     AccountPurpose.DEVELOPER_PAYOUT_HOLD,
+    AccountPurpose.DEVELOPER_RECEIVABLE,
 )
 
 
@@ -31,18 +35,8 @@ class DeveloperBalance:
     pending: Money
     available: Money
     in_payout: Money
-
-
-@dataclass(frozen=True, slots=True)
-class DeveloperEntry:
-    id: int
-    purpose: AccountPurpose
-    #: Signed from the developer's side: a credit adds (+), a debit takes away (-).
-    amount: Money
-    transaction_kind: str
-    transaction_reference: str | None
-    transaction_metadata: dict[str, Any]
-    created_at: datetime
+    #: What the developer owes back (repaid from their next released sales).
+    owed: Money
 
 
 def _developer_accounts(developer_id: uuid.UUID) -> Any:
@@ -56,7 +50,8 @@ def _developer_accounts(developer_id: uuid.UUID) -> Any:
 async def developer_balances(
     session: AsyncSession, developer_id: uuid.UUID
 ) -> list[DeveloperBalance]:
-    """One balance per currency the developer has an account in, sorted by currency."""
+    """One balance per currency the developer has an account in, sorted by currency; none for
+    a developer who never sold anything."""
     rows = await session.execute(
         select(
             ledger_accounts.c.purpose,
@@ -77,48 +72,62 @@ async def developer_balances(
             pending=held.get(AccountPurpose.DEVELOPER_PAYABLE_PENDING, Money.zero(currency)),
             available=held.get(AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE, Money.zero(currency)),
             in_payout=held.get(AccountPurpose.DEVELOPER_PAYOUT_HOLD, Money.zero(currency)),
+            # The receivable is an asset (debits): what they owe shows as a positive amount.
+            owed=-held.get(AccountPurpose.DEVELOPER_RECEIVABLE, Money.zero(currency)),
         )
         for currency, held in sorted(by_currency.items())
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class DeveloperEntry:
+    """One ledger transaction as the developer sees it."""
+
+    #: The ledger transaction's id.
+    id: uuid.UUID
+    #: Net, from the developer's side: credits add (+), debits take away (-).
+    amount: Money
+    transaction_kind: str
+    transaction_reference: str | None
+    transaction_metadata: dict[str, Any]
+    created_at: datetime
+
+
+#: The position after an entry, for the next page: (created_at, transaction id).
+Cursor = tuple[datetime, uuid.UUID]
+
+
 async def developer_entries(
-    session: AsyncSession, developer_id: uuid.UUID, *, limit: int, before_id: int | None = None
+    session: AsyncSession, developer_id: uuid.UUID, *, limit: int, after: Cursor | None = None
 ) -> list[DeveloperEntry]:
-    """Up to ``limit`` entries on the developer's accounts, newest first, older than
-    ``before_id`` when given. Entry ids grow with time, so they are the cursor."""
+    """Up to ``limit`` movements of the developer's money, newest first (created_at, then
+    id), after ``after`` when given; transactions netting to zero for them are left out."""
+    signed = case(
+        (ledger_entries.c.direction == Direction.CREDIT.value, ledger_entries.c.amount),
+        else_=-ledger_entries.c.amount,
+    )
+    net = func.sum(signed).label("net")
+    t = ledger_transactions.c
     query = (
-        select(
-            ledger_entries.c.id,
-            ledger_entries.c.direction,
-            ledger_entries.c.amount,
-            ledger_entries.c.currency,
-            ledger_accounts.c.purpose,
-            ledger_transactions.c.kind,
-            ledger_transactions.c.reference,
-            ledger_transactions.c.metadata,
-            ledger_transactions.c.created_at,
-        )
+        select(t.id, t.kind, t.reference, t.metadata, t.created_at, ledger_entries.c.currency, net)
         .select_from(
             ledger_entries.join(
                 ledger_accounts, ledger_accounts.c.id == ledger_entries.c.account_id
-            ).join(ledger_transactions, ledger_transactions.c.id == ledger_entries.c.transaction_id)
+            ).join(ledger_transactions, t.id == ledger_entries.c.transaction_id)
         )
         .where(_developer_accounts(developer_id))
-        .order_by(ledger_entries.c.id.desc())
+        .group_by(t.id, ledger_entries.c.currency)
+        .having(func.sum(signed) != 0)
+        .order_by(t.created_at.desc(), t.id.desc())
         .limit(limit)
     )
-    if before_id is not None:
-        query = query.where(ledger_entries.c.id < before_id)
+    if after is not None:
+        query = query.where(tuple_(t.created_at, t.id) < tuple_(*after))
     rows = await session.execute(query)
     return [
         DeveloperEntry(
             id=row.id,
-            purpose=AccountPurpose(row.purpose),
-            amount=Money(
-                row.amount if row.direction == Direction.CREDIT.value else -row.amount,
-                row.currency,
-            ),
+            amount=Money(int(row.net), row.currency),
             transaction_kind=row.kind,
             transaction_reference=row.reference,
             transaction_metadata=dict(row.metadata or {}),

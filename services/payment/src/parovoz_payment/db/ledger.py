@@ -271,3 +271,11 @@ def _account(row: Row[Any]) -> Account:
         OwnerType(row.owner_type), row.owner_id, AccountPurpose(row.purpose), row.currency
     )
     return Account(row.id, key, limit, row.debits_posted, row.credits_posted)
+
+
+async def transaction_exists(session: AsyncSession, idempotency_key: str) -> bool:
+    """Whether the key has posted (its id derives from the key, so this is one index probe)."""
+    query = select(ledger_transactions.c.id).where(
+        ledger_transactions.c.id == transaction_id_for(idempotency_key)
+    )
+    return (await session.execute(query)).first() is not None

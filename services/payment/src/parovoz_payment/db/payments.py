@@ -62,6 +62,11 @@ payments = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("succeeded_at", DateTime(timezone=True), nullable=True),
+    #: Paid with gift cards (their holds are in gift_card_holds).
+    Column("gift_card_amount_minor", BigInteger, nullable=False, server_default="0"),
+    #: The coupon's discount; the list price is amount_minor + discount_minor.
+    Column("discount_minor", BigInteger, nullable=False, server_default="0"),
+    Column("coupon_id", UUID(as_uuid=True), nullable=True),
     # A provider's notification leads to exactly one payment of ours.
     UniqueConstraint("provider", "provider_payment_id", name="uq_payments_provider_payment"),
     CheckConstraint(
@@ -71,6 +76,11 @@ payments = Table(
         name="amounts",
     ),
     Index("ix_payments_user_id", "user_id", "created_at"),
+    CheckConstraint(
+        "gift_card_amount_minor >= 0 AND discount_minor >= 0"
+        " AND wallet_amount_minor + gift_card_amount_minor <= amount_minor",
+        name="prepaid_parts",
+    ),
 )
 
 
@@ -100,6 +110,9 @@ def _values(payment: Payment) -> dict[str, Any]:
         "updated_at": payment.updated_at,
         "expires_at": payment.expires_at,
         "succeeded_at": payment.succeeded_at,
+        "gift_card_amount_minor": payment.gift_card_amount_minor,
+        "discount_minor": payment.discount_minor,
+        "coupon_id": payment.coupon_id,
     }
 
 
@@ -132,6 +145,9 @@ def _payment(row: Row[Any]) -> Payment:
         save_method=row.save_method,
         succeeded_at=row.succeeded_at,
         metadata=dict(row.metadata),
+        gift_card_amount_minor=row.gift_card_amount_minor,
+        discount_minor=row.discount_minor,
+        coupon_id=row.coupon_id,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -65,6 +66,7 @@ refunds = Table(
     ),
     Index("ix_refunds_payment_id", "payment_id", "created_at"),
     Index("ix_refunds_status", "status", "created_at"),
+    Index("ix_refunds_provider_refund_id", "provider_refund_id"),
 )
 
 #: Promised but not yet paid out: they count against what is left to refund.
@@ -154,3 +156,21 @@ class SqlRefunds:
             refunds.c.payment_id == payment_id, refunds.c.status.in_(IN_FLIGHT)
         )
         return Money(int((await self._session.execute(query)).scalar_one()), currency)
+
+    async def find_by_provider_refund(self, provider_refund_id: str) -> Refund | None:
+        query = select(refunds).where(refunds.c.provider_refund_id == provider_refund_id)
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _refund(row)
+
+    async def pending_since(
+        self, before: datetime, limit: int
+    ) -> list[tuple[uuid.UUID, str | None]]:
+        """Refunds still pending (the provider was down, or has not answered yet), oldest
+        first, with the provider's refund id when it has one: the follow-up job's work list."""
+        query = (
+            select(refunds.c.id, refunds.c.provider_refund_id)
+            .where(refunds.c.status == RefundStatus.PENDING.value, refunds.c.updated_at < before)
+            .order_by(refunds.c.updated_at)
+            .limit(limit)
+        )
+        return [(row.id, row.provider_refund_id) for row in await self._session.execute(query)]

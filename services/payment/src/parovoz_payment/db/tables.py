@@ -22,10 +22,19 @@ game_owners = Table(
 # makes this module the complete target of Alembic.
 from parovoz_payment.db import (  # noqa: E402, F401
     audit,
+    coupons,
+    currency_rates,
+    donations,
+    fraud,
+    gift_cards,
     ledger_tables,
     payments,
+    payouts,
     price_tables,
     receipts,
+    referral_payouts,
     refunds,
+    sales_tables,
     saved_methods,
+    streamer_payouts,
 )

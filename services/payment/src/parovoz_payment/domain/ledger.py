@@ -48,9 +48,14 @@ class BalanceLimit(StrEnum):
 
 class AccountPurpose(StrEnum):
     USER_WALLET = "user_wallet"
+    #: The wallet part of split payments waiting for the card part (see use_cases/wallet_holds).
+    USER_WALLET_HOLD = "user_wallet_hold"
     DEVELOPER_PAYABLE_PENDING = "developer_payable_pending"
     DEVELOPER_PAYABLE_AVAILABLE = "developer_payable_available"
     DEVELOPER_PAYOUT_HOLD = "developer_payout_hold"
+    #: What a developer owes the platform: a sale's share taken back (refund, chargeback) after
+    #: it was paid out. Netted against their next released sales (``use_cases.funds_release``).
+    DEVELOPER_RECEIVABLE = "developer_receivable"
     STREAMER_BALANCE = "streamer_balance"
     REFERRAL_PAYABLE = "referral_payable"
     PLATFORM_REVENUE = "platform_revenue"
@@ -58,6 +63,8 @@ class AccountPurpose(StrEnum):
     PAYOUT_CLEARING = "payout_clearing"
     REFUNDS_PAYABLE = "refunds_payable"
     GIFT_CARD_LIABILITY = "gift_card_liability"
+    #: What promotions cost the platform (promotional gift cards are booked from here).
+    MARKETING_EXPENSE = "marketing_expense"
     VAT_PAYABLE = "vat_payable"
 
     @property
@@ -69,6 +76,7 @@ class AccountPurpose(StrEnum):
 # both ways (refunds reverse revenue, a provider may refund before it settles).
 _LIMITS = {
     AccountPurpose.USER_WALLET: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
+    AccountPurpose.USER_WALLET_HOLD: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.DEVELOPER_PAYABLE_PENDING: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.DEVELOPER_PAYOUT_HOLD: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
@@ -76,6 +84,8 @@ _LIMITS = {
     AccountPurpose.REFERRAL_PAYABLE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.GIFT_CARD_LIABILITY: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.REFUNDS_PAYABLE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
+    # An asset: the developer owes it; it never flips into money the platform owes them.
+    AccountPurpose.DEVELOPER_RECEIVABLE: BalanceLimit.CREDITS_MUST_NOT_EXCEED_DEBITS,
 }
 
 

@@ -50,15 +50,26 @@ def start_payment(
     metadata: Mapping[str, str] | None = None,
     rules: PaymentRules | None = None,
     payment_id: uuid.UUID | None = None,
+    gift_card_amount: Money | None = None,
+    discount: Money | None = None,
+    coupon_id: uuid.UUID | None = None,
 ) -> Payment:
-    """A new ``pending`` payment; ``wallet_amount`` comes from :func:`wallet.split_payment`."""
+    """A new ``pending`` payment; ``wallet_amount`` comes from :func:`wallet.split_payment`,
+    ``amount`` is the price after the coupon's ``discount``, ``gift_card_amount`` the part gift
+    cards pay (see ``use_cases.discounts``)."""
     rules = rules or PaymentRules()
     choice = choice or MethodChoice()
     wallet_amount = wallet_amount if wallet_amount is not None else Money.zero(amount.currency)
+    gift_card_amount = gift_card_amount or Money.zero(amount.currency)
+    discount = discount or Money.zero(amount.currency)
     _check_amounts(purpose, amount, wallet_amount, rules)
     _check_purpose_fields(purpose, region, reference, game_id, rules)
+    if not (0 <= gift_card_amount.amount_minor <= (amount - wallet_amount).amount_minor) or (
+        discount.amount_minor < 0
+    ):
+        raise ValueError("gift-card part and discount out of order")  # planned by our own code
     method = choice.method
-    card_amount = amount - wallet_amount
+    card_amount = amount - wallet_amount - gift_card_amount
     if method is PaymentMethod.WALLET and card_amount.is_positive:
         raise BusinessRuleViolation(
             "The wallet balance does not cover the payment.",
@@ -66,7 +77,7 @@ def start_payment(
             pointer=f"{_ATTRIBUTES}/method",
         )
     if card_amount.is_zero:
-        # Nothing goes to a provider: the wallet paid it all.
+        # Nothing goes to a provider: the wallet (and gift cards) paid it all.
         method, saved_method_id = PaymentMethod.WALLET, None
     else:
         saved_method_id = choice.saved_method_id
@@ -99,6 +110,9 @@ def start_payment(
         saved_method_id=saved_method_id,
         save_method=save_method,
         metadata=dict(metadata or {}),
+        gift_card_amount_minor=gift_card_amount.amount_minor,
+        discount_minor=discount.amount_minor,
+        coupon_id=coupon_id,
     )
 
 

@@ -174,14 +174,23 @@ class Payment:
     save_method: bool = False
     succeeded_at: datetime | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    #: Part of ``amount`` paid with gift cards (reserved on them until the payment ends).
+    gift_card_amount_minor: int = 0
+    #: The coupon's discount: ``amount`` is the list price minus it (money never received).
+    discount_minor: int = 0
+    coupon_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         # Invariants a stored row must satisfy too; a violation is a bug, not a user error.
         amounts = (self.wallet_amount, self.captured_amount, self.refunded_amount)
         if any(money.currency != self.currency for money in amounts):
             raise ValueError("every amount of a payment is in the payment's currency")
+        if self.gift_card_amount_minor < 0 or self.discount_minor < 0:
+            raise ValueError("payment amounts out of order")
         if not (
-            0 <= self.wallet_amount.amount_minor <= self.amount.amount_minor
+            0
+            <= self.wallet_amount.amount_minor + self.gift_card_amount_minor
+            <= self.amount.amount_minor
             and 0 <= self.refunded_amount.amount_minor <= self.captured_amount.amount_minor
             and self.captured_amount.amount_minor <= self.amount.amount_minor
         ):
@@ -195,7 +204,20 @@ class Payment:
     @property
     def card_amount(self) -> Money:
         """Part charged to the method at a provider (zero for a wallet-only payment)."""
-        return self.amount - self.wallet_amount
+        return self.amount - self.wallet_amount - self.gift_card_amount
+
+    @property
+    def gift_card_amount(self) -> Money:
+        return Money(self.gift_card_amount_minor, self.currency)
+
+    @property
+    def discount(self) -> Money:
+        return Money(self.discount_minor, self.currency)
+
+    @property
+    def list_amount(self) -> Money:
+        """The price before the coupon (receipts and audit show both)."""
+        return Money(self.amount.amount_minor + self.discount_minor, self.currency)
 
     @property
     def is_final(self) -> bool:

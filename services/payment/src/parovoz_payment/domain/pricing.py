@@ -5,10 +5,11 @@ carries the game's whole price list, and the newest (by the event's ``changed_at
 developer-portal makes strictly increasing per game) wins — an older event delivered late is
 ignored. Prices are VAT-inclusive, in integer minor units.
 
-A region's price is its regional price when the developer set one; otherwise the base price in
-RUB. Converting the base price into the buyer's currency at the exchange-rate table comes with a
-later issue (PRODUCT.md: "a regional price wins over a converted one"); until then a buyer
-without a regional price pays in roubles.
+A region's price is its regional price when the developer set one; otherwise the base price
+(RUB) converted into the region's currency at the current exchange rate and rounded up to a
+"nice" store price (:mod:`currency_rates` documents the rule: 2 490 ₸, 9.99 $). A regional price
+always wins over a converted one (PRODUCT.md); no rate for the region's currency → not for sale
+there (422 ``NO_EXCHANGE_RATE``), never a guess. Regions outside our currencies pay the base price.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from types import MappingProxyType
 
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
+from parovoz_payment.domain.currency_rates import ExchangeRates, converted_price, region_currency
 from parovoz_payment.domain.money import Money
 
 BASE_CURRENCY = "RUB"
@@ -50,8 +52,9 @@ class GamePriceList:
 
 
 def price_for_region(prices: GamePriceList | None, region: str) -> Money | None:
-    """What a buyer in ``region`` pays: zero (RUB) for a free game, the regional price when one
-    is set, else the base price in RUB; None when the game has no price at all."""
+    """The table's own price for ``region``, before conversion: zero (RUB) for a free game, the
+    regional price when one is set, else the base price in RUB; None when the game has no price
+    at all. What a buyer pays is :func:`game_purchase_price`."""
     if prices is None:
         return None
     if prices.is_free:
@@ -59,18 +62,23 @@ def price_for_region(prices: GamePriceList | None, region: str) -> Money | None:
     regional = prices.regional_prices.get(region.upper())
     if regional is not None:
         return regional
-    # No conversion yet (exchange rates come later): the base price, in roubles.
     return prices.base_price
 
 
-def game_purchase_price(prices: GamePriceList | None, region: str) -> Money:
-    """The price of a ``game_purchase``; a game nobody priced cannot be bought."""
+def game_purchase_price(
+    prices: GamePriceList | None, region: str, rates: ExchangeRates | None = None
+) -> Money:
+    """The price of a ``game_purchase`` (and of any price shown to a buyer): the regional price,
+    else the base price converted to the region's currency at ``rates`` (none given: no rates,
+    so only roubles sell); a game nobody priced cannot be bought."""
     price = price_for_region(prices, region)
     if price is None:
         raise BusinessRuleViolation(
             "This game has no price yet and cannot be bought.", code="GAME_NOT_FOR_SALE"
         )
-    return price
+    if prices is None or prices.is_free or region.upper() in prices.regional_prices:
+        return price  # free, or a regional price: it wins over any conversion
+    return converted_price(price, region_currency(region), rates)
 
 
 def check_client_amount(

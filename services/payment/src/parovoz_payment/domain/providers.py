@@ -45,6 +45,9 @@ class ProviderPayment:
     #: Set when the provider saved the method: the token for later off-session charges.
     saved_method_token: str | None = None
     method_title: str | None = None  # e.g. "MIR *4444": never a full card number
+    #: The card's identity (hash of first6, last4, expiry) when the provider names the card:
+    #: what the fraud rules count failures and distinct cards by.
+    card_fingerprint: str | None = None
 
 
 class ProviderRefundStatus(StrEnum):
@@ -83,6 +86,8 @@ class ProviderNotification:
     #: A method saved by this payment, when only the notification tells it (T-Bank's
     #: ``RebillId`` is in no GET answer). YooKassa's comes from ``get_payment`` instead.
     saved_method_token: str | None = None
+    #: The card's identity when only the notification names the card (T-Bank's Pan/ExpDate).
+    card_fingerprint: str | None = None
 
 
 class PaymentProvider(Protocol):
@@ -107,6 +112,10 @@ class PaymentProvider(Protocol):
         receipt: Receipt | None,
         idempotency_key: str,
     ) -> ProviderRefund: ...
+
+    async def get_refund(self, provider_refund_id: str) -> ProviderRefund:
+        """The refund's current state at the provider (for one left pending)."""
+        ...
 
     def verify_notification(
         self, headers: Mapping[str, str], body: bytes

@@ -265,7 +265,9 @@ def _route(
         and wallet.can_receive(amount, wallet_rules)
     ):
         return nothing, amount, RefundDestination.WALLET
-    card_captured = payment.captured_amount - payment.wallet_amount
+    # Gift cards are prepaid like the wallet: their part is never returned to the card (it
+    # goes to the wallet, the card part being used up first).
+    card_captured = payment.captured_amount - payment.wallet_amount - payment.gift_card_amount
     card_captured = card_captured if card_captured.is_positive else nothing
     card_used = already_requested if already_requested < card_captured else card_captured
     card_left = card_captured - card_used

@@ -15,6 +15,7 @@ from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.pricing import GamePriceList
+from parovoz_payment.events.payout_requests import payout_request_handlers
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,9 @@ async def on_game_price_changed(
         )
 
 
-def developer_event_handlers(_: Infrastructure) -> Mapping[str, Handler]:
+def developer_event_handlers(infrastructure: Infrastructure) -> Mapping[str, Handler]:
     return {
         GameCreated.event_type: on_game_created,
         GamePriceChanged.event_type: on_game_price_changed,
+        **payout_request_handlers(infrastructure),
     }

@@ -6,10 +6,8 @@ a value added on both sides needs no code here.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -18,8 +16,6 @@ from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz_kit.errors import ValidationFailed
 
-from parovoz_payment.db.developer_ledger import DeveloperBalance, DeveloperEntry
-from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
@@ -28,9 +24,6 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder, PaymentView
 from parovoz_payment.use_cases.refunds import RefundOrder
 
 E = TypeVar("E", bound=StrEnum)
-
-#: How long a sale's share stays in the pending payable (PRODUCT.md: 30-day hold).
-SALE_HOLD = timedelta(days=30)
 
 
 def parse_uuid(value: str, field: str) -> uuid.UUID:
@@ -203,109 +196,3 @@ def payment_message(view: PaymentView) -> pb.Payment:
         expires_at=timestamp(payment.expires_at),
         succeeded_at=timestamp(payment.succeeded_at),
     )
-
-
-def balance_message(balance: DeveloperBalance) -> pb.CurrencyBalance:
-    return pb.CurrencyBalance(
-        currency=balance.currency,
-        pending=money_message(balance.pending),
-        available=money_message(balance.available),
-        in_payout=money_message(balance.in_payout),
-    )
-
-
-def zero_balance(currency: str = "RUB") -> DeveloperBalance:
-    zero = Money.zero(currency)
-    return DeveloperBalance(currency, zero, zero, zero)
-
-
-# Ledger transaction kinds -> what the developer sees. Revenue-share postings (issue 6) name
-# their kinds; words in them decide, anything unrecognised is shown as an adjustment.
-_KIND_WORDS = (
-    ("chargeback", pb.LEDGER_ENTRY_KIND_CHARGEBACK),
-    ("refund", pb.LEDGER_ENTRY_KIND_REFUND),
-    ("payout", pb.LEDGER_ENTRY_KIND_PAYOUT),
-    ("sale", pb.LEDGER_ENTRY_KIND_SALE),
-    ("revenue", pb.LEDGER_ENTRY_KIND_SALE),
-    ("payment", pb.LEDGER_ENTRY_KIND_SALE),
-    ("purchase", pb.LEDGER_ENTRY_KIND_SALE),
-)
-
-
-def entry_kind(transaction_kind: str) -> int:
-    lowered = transaction_kind.lower()
-    for word, kind in _KIND_WORDS:
-        if word in lowered:
-            return kind
-    return pb.LEDGER_ENTRY_KIND_ADJUSTMENT
-
-
-def _meta(metadata: dict[str, Any], key: str) -> str:
-    value = metadata.get(key)
-    return "" if value is None else str(value)
-
-
-def _meta_money(metadata: dict[str, Any], key: str, currency: str, sign: int) -> Any:
-    value = metadata.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    return money_message(Money(sign * abs(value), currency))
-
-
-def entry_message(entry: DeveloperEntry) -> pb.DeveloperLedgerEntry:
-    """The developer's side of one posting; the transaction's metadata fills the details
-    (``game_id``, ``payment_id``, ``region``, ``gross_amount_minor``, ... when the posting
-    recorded them)."""
-    meta = entry.transaction_metadata
-    sign = -1 if entry.amount.amount_minor < 0 else 1
-    on_hold = entry.purpose is AccountPurpose.DEVELOPER_PAYABLE_PENDING and entry.amount.is_positive
-    return pb.DeveloperLedgerEntry(
-        id=str(entry.id),
-        kind=entry_kind(entry.transaction_kind),
-        amount=money_message(entry.amount),
-        gross_amount=_meta_money(meta, "gross_amount_minor", entry.amount.currency, sign),
-        platform_fee_amount=_meta_money(
-            meta, "platform_fee_amount_minor", entry.amount.currency, sign
-        ),
-        game_id=_meta(meta, "game_id"),
-        payment_id=_meta(meta, "payment_id"),
-        refund_id=_meta(meta, "refund_id"),
-        payout_id=_meta(meta, "payout_id"),
-        region=_meta(meta, "region"),
-        description=_meta(meta, "description"),
-        created_at=timestamp(entry.created_at),
-        available_at=timestamp(entry.created_at + SALE_HOLD if on_hold else entry.created_at),
-    )
-
-
-# -- paging ---------------------------------------------------------------------------------
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
-
-
-def page_size(requested: int) -> int:
-    if requested < 0:
-        raise ValidationFailed(
-            "page_size must not be negative.", code="INVALID_PAGE_SIZE", pointer="/page_size"
-        )
-    return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-
-
-def encode_page_token(last_entry_id: int) -> str:
-    return base64.urlsafe_b64encode(f"entry:{last_entry_id}".encode()).decode()
-
-
-def decode_page_token(token: str) -> int | None:
-    if not token:
-        return None
-    try:
-        prefix, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if prefix != "entry":
-            raise ValueError(prefix)
-        return int(number)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationFailed(
-            "page_token is not a token this service issued.",
-            code="INVALID_PAGE_TOKEN",
-            pointer="/page_token",
-        ) from None

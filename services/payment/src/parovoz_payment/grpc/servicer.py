@@ -19,7 +19,8 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.developer_ledger import developer_balances, developer_entries
 from parovoz_payment.domain.wallet import WalletRules
-from parovoz_payment.grpc import messages
+from parovoz_payment.grpc import developer_messages, messages
+from parovoz_payment.use_cases.fraud import fraud_screen
 from parovoz_payment.use_cases.payment_flow import create_payment, payment_for
 from parovoz_payment.use_cases.refunds import RefundService, request_refund
 
@@ -61,6 +62,7 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
                 self._providers,
                 infrastructure.clock,
                 messages.payment_order(request),
+                fraud=fraud_screen(infrastructure),
             )
             response = pb.CreatePaymentResponse(payment=messages.payment_message(view))
             await call.complete(response)
@@ -81,11 +83,10 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
         as_of = self._infrastructure.clock.now()
         async with self._infrastructure.session_factory() as session:
             balances = await developer_balances(session, developer_id)
-        # A developer with no sales yet sees a zero rouble balance rather than nothing.
-        shown = balances or [messages.zero_balance()]
+        # No sales yet: no balances (the contract), not NOT_FOUND.
         return pb.GetDeveloperBalanceResponse(
             developer_id=str(developer_id),
-            balances=[messages.balance_message(balance) for balance in shown],
+            balances=[developer_messages.balance_message(balance) for balance in balances],
             as_of=messages.timestamp(as_of),
         )
 
@@ -93,17 +94,15 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
         self, request: pb.ListDeveloperLedgerRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListDeveloperLedgerResponse:
         developer_id = messages.parse_uuid(request.developer_id, "developer_id")
-        size = messages.page_size(request.page_size)
-        before_id = messages.decode_page_token(request.page_token)
+        size = developer_messages.page_size(request.page_size)
+        after = developer_messages.decode_page_token(request.page_token)
         async with self._infrastructure.session_factory() as session:
             # One more than asked tells whether another page exists.
-            entries = await developer_entries(
-                session, developer_id, limit=size + 1, before_id=before_id
-            )
+            entries = await developer_entries(session, developer_id, limit=size + 1, after=after)
         page, more = entries[:size], len(entries) > size
         return pb.ListDeveloperLedgerResponse(
-            entries=[messages.entry_message(entry) for entry in page],
-            next_page_token=messages.encode_page_token(page[-1].id) if more else "",
+            entries=[developer_messages.entry_message(entry) for entry in page],
+            next_page_token=developer_messages.encode_page_token(page[-1]) if more else "",
         )
 
     async def ChargeSavedMethod(
@@ -127,6 +126,7 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
                 self._providers,
                 infrastructure.clock,
                 messages.charge_order(request),
+                fraud=fraud_screen(infrastructure),
             )
             response = pb.ChargeSavedMethodResponse(payment=messages.payment_message(view))
             await call.complete(response)

@@ -9,7 +9,14 @@ command also runs them all in one REPEATABLE READ READ ONLY transaction):
 2. over all accounts, per currency, debits == credits (from entries and from stored balances);
 3. every account's stored ``debits_posted`` / ``credits_posted`` equals the sums of its entries;
 4. no entry's currency differs from its account's;
-5. no account breaks its limit (a wallet below zero).
+5. no account breaks its limit (a wallet below zero);
+6. per currency, the gift-card liability equals the value of gift cards neither redeemed nor
+   broken (expired value the breakage job already took); reserved value is still owed;
+7. every completed developer payout's hold went to payout clearing, a failed one's came back
+   (or was never taken), a processing one's is still held — no hold is left behind.
+8. revenue share (``jobs/revenue_checks.py``): every game sale's shares add up to its gross and
+   match its settlement's postings, its reversals never exceed them and match theirs, and every
+   release moved the share less what reversals took during the hold.
 
 Prints what it checked and exits 1 on any violation. Tests call :func:`check_ledger` on their
 own connection (e.g. inside a transaction they roll back).
@@ -26,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from parovoz_payment.jobs.revenue_checks import REVENUE_CHECKS, REVENUE_OFFENDERS
 from parovoz_payment.settings import PaymentSettings
 
 #: Offenders listed per check; the counts are always complete.
@@ -81,6 +89,8 @@ _CHECKS = {
     "balance_mismatches": "every stored balance equals the one re-derived from entries",
     "currency_mismatches": "every entry's currency is its account's",
     "limit_breaches": "no account breaks its limit (no wallet below zero)",
+    "gift_card_liability": "gift-card liability equals the cards' unredeemed, unbroken value",
+    "payout_holds": "completed payouts' holds are cleared; failed ones hold nothing",
 }
 
 # Queries are plain constants (no input ever reaches them). d / c = debits / credits.
@@ -128,7 +138,45 @@ _OFFENDERS = {
         FROM ledger_accounts
         WHERE (debits_must_not_exceed_credits AND debits_posted > credits_posted)
            OR (credits_must_not_exceed_debits AND credits_posted > debits_posted)""",
+    "gift_card_liability": """
+        SELECT coalesce(l.currency, c.currency) || ': ledger ' || coalesce(l.owed, 0)
+               || ', cards ' || coalesce(c.owed, 0)
+        FROM (SELECT currency, sum(credits_posted - debits_posted) AS owed
+              FROM ledger_accounts WHERE purpose = 'gift_card_liability'
+              GROUP BY currency) l
+        FULL JOIN (SELECT currency, sum(initial_minor - redeemed_minor - broken_minor) AS owed
+                   FROM gift_cards GROUP BY currency) c ON c.currency = l.currency
+        WHERE coalesce(l.owed, 0) <> coalesce(c.owed, 0)""",
+    # What each payout's postings did to its developer's payout-hold account (kinds from
+    # use_cases/payout_ledger.py, reference = the payout id).
+    "payout_holds": """
+        SELECT p.id || ' (' || p.status || ', ' || p.amount_minor || '): held ' || h.held
+               || ', paid ' || h.paid || ', returned ' || h.returned
+        FROM developer_payouts p
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum(e.amount) FILTER (WHERE t.kind = 'payout_hold'
+                                                  AND e.direction = 'credit'), 0) AS held,
+                   coalesce(sum(e.amount) FILTER (WHERE t.kind = 'payout_completed'
+                                                  AND e.direction = 'debit'), 0) AS paid,
+                   coalesce(sum(e.amount) FILTER (WHERE t.kind = 'payout_released'
+                                                  AND e.direction = 'debit'), 0) AS returned
+            FROM ledger_transactions t
+            JOIN ledger_entries e ON e.transaction_id = t.id
+            JOIN ledger_accounts a ON a.id = e.account_id
+                                  AND a.purpose = 'developer_payout_hold'
+            WHERE t.reference = p.id::text) AS h
+        WHERE NOT CASE p.status
+            WHEN 'completed' THEN h.held = p.amount_minor AND h.paid = p.amount_minor
+                                  AND h.returned = 0
+            WHEN 'failed' THEN h.paid = 0 AND h.returned = h.held
+                               AND h.held IN (0, p.amount_minor)
+            ELSE h.held = p.amount_minor AND h.paid = 0 AND h.returned = 0
+        END""",
 }
+
+# Revenue share's checks (their own module: sales, reversals, releases vs the ledger).
+_CHECKS.update(REVENUE_CHECKS)
+_OFFENDERS.update(REVENUE_OFFENDERS)
 
 _TOTALS = """
     SELECT currency,

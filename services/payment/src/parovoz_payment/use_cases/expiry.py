@@ -29,7 +29,8 @@ from parovoz_payment.domain.payments import (
     PaymentStatus,
 )
 from parovoz_payment.domain.providers import ProviderPayment
-from parovoz_payment.use_cases.payment_flow import apply_confirmed_status
+from parovoz_payment.use_cases.discounts import release_discounts
+from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from parovoz_payment.use_cases.payment_ledger import cancelled_event
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ async def _expire_here(
             return before  # a webhook decided meanwhile
         current = before.cancel(CancellationReason.EXPIRED_ON_CONFIRMATION, clock.now())
         await repository.save(current)
+        await release_discounts(session, current, clock.now())
         uow.emit(cancelled_event(current))
         await record(session, _audit(current))
         await uow.commit()

@@ -23,7 +23,11 @@ from parovoz_payment.domain.ledger import (
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
-from parovoz_payment.domain.wallet import WalletRules
+from parovoz_payment.settings import configured_wallet_rules
+from parovoz_payment.use_cases.discounts import consume_discounts
+from parovoz_payment.use_cases.donations import donation_credits
+from parovoz_payment.use_cases.sales import SalesPorts, is_sale, sale_credits
+from parovoz_payment.use_cases.wallet_holds import wallet_source
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +39,24 @@ class Settlement:
     cap_overflow: Money
 
 
-async def settle(session: AsyncSession, payment: Payment, provider: Provider | None) -> Settlement:
+async def settle(
+    session: AsyncSession,
+    payment: Payment,
+    provider: Provider | None,
+    *,
+    sales: SalesPorts | None = None,
+) -> Settlement:
     """The succeeded payment's money: the provider's clearing (card part) and the user's wallet
     (wallet part) are debited; the user's wallet (a top-up) or platform revenue is credited.
     Keyed by the payment, so it posts once whatever calls it twice.
 
-    Issue 6 splits game revenue between the developer and the platform; until then the whole
-    amount is platform revenue."""
+    A game purchase's credit is split between the developer and the platform
+    (``use_cases.sales``; ``sales`` defaults to the settings' rules)."""
     currency = payment.currency
     entries: list[Entry] = []
-    card = payment.captured_amount - payment.wallet_amount
+    # Gift cards first (their rows, then the ledger's accounts: the lock order everywhere).
+    await consume_discounts(session, payment, payment.succeeded_at or payment.updated_at)
+    card = payment.captured_amount - payment.wallet_amount - payment.gift_card_amount
     if card.is_positive:
         if provider is None:
             raise ValueError("a card part needs the provider that took it")
@@ -53,26 +65,41 @@ async def settle(session: AsyncSession, payment: Payment, provider: Provider | N
         )
         entries.append(debit(clearing, card))
     if payment.wallet_amount.is_positive:
-        wallet = await account_for(
-            session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
-        )
+        wallet = await wallet_source(session, payment)
         entries.append(debit(wallet, payment.wallet_amount))
+    if payment.gift_card_amount.is_positive:
+        # Redeemed: the platform no longer owes that part of the cards' value.
+        liability = await account_for(
+            session, OwnerType.PLATFORM, None, AccountPurpose.GIFT_CARD_LIABILITY, currency
+        )
+        entries.append(debit(liability, payment.gift_card_amount))
     overflow = Money.zero(currency)
     if payment.purpose is PaymentPurpose.WALLET_TOP_UP:
         credits, overflow = await _top_up_credits(session, payment)
         entries.extend(credits)
-    else:
+    key = f"payment:{payment.id}:succeeded"
+    # A game purchase splits into the developer's pending payable and platform revenue.
+    sale = await sale_credits(session, payment, key, sales) if is_sale(payment) else None
+    if sale is not None:
+        entries.extend(sale.entries)
+    elif (donation := await donation_credits(session, payment)) is not None:
+        # A donation: the streamer's balance less the platform's commission.
+        entries.extend(donation)
+    elif payment.purpose is not PaymentPurpose.WALLET_TOP_UP:
         target = await account_for(
             session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
         )
         entries.append(credit(target, payment.captured_amount))
     posted = await post(
         session,
-        f"payment:{payment.id}:succeeded",
+        key,
         payment.purpose.value if payment.purpose is PaymentPurpose.WALLET_TOP_UP else "payment",
         entries,
         reference=str(payment.id),
+        metadata=sale.metadata if sale is not None else None,
     )
+    if sale is not None:
+        await sale.recorded(posted)  # the sale row, the game's gross, the sale event
     return Settlement(posted, Money.zero(currency) if posted.replayed else overflow)
 
 
@@ -95,7 +122,7 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list
         AccountKey.of(OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency),
     )
     balance = locked.credit_balance if locked is not None else Money.zero(currency)
-    rules = WalletRules()
+    rules = configured_wallet_rules()
     cap = Money(rules.balance_cap, currency) if currency == rules.currency else None
     amount = payment.captured_amount
     headroom = None if cap is None else max(0, cap.amount_minor - balance.amount_minor)

@@ -279,9 +279,11 @@ def _receipt_request(payment: Payment, stored: StoredReceipt) -> dict[str, Any]:
             "settlements": [{"type": "cashless", "amount": amount_json(stored.receipt.total)}],
         }
     settlements = [{"type": "cashless", "amount": amount_json(payment.card_amount)}]
-    if payment.wallet_amount.is_positive:
-        # Paid from the wallet: the offset of money received in advance (the top-up's receipt).
-        settlements.append({"type": "prepayment", "amount": amount_json(payment.wallet_amount)})
+    prepaid = payment.wallet_amount + payment.gift_card_amount
+    if prepaid.is_positive:
+        # Paid from the wallet or gift cards: the offset of money received in advance (the
+        # top-up's or the gift card's own receipt).
+        settlements.append({"type": "prepayment", "amount": amount_json(prepaid)})
     return {
         "type": "payment",
         "payment_id": payment.provider_payment_id,

@@ -13,6 +13,8 @@ from parovoz_payment.db.ledger import PostedTransaction, account_for, post
 from parovoz_payment.domain.ledger import AccountPurpose, Entry, OwnerType, credit, debit
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.domain.refunds import Refund, RefundReason
+from parovoz_payment.use_cases.sale_reversals import sale_reversal_debits
+from parovoz_payment.use_cases.sales import is_sale
 
 
 async def reverse_settlement(
@@ -24,7 +26,9 @@ async def reverse_settlement(
     Keyed by the refund, so it posts once whatever calls it twice.
 
     A top-up's cap overflow never reached the wallet: its settlement credited
-    ``refunds_payable``, so that debt is what the refund pays off."""
+    ``refunds_payable``, so that debt is what the refund pays off. A game sale's refund debits
+    the developer's payable and platform revenue in the sale's proportion (``use_cases.sales``).
+    """
     currency = payment.currency
     if refund.reason is RefundReason.WALLET_CAP_OVERFLOW:
         source = await account_for(
@@ -38,7 +42,15 @@ async def reverse_settlement(
         source = await account_for(
             session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
         )
-    entries: list[Entry] = [debit(source, refund.amount)]
+    key = f"refund:{refund.id}:succeeded"
+    # A game sale gives back the developer's and the platform's shares in proportion.
+    sale = None
+    if is_sale(payment) and refund.reason is not RefundReason.WALLET_CAP_OVERFLOW:
+        now = refund.succeeded_at or refund.updated_at
+        sale = await sale_reversal_debits(
+            session, payment, refund.amount, key, now, refund_id=refund.id
+        )
+    entries: list[Entry] = list(sale.entries) if sale else [debit(source, refund.amount)]
     if refund.to_method.is_positive:
         if payment.provider is None:
             raise ValueError("a refund to the card needs the provider that took the payment")
@@ -55,14 +67,17 @@ async def reverse_settlement(
             session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
         )
         entries.append(credit(wallet, refund.to_wallet))
-    return await post(
+    posted = await post(
         session,
-        f"refund:{refund.id}:succeeded",
+        key,
         "refund",
         entries,
         reference=str(refund.id),
-        metadata={"payment_id": str(payment.id)},
+        metadata={"payment_id": str(payment.id), **(sale.metadata if sale else {})},
     )
+    if sale is not None:
+        await sale.recorded(posted)  # the reversal row, the game's gross, the sale event
+    return posted
 
 
 def _facts(payment: Payment, refund: Refund) -> dict[str, object]:

@@ -87,7 +87,7 @@ def _not_found() -> NotFound:
     return NotFound("The payment does not exist.", code="PAYMENT_NOT_FOUND")
 
 
-def _audit(refund: Refund, actor: str, action: str, request_id: str | None) -> AuditRecord:
+def refund_audit(refund: Refund, actor: str, action: str, request_id: str | None) -> AuditRecord:
     return AuditRecord(
         actor=actor,
         action=action,
@@ -108,7 +108,7 @@ def _audit(refund: Refund, actor: str, action: str, request_id: str | None) -> A
     )
 
 
-async def _wallet(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
+async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
     key = AccountKey.of(OwnerType.USER, user_id, AccountPurpose.USER_WALLET, rules.currency)
     account = await find_account(session, key)
     return (
@@ -122,7 +122,8 @@ async def request_refund(
     """Plan and store a refund of the payment; an automatic one is executed at once, one
     that needs review waits for an admin (``requires_review``)."""
     if order.reason is RefundReason.WALLET_CAP_OVERFLOW:
-        # Payment's own (see ``refund_wallet_cap_overflow``): it reverses ``refunds_payable``.
+        # Payment's own (``refund_follow_up.refund_wallet_cap_overflow``): it reverses
+        # ``refunds_payable``.
         raise ValidationFailed(
             "This reason is not accepted in a request.",
             code="INVALID_REFUND_REASON",
@@ -135,7 +136,7 @@ async def request_refund(
             raise _not_found()
         payment = stored.payment
         refunds = SqlRefunds(session)
-        wallet = await _wallet(session, payment.user_id, service.wallet_rules)
+        wallet = await wallet_of(session, payment.user_id, service.wallet_rules)
         refund = plan_refund(
             payment,
             order.amount,
@@ -154,51 +155,10 @@ async def request_refund(
         )
         _check_top_up_still_in_wallet(payment, refund, wallet)
         await refunds.add(refund)
-        await record(session, _audit(refund, order.actor, "refund.requested", request_id))
+        await record(session, refund_audit(refund, order.actor, "refund.requested", request_id))
         await uow.commit()
     if refund.status is RefundStatus.PENDING:
         return await execute_refund(service, refund.id, order.actor, request_id)
-    return refund
-
-
-#: Names the one cap-overflow refund a top-up can have: settling twice never refunds twice.
-_CAP_OVERFLOW_REFUNDS = uuid.UUID("5b0f3c38-8d7e-4a53-9d0e-3a2f8e61c7a4")
-CAP_OVERFLOW_ACTOR = "system:wallet-cap"
-
-
-async def refund_wallet_cap_overflow(
-    service: RefundService, payment_id: uuid.UUID, overflow: Money
-) -> Refund:
-    """Give back to the card the part of a settled top-up that the wallet cap kept out of the
-    wallet (booked on ``refunds_payable`` by the settlement). Automatic: nobody chose to take
-    that money, so no admin has to approve returning it."""
-    refund_id = uuid.uuid5(_CAP_OVERFLOW_REFUNDS, str(payment_id))
-    async with service.unit_of_work() as uow:
-        session = uow.session
-        stored = await SqlPayments(session).get(payment_id, for_update=True)
-        if stored is None:
-            raise _not_found()
-        refunds = SqlRefunds(session)
-        refund = await refunds.get(refund_id)
-        if refund is None:
-            payment = stored.payment
-            refund = plan_refund(
-                payment,
-                overflow,
-                service.clock.now(),
-                reason=RefundReason.WALLET_CAP_OVERFLOW,
-                wallet=await _wallet(session, payment.user_id, service.wallet_rules),
-                in_flight=await refunds.in_flight(payment.id, payment.currency),
-                approved_by_admin=True,  # the system's own decision, never a caller's
-                requested_by=CAP_OVERFLOW_ACTOR,
-                wallet_rules=service.wallet_rules,
-                refund_id=refund_id,
-            )
-            await refunds.add(refund)
-            await record(session, _audit(refund, CAP_OVERFLOW_ACTOR, "refund.requested", None))
-            await uow.commit()
-    if refund.status is RefundStatus.PENDING:
-        return await execute_refund(service, refund.id, CAP_OVERFLOW_ACTOR, None)
     return refund
 
 
@@ -247,7 +207,7 @@ async def execute_refund(
                 return refund
             if answer.status is ProviderRefundStatus.FAILED:
                 failure = "The provider declined the refund."
-    return await _finish(service, refund.id, failure, provider_refund_id, actor, request_id)
+    return await finish_refund(service, refund.id, failure, provider_refund_id, actor, request_id)
 
 
 async def _remember_provider_refund(
@@ -258,7 +218,7 @@ async def _remember_provider_refund(
         await uow.commit()
 
 
-async def _finish(
+async def finish_refund(
     service: RefundService,
     refund_id: uuid.UUID,
     failure: str | None,
@@ -294,7 +254,7 @@ async def _finish(
             uow.emit(refund_succeeded_event(payment, refund))
             action = "refund.succeeded"
         await refunds.save(refund, provider_refund_id=provider_refund_id)
-        await record(session, _audit(refund, actor, action, request_id))
+        await record(session, refund_audit(refund, actor, action, request_id))
         await uow.commit()
     if receipt_id is not None:  # 54-FZ: to the provider after the commit, never before
         deliver_receipts_later(service.unit_of_work, service.clock, refund.payment_id)
@@ -326,7 +286,7 @@ async def decide_refund(
         refund = before.decide(decision, admin, now, comment)
         if refund is not before:
             if refund.to_wallet.is_positive and decision is ReviewDecision.APPROVE:
-                wallet = await _wallet(session, refund.user_id, service.wallet_rules)
+                wallet = await wallet_of(session, refund.user_id, service.wallet_rules)
                 if not wallet.can_receive(refund.to_wallet, service.wallet_rules):
                     raise BusinessRuleViolation(
                         "The wallet would pass its balance cap; reject and refund to the "
@@ -336,7 +296,9 @@ async def decide_refund(
             await refunds.save(refund)
             if refund.status is RefundStatus.FAILED:
                 uow.emit(refund_failed_event(stored.payment, refund, now))
-            await record(session, _audit(refund, admin, f"refund.{decision.value}d", request_id))
+            await record(
+                session, refund_audit(refund, admin, f"refund.{decision.value}d", request_id)
+            )
             await uow.commit()
     if refund.status is RefundStatus.PENDING:
         return await execute_refund(service, refund.id, admin, request_id)
@@ -359,7 +321,8 @@ __all__ = [
     "RefundService",
     "decide_refund",
     "execute_refund",
-    "refund_wallet_cap_overflow",
+    "finish_refund",
+    "refund_audit",
     "refunds_of_payment",
     "request_refund",
 ]

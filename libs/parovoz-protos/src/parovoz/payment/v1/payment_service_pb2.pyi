@@ -426,16 +426,18 @@ class GetDeveloperBalanceRequest(_message.Message):
     def __init__(self, developer_id: _Optional[str] = ...) -> None: ...
 
 class CurrencyBalance(_message.Message):
-    __slots__ = ("currency", "pending", "available", "in_payout")
+    __slots__ = ("currency", "pending", "available", "in_payout", "owed")
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     PENDING_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     IN_PAYOUT_FIELD_NUMBER: _ClassVar[int]
+    OWED_FIELD_NUMBER: _ClassVar[int]
     currency: str
     pending: _money_pb2.Money
     available: _money_pb2.Money
     in_payout: _money_pb2.Money
-    def __init__(self, currency: _Optional[str] = ..., pending: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., available: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., in_payout: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+    owed: _money_pb2.Money
+    def __init__(self, currency: _Optional[str] = ..., pending: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., available: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., in_payout: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., owed: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetDeveloperBalanceResponse(_message.Message):
     __slots__ = ("developer_id", "balances", "as_of")

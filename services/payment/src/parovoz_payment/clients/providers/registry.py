@@ -121,6 +121,9 @@ class GuardedProvider:
             lambda: self.inner.refund(provider_payment_id, amount, receipt, idempotency_key)
         )
 
+    async def get_refund(self, provider_refund_id: str) -> ProviderRefund:
+        return await self._guarded(lambda: self.inner.get_refund(provider_refund_id))
+
     def verify_notification(self, headers: Mapping[str, str], body: bytes) -> ProviderNotification:
         # Local computation: no call to the provider, nothing for the breaker to judge.
         return self.inner.verify_notification(headers, body)

@@ -33,6 +33,7 @@ from parovoz_payment.clients.providers.signatures import (
     tbank_token,
     tbank_token_valid,
 )
+from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
@@ -211,6 +212,26 @@ class TBankProvider:
             amount=amount,
         )
 
+    async def get_refund(self, provider_refund_id: str) -> ProviderRefund:
+        """T-Bank has no refund object: a refund left in progress is followed on its payment's
+        state. Refunded (fully or partly) means done; still refunding means pending; back to
+        confirmed means the bank gave up on it."""
+        provider_payment_id = provider_refund_id.split(":", 1)[0]
+        state = await self._call("GetState", {"PaymentId": provider_payment_id})
+        raw = str(state.get("Status"))
+        status = ProviderRefundStatus.PENDING
+        if raw in ("REFUNDED", "PARTIAL_REFUNDED"):
+            status = ProviderRefundStatus.SUCCEEDED
+        elif raw == "CONFIRMED":
+            status = ProviderRefundStatus.FAILED
+        return ProviderRefund(
+            provider=self.name,
+            provider_refund_id=provider_refund_id,
+            provider_payment_id=provider_payment_id,
+            status=status,
+            amount=Money(int(state.get("Amount") or 0), CURRENCY),
+        )
+
     def _payment(
         self,
         body: Mapping[str, Any],
@@ -267,7 +288,18 @@ class TBankProvider:
             payment_id=_uuid_or_none(params.get("OrderId")),
             event=status,
             saved_method_token=None if rebill_id in (None, "") else str(rebill_id),
+            card_fingerprint=_card_fingerprint(params.get("Pan"), params.get("ExpDate")),
         )
+
+
+def _card_fingerprint(pan: Any, expiry: Any) -> str | None:
+    """A notification's masked ``Pan`` ("220220******1234") and ``ExpDate`` ("MMYY") as the
+    fraud rules' card identity (the same one YooKassa's first6/last4/expiry give)."""
+    if not isinstance(pan, str) or not isinstance(expiry, str) or len(pan) < 10:
+        return None
+    if len(expiry) != 4:
+        return None
+    return card_fingerprint(pan[:6], pan[-4:], expiry[:2], expiry[2:])
 
 
 def _signature_invalid() -> Unauthenticated:

@@ -30,6 +30,7 @@ from parovoz_payment.clients.providers.signatures import (
     body_signature_valid,
     header,
 )
+from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import (
@@ -198,7 +199,12 @@ class YooKassaProvider:
         body: dict[str, Any] = {"payment_id": provider_payment_id, "amount": amount_json(amount)}
         if receipt is not None:
             body["receipt"] = receipt_json(receipt)
-        answer = await self._call("POST", "/refunds", body, idempotency_key)
+        return self._refund(await self._call("POST", "/refunds", body, idempotency_key))
+
+    async def get_refund(self, provider_refund_id: str) -> ProviderRefund:
+        return self._refund(await self._call("GET", f"/refunds/{_path_id(provider_refund_id)}"))
+
+    def _refund(self, answer: dict[str, Any]) -> ProviderRefund:
         status = REFUND_STATUSES.get(str(answer.get("status")))
         if status is None:
             raise transport.provider_unavailable(
@@ -207,7 +213,7 @@ class YooKassaProvider:
         return ProviderRefund(
             provider=self.name,
             provider_refund_id=transport.field(answer, "id", str, NAME),
-            provider_payment_id=str(answer.get("payment_id") or provider_payment_id),
+            provider_payment_id=transport.field(answer, "payment_id", str, NAME),
             status=status,
             amount=amount_from_json(answer.get("amount")),
         )
@@ -262,7 +268,18 @@ def _payment(body: dict[str, Any]) -> ProviderPayment:
         if method.get("saved") is True and isinstance(method_id, str)
         else None,
         method_title=method.get("title") if isinstance(method.get("title"), str) else None,
+        card_fingerprint=_card_fingerprint(method.get("card")),
     )
+
+
+def _card_fingerprint(card: Any) -> str | None:
+    """``payment_method.card`` (first6, last4, expiry) as the fraud rules' card identity."""
+    if not isinstance(card, dict):
+        return None
+    parts = [card.get(name) for name in ("first6", "last4", "expiry_month", "expiry_year")]
+    if not all(isinstance(part, str) for part in parts):
+        return None
+    return card_fingerprint(*parts)
 
 
 def _method_type(method: PaymentMethod) -> str:

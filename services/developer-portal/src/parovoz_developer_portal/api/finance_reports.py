@@ -1,0 +1,93 @@
+"""`/finance/balance`, `/finance/ledger` (payment's numbers, over gRPC) and `/finance/sales`
+(our read model of payment's sale events). Owner, admin and finance only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_developer_portal.api.finance_schemas import (
+    BalanceAttributes,
+    Document,
+    LedgerEntryAttributes,
+    ListDocument,
+    SalesDayAttributes,
+    balance_document,
+    ledger_entry_resource,
+    sales_document,
+)
+from parovoz_developer_portal.clients.payment import developer_money
+from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
+from parovoz_developer_portal.domain import finance_reports
+
+DEFAULT_LEDGER_PAGE = 50
+MAX_LEDGER_PAGE = 100
+
+
+def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=f"{prefix}/finance", tags=["finance"])
+
+    @router.get(
+        "/balance",
+        response_model=Document[BalanceAttributes],
+        summary="Balance per currency: pending (30-day hold), available, in payout",
+    )
+    async def balance(user_id: CurrentUserId) -> Document[BalanceAttributes]:
+        async with finance_unit_of_work(infrastructure) as uow:
+            answer = await finance_reports.balance_of_member(
+                uow, developer_money(infrastructure), user_id
+            )
+        return balance_document(answer, prefix)
+
+    @router.get(
+        "/ledger",
+        response_model=ListDocument[LedgerEntryAttributes],
+        summary="Movements of the balance (sales, refunds, payouts...), newest first",
+    )
+    async def ledger(
+        user_id: CurrentUserId,
+        page_size: Annotated[
+            int, Query(alias="page[size]", ge=1, le=MAX_LEDGER_PAGE)
+        ] = DEFAULT_LEDGER_PAGE,
+        cursor: Annotated[str | None, Query(alias="page[cursor]", max_length=200)] = None,
+    ) -> ListDocument[LedgerEntryAttributes]:
+        async with finance_unit_of_work(infrastructure) as uow:
+            page = await finance_reports.ledger_of_member(
+                uow, developer_money(infrastructure), user_id, page_size, cursor or None
+            )
+        url = f"{prefix}/finance/ledger"
+        next_link = None
+        if page.next_cursor:
+            query = urlencode({"page[size]": page_size, "page[cursor]": page.next_cursor})
+            next_link = f"{url}?{query}"
+        return ListDocument(
+            data=[ledger_entry_resource(entry) for entry in page.entries],
+            links={"self": url, "next": next_link},
+        )
+
+    @router.get(
+        "/sales",
+        response_model=ListDocument[SalesDayAttributes],
+        summary="Sales per game, day (UTC), currency and region; refunds subtracted",
+    )
+    async def sales(
+        user_id: CurrentUserId,
+        first: Annotated[date | None, Query(alias="filter[from]")] = None,
+        last: Annotated[date | None, Query(alias="filter[to]")] = None,
+        game_id: Annotated[uuid.UUID | None, Query(alias="filter[game_id]")] = None,
+    ) -> ListDocument[SalesDayAttributes]:
+        today = infrastructure.clock.now().date()
+        async with finance_unit_of_work(infrastructure) as uow:
+            period, days = await finance_reports.sales_of_member(
+                uow, user_id, first, last, game_id, today
+            )
+        return sales_document(period, list(days), f"{prefix}/finance/sales")
+
+    return router

@@ -1,0 +1,105 @@
+"""`/finance/payouts/requests`: ask to be paid out, and follow the payout.
+
+Asking moves money, so ``Idempotency-Key`` is required: a retry gets the first answer and
+never a second payout. payment does the paying and reports back through events.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.idempotency import IdempotencyKey, Proceed, run_idempotent
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_developer_portal.api.finance_schemas import (
+    Document,
+    ListDocument,
+    PayoutRequestAttributes,
+    PayoutRequestCreationDocument,
+    payout_request_resource,
+)
+from parovoz_developer_portal.clients.payment import developer_money
+from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
+from parovoz_developer_portal.domain import payout_use_cases
+
+
+def payouts_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    settings = infrastructure.settings
+    router = APIRouter(prefix=f"{prefix}/finance/payouts/requests", tags=["finance"])
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=Document[PayoutRequestAttributes],
+        summary="Ask for a payout (minimum 1,000.00 RUB; one payout in progress at a time)",
+    )
+    async def request_payout(
+        body: PayoutRequestCreationDocument,
+        request: Request,
+        user_id: CurrentUserId,
+        idempotency_key: IdempotencyKey,
+    ) -> Response:
+        attributes = body.data.attributes
+        precheck = settings.payout_balance_precheck  # type: ignore[attr-defined]
+
+        async def ask(_: Proceed) -> Response:
+            async with finance_unit_of_work(infrastructure) as uow:
+                payout = await payout_use_cases.request_payout_by_member(
+                    uow,
+                    user_id,
+                    attributes.payout_amount(),
+                    attributes.payout_method_id,
+                    minimum_minor=settings.payout_minimum_minor,  # type: ignore[attr-defined]
+                    money=developer_money(infrastructure) if precheck else None,
+                    now=infrastructure.clock.now(),
+                )
+            document = Document(data=payout_request_resource(payout, prefix))
+            return Response(
+                document.model_dump_json(),
+                status_code=201,
+                media_type="application/json",
+                headers={"Location": f"{prefix}/finance/payouts/requests/{payout.id}"},
+            )
+
+        return await run_idempotent(
+            request,
+            infrastructure.idempotency,
+            scope=f"user:{user_id}",
+            key=idempotency_key,
+            handler=ask,
+            success_status=201,
+        )
+
+    @router.get(
+        "",
+        response_model=ListDocument[PayoutRequestAttributes],
+        summary="The account's payout requests, newest first",
+    )
+    async def list_payout_requests(
+        user_id: CurrentUserId,
+        page_size: Annotated[int, Query(alias="page[size]", ge=1, le=100)] = 50,
+    ) -> ListDocument[PayoutRequestAttributes]:
+        async with finance_unit_of_work(infrastructure) as uow:
+            payouts = await payout_use_cases.payout_requests_of_member(uow, user_id, page_size)
+        return ListDocument(
+            data=[payout_request_resource(payout, prefix) for payout in payouts],
+            links={"self": f"{prefix}/finance/payouts/requests"},
+        )
+
+    @router.get(
+        "/{request_id}",
+        response_model=Document[PayoutRequestAttributes],
+        summary="One payout request and where it stands",
+    )
+    async def get_payout_request(
+        request_id: uuid.UUID, user_id: CurrentUserId
+    ) -> Document[PayoutRequestAttributes]:
+        async with finance_unit_of_work(infrastructure) as uow:
+            payout = await payout_use_cases.payout_request_of_member(uow, user_id, request_id)
+        return Document(data=payout_request_resource(payout, prefix))
+
+    return router

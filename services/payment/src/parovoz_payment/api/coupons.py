@@ -1,0 +1,184 @@
+"""Admin coupons: `POST /admin/coupons`, `GET /admin/coupons` (newest first, paged),
+`POST /admin/coupons/{coupon_id}/disable`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query
+from parovoz_kit.auth import CurrentPrincipal, require_roles
+from parovoz_kit.errors import Conflict, NotFound
+from parovoz_kit.infrastructure import Infrastructure
+from pydantic import BaseModel, Field
+
+from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, PageLinks, Resource
+from parovoz_payment.db.audit import record
+from parovoz_payment.db.coupons import SqlCoupons
+from parovoz_payment.domain.audit import AuditRecord
+from parovoz_payment.domain.coupons import Coupon, CouponKind, new_coupon
+from parovoz_payment.domain.money import Money
+
+MAX_PAGE_SIZE = 200
+
+
+class CouponCreationAttributes(BaseModel):
+    code: str = Field(max_length=64, examples=["WINTER25"])
+    kind: CouponKind
+    percent_off: int | None = None
+    amount_off: MoneyBody | None = None
+    min_order: MoneyBody | None = None
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
+    max_uses: int | None = None
+    max_uses_per_user: int | None = None
+
+
+class CouponCreationData(BaseModel):
+    type: Literal["coupon"]
+    attributes: CouponCreationAttributes
+
+
+class CouponCreationBody(BaseModel):
+    data: CouponCreationData
+
+
+class CouponAttributes(BaseModel):
+    code: str
+    kind: str
+    percent_off: int | None
+    amount_off: MoneyBody | None
+    min_order: MoneyBody | None
+    starts_at: datetime | None
+    expires_at: datetime | None
+    max_uses: int | None
+    max_uses_per_user: int | None
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+def _money(minor: int | None, currency: str | None) -> MoneyBody | None:
+    if minor is None or currency is None:
+        return None
+    return MoneyBody(amount_minor=minor, currency=currency)
+
+
+def coupon_resource(coupon: Coupon, prefix: str) -> Resource[CouponAttributes]:
+    return Resource(
+        type="coupon",
+        id=str(coupon.id),
+        attributes=CouponAttributes(
+            code=coupon.code,
+            kind=coupon.kind.value,
+            percent_off=coupon.percent_off,
+            amount_off=_money(coupon.amount_off_minor, coupon.currency),
+            min_order=_money(coupon.min_order_minor, coupon.currency),
+            starts_at=coupon.starts_at,
+            expires_at=coupon.expires_at,
+            max_uses=coupon.max_uses,
+            max_uses_per_user=coupon.max_uses_per_user,
+            created_at=coupon.created_at,
+            disabled_at=coupon.disabled_at,
+        ),
+        links={"self": f"{prefix}/admin/coupons/{coupon.id}"},
+    )
+
+
+def _audit(coupon: Coupon, actor: str, action: str, request_id: str | None) -> AuditRecord:
+    return AuditRecord(
+        actor=actor,
+        action=action,
+        subject_type="coupon",
+        subject_id=str(coupon.id),
+        after={
+            "code": coupon.code,
+            "kind": coupon.kind.value,
+            "disabled": coupon.disabled_at is not None,
+        },
+        request_id=request_id,
+    )
+
+
+def coupons_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(
+        prefix=f"{prefix}/admin/coupons",
+        tags=["admin"],
+        dependencies=[Depends(require_roles("admin"))],
+    )
+
+    @router.post(
+        "", status_code=201, response_model=Document[CouponAttributes], summary="Create a coupon"
+    )
+    async def create_coupon(
+        body: CouponCreationBody, principal: CurrentPrincipal, request_id: RequestId
+    ) -> Document[CouponAttributes]:
+        attributes = body.data.attributes
+        coupon = new_coupon(
+            code=attributes.code,
+            kind=attributes.kind,
+            now=infrastructure.clock.now(),
+            percent_off=attributes.percent_off,
+            amount_off=_parsed(attributes.amount_off),
+            min_order=_parsed(attributes.min_order),
+            starts_at=attributes.starts_at,
+            expires_at=attributes.expires_at,
+            max_uses=attributes.max_uses,
+            max_uses_per_user=attributes.max_uses_per_user,
+        )
+        # A coupon code is unique: creating it again is a conflict, not a second coupon.
+        async with infrastructure.unit_of_work() as uow:
+            if not await SqlCoupons(uow.session).add(coupon, principal.subject):
+                raise Conflict(
+                    "A coupon with this code exists.",
+                    code="COUPON_CODE_TAKEN",
+                    pointer="/data/attributes/code",
+                )
+            audit = _audit(coupon, principal.subject, "coupon.created", request_id)
+            await record(uow.session, audit)
+            await uow.commit()
+        return Document(data=coupon_resource(coupon, prefix))
+
+    @router.get("", response_model=ListDocument[CouponAttributes], summary="Coupons, newest first")
+    async def list_coupons(
+        page_size: Annotated[int, Query(alias="page[size]", ge=1, le=MAX_PAGE_SIZE)] = 50,
+        page_after: Annotated[datetime | None, Query(alias="page[after]")] = None,
+    ) -> ListDocument[CouponAttributes]:
+        async with infrastructure.session_factory() as session:
+            found = await SqlCoupons(session).page(page_after, page_size + 1)
+        page, more = found[:page_size], len(found) > page_size
+        next_link = None
+        if more:
+            params = {"page[size]": str(page_size), "page[after]": page[-1].created_at.isoformat()}
+            next_link = f"{prefix}/admin/coupons?{urlencode(params)}"
+        return ListDocument(
+            data=[coupon_resource(coupon, prefix) for coupon in page],
+            links=PageLinks(next=next_link),
+        )
+
+    @router.post(
+        "/{coupon_id:uuid}/disable",
+        response_model=Document[CouponAttributes],
+        summary="Disable a coupon (reserved uses of pending payments stay)",
+    )
+    async def disable_coupon(
+        coupon_id: uuid.UUID, principal: CurrentPrincipal, request_id: RequestId
+    ) -> Document[CouponAttributes]:
+        async with infrastructure.unit_of_work() as uow:
+            coupon = await SqlCoupons(uow.session).disable(coupon_id, infrastructure.clock.now())
+            if coupon is None:
+                raise NotFound("The coupon does not exist.", code="COUPON_NOT_FOUND")
+            await record(
+                uow.session, _audit(coupon, principal.subject, "coupon.disabled", request_id)
+            )
+            await uow.commit()
+        return Document(data=coupon_resource(coupon, prefix))
+
+    return router
+
+
+def _parsed(body: MoneyBody | None) -> Money | None:
+    return None if body is None else Money(body.amount_minor, body.currency)

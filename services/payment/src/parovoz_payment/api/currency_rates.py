@@ -1,0 +1,169 @@
+"""Exchange rates and buyer prices:
+
+- `PUT /admin/currency-rates/{currency}` (admins; audit-logged): set a rate;
+- `GET /currency-rates` (anyone signed in): the rates in force;
+- `GET /game-prices/{game_id}?region=KZ` (anyone signed in): what a buyer in a region pays for
+  a game — the very price `POST /payments` charges (same function, same rates).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from parovoz_kit.auth import CurrentPrincipal, require_roles
+from parovoz_kit.auth.principal import Principal
+from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.infrastructure import Infrastructure
+from pydantic import BaseModel, Field
+
+from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, Resource
+from parovoz_payment.db.audit import record
+from parovoz_payment.db.currency_rates import SqlCurrencyRates
+from parovoz_payment.db.prices import SqlGamePrices
+from parovoz_payment.domain.audit import AuditRecord
+from parovoz_payment.domain.currency_rates import (
+    BASE_CURRENCY,
+    ExchangeRate,
+    parse_rate,
+    region_currency,
+)
+from parovoz_payment.domain.pricing import game_purchase_price
+
+
+class RateChangeAttributes(BaseModel):
+    #: Roubles for one unit of the currency, as a decimal STRING ("92.5123"): never a float.
+    rate: str = Field(max_length=24, examples=["92.5123"])
+    #: When it takes effect; now when omitted.
+    valid_from: datetime | None = None
+
+
+class RateChangeData(BaseModel):
+    type: Literal["currencyRate"]
+    attributes: RateChangeAttributes
+
+
+class RateChangeBody(BaseModel):
+    data: RateChangeData
+
+
+class RateAttributes(BaseModel):
+    base_currency: str
+    rate: str
+    valid_from: datetime
+
+
+class GamePriceAttributes(BaseModel):
+    region: str
+    price: MoneyBody
+    #: regional (set by the developer), converted (base price at the rate, nicely rounded),
+    #: base (roubles) or free.
+    source: str
+
+
+def rate_resource(rate: ExchangeRate) -> Resource[RateAttributes]:
+    return Resource(
+        type="currencyRate",
+        id=rate.currency,
+        attributes=RateAttributes(
+            base_currency=BASE_CURRENCY,
+            rate=format(rate.rub_per_unit.normalize(), "f"),
+            valid_from=rate.valid_from,
+        ),
+    )
+
+
+def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=prefix, tags=["currency rates"])
+    clock = infrastructure.clock
+
+    @router.put(
+        "/admin/currency-rates/{currency}",
+        response_model=Document[RateAttributes],
+        summary="Set a currency's rate in roubles per unit (admins only; audit-logged)",
+    )
+    async def put_rate(
+        currency: str,
+        body: RateChangeBody,
+        admin: Annotated[Principal, Depends(require_roles("admin"))],
+        request_id: RequestId,
+    ) -> Document[RateAttributes]:
+        attributes = body.data.attributes
+        valid_from = attributes.valid_from or clock.now()
+        if valid_from.tzinfo is None:
+            raise ValidationFailed(
+                "valid_from needs a time zone offset.",
+                code="INVALID_VALID_FROM",
+                pointer="/data/attributes/valid_from",
+            )
+        rate = parse_rate(currency, attributes.rate, valid_from)
+        async with infrastructure.unit_of_work() as uow:
+            rates = SqlCurrencyRates(uow.session)
+            before = (await rates.current(clock.now())).rate(rate.currency)
+            await rates.set(rate, admin.subject, clock.now())
+            await record(
+                uow.session,
+                AuditRecord(
+                    actor=admin.subject,
+                    action="currency_rate.set",
+                    subject_type="currency_rate",
+                    subject_id=rate.currency,
+                    before=None if before is None else _audit_state(before),
+                    after=_audit_state(rate),
+                    request_id=request_id,
+                ),
+            )
+            await uow.commit()
+        return Document(data=rate_resource(rate))
+
+    @router.get(
+        "/currency-rates",
+        response_model=ListDocument[RateAttributes],
+        summary="The exchange rates in force (roubles per unit of each currency)",
+    )
+    async def get_rates(_: CurrentPrincipal) -> ListDocument[RateAttributes]:
+        async with infrastructure.session_factory() as session:
+            rates = await SqlCurrencyRates(session).current(clock.now())
+        ordered = sorted(rates.rates.values(), key=lambda rate: rate.currency)
+        return ListDocument(data=[rate_resource(rate) for rate in ordered])
+
+    @router.get(
+        "/game-prices/{game_id:uuid}",
+        response_model=Document[GamePriceAttributes],
+        summary="What a buyer in a region pays for a game (exactly what the purchase charges)",
+    )
+    async def get_game_price(
+        game_id: uuid.UUID,
+        _: CurrentPrincipal,
+        region: Annotated[str, Query(pattern="^[A-Za-z]{2}$")] = "RU",
+    ) -> Document[GamePriceAttributes]:
+        async with infrastructure.session_factory() as session:
+            prices = await SqlGamePrices(session).get(game_id)
+            rates = await SqlCurrencyRates(session).current(clock.now())
+        price = game_purchase_price(prices, region, rates)
+        source = "converted"
+        if prices is None or prices.is_free:
+            source = "free"
+        elif region.upper() in prices.regional_prices:
+            source = "regional"
+        elif price.currency == BASE_CURRENCY and region_currency(region) == BASE_CURRENCY:
+            source = "base"
+        return Document(
+            data=Resource(
+                type="gamePrice",
+                id=str(game_id),
+                attributes=GamePriceAttributes(
+                    region=region.upper(), price=MoneyBody.of(price), source=source
+                ),
+            )
+        )
+
+    return router
+
+
+def _audit_state(rate: ExchangeRate) -> dict[str, str]:
+    return {"rate": str(rate.rub_per_unit), "valid_from": rate.valid_from.isoformat()}

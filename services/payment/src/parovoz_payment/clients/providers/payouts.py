@@ -1,0 +1,161 @@
+"""YooKassa Payouts API (``POST /v3/payouts``, ``GET /v3/payouts/{id}``) for developer payouts.
+
+The ``Idempotence-Key`` is our payout id: a runner that crashed between the call and its commit
+sends the same request again and YooKassa answers with the payout it already made. Payouts to a
+company's settlement account use the sandbox's ``bank_account`` destination (real YooKassa pays
+to cards, YooMoney and SBP; a bank transfer goes through the bank's own API — the adapter is
+where that would change). Bank details travel in the request body only: never logged, never in
+an error message (the transport logs the provider's error code and parameter name, not values).
+
+Notifications (``payout.succeeded`` / ``payout.canceled``) come to the YooKassa webhook, signed
+like payment notifications and verified by the payment adapter (subject ``payout``); they only
+say *which* payout changed — the status is read back with :meth:`YooKassaPayouts.get_payout`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_payment.clients.providers import transport
+from parovoz_payment.clients.providers.config import ProviderConfig
+from parovoz_payment.clients.providers.yookassa import (
+    amount_from_json,
+    amount_json,
+)
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payouts import BankDetails, ProviderPayout, ProviderPayoutStatus
+
+NAME = "YooKassa payouts"
+PROVIDER = "yookassa"
+METADATA_PAYOUT_ID = "payout_id"
+
+
+class PayoutRefused(transport.ProviderRejected):
+    """A 4xx answer: ``parameter`` names what the provider did not accept."""
+
+    def __init__(self, message: str, *, reason: str | None, parameter: str | None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.parameter = parameter
+
+    @property
+    def key_reused(self) -> bool:
+        """The same Idempotence-Key with another body: the first request may have paid."""
+        return self.parameter == "Idempotence-Key"
+
+
+class YooKassaPayouts:
+    name = PROVIDER
+
+    def __init__(self, config: ProviderConfig, client: httpx.AsyncClient | None = None) -> None:
+        self._client = client or httpx.AsyncClient(
+            base_url=config.yookassa_base_url.rstrip("/") + "/v3",
+            auth=httpx.BasicAuth(
+                config.yookassa_shop_id, config.yookassa_secret_key.get_secret_value()
+            ),
+            timeout=config.timeout(),
+            headers={"Accept": "application/json"},
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def create_payout(
+        self,
+        payout_id: uuid.UUID,
+        amount: Money,
+        details: BankDetails,
+        description: str,
+        metadata: Mapping[str, str],
+    ) -> ProviderPayout:
+        destination: dict[str, Any] = {
+            "type": "bank_account",
+            "bik": details.bik,
+            "account_number": details.account_number,
+            "recipient_name": details.recipient_name,
+            "inn": details.inn,
+        }
+        if details.kpp:
+            destination["kpp"] = details.kpp
+        body = {
+            "amount": amount_json(amount),
+            "payout_destination_data": destination,
+            "description": description[:128],
+            "metadata": {**metadata, METADATA_PAYOUT_ID: str(payout_id)},
+        }
+        return _payout(await self._call("POST", "/payouts", body, key=str(payout_id)))
+
+    async def get_payout(self, provider_payout_id: str) -> ProviderPayout:
+        if not transport.safe(provider_payout_id):
+            raise transport.not_found(NAME)
+        return _payout(await self._call("GET", f"/payouts/{provider_payout_id}"))
+
+    async def _call(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None, key: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Idempotence-Key": key} if key is not None else None
+        response = await transport.send(
+            self._client, NAME, method, path, json=body, headers=headers
+        )
+        if response.status_code < 400:
+            return transport.json_object(response, NAME)
+        if response.status_code in (401, 403):
+            transport.log.error("%s refused our credentials (HTTP %d)", NAME, response.status_code)
+            raise transport.provider_unavailable(
+                NAME, "credentials refused", "PROVIDER_AUTH_FAILED"
+            )
+        if response.status_code == 404:
+            raise transport.not_found(NAME)
+        try:
+            error = response.json()
+        except ValueError:
+            error = {}
+        error = error if isinstance(error, dict) else {}
+        code, parameter = transport.safe(error.get("code")), transport.safe(error.get("parameter"))
+        transport.log.warning(
+            "%s %s %s refused: HTTP %d code=%s parameter=%s",
+            NAME, method, path, response.status_code, code, parameter,
+        )  # fmt: skip
+        where = f" (parameter {parameter})" if parameter else ""
+        raise PayoutRefused(
+            f"{NAME} refused the payout: {code or 'error'}{where}.",
+            reason=code,
+            parameter=parameter,
+        )
+
+
+_STATUSES = {status.value: status for status in ProviderPayoutStatus}
+
+
+def _payout(body: dict[str, Any]) -> ProviderPayout:
+    status = _STATUSES.get(transport.field(body, "status", str, NAME))
+    if status is None:
+        raise transport.provider_unavailable(NAME, "unknown payout status", "PROVIDER_BAD_RESPONSE")
+    details = body.get("cancellation_details")
+    reason = details.get("reason") if isinstance(details, dict) else None
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    try:
+        payout_id = uuid.UUID(str(metadata.get(METADATA_PAYOUT_ID)))
+    except ValueError:
+        payout_id = None
+    return ProviderPayout(
+        provider_payout_id=transport.field(body, "id", str, NAME),
+        status=status,
+        amount=amount_from_json(body.get("amount")),
+        payout_id=payout_id,
+        cancellation_reason=transport.safe(reason),
+    )
+
+
+def payouts_client(infrastructure: Infrastructure) -> YooKassaPayouts:
+    """The process's one payouts client, closed with the infrastructure."""
+    settings = infrastructure.settings
+    return infrastructure.shared(
+        "payment-payouts",
+        lambda: YooKassaPayouts(settings.providers),  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,108 @@
+"""Donations to streamers (seed 004 task 6, PRODUCT.md "Donations"): a user pays a streamer;
+the platform keeps a commission (5 % by default), the rest is the streamer's balance, paid out
+by the streamer-payout job.
+
+The commission is in integer basis points and rounded so that the streamer is never credited
+more than ``amount * (1 - rate)``: the platform takes the rounding remainder, and
+``streamer + commission == amount`` always holds (no kopeck lost or invented).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+
+from parovoz_payment.domain.money import Money
+
+BASIS_POINTS = 10_000
+MESSAGE_MAX_LENGTH = 300
+MESSAGE_POINTER = "/data/attributes/message"
+AMOUNT_POINTER = "/data/attributes/amount"
+#: Streamer balances and their payouts are kept in roubles only (PRODUCT.md's minimum is RUB).
+DONATION_CURRENCY = "RUB"
+#: The payment's ``reference`` of a donation: ``donation:<donation id>``.
+REFERENCE_PREFIX = "donation:"
+
+
+@dataclass(frozen=True, slots=True)
+class DonationSplit:
+    streamer: Money
+    commission: Money
+
+
+def split_donation(amount: Money, commission_bp: int) -> DonationSplit:
+    """``amount`` into the streamer's part and the platform's commission (rounded up)."""
+    if not 0 <= commission_bp <= BASIS_POINTS:
+        raise ValueError("a commission is 0..10000 basis points")
+    if not amount.is_positive:
+        raise ValueError("a donation is a positive amount")
+    # Ceiling division: the platform's share is rounded up, the streamer's down.
+    commission = -(-amount.amount_minor * commission_bp // BASIS_POINTS)
+    return DonationSplit(
+        streamer=Money(amount.amount_minor - commission, amount.currency),
+        commission=Money(commission, amount.currency),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Donation:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    streamer_id: uuid.UUID
+    amount: Money
+    message: str | None
+    created_at: datetime
+
+    @property
+    def payment_reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.id}"
+
+
+def donation_id_from_reference(reference: str | None) -> uuid.UUID | None:
+    """The donation a payment pays, from its reference (None for other payments)."""
+    if reference is None or not reference.startswith(REFERENCE_PREFIX):
+        return None
+    try:
+        return uuid.UUID(reference.removeprefix(REFERENCE_PREFIX))
+    except ValueError:
+        return None
+
+
+def new_donation(
+    *,
+    user_id: uuid.UUID,
+    streamer_id: uuid.UUID,
+    amount: Money,
+    message: str | None,
+    now: datetime,
+) -> Donation:
+    """A donation as asked for; refuses a self-donation, a foreign currency, a long message."""
+    if amount.currency != DONATION_CURRENCY:
+        raise BusinessRuleViolation(
+            f"Donations are taken in {DONATION_CURRENCY} only.",
+            code="DONATION_CURRENCY_NOT_SUPPORTED",
+            pointer=f"{AMOUNT_POINTER}/currency",
+        )
+    if not amount.is_positive:
+        raise ValidationFailed(
+            "A donation is a positive amount.",
+            code="DONATION_AMOUNT_NOT_POSITIVE",
+            pointer=f"{AMOUNT_POINTER}/amount_minor",
+        )
+    if user_id == streamer_id:
+        raise BusinessRuleViolation(
+            "A streamer cannot donate to themself.",
+            code="DONATION_TO_SELF",
+            pointer="/data/attributes/streamer_id",
+        )
+    text = (message or "").strip() or None
+    if text is not None and len(text) > MESSAGE_MAX_LENGTH:
+        raise ValidationFailed(
+            f"A donation message has at most {MESSAGE_MAX_LENGTH} characters.",
+            code="DONATION_MESSAGE_TOO_LONG",
+            pointer=MESSAGE_POINTER,
+        )
+    return Donation(uuid.uuid4(), user_id, streamer_id, amount, text, now)

@@ -1,0 +1,127 @@
+"""The ``streamer-payouts`` job (leased, once per week or month): every streamer balance at
+or above the minimum is moved, whole, from the streamer's balance to their payout clearing
+account, with a ``streamer_payouts`` row, in one transaction per streamer.
+
+Paid once: the kit's lease runs one runner per period, and even a second run of the same
+period finds the row (unique per streamer and period) and the ledger key (derived from it)
+already there. Sending the money to a bank is not part of this job yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+
+from parovoz_kit.clock import Clock
+from parovoz_kit.infrastructure import Infrastructure
+from parovoz_kit.jobs import JobContext, PeriodicJob
+from parovoz_kit.uow import UnitOfWork
+from sqlalchemy import select
+
+from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.db.ledger_tables import ledger_accounts
+from parovoz_payment.db.streamer_payouts import add_held
+from parovoz_payment.domain.donations import DONATION_CURRENCY
+from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.streamer_payouts import (
+    StreamerPayout,
+    StreamerPayoutPeriod,
+    payout_for,
+    period_key,
+)
+
+log = logging.getLogger(__name__)
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+async def hold_streamer_payouts(
+    unit_of_work: UnitOfWorkFactory,
+    clock: Clock,
+    period: StreamerPayoutPeriod,
+    minimum: Money,
+) -> list[StreamerPayout]:
+    """Set aside this period's payouts; answers the ones made by this run."""
+    now = clock.now()
+    key = period_key(period, now)
+    async with unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(ledger_accounts.c.owner_id).where(
+                ledger_accounts.c.purpose == AccountPurpose.STREAMER_BALANCE.value,
+                ledger_accounts.c.currency == minimum.currency,
+                ledger_accounts.c.credits_posted - ledger_accounts.c.debits_posted
+                >= minimum.amount_minor,
+            )
+        )
+        streamers = [uuid.UUID(owner_id) for owner_id in rows.scalars()]
+    made = []
+    for streamer_id in streamers:
+        payout = await _hold_one(unit_of_work, streamer_id, minimum, key, clock)
+        if payout is not None:
+            made.append(payout)
+    return made
+
+
+async def _hold_one(
+    unit_of_work: UnitOfWorkFactory,
+    streamer_id: uuid.UUID,
+    minimum: Money,
+    key: str,
+    clock: Clock,
+) -> StreamerPayout | None:
+    async with unit_of_work() as uow:
+        session = uow.session
+        balance_account = await account_for(
+            session,
+            OwnerType.STREAMER,
+            streamer_id,
+            AccountPurpose.STREAMER_BALANCE,
+            minimum.currency,
+        )
+        # Locked: a donation settling now waits, and the whole balance is what moves.
+        locked = (
+            await session.execute(
+                select(ledger_accounts)
+                .where(ledger_accounts.c.id == balance_account.id)
+                .with_for_update()
+            )
+        ).one()
+        balance = Money(locked.credits_posted - locked.debits_posted, minimum.currency)
+        payout = payout_for(streamer_id, balance, minimum, key, clock.now())
+        if payout is None or not await add_held(session, payout):
+            return None  # below the minimum now, or this period's payout exists
+        clearing = await account_for(
+            session,
+            OwnerType.STREAMER,
+            streamer_id,
+            AccountPurpose.PAYOUT_CLEARING,
+            minimum.currency,
+        )
+        await post(
+            session,
+            f"streamer-payout:{payout.id}",
+            "streamer_payout_hold",
+            [debit(balance_account, payout.amount), credit(clearing, payout.amount)],
+            reference=str(payout.id),
+        )
+        await uow.commit()
+    log.info("streamer payout %s held for period %s", payout.id, key)
+    return payout
+
+
+def streamer_payout_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
+    settings = infrastructure.settings
+    period: StreamerPayoutPeriod = settings.streamer_payout_period  # type: ignore[attr-defined]
+    minimum = Money(
+        settings.streamer_payout_minimum_minor,  # type: ignore[attr-defined]
+        DONATION_CURRENCY,
+    )
+
+    async def run(_: JobContext) -> None:
+        await hold_streamer_payouts(
+            infrastructure.unit_of_work, infrastructure.clock, period, minimum
+        )
+
+    return [PeriodicJob("streamer-payouts", lambda now: period_key(period, now), run)]

@@ -1,0 +1,78 @@
+"""Donations: create one (a ``donation`` payment through the ordinary creation use case) and
+what it credits when that payment settles (the streamer's balance and the commission)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from parovoz_kit.uow import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parovoz_payment.db.donations import SqlDonations
+from parovoz_payment.db.ledger import account_for, find_account
+from parovoz_payment.domain.donations import (
+    DONATION_CURRENCY,
+    Donation,
+    donation_id_from_reference,
+    split_donation,
+)
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, Entry, OwnerType, credit
+from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.settings import configured_donation_commission_bp
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+async def record_donation(unit_of_work: UnitOfWorkFactory, donation: Donation) -> None:
+    """The donor's intent, stored before its payment exists: a wallet-only payment settles
+    inside the creation use case and must find it."""
+    async with unit_of_work() as uow:
+        await SqlDonations(uow.session).add(donation)
+        await uow.commit()
+
+
+async def donation_credits(
+    session: AsyncSession, payment: Payment, commission_bp: int | None = None
+) -> list[Entry] | None:
+    """The credits of a settled donation payment: the streamer's balance gets the amount less
+    the commission, platform revenue the commission. None for any other payment (and for a
+    ``donation`` payment made without a donation row: all platform revenue, as before)."""
+    if payment.purpose is not PaymentPurpose.DONATION:
+        return None
+    donation_id = donation_id_from_reference(payment.reference)
+    donation = None if donation_id is None else await SqlDonations(session).get(donation_id)
+    if donation is None or donation.user_id != payment.user_id:
+        return None
+    bp = configured_donation_commission_bp() if commission_bp is None else commission_bp
+    split = split_donation(payment.captured_amount, bp)
+    currency = payment.currency
+    entries: list[Entry] = []
+    if split.streamer.is_positive:
+        balance = await account_for(
+            session,
+            OwnerType.STREAMER,
+            donation.streamer_id,
+            AccountPurpose.STREAMER_BALANCE,
+            currency,
+        )
+        entries.append(credit(balance, split.streamer))
+    if split.commission.is_positive:
+        revenue = await account_for(
+            session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
+        )
+        entries.append(credit(revenue, split.commission))
+    return entries
+
+
+async def streamer_balance(session: AsyncSession, streamer_id: uuid.UUID) -> Money:
+    """What the platform owes the streamer (a read never creates an account)."""
+    key = AccountKey.of(
+        OwnerType.STREAMER, streamer_id, AccountPurpose.STREAMER_BALANCE, DONATION_CURRENCY
+    )
+    account = await find_account(session, key)
+    return Money.zero(DONATION_CURRENCY) if account is None else account.credit_balance
+
+
+__all__ = ["donation_credits", "record_donation", "streamer_balance"]
