@@ -27,7 +27,8 @@ from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound, ParovozError, ValidationFailed
 from parovoz_kit.uow import UnitOfWork
 
-from parovoz_payment.clients.providers.payouts import PROVIDER, PayoutRefused, YooKassaPayouts
+from parovoz_payment.clients.providers.payouts import PROVIDER, YooKassaPayouts
+from parovoz_payment.clients.providers.yookassa_http import YooKassaRefused
 from parovoz_payment.db.payouts import SqlPayouts
 from parovoz_payment.domain.payouts import (
     BankDetails,
@@ -127,7 +128,7 @@ async def _send(
         answer = await provider.create_payout(
             payout.id, payout.amount, details, DESCRIPTION, metadata
         )
-    except PayoutRefused as refused:
+    except YooKassaRefused as refused:
         if refused.key_reused:
             # Another body under this key: the first request may have paid. Never release the
             # hold on a guess; a person looks (the row stays processing, the lease retries).

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parovoz_payment.clients.providers import transport
 from parovoz_payment.clients.providers.config import ProviderConfig
 from parovoz_payment.clients.providers.yookassa import amount_json, receipt_json
+from parovoz_payment.clients.providers.yookassa_http import yookassa_http_client
 from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.receipts import SqlReceipts, StoredReceipt, contact_of, remember_contact
@@ -203,7 +204,7 @@ async def deliver_receipts(
         ]
     if stored is None or stored.payment.provider is not Provider.YOOKASSA or not pending:
         return
-    async with _client(config) as client:
+    async with yookassa_http_client(config) as client:
         for receipt in pending:
             await _register_and_follow(
                 unit_of_work, clock, client, stored.payment, receipt, follow_up
@@ -225,17 +226,6 @@ async def resend_pending_receipts(
         except ParovozError as error:
             log.warning("receipt of payment %s still pending: %s", payment_id, error.code)
     return len(pending)
-
-
-def _client(config: ProviderConfig) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        base_url=config.yookassa_base_url.rstrip("/") + "/v3",
-        auth=httpx.BasicAuth(
-            config.yookassa_shop_id, config.yookassa_secret_key.get_secret_value()
-        ),
-        timeout=config.timeout(),
-        headers={"Accept": "application/json"},
-    )
 
 
 async def _register_and_follow(

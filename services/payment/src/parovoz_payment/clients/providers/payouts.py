@@ -27,6 +27,7 @@ from parovoz_payment.clients.providers.yookassa import (
     amount_from_json,
     amount_json,
 )
+from parovoz_payment.clients.providers.yookassa_http import yookassa_call, yookassa_http_client
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payouts import BankDetails, ProviderPayout, ProviderPayoutStatus
 
@@ -35,32 +36,11 @@ PROVIDER = "yookassa"
 METADATA_PAYOUT_ID = "payout_id"
 
 
-class PayoutRefused(transport.ProviderRejected):
-    """A 4xx answer: ``parameter`` names what the provider did not accept."""
-
-    def __init__(self, message: str, *, reason: str | None, parameter: str | None) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.parameter = parameter
-
-    @property
-    def key_reused(self) -> bool:
-        """The same Idempotence-Key with another body: the first request may have paid."""
-        return self.parameter == "Idempotence-Key"
-
-
 class YooKassaPayouts:
     name = PROVIDER
 
     def __init__(self, config: ProviderConfig, client: httpx.AsyncClient | None = None) -> None:
-        self._client = client or httpx.AsyncClient(
-            base_url=config.yookassa_base_url.rstrip("/") + "/v3",
-            auth=httpx.BasicAuth(
-                config.yookassa_shop_id, config.yookassa_secret_key.get_secret_value()
-            ),
-            timeout=config.timeout(),
-            headers={"Accept": "application/json"},
-        )
+        self._client = client or yookassa_http_client(config)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -98,34 +78,8 @@ class YooKassaPayouts:
     async def _call(
         self, method: str, path: str, body: Mapping[str, Any] | None = None, key: str | None = None
     ) -> dict[str, Any]:
-        headers = {"Idempotence-Key": key} if key is not None else None
-        response = await transport.send(
-            self._client, NAME, method, path, json=body, headers=headers
-        )
-        if response.status_code < 400:
-            return transport.json_object(response, NAME)
-        if response.status_code in (401, 403):
-            transport.log.error("%s refused our credentials (HTTP %d)", NAME, response.status_code)
-            raise transport.provider_unavailable(
-                NAME, "credentials refused", "PROVIDER_AUTH_FAILED"
-            )
-        if response.status_code == 404:
-            raise transport.not_found(NAME)
-        try:
-            error = response.json()
-        except ValueError:
-            error = {}
-        error = error if isinstance(error, dict) else {}
-        code, parameter = transport.safe(error.get("code")), transport.safe(error.get("parameter"))
-        transport.log.warning(
-            "%s %s %s refused: HTTP %d code=%s parameter=%s",
-            NAME, method, path, response.status_code, code, parameter,
-        )  # fmt: skip
-        where = f" (parameter {parameter})" if parameter else ""
-        raise PayoutRefused(
-            f"{NAME} refused the payout: {code or 'error'}{where}.",
-            reason=code,
-            parameter=parameter,
+        return await yookassa_call(
+            self._client, NAME, method, path, body, key, refused="the payout"
         )
 
 

@@ -30,6 +30,7 @@ from parovoz_payment.clients.providers.signatures import (
     body_signature_valid,
     header,
 )
+from parovoz_payment.clients.providers.yookassa_http import yookassa_call, yookassa_http_client
 from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
@@ -111,14 +112,7 @@ class YooKassaProvider:
 
     def __init__(self, config: ProviderConfig, client: httpx.AsyncClient | None = None) -> None:
         self._webhook_secret = config.webhook_secret.get_secret_value()
-        self._client = client or httpx.AsyncClient(
-            base_url=config.yookassa_base_url.rstrip("/") + "/v3",
-            auth=httpx.BasicAuth(
-                config.yookassa_shop_id, config.yookassa_secret_key.get_secret_value()
-            ),
-            timeout=config.timeout(),
-            headers={"Accept": "application/json"},
-        )
+        self._client = client or yookassa_http_client(config)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -127,28 +121,7 @@ class YooKassaProvider:
     async def _call(
         self, method: str, path: str, body: Mapping[str, Any] | None = None, key: str | None = None
     ) -> dict[str, Any]:
-        headers = {"Idempotence-Key": key} if key is not None else None
-        response = await transport.send(
-            self._client, NAME, method, path, json=body, headers=headers
-        )
-        if response.status_code < 400:
-            return transport.json_object(response, NAME)
-        error = _error_fields(response)
-        if response.status_code in (401, 403):
-            # Our credentials are wrong: nothing the payer can fix, and failover helps.
-            transport.log.error("%s refused our credentials (HTTP %d)", NAME, response.status_code)
-            raise transport.provider_unavailable(
-                NAME, "credentials refused", "PROVIDER_AUTH_FAILED"
-            )
-        if response.status_code == 404:
-            raise transport.not_found(NAME)
-        code, parameter = transport.safe(error.get("code")), transport.safe(error.get("parameter"))
-        transport.log.warning(
-            "%s %s %s refused: HTTP %d code=%s parameter=%s",
-            NAME, method, path, response.status_code, code, parameter,
-        )  # fmt: skip
-        where = f" (parameter {parameter})" if parameter else ""
-        raise transport.ProviderRejected(f"{NAME} refused the request: {code or 'error'}{where}.")
+        return await yookassa_call(self._client, NAME, method, path, body, key)
 
     async def create_payment(
         self, request: ProviderPaymentRequest, idempotency_key: str
@@ -296,14 +269,6 @@ def _path_id(provider_payment_id: str) -> str:
     if not transport.safe(provider_payment_id):
         raise transport.not_found(NAME)
     return provider_payment_id
-
-
-def _error_fields(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _uuid_or_none(raw: Any) -> uuid.UUID | None:
