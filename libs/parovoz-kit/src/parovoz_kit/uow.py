@@ -15,6 +15,7 @@ nothing is written and nothing is emitted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -106,3 +107,7 @@ def _registered_schema(event_type: str) -> type[EventData]:
         raise ValidationFailed(
             f"event type {event_type} has no schema in parovoz_events", code="UNKNOWN_EVENT_TYPE"
         ) from None
+
+
+#: What use cases take to open a unit of work (``Infrastructure.unit_of_work``), one per step.
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobContext, PeriodicJob
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy import select
 
 from parovoz_payment.db.ledger import account_for, post
@@ -33,8 +33,6 @@ from parovoz_payment.domain.streamer_payouts import (
 )
 
 log = logging.getLogger(__name__)
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 async def hold_streamer_payouts(

@@ -4,9 +4,8 @@ what it credits when that payment settles (the streamer's balance and the commis
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.donations import SqlDonations
@@ -21,8 +20,6 @@ from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, Entry, Own
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.settings import configured_donation_commission_bp
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 async def record_donation(unit_of_work: UnitOfWorkFactory, donation: Donation) -> None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import BusinessRuleViolation, NotFound, ParovozError
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy import select
 
 from parovoz_payment.db.audit import record
@@ -38,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 ACTOR = "system:payments-expire"
 BATCH = 200
 #: Provider states meaning the buyer paid: applied, never cancelled over.

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,8 +47,6 @@ if TYPE_CHECKING:
     from parovoz_payment.use_cases.payment_flow import PaymentOrder
 
 log = logging.getLogger(__name__)
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 def _rule(rules: list[FraudRule], kind: FraudRuleKind) -> FraudRule:

@@ -9,13 +9,13 @@ confirmation URL is returned and stored; ``reject`` cancels it with ``fraud_susp
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import BusinessRuleViolation, NotFound
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.fraud import SqlFraudRules, SqlPaymentHolds
@@ -33,8 +33,6 @@ from parovoz_payment.use_cases.payment_ledger import cancelled_event
 
 if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 async def fraud_rules(unit_of_work: UnitOfWorkFactory) -> list[FraudRule]:

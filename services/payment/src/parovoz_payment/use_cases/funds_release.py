@@ -11,10 +11,9 @@ share first; only the rest becomes available.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from parovoz_kit.clock import Clock
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 
 from parovoz_payment.db import sales as db
 from parovoz_payment.db.ledger import account_for, post
@@ -27,7 +26,7 @@ BATCH = 100
 
 
 async def release_matured_shares(
-    unit_of_work: Callable[[], UnitOfWork], clock: Clock, *, batch: int = BATCH
+    unit_of_work: UnitOfWorkFactory, clock: Clock, *, batch: int = BATCH
 ) -> int:
     """Release every sale whose hold has ended by ``clock.now()``; the number released."""
     released = 0
@@ -41,7 +40,7 @@ async def release_matured_shares(
 
 
 async def release_sale(
-    unit_of_work: Callable[[], UnitOfWork], clock: Clock, payment_id: uuid.UUID
+    unit_of_work: UnitOfWorkFactory, clock: Clock, payment_id: uuid.UUID
 ) -> bool:
     """Move one matured sale's remaining share; False when it is not due or already moved."""
     now = clock.now()

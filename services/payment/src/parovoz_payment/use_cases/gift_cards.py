@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound, ParovozError
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +37,6 @@ from parovoz_payment.domain.money import Money
 
 log = logging.getLogger(__name__)
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 BREAKAGE_ACTOR = "system:gift-cards-breakage"
 BATCH = 200
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound
 from parovoz_kit.logging import error_fields
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.payments import SqlPayments
@@ -47,8 +46,6 @@ if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
 
 log = logging.getLogger(__name__)
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 def payment_audit(payment: Payment, actor: str, action: str, request_id: str | None) -> AuditRecord:
@@ -211,7 +208,6 @@ async def _refund_cap_overflow(
 
 
 __all__ = [
-    "UnitOfWorkFactory",
     "apply_confirmed_status",
     "payment_audit",
     "settle_payment_notification",

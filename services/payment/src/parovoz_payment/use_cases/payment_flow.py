@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound
+from parovoz_kit.uow import UnitOfWorkFactory
 
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.currency_rates import SqlCurrencyRates
@@ -38,7 +39,6 @@ from parovoz_payment.use_cases.discounts import (
 )
 from parovoz_payment.use_cases.fraud import FraudScreen, hold_for_review
 from parovoz_payment.use_cases.payment_confirmation import (
-    UnitOfWorkFactory,
     apply_confirmed_status,
     payment_audit,
 )

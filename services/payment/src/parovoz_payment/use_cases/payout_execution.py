@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Protocol
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound, ParovozError, ValidationFailed
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 
 from parovoz_payment.clients.providers.payouts import PROVIDER, YooKassaPayouts
 from parovoz_payment.clients.providers.yookassa_http import YooKassaRefused
@@ -49,7 +48,6 @@ from parovoz_payment.use_cases.payout_ledger import (
 
 log = logging.getLogger(__name__)
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 JOB_ACTOR = "system:payouts-execute"
 DESCRIPTION = "Выплата разработчику Parovoz"
 

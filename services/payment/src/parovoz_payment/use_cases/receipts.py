@@ -17,13 +17,12 @@ import asyncio
 import functools
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import ParovozError, ValidationFailed
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.clients.providers import transport
@@ -50,7 +49,6 @@ from parovoz_payment.domain.saved_methods import SavedMethod
 
 log = logging.getLogger(__name__)
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 EMAIL_POINTER = "/data/attributes/customer_email"
 #: GAP: 54-FZ needs the buyer's e-mail or phone; without one given at creation the receipt goes

@@ -11,14 +11,13 @@ posting's key is the reference.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import ReferralPayoutCompleted, ReferralPayoutFailed
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import Conflict
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,8 +37,6 @@ from parovoz_payment.domain.referral_payouts import (
     check_request,
 )
 from parovoz_payment.domain.wallet import WalletRules
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 async def execute_referral_payout(

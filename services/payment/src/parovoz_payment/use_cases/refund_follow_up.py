@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from parovoz_kit.errors import NotFound, ParovozError
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy import String, and_, cast, exists, select
 
 from parovoz_payment.db.audit import record
@@ -32,9 +32,6 @@ from parovoz_payment.use_cases.refunds import (
     refund_audit,
     wallet_of,
 )
-
-if TYPE_CHECKING:
-    from parovoz_payment.use_cases.payment_confirmation import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ from parovoz_kit.errors import (
     Unavailable,
     ValidationFailed,
 )
-from parovoz_kit.uow import UnitOfWork
+from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.audit import record
@@ -54,8 +53,6 @@ if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
 
 log = logging.getLogger(__name__)
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 @dataclass(frozen=True)
