@@ -171,12 +171,20 @@ async def apply_confirmed_status(
         and current.status is PaymentStatus.WAITING_FOR_CAPTURE
     ):
         # Only the transaction that made the transition releases the hold: exactly once.
-        adapter = providers.get(confirmed.provider)
-        released = await adapter.cancel(
-            confirmed.provider_payment_id, idempotency_key=f"payment:{current.id}:release"
-        )
-        current = await apply_confirmed_status(unit_of_work, clock, current.id, released)
+        current = await release_verification_hold(unit_of_work, clock, providers, current)
     return current
+
+
+async def release_verification_hold(
+    unit_of_work: UnitOfWorkFactory, clock: Clock, providers: ProviderRegistry, payment: Payment
+) -> Payment:
+    """Cancel a card verification's authorization at its provider (keyed by the payment, so a
+    retry releases it once) and apply the provider's answer."""
+    assert payment.provider is not None and payment.provider_payment_id is not None
+    released = await providers.get(payment.provider).cancel(
+        payment.provider_payment_id, idempotency_key=f"payment:{payment.id}:release"
+    )
+    return await apply_confirmed_status(unit_of_work, clock, payment.id, released)
 
 
 _AUTHORIZED = (PaymentStatus.WAITING_FOR_CAPTURE, PaymentStatus.SUCCEEDED)
@@ -210,5 +218,6 @@ async def _refund_cap_overflow(
 __all__ = [
     "apply_confirmed_status",
     "payment_audit",
+    "release_verification_hold",
     "settle_payment_notification",
 ]

@@ -196,7 +196,8 @@ async def release_stale_verifications(
     """Card verifications still authorized after ``SETTLING_TIME``: the hold release after
     the card was saved failed. Cancelled at the provider (keyed like the first attempt) and
     applied. Returns how many were released."""
-    from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
+    # Imported here: payment_confirmation imports this module (cap overflow refunds).
+    from parovoz_payment.use_cases.payment_confirmation import release_verification_hold
 
     before = service.clock.now() - SETTLING_TIME
     async with unit_of_work() as uow:
@@ -219,13 +220,12 @@ async def release_stale_verifications(
         if payment.provider is None or payment.provider_payment_id is None:
             continue
         try:
-            answer = await service.providers.get(payment.provider).cancel(
-                payment.provider_payment_id, idempotency_key=f"payment:{payment.id}:release"
+            current = await release_verification_hold(
+                unit_of_work, service.clock, service.providers, payment
             )
         except ParovozError as error:
             log.warning("verification %s hold not released: %s", payment_id, error.code)
             continue
-        current = await apply_confirmed_status(unit_of_work, service.clock, payment_id, answer)
         released += current.status is PaymentStatus.CANCELLED
     return released
 

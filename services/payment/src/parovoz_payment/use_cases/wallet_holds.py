@@ -67,5 +67,6 @@ async def release_wallet_hold(session: AsyncSession, payment: Payment) -> None:
 async def wallet_source(session: AsyncSession, payment: Payment) -> Account:
     """The account the settlement takes the wallet part from: the hold when the payment held
     it at creation, the wallet itself otherwise (a wallet-only payment settles at once)."""
-    wallet, hold = await _accounts(session, payment)
-    return hold if await transaction_exists(session, _hold_key(payment)) else wallet
+    held = await transaction_exists(session, _hold_key(payment))
+    purpose = AccountPurpose.USER_WALLET_HOLD if held else AccountPurpose.USER_WALLET
+    return await account_for(session, OwnerType.USER, payment.user_id, purpose, payment.currency)
