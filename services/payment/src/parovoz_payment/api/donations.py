@@ -9,13 +9,17 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId
 from parovoz_kit.errors import PermissionDenied
-from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
+from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, Field
 
 from parovoz_payment.api.deps import RequestId
-from parovoz_payment.api.payments import PaymentAttributes, payment_document
+from parovoz_payment.api.payments import (
+    PaymentAttributes,
+    run_payment_creation,
+    start_payment_document,
+)
 from parovoz_payment.api.schemas import Document, MoneyBody, Resource
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.donations import new_donation
@@ -23,8 +27,7 @@ from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
 from parovoz_payment.use_cases.donations import record_donation, streamer_balance
-from parovoz_payment.use_cases.fraud import fraud_screen
-from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
+from parovoz_payment.use_cases.payment_flow import PaymentOrder
 
 #: Streamer balances are roubles, paid out in Russia.
 DONATION_REGION = "RU"
@@ -96,25 +99,9 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
                 metadata={"streamer_id": str(donation.streamer_id)},
                 customer_email=attributes.customer_email,
             )
-            view = await create_payment(
-                infrastructure.unit_of_work,
-                providers,
-                infrastructure.clock,
-                order,
-                request_id=request_id,
-                fraud=fraud_screen(infrastructure),
-            )
-            return payment_document(view, prefix)
+            return await start_payment_document(infrastructure, providers, order, request_id)
 
-        # The same scope as POST /payments: one key names one payment, whichever route.
-        return await run_idempotent(
-            request,
-            infrastructure.idempotency,
-            scope=f"payments:{user_id}",
-            key=key,
-            handler=handler,
-            success_status=201,
-        )
+        return await run_payment_creation(request, infrastructure, user_id, key, handler)
 
     @router.get(
         "/streamers/{streamer_id}/balance",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Literal
 
@@ -117,6 +118,43 @@ def payment_document(view: PaymentView, prefix: str) -> Document[PaymentAttribut
     )
 
 
+async def start_payment_document(
+    infrastructure: Infrastructure,
+    providers: ProviderRegistry,
+    order: PaymentOrder,
+    request_id: str | None,
+) -> Document[PaymentAttributes]:
+    """Create the payment (fraud-screened) and answer it as a JSON:API document."""
+    view = await create_payment(
+        infrastructure.unit_of_work,
+        providers,
+        infrastructure.clock,
+        order,
+        request_id=request_id,
+        fraud=fraud_screen(infrastructure),
+    )
+    return payment_document(view, infrastructure.settings.api_prefix)
+
+
+async def run_payment_creation(
+    request: Request,
+    infrastructure: Infrastructure,
+    user_id: uuid.UUID,
+    key: str,
+    handler: Callable[[Proceed], Awaitable[Document[PaymentAttributes]]],
+) -> Response:
+    """Every route that creates a payment (payments, top-ups, donations) shares one key scope:
+    one Idempotency-Key names one payment of the user, whichever route created it."""
+    return await run_idempotent(
+        request,
+        infrastructure.idempotency,
+        scope=f"payments:{user_id}",
+        key=key,
+        handler=handler,
+        success_status=201,
+    )
+
+
 _ATTRIBUTES = "/data/attributes"
 
 
@@ -176,28 +214,13 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
             if order.gift_cards:
                 await gift_card_lookups.check(user_id)
             try:
-                view = await create_payment(
-                    infrastructure.unit_of_work,
-                    providers,
-                    infrastructure.clock,
-                    order,
-                    request_id=request_id,
-                    fraud=fraud_screen(infrastructure),
-                )
+                return await start_payment_document(infrastructure, providers, order, request_id)
             except ParovozError as error:
                 if error.code == "GIFT_CARD_NOT_FOUND":  # a guess counts like a balance check
                     await gift_card_lookups.failed(user_id)
                 raise
-            return payment_document(view, prefix)
 
-        return await run_idempotent(
-            request,
-            infrastructure.idempotency,
-            scope=f"payments:{user_id}",
-            key=key,
-            handler=handler,
-            success_status=201,
-        )
+        return await run_payment_creation(request, infrastructure, user_id, key, handler)
 
     # Only a uuid matches: /docs, /openapi.json and unknown paths under the prefix stay theirs.
     @router.get(
