@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from ledger_support import fund_wallet
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.ledger import account_for, find_account, post
+from parovoz_payment.db.ledger import find_account
 from parovoz_payment.domain.donations import split_donation
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from sqlalchemy import text
@@ -48,22 +49,6 @@ def donor() -> uuid.UUID:
         },
     ).raise_for_status()
     return user_id
-
-
-async def fund(infrastructure: Infrastructure, user_id: uuid.UUID, minor: int) -> None:
-    async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, Money(minor, "RUB")), credit(wallet, Money(minor, "RUB"))],
-        )
 
 
 def body(streamer_id: uuid.UUID | str, minor: int, **extra: object) -> dict:
@@ -126,7 +111,7 @@ async def test_a_wallet_donation_credits_the_streamer_less_the_commission(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
     user_id, streamer_id = donor(), uuid.uuid4()
-    await fund(infrastructure, user_id, 1_000_000)
+    await fund_wallet(infrastructure, user_id, 1_000_000)
     key = str(uuid.uuid4())
     answer = await donate(client, user_id, body(streamer_id, 12_345), key)
     assert answer.status_code == 201, answer.text
@@ -166,7 +151,7 @@ async def test_random_donations_lose_no_kopeck(
 ) -> None:
     rng = random.Random(2026)
     user_id, streamer_id = donor(), uuid.uuid4()
-    await fund(infrastructure, user_id, 5_000_000)
+    await fund_wallet(infrastructure, user_id, 5_000_000)
     expected = 0
     for _ in range(15):
         minor = rng.randint(1, 300_000)

@@ -7,11 +7,9 @@ takes these payouts; nothing sleeps on a timer."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,10 +22,8 @@ from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.periodic import payment_jobs
 from parovoz_payment.use_cases.payout_execution import DESCRIPTION, execute_payouts
 from parovoz_payment.use_cases.payouts import accept_payout_request
-from sqlalchemy import text
 
 # The payout test helpers live beside this file (the suite imports in importlib mode).
-sys.path.insert(0, str(Path(__file__).parent))
 from payouts_support import (
     ACCOUNT_NUMBER,
     INN,
@@ -43,6 +39,7 @@ from payouts_support import (
     start_portal,
     status_events,
 )
+from sqlalchemy import text
 
 AVAILABLE = AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE
 HOLD = AccountPurpose.DEVELOPER_PAYOUT_HOLD

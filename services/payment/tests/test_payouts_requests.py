@@ -4,10 +4,8 @@ both in the handler's transaction and through the broker to the running payment 
 
 from __future__ import annotations
 
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from confluent_kafka import Producer
 from parovoz_events.developer import PayoutRequested
@@ -17,10 +15,8 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.payouts import PayoutStatus
 from parovoz_payment.use_cases.payouts import accept_payout_request
-from sqlalchemy import text
 
 # The payout test helpers live beside this file (the suite imports in importlib mode).
-sys.path.insert(0, str(Path(__file__).parent))
 from payouts_support import (
     audit_actions,
     balance,
@@ -30,6 +26,7 @@ from payouts_support import (
     seed_available,
     status_events,
 )
+from sqlalchemy import text
 
 MINIMUM = 100_000
 AVAILABLE = AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE

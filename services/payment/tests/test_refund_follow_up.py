@@ -16,13 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
-from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.refunds import SqlRefunds
-from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
@@ -245,19 +244,7 @@ async def test_a_forgotten_cap_overflow_is_sent_back_to_the_card_once(
 ) -> None:
     user_id = uuid.uuid4()
     cap = WalletRules().balance_cap
-    async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, rub(cap - 10_000)), credit(wallet, rub(cap - 10_000))],
-        )
+    await fund_wallet(infrastructure, user_id, cap - 10_000)
     # Settled (the wallet took 100.00 of 500.00) and then the process stopped: no refund.
     payment = await stored_payment(
         infrastructure, clock, PaymentPurpose.WALLET_TOP_UP, rub(50_000), user_id=user_id

@@ -8,12 +8,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from ledger_support import fund_wallet
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
-from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.receipts import SqlReceipts, StoredReceipt
-from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
@@ -61,19 +60,8 @@ async def bought_from_the_wallet(
         wallet_amount=rub(total),
         game_id=uuid.uuid4(),
     ).succeed(now)
+    await fund_wallet(infrastructure, user_id, total)
     async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, rub(total)), credit(wallet, rub(total))],
-        )
         await SqlPayments(session).add(payment)
         await settle(session, payment, None)
         if with_receipt:

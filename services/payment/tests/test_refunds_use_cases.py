@@ -7,12 +7,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from ledger_support import fund_wallet
 from parovoz_kit.errors import BusinessRuleViolation, NotFound
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
-from parovoz_payment.db.ledger import account_for, find_account, post
+from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
@@ -48,22 +49,6 @@ def service(infrastructure: Infrastructure) -> RefundService:
         infrastructure.clock,
         WalletRules(),
     )
-
-
-async def fund_wallet(infrastructure: Infrastructure, user_id: uuid.UUID, minor: int) -> None:
-    async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, rub(minor)), credit(wallet, rub(minor))],
-        )
 
 
 async def settled_payment(

@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from ledger_support import fund_wallet
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_payment.clients.providers.registry import ProviderRegistry, provider_registry
-from parovoz_payment.db.ledger import account_for, find_account, post
+from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.refunds import SqlRefunds
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
@@ -42,22 +43,6 @@ async def infrastructure() -> AsyncIterator[Infrastructure]:
 @pytest.fixture(scope="module")
 def providers(infrastructure: Infrastructure) -> ProviderRegistry:
     return provider_registry(infrastructure)
-
-
-async def fund(infrastructure: Infrastructure, user_id: uuid.UUID, minor: int) -> None:
-    async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, rub(minor)), credit(wallet, rub(minor))],
-        )
 
 
 async def paid_top_up(
@@ -119,7 +104,7 @@ async def test_concurrent_top_ups_near_the_cap_never_pass_it_and_refund_the_rest
 ) -> None:
     user_id = uuid.uuid4()
     payable_before = await payable_minor(infrastructure)
-    await fund(infrastructure, user_id, CAP - 1_500_000)  # 15,000.00 RUB of room left
+    await fund_wallet(infrastructure, user_id, CAP - 1_500_000)  # 15,000.00 RUB of room left
     # Each fits alone (created when the wallet had room); together they pass the cap by 5,000.
     first = await paid_top_up(infrastructure, providers, user_id, 1_000_000)
     second = await paid_top_up(infrastructure, providers, user_id, 1_000_000)

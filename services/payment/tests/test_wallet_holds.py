@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
-from parovoz_payment.db.ledger import account_for, find_account, post
+from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
@@ -39,19 +40,7 @@ def clock() -> ManualClock:
 
 async def funded_user(infrastructure: Infrastructure, minor: int) -> uuid.UUID:
     user_id = uuid.uuid4()
-    async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, rub(minor)), credit(wallet, rub(minor))],
-        )
+    await fund_wallet(infrastructure, user_id, minor)
     return user_id
 
 
