@@ -1,14 +1,20 @@
 """Test helpers for money already in the ledger: a wallet funded by a direct posting (as if a
-top-up had settled), for tests that start from a balance rather than from a top-up."""
+top-up had settled) and a settled game purchase, for tests that start from there."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_creation import start_payment
+from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.use_cases.payment_ledger import settle
 
 
 async def fund_wallet(infrastructure: Infrastructure, user_id: uuid.UUID, minor: int) -> None:
@@ -27,3 +33,30 @@ async def fund_wallet(infrastructure: Infrastructure, user_id: uuid.UUID, minor:
             "wallet_top_up",
             [debit(clearing, amount), credit(wallet, amount)],
         )
+
+
+async def sell_game(
+    infrastructure: Infrastructure,
+    game_id: uuid.UUID,
+    minor: int,
+    *,
+    now: datetime | None = None,
+    region: str = "RU",
+) -> Payment:
+    """A card-paid purchase of the game, settled as ``apply_confirmed_status`` settles it (the
+    revenue split included); ``now`` defaults to the infrastructure's clock."""
+    now = now or infrastructure.clock.now()
+    payment = start_payment(
+        user_id=uuid.uuid4(),
+        purpose=PaymentPurpose.GAME_PURCHASE,
+        amount=Money(minor, "RUB"),
+        region=region,
+        now=now,
+        choice=MethodChoice(PaymentMethod.BANK_CARD),
+        game_id=game_id,
+    ).assign_provider(Provider.YOOKASSA, f"test-{uuid.uuid4()}", now)
+    payment = payment.succeed(now)
+    async with infrastructure.session_factory.begin() as session:
+        await SqlPayments(session).add(payment)
+        await settle(session, payment, payment.provider)
+    return payment

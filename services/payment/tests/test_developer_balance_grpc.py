@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import httpx
 import pytest
+from ledger_support import sell_game
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
 from parovoz_kit.clock import ManualClock
@@ -20,18 +21,14 @@ from parovoz_kit.grpc.interceptors import standard_server_interceptors
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.game_owners import SqlGameOwners
-from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.games import GameOwner
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import RefundDestination, RefundReason
 from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.funds_release import release_matured_shares
-from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
 
 AUTH = "http://127.0.0.1:8090"
@@ -76,26 +73,6 @@ def rub(minor: int) -> Money:
     return Money(minor, "RUB")
 
 
-async def sell(
-    infrastructure: Infrastructure, clock: ManualClock, game: GameOwner, minor: int
-) -> Payment:
-    now = clock.now()
-    payment = start_payment(
-        user_id=uuid.uuid4(),
-        purpose=PaymentPurpose.GAME_PURCHASE,
-        amount=rub(minor),
-        region="KZ",
-        now=now,
-        choice=MethodChoice(PaymentMethod.BANK_CARD),
-        game_id=game.game_id,
-    ).assign_provider(Provider.YOOKASSA, f"test-{uuid.uuid4()}", now)
-    payment = payment.succeed(now)
-    async with infrastructure.session_factory.begin() as session:
-        await SqlPayments(session).add(payment)
-        await settle(session, payment, payment.provider)
-    return payment
-
-
 @pytest.fixture(scope="module")
 async def history(infrastructure: Infrastructure) -> tuple[GameOwner, list[Payment], uuid.UUID]:
     """Three sales 60, 59 and 58 days ago; the second refunded by 3.00 RUB two days later;
@@ -106,7 +83,9 @@ async def history(infrastructure: Infrastructure) -> tuple[GameOwner, list[Payme
         await SqlGameOwners(session).remember(game, learned_from="event")
     sales = []
     for minor in (10_000, 20_000, 30_000):
-        sales.append(await sell(infrastructure, clock, game, minor))
+        sales.append(
+            await sell_game(infrastructure, game.game_id, minor, now=clock.now(), region="KZ")
+        )
         clock.advance(timedelta(days=1))
     service = RefundService(
         infrastructure.unit_of_work, provider_registry(infrastructure), clock, WalletRules()

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from ledger_support import sell_game
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobOutcome, JobRunner, PeriodicJob
@@ -18,14 +19,11 @@ from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.developer_ledger import developer_balances
 from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.ledger import account_for, post
-from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.sales import get_sale
 from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import (
     RefundDestination,
     RefundReason,
@@ -36,7 +34,6 @@ from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.revenue import FUNDS_RELEASE_JOB, revenue_jobs
 from parovoz_payment.use_cases.funds_release import release_matured_shares
-from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import (
     RefundOrder,
     RefundService,
@@ -59,26 +56,6 @@ async def developer_game(infrastructure: Infrastructure, developer_id: uuid.UUID
     async with infrastructure.session_factory.begin() as session:
         await SqlGameOwners(session).remember(owner, learned_from="event")
     return owner
-
-
-async def sell(
-    infrastructure: Infrastructure, clock: ManualClock, game: GameOwner, minor: int
-) -> Payment:
-    now = clock.now()
-    payment = start_payment(
-        user_id=uuid.uuid4(),
-        purpose=PaymentPurpose.GAME_PURCHASE,
-        amount=rub(minor),
-        region="RU",
-        now=now,
-        choice=MethodChoice(PaymentMethod.BANK_CARD),
-        game_id=game.game_id,
-    ).assign_provider(Provider.YOOKASSA, f"test-{uuid.uuid4()}", now)
-    payment = payment.succeed(now)
-    async with infrastructure.session_factory.begin() as session:
-        await SqlPayments(session).add(payment)
-        await settle(session, payment, payment.provider)
-    return payment
 
 
 async def balance(infrastructure: Infrastructure, developer_id: uuid.UUID) -> tuple[int, ...]:
@@ -113,9 +90,9 @@ async def test_shares_move_once_after_thirty_days_whoever_runs_the_job(
     clock = past_clock()
     developer_id = uuid.uuid4()
     game = await developer_game(infrastructure, developer_id)
-    first = await sell(infrastructure, clock, game, 10_000)
+    first = await sell_game(infrastructure, game.game_id, 10_000, now=clock.now())
     clock.advance(timedelta(days=1))
-    second = await sell(infrastructure, clock, game, 20_000)
+    second = await sell_game(infrastructure, game.game_id, 20_000, now=clock.now())
     assert await balance(infrastructure, developer_id) == (21_000, 0, 0, 0)
 
     clock.advance(timedelta(days=29, hours=-1))  # the first's hold ends in an hour
@@ -159,7 +136,9 @@ async def test_a_share_taken_back_after_its_payout_becomes_a_debt_repaid_by_late
     clock = past_clock()
     developer_id = uuid.uuid4()
     game = await developer_game(infrastructure, developer_id)
-    payment = await sell(infrastructure, clock, game, 10_000)  # 7,000 to the developer
+    payment = await sell_game(
+        infrastructure, game.game_id, 10_000, now=clock.now()
+    )  # 7,000 to the developer
     clock.advance(timedelta(days=30))
     await release_matured_shares(infrastructure.unit_of_work, clock)
     assert await balance(infrastructure, developer_id) == (0, 7_000, 0, 0)
@@ -202,8 +181,8 @@ async def test_a_share_taken_back_after_its_payout_becomes_a_debt_repaid_by_late
     assert await balance(infrastructure, developer_id) == (0, 0, 5_000, 5_000)
 
     # The next sales repay the debt first as they leave the hold; the rest becomes available.
-    later = await sell(infrastructure, clock, game, 5_000)  # 3,500
-    latest = await sell(infrastructure, clock, game, 4_000)  # 2,800
+    later = await sell_game(infrastructure, game.game_id, 5_000, now=clock.now())  # 3,500
+    latest = await sell_game(infrastructure, game.game_id, 4_000, now=clock.now())  # 2,800
     clock.advance(timedelta(days=30))
     await release_matured_shares(infrastructure.unit_of_work, clock)
     assert await balance(infrastructure, developer_id) == (0, 1_300, 5_000, 0)

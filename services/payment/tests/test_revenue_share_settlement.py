@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import jsonschema
+from ledger_support import sell_game
 from parovoz_events.payment import SaleRecorded
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
@@ -62,26 +63,6 @@ async def known_game(infrastructure: Infrastructure, lifetime: int | None = None
                 )
             )
     return owner
-
-
-async def sell(infrastructure: Infrastructure, game: GameOwner, minor: int) -> Payment:
-    """A card-paid purchase of ``game`` settled as ``apply_confirmed_status`` settles it."""
-    now = infrastructure.clock.now()
-    payment = start_payment(
-        user_id=uuid.uuid4(),
-        purpose=PaymentPurpose.GAME_PURCHASE,
-        amount=rub(minor),
-        region="RU",
-        now=now,
-        choice=MethodChoice(PaymentMethod.BANK_CARD),
-        game_id=game.game_id,
-    )
-    payment = payment.assign_provider(Provider.YOOKASSA, f"test-{uuid.uuid4()}", now)
-    payment = payment.succeed(now)
-    async with infrastructure.session_factory.begin() as session:
-        await SqlPayments(session).add(payment)
-        await settle(session, payment, payment.provider)
-    return payment
 
 
 async def shares(infrastructure: Infrastructure, payment: Payment) -> tuple[int, int]:
@@ -136,7 +117,7 @@ async def test_a_sale_credits_the_developer_and_the_platform_in_one_posting(
     infrastructure: Infrastructure,
 ) -> None:
     game = await known_game(infrastructure)
-    payment = await sell(infrastructure, game, 99_900)
+    payment = await sell_game(infrastructure, game.game_id, 99_900)
 
     assert await posted(infrastructure, f"payment:{payment.id}:succeeded") == [
         ("developer", "developer_payable_pending", "credit", 69_930),
@@ -173,7 +154,7 @@ async def test_random_sales_lose_no_kopeck_and_the_ledger_check_stays_green(
     for _ in range(24):
         game = generator.choice(games)
         amount = generator.randint(1, 30_000)
-        payment = await sell(infrastructure, game, amount)
+        payment = await sell_game(infrastructure, game.game_id, amount)
         developer, platform = await shares(infrastructure, payment)
         assert developer + platform == amount
         assert amount * 7 // 10 <= developer <= amount * 3 // 4
@@ -187,9 +168,9 @@ async def test_a_sale_crossing_the_first_threshold_splits_marginally(
     infrastructure: Infrastructure,
 ) -> None:
     game = await known_game(infrastructure, lifetime=LOW - 300)
-    crossing = await sell(infrastructure, game, 1_000)
+    crossing = await sell_game(infrastructure, game.game_id, 1_000)
     assert await shares(infrastructure, crossing) == (210 + 525, 90 + 175)
-    after = await sell(infrastructure, game, 1_000)
+    after = await sell_game(infrastructure, game.game_id, 1_000)
     assert await shares(infrastructure, after) == (750, 250)
     assert await lifetime(infrastructure, game) == LOW + 1_700
 
@@ -198,7 +179,9 @@ async def test_concurrent_sales_of_one_game_never_both_use_the_old_tier(
     infrastructure: Infrastructure,
 ) -> None:
     game = await known_game(infrastructure, lifetime=LOW - 1_000)
-    payments = await asyncio.gather(*(sell(infrastructure, game, 1_000) for _ in range(4)))
+    payments = await asyncio.gather(
+        *(sell_game(infrastructure, game.game_id, 1_000) for _ in range(4))
+    )
     developer = sorted([(await shares(infrastructure, p))[0] for p in payments])
     # One sale filled the old tier; the others queued on the game's row and saw it.
     assert developer == [700, 750, 750, 750]
@@ -208,7 +191,9 @@ async def test_partial_refunds_take_both_shares_back_exactly(
     infrastructure: Infrastructure,
 ) -> None:
     game = await known_game(infrastructure)
-    payment = await sell(infrastructure, game, 1_001)  # 700.7 -> developer 700, platform 301
+    payment = await sell_game(
+        infrastructure, game.game_id, 1_001
+    )  # 700.7 -> developer 700, platform 301
     assert await shares(infrastructure, payment) == (700, 301)
     service = RefundService(
         infrastructure.unit_of_work,
@@ -266,7 +251,7 @@ async def test_a_game_known_only_by_its_price_list_pays_its_developer(
     )
     async with infrastructure.session_factory.begin() as session:
         await SqlGamePrices(session).replace_if_newer(prices, uuid.uuid4())
-    payment = await sell(infrastructure, game, 10_000)
+    payment = await sell_game(infrastructure, game.game_id, 10_000)
     assert await shares(infrastructure, payment) == (7_000, 3_000)
     async with infrastructure.session_factory() as session:
         sale = await get_sale(session, payment.id)
@@ -277,7 +262,7 @@ async def test_an_unknown_game_settles_as_platform_revenue(infrastructure: Infra
     """No read model, no price list knows the game (a sale from before revenue share): the
     settlement still posts, as all platform revenue, and no sale is recorded."""
     game = GameOwner(uuid.uuid4(), uuid.uuid4(), "", "game")
-    payment = await sell(infrastructure, game, 5_000)
+    payment = await sell_game(infrastructure, game.game_id, 5_000)
     assert await posted(infrastructure, f"payment:{payment.id}:succeeded") == [
         ("platform", "platform_revenue", "credit", 5_000),
         ("provider", "provider_clearing", "debit", 5_000),
