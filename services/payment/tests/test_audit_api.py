@@ -8,19 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.audit import record
 from parovoz_payment.domain.audit import AuditRecord
 
-AUTH = "http://127.0.0.1:8090"
 AUDIT = "/api/v1/payments/admin/audit-log"
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 ADMIN = auth(uuid.uuid4(), ["admin"])

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -24,15 +25,7 @@ from parovoz_payment.use_cases.discounts import CodeOffer
 from parovoz_payment.use_cases.expiry import expire_payment
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 
-AUTH = "http://127.0.0.1:8090"
 COUPONS = "/api/v1/payments/admin/coupons"
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.currency_rates import currency_rates
@@ -17,16 +18,8 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.pricing import GamePriceList
 from sqlalchemy import delete, select
 
-AUTH = "http://127.0.0.1:8090"
 PAYMENTS = "/api/v1/payments"
 RATES = f"{PAYMENTS}/admin/currency-rates"
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 ADMIN_ID = uuid.uuid4()

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import grpc
-import httpx
 import pytest
+from auth_support import service_token
 from ledger_support import sell_game
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
@@ -31,20 +31,9 @@ from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.funds_release import release_matured_shares
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
 
-AUTH = "http://127.0.0.1:8090"
 
-
-def service_token(name: str) -> tuple[tuple[str, str], ...]:
-    answer = httpx.post(
-        f"{AUTH}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": name,
-            "client_secret": f"{name}-dev-secret",
-        },
-    )
-    answer.raise_for_status()
-    return (("authorization", f"Bearer {answer.json()['access_token']}"),)
+def service_metadata(name: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {service_token(name)}"),)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +55,7 @@ async def stub(
 
 @pytest.fixture(scope="module")
 def portal() -> tuple[tuple[str, str], ...]:
-    return service_token("developer-portal")
+    return service_metadata("developer-portal")
 
 
 def rub(minor: int) -> Money:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from auth_support import auth
 from ledger_support import fund_wallet
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import find_account
@@ -22,17 +23,9 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from sqlalchemy import text
 
-AUTH = "http://127.0.0.1:8090"
 USERS = "http://127.0.0.1:8092/users"
 PAYMENTS = "/api/v1/payments"
 DONATIONS = f"{PAYMENTS}/donations"
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def donor() -> uuid.UUID:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -32,17 +33,9 @@ from parovoz_payment.use_cases.payment_confirmation import settle_payment_notifi
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 from sqlalchemy import select, text
 
-AUTH = "http://127.0.0.1:8090"
 USERS = "http://127.0.0.1:8092/users"
 PAYMENTS = "/api/v1/payments"
 ADMIN_PATH = f"{PAYMENTS}/admin"
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 ADMIN_ID = uuid.uuid4()

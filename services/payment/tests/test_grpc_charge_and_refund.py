@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import grpc
 import httpx
 import pytest
+from auth_support import service_token
 from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
@@ -29,16 +30,7 @@ RETURN_URL = "https://parovoz.example/return"
 
 @pytest.fixture(scope="module")
 def service_metadata() -> tuple[tuple[str, str], ...]:
-    answer = httpx.post(
-        f"{AUTH}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "subscription",
-            "client_secret": "subscription-dev-secret",
-        },
-    )
-    answer.raise_for_status()
-    return (("authorization", f"Bearer {answer.json()['access_token']}"),)
+    return (("authorization", f"Bearer {service_token('subscription')}"),)
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import uuid
 from collections.abc import AsyncIterator
 
 import grpc
-import httpx
 import pytest
+from auth_support import service_token
 from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
@@ -21,23 +21,13 @@ from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, deb
 from parovoz_payment.domain.money import Money
 from sqlalchemy import func, select
 
-AUTH = "http://127.0.0.1:8090"
 GRPC_TARGET = "127.0.0.1:9094"
 TIMEOUT = 20
 
 
 @pytest.fixture(scope="module")
 def service_metadata() -> tuple[tuple[str, str], ...]:
-    answer = httpx.post(
-        f"{AUTH}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "subscription",
-            "client_secret": "subscription-dev-secret",
-        },
-    )
-    answer.raise_for_status()
-    return (("authorization", f"Bearer {answer.json()['access_token']}"),)
+    return (("authorization", f"Bearer {service_token('subscription')}"),)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
@@ -22,15 +23,7 @@ from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from sqlalchemy import func, select, text
 
-AUTH = "http://127.0.0.1:8090"
 PAYMENTS = "/api/v1/payments"
-
-
-def auth(subject: uuid.UUID | str) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def top_up(infrastructure: Infrastructure, user_id: uuid.UUID, amount_minor: int) -> None:

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from auth_support import auth, service_token
 from parovoz_events.payment import ReferralPayoutCompleted, ReferralPayoutFailed
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, find_account, post
@@ -17,7 +18,6 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from sqlalchemy import text
 
-AUTH = "http://127.0.0.1:8090"
 USERS = "http://127.0.0.1:8092/users"
 PAYOUTS = "/api/v1/payments/referral-payouts"
 #: The social service has no client at the auth stand-in: any service token stands in for it.
@@ -29,23 +29,7 @@ EVENTS = {
 
 
 def service_headers(name: str = SERVICE) -> dict[str, str]:
-    answer = httpx.post(
-        f"{AUTH}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": name,
-            "client_secret": f"{name}-dev-secret",
-        },
-    )
-    answer.raise_for_status()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def user_headers(subject: uuid.UUID) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {service_token(name)}"}
 
 
 def referrer(*, blocked: bool = False) -> uuid.UUID:
@@ -186,7 +170,7 @@ async def test_only_services_may_ask_and_input_is_checked(client: httpx.AsyncCli
     as_user = await client.post(
         PAYOUTS,
         json=body(user_id, 50_000),
-        headers={**user_headers(user_id), "Idempotency-Key": str(uuid.uuid4())},
+        headers={**auth(user_id), "Idempotency-Key": str(uuid.uuid4())},
     )
     assert as_user.status_code == 403
     keyless = await client.post(PAYOUTS, json=body(user_id, 50_000), headers=service_headers())

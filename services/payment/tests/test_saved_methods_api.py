@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.tracing import tracing_from_settings
 from parovoz_payment.db.audit import audit_log
@@ -20,7 +21,6 @@ from parovoz_payment.domain.saved_methods import card_title
 from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import select
 
-AUTH = "http://127.0.0.1:8090"
 METHODS = "/api/v1/payments/methods"
 
 
@@ -30,13 +30,6 @@ async def infrastructure() -> AsyncIterator[Infrastructure]:
     tracing_from_settings(settings)  # as the service does: requests get real trace ids
     async with open_infrastructure(settings) as infra:
         yield infra
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def save(

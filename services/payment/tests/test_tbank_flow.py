@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_payment.clients.providers.config import ProviderConfig
@@ -21,15 +22,6 @@ from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import text
 
 PAYMENTS = "/api/v1/payments"
-AUTH = "http://127.0.0.1:8090"
-
-
-async def mint_user_token(subject: str, roles: list[str] | None = None) -> str:
-    async with httpx.AsyncClient() as auth:
-        answer = await auth.post(
-            f"{AUTH}/tokens", json={"sub": subject, "roles": roles or [], "ttl_seconds": 600}
-        )
-    return answer.json()["access_token"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +48,7 @@ async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
     tbank_only: Infrastructure, app_client: httpx.AsyncClient
 ) -> None:
     user_id = str(uuid.uuid4())
-    headers = {"Authorization": f"Bearer {await mint_user_token(user_id)}"}
+    headers = auth(user_id)
     body = {
         "data": {
             "type": "paymentCreation",
@@ -109,7 +101,7 @@ async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
             },
         }
     }
-    service_headers = {"Authorization": f"Bearer {await mint_user_token('service:subscription')}"}
+    service_headers = auth("service:subscription")
     refund = await app_client.post(
         f"{PAYMENTS}/{payment['id']}/refunds",
         json=refund_body,
@@ -118,9 +110,7 @@ async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
     assert refund.status_code == 201, refund.text
     # Not a game: an admin approves it, then the money goes back through T-Bank's Cancel.
     assert refund.json()["data"]["attributes"]["status"] == "requires_review"
-    admin_headers = {
-        "Authorization": f"Bearer {await mint_user_token(str(uuid.uuid4()), ['admin'])}"
-    }
+    admin_headers = auth(uuid.uuid4(), ["admin"])
     decided = await app_client.post(
         f"{PAYMENTS}/admin/refunds/{refund.json()['data']['id']}/decision",
         json={"data": {"type": "refundDecision", "attributes": {"decision": "approve"}}},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.ledger_tables import ledger_accounts
@@ -13,15 +14,7 @@ from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, deb
 from parovoz_payment.domain.money import Money
 from sqlalchemy import func, select
 
-AUTH = "http://127.0.0.1:8090"
 WALLET = "/api/v1/payments/wallet"
-
-
-def auth(subject: uuid.UUID | str, roles: list[str] | None = None) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(subject), "roles": roles or [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def move(
