@@ -100,14 +100,8 @@ class PaymentSettings(ServiceSettings):
 
 
 @functools.cache
-def configured_wallet_rules() -> WalletRules:
-    """The process's wallet limits from its settings, read once (they never change while it
-    runs): for the settlement's cap check deep in a use case, where no request carries them."""
-    return PaymentSettings().wallet_rules()
-
-
-@functools.cache
-def configured_donation_commission_bp() -> int:
-    """The process's donation commission (basis points), read once: for the settlement deep
-    in a use case, where no request carries the settings."""
-    return PaymentSettings().donation_commission_bp
+def process_settings() -> PaymentSettings:
+    """The process's settings, read once (they never change while it runs): for the rules deep
+    in a use case (wallet cap at settlement, revenue share, donation commission, receipts'
+    provider), where no request carries them."""
+    return PaymentSettings()

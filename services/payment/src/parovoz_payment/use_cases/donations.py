@@ -19,7 +19,7 @@ from parovoz_payment.domain.donations import (
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, Entry, OwnerType, credit
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
-from parovoz_payment.settings import configured_donation_commission_bp
+from parovoz_payment.settings import process_settings
 
 
 async def record_donation(unit_of_work: UnitOfWorkFactory, donation: Donation) -> None:
@@ -42,7 +42,7 @@ async def donation_credits(
     donation = None if donation_id is None else await SqlDonations(session).get(donation_id)
     if donation is None or donation.user_id != payment.user_id:
         return None
-    bp = configured_donation_commission_bp() if commission_bp is None else commission_bp
+    bp = process_settings().donation_commission_bp if commission_bp is None else commission_bp
     split = split_donation(payment.captured_amount, bp)
     currency = payment.currency
     entries: list[Entry] = []

@@ -28,7 +28,7 @@ from parovoz_payment.domain.providers import (
     ProviderNotification,
     ProviderPayment,
 )
-from parovoz_payment.settings import configured_wallet_rules
+from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import (
     release_discounts,
 )
@@ -203,7 +203,7 @@ async def _refund_cap_overflow(
     if providers is None:
         log.error("top-up %s: no provider registry to refund %s", payment.id, overflow)
         return
-    service = RefundService(unit_of_work, providers, clock, configured_wallet_rules())
+    service = RefundService(unit_of_work, providers, clock, process_settings().wallet_rules())
     try:
         refund = await refund_wallet_cap_overflow(service, payment.id, overflow)
     except Exception as error:  # the settlement stands whatever happens here

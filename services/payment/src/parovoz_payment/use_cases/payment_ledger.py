@@ -23,7 +23,7 @@ from parovoz_payment.domain.ledger import (
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
-from parovoz_payment.settings import configured_wallet_rules
+from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import consume_discounts
 from parovoz_payment.use_cases.donations import donation_credits
 from parovoz_payment.use_cases.sales import SalesPorts, is_sale, sale_credits
@@ -122,7 +122,7 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list
         AccountKey.of(OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency),
     )
     balance = locked.credit_balance if locked is not None else Money.zero(currency)
-    rules = configured_wallet_rules()
+    rules = process_settings().wallet_rules()
     cap = Money(rules.balance_cap, currency) if currency == rules.currency else None
     amount = payment.captured_amount
     headroom = None if cap is None else max(0, cap.amount_minor - balance.amount_minor)

@@ -14,7 +14,6 @@ payment taken by T-Bank keeps its receipt ``pending`` here (T-Bank fiscalises th
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import uuid
 from typing import Any
@@ -46,6 +45,7 @@ from parovoz_payment.domain.receipts import (
 )
 from parovoz_payment.domain.refunds import Refund
 from parovoz_payment.domain.saved_methods import SavedMethod
+from parovoz_payment.settings import process_settings
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +158,8 @@ async def store_saved_method(
 
 
 # -- after the commit: to the provider ---------------------------------------------------
-@functools.cache
 def _provider_config() -> ProviderConfig:
-    from parovoz_payment.settings import PaymentSettings  # the process's own settings
-
-    return PaymentSettings().providers
+    return process_settings().providers
 
 
 def deliver_receipts_later(

@@ -14,7 +14,6 @@ all platform revenue, logged, no sale row.
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -47,6 +46,7 @@ from parovoz_payment.domain.revenue_share import (
     no_reversal,
     split_sale,
 )
+from parovoz_payment.settings import process_settings
 
 if TYPE_CHECKING:
     from parovoz_kit.infrastructure import Infrastructure
@@ -82,12 +82,9 @@ class SalesPorts:
     catalogue: GameCatalogue | None = None
 
 
-@functools.cache
 def default_sales_ports() -> SalesPorts:
-    """The process's rules from its settings (read once: they never change while it runs)."""
-    from parovoz_payment.settings import PaymentSettings
-
-    return SalesPorts(PaymentSettings().revenue_share_rules())
+    """The process's revenue-share rules from its settings."""
+    return SalesPorts(process_settings().revenue_share_rules())
 
 
 def is_sale(payment: Payment) -> bool:
