@@ -85,6 +85,10 @@ def _router() -> APIRouter:
     async def run_job(name: str) -> dict[str, str]:
         return {"job": name}
 
+    @router.post("/referrals", dependencies=[Depends(require_service("social", "admin"))])
+    async def referrals() -> dict[str, str]:
+        return {"ok": "yes"}
+
     return router
 
 
@@ -163,6 +167,21 @@ async def test_internal_endpoints_take_service_tokens_only(client: httpx.AsyncCl
 
     assert as_admin.status_code == 403 and single_error(as_admin)["code"] == "PERMISSION_DENIED"
     assert as_service.status_code == 200 and as_service.json() == {"job": "dunning"}
+
+
+async def test_a_named_service_list_admits_only_those_services(
+    client: httpx.AsyncClient, mint
+) -> None:
+    path = f"{PREFIX}/referrals"
+    as_social = await client.post(path, headers=bearer(mint(sub="service:social")))
+    as_admin_service = await client.post(path, headers=bearer(mint(sub="service:admin")))
+    as_payment = await client.post(path, headers=bearer(mint(sub="service:payment")))
+    as_user = await client.post(path, headers=bearer(mint(roles=["admin"])))
+
+    assert as_social.status_code == 200 and as_admin_service.status_code == 200
+    assert as_payment.status_code == 403
+    assert single_error(as_payment)["code"] == "SERVICE_NOT_ALLOWED"
+    assert as_user.status_code == 403 and single_error(as_user)["code"] == "PERMISSION_DENIED"
 
 
 async def test_the_openapi_document_declares_the_bearer_scheme(client: httpx.AsyncClient):

@@ -7,7 +7,7 @@ from standin_auth.clients import ServiceClients
 def test_defaults_cover_the_four_services_and_the_stand_ins() -> None:
     clients = ServiceClients.from_setting(None)
 
-    for name in ("developer-portal", "greenlight", "subscription", "payment", "admin", "user"):
+    for name in ("developer-portal", "greenlight", "subscription", "payment", "admin", "social"):
         assert clients.authenticate(name, f"{name}-dev-secret")
     assert not clients.authenticate("payment", "greenlight-dev-secret")
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Our four services and the stand-ins that call them; each secret is `<name>-dev-secret`.
+# Our four services, the stand-ins that call them and the external social service (it asks
+# payment for referral payouts); each secret is `<name>-dev-secret`.
 DEFAULT_SERVICE_NAMES = (
     "developer-portal",
     "greenlight",
@@ -17,6 +18,7 @@ DEFAULT_SERVICE_NAMES = (
     "user",
     "catalog-library",
     "provider-sandbox",
+    "social",
 )
 
 

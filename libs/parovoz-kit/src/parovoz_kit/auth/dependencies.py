@@ -77,12 +77,18 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return dependency
 
 
-def require_service() -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency admitting only service tokens (``sub`` = ``service:<name>``)."""
+def require_service(*names: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency admitting only service tokens (``sub`` = ``service:<name>``); with
+    ``names``, only those services (``require_service("social")``), others get 403 too."""
+    allowed = frozenset(names)
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.is_service:
             raise PermissionDenied("Only platform services may call this endpoint.")
+        if allowed and principal.service_name not in allowed:
+            raise PermissionDenied(
+                "This service may not call this endpoint.", code="SERVICE_NOT_ALLOWED"
+            )
         return principal
 
     return dependency

@@ -80,6 +80,7 @@ class PaymentDeveloperMoney:
                     pending_minor=balance.pending.amount_minor,
                     available_minor=balance.available.amount_minor,
                     in_payout_minor=balance.in_payout.amount_minor,
+                    owed_minor=balance.owed.amount_minor,
                 )
                 for balance in reply.balances
             ),

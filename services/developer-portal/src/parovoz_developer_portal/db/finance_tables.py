@@ -80,6 +80,21 @@ payout_requests = Table(
     ),
 )
 
+#: How each account is paid out; no row = on request. ``monthly`` names the method.
+payout_schedules = Table(
+    "payout_schedules",
+    metadata,
+    Column("developer_id", ForeignKey("developer_accounts.id"), primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("payout_method_id", ForeignKey("payout_methods.id"), nullable=True),
+    Column("updated_by_user_id", UUID(as_uuid=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("mode IN ('on_request', 'monthly')", name="mode_known"),
+    CheckConstraint("mode <> 'monthly' OR payout_method_id IS NOT NULL", name="monthly_has_method"),
+    # The monthly job reads only these.
+    Index("ix_payout_schedules_monthly", "developer_id", postgresql_where=text("mode = 'monthly'")),
+)
+
 #: Sales already counted (``sale_id`` = payment's ledger transaction): a sale adds once.
 recorded_sales = Table(
     "recorded_sales",

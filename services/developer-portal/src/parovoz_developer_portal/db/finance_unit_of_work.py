@@ -10,6 +10,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_developer_portal.db.bank_details_cipher import BankDetailsCipher
 from parovoz_developer_portal.db.payout_methods import SqlPayoutMethods
 from parovoz_developer_portal.db.payout_requests import SqlPayoutRequests
+from parovoz_developer_portal.db.payout_schedules import SqlPayoutSchedules
 from parovoz_developer_portal.db.sales import SqlSales
 from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork
 
@@ -17,6 +18,7 @@ from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork
 class SqlFinanceUnitOfWork(SqlPortalUnitOfWork):
     payout_methods: SqlPayoutMethods
     payout_requests: SqlPayoutRequests
+    payout_schedules: SqlPayoutSchedules
     sales: SqlSales
 
     def __init__(self, infrastructure: Infrastructure, cipher: BankDetailsCipher) -> None:
@@ -30,6 +32,7 @@ class SqlFinanceUnitOfWork(SqlPortalUnitOfWork):
         await super().__aenter__()
         self.payout_methods = SqlPayoutMethods(self.session, self._cipher, self._now())
         self.payout_requests = SqlPayoutRequests(self.session)
+        self.payout_schedules = SqlPayoutSchedules(self.session)
         self.sales = SqlSales(self.session)
         return self
 

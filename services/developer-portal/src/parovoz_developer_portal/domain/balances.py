@@ -21,6 +21,8 @@ class CurrencyBalance:
     available_minor: int
     #: Requested and held for a payout in progress.
     in_payout_minor: int
+    #: Taken back after it was paid out (refund, chargeback): repaid from the next sales.
+    owed_minor: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
+from parovoz_developer_portal.domain.payout_schedule import PayoutSchedule
 from parovoz_developer_portal.domain.payouts import PayoutMethod, PayoutRequest
 from parovoz_developer_portal.domain.ports import PortalUnitOfWork
 from parovoz_developer_portal.domain.sales import RecordedSale, ReportPeriod, SalesDay
@@ -61,7 +62,20 @@ class SalesReadModel(Protocol):
     ) -> Sequence[SalesDay]: ...
 
 
+class PayoutSchedules(Protocol):
+    async def get(self, developer_id: uuid.UUID) -> PayoutSchedule | None: ...
+
+    async def save(self, schedule: PayoutSchedule) -> None:
+        """Insert or replace the account's schedule."""
+        ...
+
+    async def monthly_accounts(self) -> Sequence[uuid.UUID]:
+        """Accounts paid out monthly, in a stable order."""
+        ...
+
+
 class FinanceUnitOfWork(PortalUnitOfWork, Protocol):
     payout_methods: PayoutMethods
     payout_requests: PayoutRequests
+    payout_schedules: PayoutSchedules
     sales: SalesReadModel

@@ -200,8 +200,14 @@ async def request_payout_by_member(
     await _refuse_second_open_request(uow.payout_requests, account.id)
     if money is not None:
         await _check_available_balance(money, account.id, amount)
-    await uow.payout_methods.lock_account(account.id)
-    await _refuse_second_open_request(uow.payout_requests, account.id)
+    return await place_payout_request(uow, request)
+
+
+async def place_payout_request(uow: FinanceUnitOfWork, request: PayoutRequest) -> PayoutRequest:
+    """Store a checked request and emit ``developer.payout.requested.v1`` in one transaction;
+    the one way in for asked and automatic payouts alike."""
+    await uow.payout_methods.lock_account(request.developer_id)
+    await _refuse_second_open_request(uow.payout_requests, request.developer_id)
     await uow.payout_requests.add(request)  # the unique index catches any race left
     uow.emit(payout_requested_event(request))
     await uow.commit()

@@ -129,7 +129,10 @@ def request_payout(
     trigger: PayoutTrigger,
     user_id: uuid.UUID | None,
     now: datetime,
+    request_id: uuid.UUID | None = None,
 ) -> PayoutRequest:
+    """``request_id`` is given for an automatic request (derived from its month); a new one
+    otherwise."""
     # bool is an int subclass: True kopecks is a bug, not an amount.
     if type(amount.amount_minor) is not int or amount.amount_minor <= 0:
         raise ValidationFailed(
@@ -151,7 +154,7 @@ def request_payout(
             pointer=f"{_ATTRIBUTES}/amount/amount_minor",
         )
     return PayoutRequest(
-        id=uuid.uuid4(),
+        id=request_id or uuid.uuid4(),
         developer_id=developer_id,
         amount=amount,
         payout_method_id=method.id,

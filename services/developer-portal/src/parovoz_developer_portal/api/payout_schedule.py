@@ -1,0 +1,109 @@
+"""`/finance/payout-schedule`: paid on request, or monthly automatic (PRODUCT.md).
+
+``monthly``: on the 1st of each month (UTC) the whole available balance, when at least the
+minimum payout, is asked for to the chosen method (``payout_method_id``; the account's default
+when left out). Owner, admin and finance may see and change it; others get 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.infrastructure import Infrastructure
+from pydantic import BaseModel, ConfigDict, Field
+
+from parovoz_developer_portal.api.finance_schemas import Document, Resource
+from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
+from parovoz_developer_portal.domain import payout_schedule_use_cases
+from parovoz_developer_portal.domain.payout_schedule import (
+    AUTOMATIC_PAYOUT_DAY,
+    PayoutSchedule,
+    PayoutScheduleMode,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PayoutScheduleChangeAttributes(_Strict):
+    mode: PayoutScheduleMode = Field(description="on_request, or monthly (automatic).")
+    payout_method_id: uuid.UUID | None = Field(
+        default=None, description="Monthly payouts go here; the default method when left out."
+    )
+
+
+class PayoutScheduleChangeData(_Strict):
+    type: Literal["payoutSchedules"]
+    attributes: PayoutScheduleChangeAttributes
+
+
+class PayoutScheduleChangeDocument(_Strict):
+    data: PayoutScheduleChangeData
+
+
+class PayoutScheduleAttributes(BaseModel):
+    mode: str
+    payout_method_id: uuid.UUID | None
+    day_of_month: int | None = Field(description="When monthly payouts are asked (UTC).")
+    updated_by_user_id: uuid.UUID | None
+    updated_at: datetime | None
+
+
+def payout_schedule_resource(
+    schedule: PayoutSchedule, prefix: str
+) -> Resource[PayoutScheduleAttributes]:
+    monthly = schedule.mode is PayoutScheduleMode.MONTHLY
+    return Resource(
+        type="payoutSchedules",
+        id=str(schedule.developer_id),
+        attributes=PayoutScheduleAttributes(
+            mode=schedule.mode.value,
+            payout_method_id=schedule.payout_method_id,
+            day_of_month=AUTOMATIC_PAYOUT_DAY if monthly else None,
+            updated_by_user_id=schedule.updated_by_user_id,
+            updated_at=schedule.updated_at,
+        ),
+        links={"self": f"{prefix}/finance/payout-schedule"},
+    )
+
+
+def payout_schedule_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    router = APIRouter(prefix=f"{prefix}/finance/payout-schedule", tags=["finance"])
+
+    @router.get(
+        "",
+        response_model=Document[PayoutScheduleAttributes],
+        summary="How the account is paid out (on request unless chosen otherwise)",
+    )
+    async def get_payout_schedule(user_id: CurrentUserId) -> Document[PayoutScheduleAttributes]:
+        async with finance_unit_of_work(infrastructure) as uow:
+            schedule = await payout_schedule_use_cases.payout_schedule_of_member(uow, user_id)
+        return Document(data=payout_schedule_resource(schedule, prefix))
+
+    @router.put(
+        "",
+        response_model=Document[PayoutScheduleAttributes],
+        summary="Choose on-request or monthly automatic payouts (to a method of the account)",
+    )
+    async def put_payout_schedule(
+        body: PayoutScheduleChangeDocument, user_id: CurrentUserId
+    ) -> Document[PayoutScheduleAttributes]:
+        # Idempotent by nature (PUT replaces the setting), so no Idempotency-Key.
+        attributes = body.data.attributes
+        async with finance_unit_of_work(infrastructure) as uow:
+            schedule = await payout_schedule_use_cases.choose_payout_schedule(
+                uow,
+                user_id,
+                attributes.mode,
+                attributes.payout_method_id,
+                infrastructure.clock.now(),
+            )
+        return Document(data=payout_schedule_resource(schedule, prefix))
+
+    return router
