@@ -11,12 +11,13 @@ import uuid
 import httpx
 import psycopg
 import pytest
-from e2e_payments import Player, PricedGame
+from e2e_payments import Player, PricedGame, game_purchase, provider_payment_id
 from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
 from parovoz_payment.jobs.ledger_check import run_check
 
 PAYMENTS = f"{GATEWAY}/api/v1/payments"
 TOP_UPS = f"{PAYMENTS}/wallet/top-ups"
+SANDBOX = "http://127.0.0.1:8091"
 PAYMENT_DB_URL = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
 
 
@@ -175,3 +176,34 @@ def test_a_purchase_without_save_method_saves_nothing(game: PricedGame) -> None:
     payment = _paid(player, created)
     assert wait_until(lambda: len(_receipts(payment["id"])) == 1)
     assert _rows("SELECT 1 FROM saved_methods WHERE user_id = %s", player.id) == []
+
+
+def test_a_game_paid_wholly_from_the_wallet_gets_a_closing_receipt_on_the_top_up() -> None:
+    """54-FZ: the top-up had an advance receipt; the game, handed over against that advance,
+    gets a receipt settled as its offset (``prepayment``), linked at YooKassa to the top-up."""
+    player = Player()
+    top_up = _paid(player, _top_up(player, 150_000))
+    assert wait_until(lambda: _balance(player) == 150_000)
+    game = PricedGame(59_900)
+
+    bought = player.pay({**game_purchase(game, 59_900), "method": "wallet", "use_wallet": True})
+
+    assert bought.status_code == 201, bought.text
+    assert bought.json()["data"]["attributes"]["status"] == "succeeded"
+    purchase_id = bought.json()["data"]["id"]
+    assert wait_until(lambda: _receipt_status(purchase_id) == "succeeded", timeout=20)
+    [(advance_id, provider, registered_id)] = _rows(
+        "SELECT advance_payment_id, provider, provider_receipt_id FROM receipts "
+        "WHERE payment_id = %s",
+        purchase_id,
+    )
+    assert (str(advance_id), provider) == (top_up["id"], "yookassa")
+    at_sandbox = httpx.get(
+        f"{SANDBOX}/v3/receipts/{registered_id}", auth=("sandbox-shop", "sandbox-secret-key")
+    ).json()
+    top_up_at_provider = provider_payment_id(top_up["attributes"]["confirmation_url"])
+    assert at_sandbox["payment_id"] == top_up_at_provider
+    assert at_sandbox["settlements"] == [
+        {"type": "prepayment", "amount": {"value": "599.00", "currency": "RUB"}}
+    ]
+    assert_ledger_ok()

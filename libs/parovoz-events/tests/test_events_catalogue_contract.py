@@ -15,7 +15,8 @@ from parovoz_events.catalog import catalogue_types, data_schema
 from pydantic import BaseModel
 
 # The contract: type -> (key field, producer, consumers), from ARCHITECTURE.md "Event catalogue"
-# (subscription.subscription.*.v1 expanded) plus the referral payouts of the payment issues.
+# (subscription.subscription.*.v1 expanded) plus the referral payouts and chargebacks of the
+# payment issues.
 GAME_READERS = ("subscription", "payment", "catalog-library")
 PAYMENT_WATCHERS = ("greenlight", "subscription", "catalog-library")
 NOTIFY = ("notification",)
@@ -45,6 +46,8 @@ CATALOGUE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "payment.payout.status.changed.v1": ("developer_id", "payment", ("developer-portal",)),
     "payment.referral_payout.completed.v1": ("referral_payout_id", "payment", ("social",)),
     "payment.referral_payout.failed.v1": ("referral_payout_id", "payment", ("social",)),
+    "payment.chargeback.opened.v1": ("payment_id", "payment", ("catalog-library",)),
+    "payment.chargeback.resolved.v1": ("payment_id", "payment", ("catalog-library",)),
     "greenlight.submission.approved.v1": ("submission_id", "greenlight", ("developer-portal",)),
     "greenlight.submission.rejected.v1": ("submission_id", "greenlight", ("developer-portal",)),
     "greenlight.user.penalized.v1": ("user_id", "greenlight", ("user",)),

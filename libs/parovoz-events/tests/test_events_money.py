@@ -88,6 +88,8 @@ def test_money_carrying_types_are_the_expected_ones() -> None:
         "payment.refund.succeeded.v1",
         "payment.refund.failed.v1",
         "payment.sale.recorded.v1",
+        "payment.chargeback.opened.v1",
+        "payment.chargeback.resolved.v1",
         "payment.payout.status.changed.v1",
         "payment.referral_payout.completed.v1",
         "payment.referral_payout.failed.v1",

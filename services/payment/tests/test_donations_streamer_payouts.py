@@ -105,7 +105,7 @@ async def test_balances_at_the_minimum_are_held_once_per_period(
 
 
 def test_the_job_is_leased_under_its_period(infrastructure: Infrastructure) -> None:
-    [job] = streamer_payout_jobs(infrastructure)
+    job, _ = streamer_payout_jobs(infrastructure)
     assert job.name == "streamer-payouts"
     moment = datetime(2026, 11, 25, tzinfo=UTC)
     assert job.period_key(moment) == "2026-W48"

@@ -12,8 +12,11 @@ from parovoz_events.developer import PayoutRequested
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.domain.ledger import AccountPurpose
+from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payouts import PayoutStatus
+from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payouts import accept_payout_request
 
 # The payout test helpers live beside this file (the suite imports in importlib mode).
@@ -31,6 +34,7 @@ from sqlalchemy import text
 MINIMUM = 100_000
 AVAILABLE = AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE
 HOLD = AccountPurpose.DEVELOPER_PAYOUT_HOLD
+RECEIVABLE = AccountPurpose.DEVELOPER_RECEIVABLE
 
 
 def clock() -> ManualClock:
@@ -108,6 +112,39 @@ async def test_more_than_available_fails_with_nothing_held(infrastructure: Infra
     assert (event.new_status, event.failure_reason_code) == ("failed", "insufficient_balance")
     assert await balance(infrastructure, developer_id, AVAILABLE) == 120_000
     assert await balance(infrastructure, developer_id, HOLD) == 0
+
+
+async def test_what_the_developer_owes_is_not_withdrawn(infrastructure: Infrastructure) -> None:
+    developer_id = uuid.uuid4()
+    await seed_available(infrastructure, developer_id, 300_000)
+    # A share taken back after it was paid out: 1,000.00 owed, netted against new revenue.
+    owed = Money(100_000, "RUB")
+    async with infrastructure.session_factory.begin() as session:
+        receivable = await account_for(
+            session, OwnerType.DEVELOPER, developer_id, RECEIVABLE, "RUB"
+        )
+        revenue = await account_for(
+            session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, "RUB"
+        )
+        await post(
+            session, f"test-owed:{uuid.uuid4()}", "test_seed_owed",
+            [debit(receivable, owed), credit(revenue, owed)],
+        )  # fmt: skip
+
+    await take(infrastructure, request_for(developer_id, uuid.uuid4(), 200_001))
+    await take(infrastructure, request_for(developer_id, uuid.uuid4(), 200_000))
+
+    events = await status_events(infrastructure, developer_id)
+    assert [(e.new_status, e.failure_reason_code) for e in events] == [
+        ("failed", "insufficient_balance"),
+        ("processing", None),
+    ]
+    assert await balance(infrastructure, developer_id, HOLD) == 200_000
+    assert await balance(infrastructure, developer_id, AVAILABLE) == 100_000
+    assert await balance(infrastructure, developer_id, RECEIVABLE) == -100_000
+    async with infrastructure.session_factory() as session:
+        report = await check_ledger(session)
+    assert report.ok, report.render()
 
 
 async def test_two_requests_cannot_spend_the_same_balance(infrastructure: Infrastructure) -> None:

@@ -5,62 +5,19 @@ stored once (only when asked), and a malformed e-mail refused before anything is
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.payments import SqlPayments
-from parovoz_payment.db.receipts import SqlReceipts, remember_contact
+from parovoz_payment.db.receipts import SqlReceipts
 from parovoz_payment.db.saved_methods import SqlSavedMethods
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
+from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
-from parovoz_payment.domain.providers import ProviderPayment
+from parovoz_payment.domain.payments import PaymentPurpose
 from parovoz_payment.domain.receipts import Customer, PaymentMode, PaymentSubject
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from parovoz_payment.use_cases.receipts import PLACEHOLDER_EMAIL, customer_from_order
-
-
-async def pending_at_tbank(
-    infrastructure: Infrastructure,
-    purpose: PaymentPurpose,
-    amount_minor: int,
-    *,
-    save_method: bool = False,
-    email: str | None = None,
-) -> tuple[uuid.UUID, uuid.UUID, str]:
-    # T-Bank: the receipt stays here (no delivery to YooKassa in the background).
-    user_id, provider_id = uuid.uuid4(), str(uuid.uuid4().int % 10**12)
-    now = infrastructure.clock.now()
-    payment = start_payment(
-        user_id=user_id,
-        purpose=purpose,
-        amount=Money(amount_minor, "RUB"),
-        region="RU",
-        now=now,
-        choice=MethodChoice(PaymentMethod.BANK_CARD),
-        save_method=save_method,
-        # A game nobody told us about: the receipt falls back to the generic name.
-        game_id=uuid.uuid4() if purpose is PaymentPurpose.GAME_PURCHASE else None,
-    ).assign_provider(Provider.TBANK, provider_id, now)
-    async with infrastructure.session_factory.begin() as session:
-        await SqlPayments(session).add(payment)
-        if email:
-            await remember_contact(session, payment.id, Customer.of(email=email), now)
-    return payment.id, user_id, provider_id
-
-
-def succeeded(provider_id: str, amount_minor: int, token: str | None = None) -> ProviderPayment:
-    return ProviderPayment(
-        Provider.TBANK,
-        provider_id,
-        PaymentStatus.SUCCEEDED,
-        Money(amount_minor, "RUB"),
-        saved_method_token=token,
-        method_title="MIR *4444" if token else None,
-    )
+from receipts_support import pending_at_tbank, succeeded
 
 
 async def test_concurrent_confirmations_leave_one_receipt_and_one_saved_method(

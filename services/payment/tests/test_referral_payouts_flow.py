@@ -1,7 +1,8 @@
 """Referral payouts on the real engines (service token only): a reward lands in the user's
 wallet with ``payment.referral_payout.completed.v1`` in the same transaction; a blocked user
 (user stand-in) or a wallet cap that would be passed fails with ``.failed.v1`` and moves no
-money; replays (same key, or the same reference again) pay once; users cannot call it."""
+money; replays (same key, or the same reference again) pay once; users and services other than
+social cannot call it."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from sqlalchemy import text
 
 USERS = "http://127.0.0.1:8092/users"
 PAYOUTS = "/api/v1/payments/referral-payouts"
-#: The social service has no client at the auth stand-in: any service token stands in for it.
-SERVICE = "user"
+#: The (external) social service: its client at the auth stand-in, the only one admitted.
+SERVICE = "social"
 EVENTS = {
     ReferralPayoutCompleted.event_type: ReferralPayoutCompleted,
     ReferralPayoutFailed.event_type: ReferralPayoutFailed,
@@ -173,6 +174,14 @@ async def test_only_services_may_ask_and_input_is_checked(client: httpx.AsyncCli
         headers={**auth(user_id), "Idempotency-Key": str(uuid.uuid4())},
     )
     assert as_user.status_code == 403
+    for other in ("payment", "greenlight"):
+        as_other = await client.post(
+            PAYOUTS,
+            json=body(user_id, 50_000),
+            headers={**service_headers(other), "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert as_other.status_code == 403, as_other.text
+        assert as_other.json()["errors"][0]["code"] == "SERVICE_NOT_ALLOWED"
     keyless = await client.post(PAYOUTS, json=body(user_id, 50_000), headers=service_headers())
     assert keyless.status_code in (400, 422)
     payload = body(user_id, 50_000)

@@ -3,6 +3,8 @@ production."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from parovoz_payment.settings import PaymentSettings
 
@@ -33,4 +35,18 @@ def test_production_refuses_the_sandbox_credentials() -> None:
         "tbank_password": "live-password",
         "webhook_secret": "live-webhook-secret",
     }
-    assert PaymentSettings(**PRODUCTION, providers=real).providers.yookassa_secret_key
+    sealing = {"sealing_key": base64.b64encode(b"k" * 32).decode()}
+    assert PaymentSettings(**PRODUCTION, **sealing, providers=real).providers.yookassa_secret_key
+
+
+def test_production_refuses_the_development_sealing_key() -> None:
+    real = {
+        "yookassa_secret_key": "live-key",
+        "tbank_password": "live-password",
+        "webhook_secret": "live-webhook-secret",
+    }
+    with pytest.raises(ValueError, match="development key") as refused:
+        PaymentSettings(**PRODUCTION, providers=real)
+    assert "cGFyb3Zvei" not in str(refused.value)  # never the key itself
+    with pytest.raises(ValueError, match="32 bytes"):
+        PaymentSettings(sealing_key=base64.b64encode(b"short").decode())

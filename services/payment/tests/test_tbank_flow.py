@@ -1,8 +1,9 @@
 """A whole payment at T-Bank on the real engines and the provider sandbox: payment's app built
 with YooKassa switched off (as an operator would while YooKassa is down), so a card payment is
-routed to T-Bank: Init → the buyer pays on the sandbox's page → T-Bank's signed notification
-reaches payment's webhook (the running service) → GetState confirms it → booked once → a partial
-refund through T-Bank's Cancel → the ledger check stays green."""
+routed to T-Bank: Init (with its 54-FZ receipt) → the buyer pays on the sandbox's page → T-Bank's
+signed notification reaches payment's webhook (the running service) → GetState confirms it →
+booked once → the fiscalisation notification marks the receipt → a partial refund through
+T-Bank's Cancel (with its refund receipt, fiscalised too) → the ledger check stays green."""
 
 from __future__ import annotations
 
@@ -42,6 +43,21 @@ async def app_client(tbank_only: Infrastructure) -> AsyncIterator[httpx.AsyncCli
 async def scalar(infra: Infrastructure, query: str, **params: object) -> object:
     async with infra.session_factory() as session:
         return (await session.execute(text(query), params)).scalar_one()
+
+
+async def fiscalised(infra: Infrastructure, payment_id: str, kind: str) -> tuple[str, str]:
+    """The receipt's (status, provider id) once T-Bank's RECEIPT notification marked it."""
+    query = (
+        "SELECT status, coalesce(provider_receipt_id, '') FROM receipts "
+        "WHERE payment_id = :id AND type = :kind"
+    )
+    for _ in range(200):
+        async with infra.session_factory() as session:
+            row = (await session.execute(text(query), {"id": payment_id, "kind": kind})).first()
+        if row is not None and row[0] != "pending":
+            return row[0], row[1]
+        await asyncio.sleep(0.05)
+    pytest.fail(f"the {kind} receipt was never fiscalised")
 
 
 async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
@@ -91,6 +107,10 @@ async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
         == 1
     )
 
+    # The receipt went with Init; T-Bank's cash register answered with a fiscal document.
+    status, document = await fiscalised(tbank_only, payment["id"], "payment")
+    assert status == "succeeded" and ":" in document
+
     refund_body = {
         "data": {
             "type": "refundRequest",
@@ -120,5 +140,42 @@ async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
     assert decided.json()["data"]["attributes"]["status"] == "succeeded"
     refunded = "SELECT refunded_amount_minor FROM payments WHERE id = :id"
     assert await scalar(tbank_only, refunded, id=payment["id"]) == 20000
+    status, refund_document = await fiscalised(tbank_only, payment["id"], "refund")
+    assert status == "succeeded" and refund_document != document
     async with tbank_only.session_factory() as session:
         assert (await check_ledger(session)).ok
+
+
+async def test_a_wallet_purchase_closes_a_tbank_top_up_with_a_closing_receipt(
+    tbank_only: Infrastructure, app_client: httpx.AsyncClient
+) -> None:
+    user_id = str(uuid.uuid4())
+    headers = auth(user_id)
+    top_up = await app_client.post(
+        f"{PAYMENTS}/wallet/top-ups",
+        json={"data": {"type": "walletTopUp", "attributes": {
+            "amount": {"amount_minor": 100_000, "currency": "RUB"}, "method": "bank_card",
+            "return_url": "https://store.example/wallet", "customer_email": "w@example.com"}}},
+        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+    )  # fmt: skip
+    assert top_up.status_code == 201, top_up.text
+    async with httpx.AsyncClient(timeout=5) as buyer:
+        await buyer.get(top_up.json()["data"]["attributes"]["confirmation_url"])
+    top_up_id = top_up.json()["data"]["id"]
+    assert (await fiscalised(tbank_only, top_up_id, "payment"))[0] == "succeeded"
+
+    bought = await app_client.post(
+        PAYMENTS,
+        json={"data": {"type": "paymentCreation", "attributes": {
+            "purpose": "subscription", "amount": {"amount_minor": 59_900, "currency": "RUB"},
+            "region": "RU", "method": "wallet", "use_wallet": True,
+            "customer_email": "w@example.com", "reference": f"subscription:{uuid.uuid4()}"}}},
+        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+    )  # fmt: skip
+
+    assert bought.status_code == 201, bought.text
+    purchase_id = bought.json()["data"]["id"]
+    status, document = await fiscalised(tbank_only, purchase_id, "payment")
+    assert status == "succeeded" and ":" in document
+    linked = "SELECT advance_payment_id::text FROM receipts WHERE payment_id = :id"
+    assert await scalar(tbank_only, linked, id=purchase_id) == top_up_id

@@ -407,3 +407,59 @@ class ReferralPayoutFailed(_ReferralPayoutOutcome):
         "failure_reason_message": "Wallet balance cap of 60,000.00 RUB would be passed",
         "failed_at": "2025-05-01T10:00:00Z",
     }
+
+
+class _ChargebackEvent(_PaymentFacts):
+    # The library takes the game away while the money is disputed, and gives it back if won.
+    consumers: ClassVar[tuple[str, ...]] = ("catalog-library",)
+
+    chargeback_id: UUID = Field(description="payment's id of the dispute.")
+    amount: PositiveMoney = Field(description="The disputed amount (taken back by the acquirer).")
+
+
+@register
+class ChargebackOpened(_ChargebackEvent):
+    """The cardholder disputed the payment with their bank: the acquirer took the money back,
+    the sale is reversed in the ledger and the user's wallet is locked until the dispute ends.
+    The library suspends the game's licence."""
+
+    event_type: ClassVar[str] = "payment.chargeback.opened.v1"
+
+    reason: Text | None = Field(description="The provider's reason code (e.g. `fraud`), if any.")
+    opened_at: UtcDatetime = Field(description="When payment learned of the dispute.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "payment_id": ids.PAYMENT_ID,
+        "user_id": ids.PLAYER_ID,
+        "purpose": "game_purchase",
+        "reference": None,
+        "game_id": ids.GAME_ID,
+        "chargeback_id": "3b1f0b8e-6d1c-4f0a-9a51-2f6f3c9a7d10",
+        "amount": rub(99900),
+        "reason": "fraud",
+        "opened_at": "2025-06-20T09:00:00Z",
+    }
+
+
+@register
+class ChargebackResolved(_ChargebackEvent):
+    """A dispute ended: `won` (the merchant proved the sale, the money came back and the sale
+    stands again: the library restores the licence) or `lost` (the money stays with the
+    cardholder: the licence stays revoked). Either way the wallet lock of this dispute ends."""
+
+    event_type: ClassVar[str] = "payment.chargeback.resolved.v1"
+
+    outcome: Literal["won", "lost"] = Field(description="Who won: `won` means the platform did.")
+    resolved_at: UtcDatetime = Field(description="When the dispute ended.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "payment_id": ids.PAYMENT_ID,
+        "user_id": ids.PLAYER_ID,
+        "purpose": "game_purchase",
+        "reference": None,
+        "game_id": ids.GAME_ID,
+        "chargeback_id": "3b1f0b8e-6d1c-4f0a-9a51-2f6f3c9a7d10",
+        "amount": rub(99900),
+        "outcome": "won",
+        "resolved_at": "2025-07-20T09:00:00Z",
+    }

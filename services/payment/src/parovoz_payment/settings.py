@@ -9,22 +9,32 @@ import functools
 from datetime import timedelta
 from typing import Literal
 
+from parovoz_kit.sealing import Sealer, decode_key
 from parovoz_kit.settings import Environment, ServiceSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_payment.clients.providers.config import ProviderConfig
 from parovoz_payment.domain.gift_cards import GiftCardRules
+from parovoz_payment.domain.preorders import PreorderRules
 from parovoz_payment.domain.revenue_share import RevenueShareRules, ShareTier
 from parovoz_payment.domain.wallet import WalletRules
 
 #: The provider sandbox's published credentials: never valid in production.
 _SANDBOX_SECRETS = ("sandbox-secret-key", "sandbox-password", "sandbox-webhook-secret")
+#: Development key sealing bought gift cards' codes and streamers' payout wallets until used
+#: (base64 of 32 bytes): never valid in production.
+_DEV_SEALING_KEY = "cGFyb3Zvei1kZXYtcGF5bWVudC1zZWFsaW5nLWtleSE="
 
 
 class PaymentSettings(ServiceSettings):
     model_config = SettingsConfigDict(
-        env_prefix="PAYMENT_", env_nested_delimiter="__", extra="ignore", frozen=True
+        env_prefix="PAYMENT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        frozen=True,
+        # A refused setting must not print the secrets next to it.
+        hide_input_in_errors=True,
     )
 
     service_name: str = "payment"
@@ -57,6 +67,25 @@ class PaymentSettings(ServiceSettings):
     gift_card_lookup_limit: int = 10
     gift_card_lookup_window_seconds: int = 3600
 
+    #: A gift card a user buys (PRODUCT.md): 500.00 .. 15,000.00 RUB, in kopecks.
+    gift_card_purchase_currency: str = "RUB"
+    gift_card_purchase_min_minor: int = Field(default=50_000, ge=1)
+    gift_card_purchase_max_minor: int = Field(default=1_500_000, ge=1)
+    #: AES-256-GCM key (base64, 32 bytes) and its id sealing what is held in clear only until
+    #: used: a bought card's code until the buyer reveals it, a streamer's payout wallet.
+    sealing_key: SecretStr = SecretStr(_DEV_SEALING_KEY)
+    sealing_key_id: str = Field(default="dev-1", min_length=1, max_length=32)
+    #: Keys retired by a rotation, by id: what they sealed stays readable.
+    sealing_retired_keys: dict[str, SecretStr] = Field(default_factory=dict)
+
+    def sealer(self) -> Sealer:
+        keys = {
+            key_id: decode_key(key.get_secret_value(), name="sealing key")
+            for key_id, key in self.sealing_retired_keys.items()
+        }
+        keys[self.sealing_key_id] = decode_key(self.sealing_key.get_secret_value())
+        return Sealer(self.sealing_key_id, keys)
+
     def gift_card_rules(self) -> GiftCardRules:
         return GiftCardRules(validity=timedelta(days=self.gift_card_validity_days))
 
@@ -79,6 +108,22 @@ class PaymentSettings(ServiceSettings):
             hold=timedelta(days=self.developer_hold_days),
         )
 
+    # Preorders: the partial prepayment's share of the price (basis points) and its minimum
+    # (minor units of the preorder's currency); off-session attempts at the remainder after
+    # the release, and the hours between two of them.
+    preorder_partial_share_bp: int = Field(default=2000, gt=0, lt=10_000)
+    preorder_partial_minimum_minor: int = Field(default=10_000, ge=1)
+    preorder_remainder_attempts: int = Field(default=3, ge=1)
+    preorder_retry_hours: int = Field(default=24, ge=0)
+
+    def preorder_rules(self) -> PreorderRules:
+        return PreorderRules(
+            partial_share_bp=self.preorder_partial_share_bp,
+            partial_minimum_minor=self.preorder_partial_minimum_minor,
+            remainder_attempts=self.preorder_remainder_attempts,
+            retry_interval=timedelta(hours=self.preorder_retry_hours),
+        )
+
     def wallet_rules(self) -> WalletRules:
         return WalletRules(
             min_top_up=self.wallet_min_top_up_minor,
@@ -96,6 +141,16 @@ class PaymentSettings(ServiceSettings):
             )
             if any(secret.get_secret_value() in _SANDBOX_SECRETS for secret in secrets):
                 raise ValueError("payment provider credentials are the sandbox's; set real ones")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_dev_sealing_key_in_production(self) -> PaymentSettings:
+        self.sealer()  # a malformed key fails at start, not at the first gift card
+        keys = [self.sealing_key, *self.sealing_retired_keys.values()]
+        if self.environment is Environment.PRODUCTION and any(
+            key.get_secret_value() == _DEV_SEALING_KEY for key in keys
+        ):
+            raise ValueError("sealing_key is the development key; set a real one")
         return self
 
 

@@ -41,6 +41,14 @@ class ChargebackRequest(BaseModel):
     reason: str = "fraud"
 
 
+class ChargebackOutcomeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["won", "lost"] = Field(
+        description="won: the shop proved the sale, the money comes back; lost: it does not"
+    )
+
+
 class DefaultOutcome(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -170,6 +178,27 @@ def control_router(sandbox: Sandbox) -> APIRouter:
             return bank.chargeback(payment, body.amount_minor, body.reason)
         except (YooError, TBankError) as error:
             raise ApiError.single(409, "NOT_DISPUTABLE", str(error)) from None
+
+    @router.post(
+        "/chargebacks/{provider}/{chargeback_id}/outcome", summary="End a dispute: won or lost"
+    )
+    async def chargeback_outcome(
+        provider: Provider, chargeback_id: str, body: ChargebackOutcomeRequest
+    ) -> Any:
+        try:
+            if provider == "yookassa":
+                return yk.resolve_chargeback(chargeback_id, body.outcome).as_json()
+            return bank.resolve_chargeback(chargeback_id, body.outcome)
+        except KeyError:
+            raise ApiError.single(404, "CHARGEBACK_NOT_FOUND", "No dispute with this id.") from None
+        except YooError as error:
+            if error.status == 404:
+                raise ApiError.single(
+                    404, "CHARGEBACK_NOT_FOUND", "No dispute with this id."
+                ) from None
+            raise ApiError.single(409, "CHARGEBACK_ALREADY_RESOLVED", str(error)) from None
+        except TBankError as error:
+            raise ApiError.single(409, "CHARGEBACK_ALREADY_RESOLVED", str(error)) from None
 
     @router.post("/refunds/yookassa/{refund_id}/outcome", summary="Settle a pending refund")
     async def refund_outcome(refund_id: str, body: DefaultOutcome) -> Any:

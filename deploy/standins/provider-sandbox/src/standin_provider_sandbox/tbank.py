@@ -63,6 +63,9 @@ class TPayment:
     refund_outcome: Outcome | None = None
     duplicates: int | None = None
     chargebacks: list[dict[str, Any]] = field(default_factory=list)
+    #: The 54-FZ receipt sent with Init, fiscalised once the payment is confirmed.
+    receipt: dict[str, Any] | None = None
+    fiscal_documents: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def final(self) -> bool:
@@ -91,6 +94,9 @@ class TBank:
         self.payments: dict[str, TPayment] = {}
         # RebillId -> the saved card (CardId, masked Pan, ExpDate) and its CustomerKey.
         self.rebills: dict[str, dict[str, Any]] = {}
+        self.fiscal_numbers: list[str] = []  # one fiscal document number per receipt
+        # A new fiscal drive each run, so document numbers never repeat across restarts.
+        self.fn_number = f"99990789{int(time.time()) % 10**8:08d}"
         # Numeric ids like T-Bank's, unique across restarts of the sandbox.
         self._ids = itertools.count(int(time.time() * 1000))
 
@@ -156,6 +162,7 @@ class TBank:
         if not payment.two_stage:
             payment.status = "CONFIRMED"
             self.notify(payment, "CONFIRMED")
+            self._fiscalise_sale(payment)
 
     def confirm(self, payment: TPayment, amount: int | None) -> None:
         """Second stage of a two-stage (PayType T) payment."""
@@ -169,8 +176,11 @@ class TBank:
             payment.amount = amount
         payment.status = "CONFIRMED"
         self.notify(payment, "CONFIRMED")
+        self._fiscalise_sale(payment)
 
-    def cancel(self, payment: TPayment, amount: int | None) -> int:
+    def cancel(
+        self, payment: TPayment, amount: int | None, receipt: dict[str, Any] | None = None
+    ) -> int:
         """Cancel before payment, reverse an authorization, or refund (partly); returns before."""
         original = payment.amount - payment.refunded
         if payment.status in ("NEW", "FORM_SHOWED"):
@@ -198,7 +208,47 @@ class TBank:
         else:
             payment.status = "REFUNDED" if whole else "PARTIAL_REFUNDED"
         self.notify(payment, payment.status, amount=amount)
+        if receipt is not None and not reversing:
+            self.fiscalise(payment, receipt, "IncomeReturn")
         return original
+
+    def send_closing_receipt(self, payment: TPayment, receipt: dict[str, Any]) -> None:
+        """Goods handed over against the advance this payment took: a closing receipt."""
+        if payment.status not in ("CONFIRMED", "PARTIAL_REFUNDED"):
+            raise TBankError("4", "Чек можно отправить только по подтвержденному платежу")
+        self.fiscalise(payment, receipt, "Income")
+
+    def _fiscalise_sale(self, payment: TPayment) -> None:
+        if payment.receipt is not None:
+            self.fiscalise(payment, payment.receipt, "Income")
+
+    def fiscalise(self, payment: TPayment, receipt: dict[str, Any], kind: str) -> None:
+        """The online cash register's answer, as T-Bank's RECEIPT notification. A receipt for
+        an e-mail containing `fiscal-fail` is refused (error 1111), to test that path."""
+        total = sum(item.get("Amount", 0) for item in receipt.get("Items", ()))
+        refused = "fiscal-fail" in str(receipt.get("Email", ""))
+        document = {
+            "Type": kind,
+            "FnNumber": self.fn_number,
+            "FiscalDocumentNumber": len(self.fiscal_numbers) + 1,
+            "FiscalDocumentAttribute": int(self.next_id()) % 10**10,
+            "ReceiptDatetime": now_utc().isoformat(),
+            "Ofd": "Sandbox OFD",
+            "Url": "https://consumer.1-ofd.ru/v1",
+        }
+        if refused:
+            document = {"Type": kind}
+        else:
+            self.fiscal_numbers.append(payment.payment_id)
+        payment.fiscal_documents.append(document | {"Amount": total, "Refused": refused})
+        self.notify(
+            payment,
+            "RECEIPT",
+            success=not refused,
+            amount=total,
+            message="Ошибка фискализации" if refused else None,
+            extra=document | ({"ErrorCode": "1111"} if refused else {}),
+        )
 
     def chargeback(self, payment: TPayment, amount: int | None, reason: str) -> dict[str, Any]:
         if payment.status not in ("CONFIRMED", "PARTIAL_REFUNDED"):
@@ -211,6 +261,22 @@ class TBank:
         payment.chargebacks.append(chargeback)
         self.notify(payment, "CHARGEBACK", amount=chargeback["Amount"], extra=chargeback)
         return chargeback
+
+    def resolve_chargeback(self, chargeback_id: str, outcome: str) -> dict[str, Any]:
+        """End a dispute: ``won`` / ``lost``, notified as Status ``CHARGEBACK_WON`` /
+        ``CHARGEBACK_LOST`` with the dispute's ChargebackId, Amount and Reason."""
+        for payment in self.payments.values():
+            for chargeback in payment.chargebacks:
+                if chargeback["ChargebackId"] != chargeback_id:
+                    continue
+                if chargeback.get("Outcome"):
+                    raise TBankError("4", "Спор уже завершен", chargeback["Outcome"])
+                chargeback["Outcome"] = outcome
+                status = f"CHARGEBACK_{outcome.upper()}"
+                facts = {key: chargeback[key] for key in ("ChargebackId", "Amount", "Reason")}
+                self.notify(payment, status, amount=chargeback["Amount"], extra=facts)
+                return chargeback
+        raise KeyError(chargeback_id)
 
     def notify(
         self,

@@ -54,8 +54,9 @@ def tbank_router(sandbox: Sandbox) -> APIRouter:
         pay_type = params.get("PayType", "O")
         if pay_type not in ("O", "T"):
             raise TBankError("1", "PayType должен быть O или T")
-        if params.get("Receipt") is not None:
-            _check_receipt(params["Receipt"], amount)
+        receipt = params.get("Receipt")
+        if receipt is not None:
+            _check_receipt(receipt, amount)
         payment = bank.add(
             TPayment(
                 payment_id=bank.next_id(),
@@ -69,6 +70,7 @@ def tbank_router(sandbox: Sandbox) -> APIRouter:
                 success_url=params.get("SuccessURL"),
                 fail_url=params.get("FailURL"),
                 outcome=sandbox.decide(amount, description),
+                receipt=receipt,
             )
         )
         return {
@@ -128,13 +130,28 @@ def tbank_router(sandbox: Sandbox) -> APIRouter:
     async def cancel(request: Request) -> JSONResponse:
         def run(params: dict[str, Any]) -> dict[str, Any]:
             payment = bank.get(params.get("PaymentId"))
-            original = bank.cancel(payment, _amount(params.get("Amount"), required=False))
+            amount = _amount(params.get("Amount"), required=False)
+            receipt = params.get("Receipt")
+            if receipt is not None:
+                _check_receipt(receipt, amount or payment.amount - payment.refunded)
+            original = bank.cancel(payment, amount, receipt)
             return _short(payment) | {
                 "OriginalAmount": original,
                 "NewAmount": payment.amount - payment.refunded
                 if payment.status != "CANCELED"
                 else 0,
             }
+
+        return await signed(request, run)
+
+    @router.post("/SendClosingReceipt", summary="A closing receipt against a paid advance")
+    async def send_closing_receipt(request: Request) -> JSONResponse:
+        def run(params: dict[str, Any]) -> dict[str, Any]:
+            payment = bank.get(params.get("PaymentId"))
+            receipt = params.get("Receipt")
+            _check_receipt(receipt, 0)
+            bank.send_closing_receipt(payment, receipt)
+            return {"Success": True, "ErrorCode": "0", "Message": "OK"}
 
         return await signed(request, run)
 
@@ -185,6 +202,8 @@ def _amount(value: Any, *, required: bool) -> Any:
 
 
 def _check_receipt(receipt: Any, amount: int) -> None:
+    """T-Bank's checks: a contact, lines, and lines adding up to what is paid: ``amount`` by
+    card, plus what ``Payments`` says was paid otherwise (an advance, for instance)."""
     if not isinstance(receipt, dict):
         raise TBankError("309", "Поле Receipt не должно быть пустым")
     if not (receipt.get("Email") or receipt.get("Phone")):
@@ -192,7 +211,18 @@ def _check_receipt(receipt: Any, amount: int) -> None:
     items = receipt.get("Items")
     if not isinstance(items, list) or not items:
         raise TBankError("309", "Поле Receipt не должно быть пустым")
-    if sum(item.get("Amount", 0) for item in items if isinstance(item, dict)) != amount:
+    paid = amount
+    payments = receipt.get("Payments")
+    if payments is not None:
+        if not isinstance(payments, dict) or payments.get("Electronic", 0) != amount:
+            raise TBankError("308", "Сумма Electronic должна равняться сумме платежа")
+        values = [payments.get(key, 0) for key in ("Electronic", "AdvancePayment", "Credit",
+                                                   "Provision", "Cash")]  # fmt: skip
+        if any(isinstance(value, bool) or not isinstance(value, int) or value < 0
+               for value in values):  # fmt: skip
+            raise TBankError("308", "Суммы в Payments должны быть целыми неотрицательными")
+        paid = sum(values)
+    if sum(item.get("Amount", 0) for item in items if isinstance(item, dict)) != paid or not paid:
         raise TBankError(
             "308", "Сумма всех позиций в чеке должна равняться сумме всех видов оплаты"
         )

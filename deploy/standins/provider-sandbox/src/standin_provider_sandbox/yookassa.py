@@ -31,12 +31,14 @@ class Chargeback:
     currency: str
     reason: str
     created_at: datetime
+    #: opened, then won (the money comes back to the shop) or lost.
+    status: str = "opened"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "payment_id": self.payment_id,
-            "status": "opened",
+            "status": self.status,
             "amount": format_amount(self.amount_minor, self.currency),
             "reason": self.reason,
             "created_at": iso(self.created_at),
@@ -310,6 +312,21 @@ class YooKassa:
         )
         payment.chargebacks.append(chargeback)
         self._notify(payment.id, "chargeback.opened", chargeback.as_json(), payment.duplicates)
+        return chargeback
+
+    def resolve_chargeback(self, chargeback_id: str, outcome: str) -> Chargeback:
+        """End a dispute: ``won`` (the shop proved the sale) or ``lost``; notifies
+        ``chargeback.won`` / ``chargeback.lost``. Only an open dispute can end."""
+        found = [c for p in self.payments.values() for c in p.chargebacks if c.id == chargeback_id]
+        if not found:
+            raise not_found("Chargeback")
+        chargeback = found[0]
+        if chargeback.status != "opened":
+            raise invalid(f"The dispute already ended {chargeback.status}", "chargeback_id")
+        chargeback.status = outcome
+        payment = self.payments[chargeback.payment_id]
+        event = f"chargeback.{outcome}"
+        self._notify(payment.id, event, chargeback.as_json(), payment.duplicates)
         return chargeback
 
     def _notify(

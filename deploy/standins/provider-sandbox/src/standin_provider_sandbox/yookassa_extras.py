@@ -22,7 +22,7 @@ class Receipt:
     id: str
     type: str
     object_key: str
-    object_id: str
+    object_id: str | None
     body: dict[str, Any]
     created_monotonic: float
     forced_status: str | None = None
@@ -66,10 +66,16 @@ class Receipts:
         kind = body.get("type")
         if kind not in ("payment", "refund"):
             raise invalid("Receipt type must be payment or refund", "type")
-        key = f"{kind}_id"
-        object_id = body.get(key)
-        if object_id not in (payment_ids if kind == "payment" else refund_ids):
-            raise invalid(f"Unknown {key}", key)
+        # Linked to a payment or a refund YooKassa knows (a closing receipt: the advance's
+        # payment; a refund receipt: the refund, or its payment when no money went back by
+        # card), or standing alone (a sale paid from a balance no YooKassa payment filled).
+        key, object_id = "payment_id", None
+        for key in ("refund_id", "payment_id"):
+            object_id = body.get(key)
+            if object_id is not None:
+                if object_id not in (payment_ids if key == "payment_id" else refund_ids):
+                    raise invalid(f"Unknown {key}", key)
+                break
         customer = body.get("customer") or {}
         if not (isinstance(customer, dict) and (customer.get("email") or customer.get("phone"))):
             raise invalid("Receipt needs the customer's email or phone", "customer")
@@ -86,7 +92,7 @@ class Receipts:
             id=f"rt-{uuid.uuid4()}",
             type=kind,
             object_key=key,
-            object_id=str(object_id),
+            object_id=None if object_id is None else str(object_id),
             body=body,
             created_monotonic=time.monotonic(),
         )

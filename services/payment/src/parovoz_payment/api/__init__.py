@@ -10,11 +10,14 @@ from parovoz_payment.api.coupons import coupons_router
 from parovoz_payment.api.currency_rates import currency_rates_router
 from parovoz_payment.api.donations import donations_router
 from parovoz_payment.api.fraud import fraud_router
+from parovoz_payment.api.gift_card_purchases import gift_card_purchases_router
 from parovoz_payment.api.gift_cards import gift_cards_router
 from parovoz_payment.api.methods import methods_router
 from parovoz_payment.api.payments import payments_router
+from parovoz_payment.api.preorders import preorders_router
 from parovoz_payment.api.referral_payouts import referral_payouts_router
 from parovoz_payment.api.refunds import refunds_router
+from parovoz_payment.api.streamer_payouts import streamer_payouts_router
 from parovoz_payment.api.top_ups import top_ups_router
 from parovoz_payment.api.wallet import wallet_router
 from parovoz_payment.api.webhooks import webhooks_router
@@ -29,6 +32,7 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         wallet_router(infrastructure, wallet_rules),
         top_ups_router(infrastructure, providers),
         donations_router(infrastructure, providers),
+        streamer_payouts_router(infrastructure),
         referral_payouts_router(infrastructure),
         methods_router(infrastructure),
         audit_router(infrastructure),
@@ -36,6 +40,8 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         currency_rates_router(infrastructure),
         fraud_router(infrastructure, providers),
         gift_cards_router(infrastructure),
+        gift_card_purchases_router(infrastructure, providers),
+        preorders_router(infrastructure, providers),
         payments_router(infrastructure, providers),
         refunds_router(infrastructure, providers),
         webhooks_router(infrastructure, providers),

@@ -1,5 +1,6 @@
 """`POST /referral-payouts`: the (external) social service asks for a referral reward to be
-paid (service token only, Idempotency-Key required). The answer is the outcome: ``completed``
+paid (the ``social`` service's token only -- our own services get 403; Idempotency-Key
+required). The answer is the outcome: ``completed``
 or ``failed`` with a reason -- a payout that cannot be made is a result, not an error."""
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.referral_payouts import ReferralPayout, ReferralPayoutRequest
 from parovoz_payment.use_cases.referral_payouts import execute_referral_payout, referral_users
 
-Service = Annotated[Principal, Depends(require_service())]
+#: Only the social service decides referral rewards; a token of another service is refused.
+SocialService = Annotated[Principal, Depends(require_service("social"))]
 
 
 class ReferralPayoutRequestAttributes(BaseModel):
@@ -80,7 +82,7 @@ def referral_payouts_router(infrastructure: Infrastructure) -> APIRouter:
         summary="Pay a referral reward (social service only); the answer is the outcome",
     )
     async def post_referral_payout(
-        request: Request, body: ReferralPayoutBody, service: Service, key: IdempotencyKey
+        request: Request, body: ReferralPayoutBody, service: SocialService, key: IdempotencyKey
     ) -> Response:
         attributes = body.data.attributes
         payout_request = ReferralPayoutRequest(

@@ -11,8 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.db.chargebacks import has_open_dispute
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
+from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.wallet import Wallet, WalletRules
 
 
@@ -35,9 +37,10 @@ async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRule
     never creates an account)."""
     key = AccountKey.of(OwnerType.USER, user_id, AccountPurpose.USER_WALLET, rules.currency)
     account = await find_account(session, key)
+    locked = await has_open_dispute(session, user_id)  # a chargeback of theirs is open
     if account is None:
-        return Wallet.empty(user_id, rules)
-    return Wallet(user_id, account.credit_balance)
+        return Wallet(user_id, Money.zero(rules.currency), locked)
+    return Wallet(user_id, account.credit_balance, locked)
 
 
 def wallet_document(wallet: Wallet, rules: WalletRules, prefix: str) -> Document[WalletAttributes]:

@@ -18,11 +18,14 @@ from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.clients.providers.webhooks import webhook_answer
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.providers import NotificationSubject
+from parovoz_payment.use_cases.chargebacks import settle_chargeback_notification
 from parovoz_payment.use_cases.fraud import fraud_screen
 from parovoz_payment.use_cases.payment_confirmation import settle_payment_notification
 from parovoz_payment.use_cases.payout_execution import settle_payout_notification
+from parovoz_payment.use_cases.receipt_notifications import settle_receipt_notification
 from parovoz_payment.use_cases.refund_follow_up import settle_refund_notification
 from parovoz_payment.use_cases.refunds import RefundService
+from parovoz_payment.use_cases.sales import sales_ports_with_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +49,25 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
                 infrastructure.clock,
                 notification,
                 fraud=fraud_screen(infrastructure),
+                # A game whose events have not arrived is asked from developer-portal.
+                sales=sales_ports_with_catalogue(infrastructure),
             )
         elif notification.subject is NotificationSubject.REFUND:
             await settle_refund_notification(refunds, notification)
+        elif notification.subject is NotificationSubject.RECEIPT:
+            await settle_receipt_notification(
+                infrastructure.unit_of_work, infrastructure.clock, notification
+            )
         elif notification.subject is NotificationSubject.PAYOUT:
             await settle_payout_notification(
                 infrastructure.unit_of_work,
                 infrastructure.clock,
                 payouts_client(infrastructure),
                 notification,
+            )
+        elif notification.subject is NotificationSubject.CHARGEBACK:
+            await settle_chargeback_notification(
+                infrastructure.unit_of_work, infrastructure.clock, notification
             )
         else:
             log.info("ignoring %s notification %s", provider.value, notification.event)

@@ -40,7 +40,15 @@ class HoldStatus(StrEnum):
     RESERVED = "reserved"
     REDEEMED = "redeemed"
     RELEASED = "released"
+    #: A bought card's value paid back to its buyer (the hold's ``payment_id`` is the refund's).
+    REFUNDED = "refunded"
 
+
+COUNTERS_CHECK = (
+    "initial_minor > 0 AND reserved_minor >= 0 AND redeemed_minor >= 0 AND broken_minor >= 0"
+    " AND refunded_minor >= 0"
+    " AND reserved_minor + redeemed_minor + broken_minor + refunded_minor <= initial_minor"
+)
 
 gift_cards = Table(
     "gift_cards",
@@ -54,6 +62,8 @@ gift_cards = Table(
     Column("redeemed_minor", BigInteger, nullable=False),
     #: Expired unused and moved to platform revenue (breakage).
     Column("broken_minor", BigInteger, nullable=False),
+    #: A bought card's value refunded to its buyer (``use_cases.gift_card_purchases``).
+    Column("refunded_minor", BigInteger, nullable=False, server_default="0"),
     Column("origin", String(16), nullable=False),
     Column("issued_by", String(200), nullable=False),
     #: The admin's Idempotency-Key of a promotional issue (a retry finds the card, not a twin).
@@ -61,13 +71,11 @@ gift_cards = Table(
     Column("payment_id", UUID(as_uuid=True), nullable=True, unique=True),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
-    CheckConstraint(
-        "initial_minor > 0 AND reserved_minor >= 0 AND redeemed_minor >= 0 AND broken_minor >= 0"
-        " AND reserved_minor + redeemed_minor + broken_minor <= initial_minor",
-        name="counters",
-    ),
+    CheckConstraint(COUNTERS_CHECK, name="counters"),
     Index("ix_gift_cards_expires_at", "expires_at"),
 )
+
+HOLD_STATUS_CHECK = "status IN ('reserved', 'redeemed', 'released', 'refunded')"
 
 gift_card_holds = Table(
     "gift_card_holds",
@@ -81,7 +89,7 @@ gift_card_holds = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("gift_card_id", "payment_id", name="uq_gift_card_holds_card_payment"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
-    CheckConstraint("status IN ('reserved', 'redeemed', 'released')", name="status"),
+    CheckConstraint(HOLD_STATUS_CHECK, name="status"),
 )
 
 
@@ -93,6 +101,7 @@ def _card(row: Row[Any]) -> GiftCard:
         reserved_minor=row.reserved_minor,
         redeemed_minor=row.redeemed_minor,
         broken_minor=row.broken_minor,
+        refunded_minor=row.refunded_minor,
         origin=GiftCardOrigin(row.origin),
         issued_at=row.issued_at,
         expires_at=row.expires_at,
@@ -134,6 +143,16 @@ class SqlGiftCards:
 
     async def by_hash(self, code_hash: str) -> GiftCard | None:
         query = select(gift_cards).where(gift_cards.c.code_hash == code_hash)
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _card(row)
+
+    async def of_payment(
+        self, payment_id: uuid.UUID, *, for_update: bool = False
+    ) -> GiftCard | None:
+        """The card a ``gift_card`` payment bought."""
+        query = select(gift_cards).where(gift_cards.c.payment_id == payment_id)
+        if for_update:
+            query = query.with_for_update()
         row = (await self._session.execute(query)).first()
         return None if row is None else _card(row)
 
@@ -195,6 +214,8 @@ class SqlGiftCards:
             }
             if status is HoldStatus.REDEEMED:
                 counters["redeemed_minor"] = gift_cards.c.redeemed_minor + hold.amount_minor
+            elif status is HoldStatus.REFUNDED:
+                counters["refunded_minor"] = gift_cards.c.refunded_minor + hold.amount_minor
             await self._session.execute(
                 update(gift_cards).where(gift_cards.c.id == hold.gift_card_id).values(counters)
             )
@@ -215,7 +236,8 @@ class SqlGiftCards:
                 gift_cards.c.initial_minor
                 > gift_cards.c.reserved_minor
                 + gift_cards.c.redeemed_minor
-                + gift_cards.c.broken_minor,
+                + gift_cards.c.broken_minor
+                + gift_cards.c.refunded_minor,
             )
             .order_by(gift_cards.c.expires_at)
             .limit(limit)

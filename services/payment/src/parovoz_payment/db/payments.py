@@ -187,6 +187,24 @@ class SqlPayments:
         row = (await self._session.execute(query)).first()
         return None if row is None else StoredPayment(_payment(row), row.confirmation_url)
 
+    async def latest_advance(self, user_id: uuid.UUID, currency: str) -> Payment | None:
+        """The user's latest wallet top-up taken by a provider: the advance a purchase paid
+        wholly from the wallet is offset against (54-FZ's closing receipt goes there)."""
+        query = (
+            select(payments)
+            .where(
+                payments.c.user_id == user_id,
+                payments.c.currency == currency,
+                payments.c.purpose == PaymentPurpose.WALLET_TOP_UP.value,
+                payments.c.status == PaymentStatus.SUCCEEDED.value,
+                payments.c.provider.is_not(None),
+            )
+            .order_by(payments.c.succeeded_at.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _payment(row)
+
     async def find_by_provider(
         self, provider: Provider, provider_payment_id: str
     ) -> StoredPayment | None:

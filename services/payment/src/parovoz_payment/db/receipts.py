@@ -55,14 +55,24 @@ receipts = Table(
     #: The provider of the payment (where the receipt is registered).
     Column("provider", String(16), nullable=True),
     Column("provider_receipt_id", String(64), nullable=True),
+    #: A purchase paid wholly from the wallet: the earlier top-up whose advance it offsets,
+    #: where (at that top-up's provider) the closing receipt is registered.
+    Column("advance_payment_id", UUID(as_uuid=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    # One payment receipt per payment, whatever the number of notifications.
+    # One payment receipt per payment, whatever the number of notifications; and at most one
+    # offsetting an advance (a preorder's release receipt, next to its prepayment's own).
     Index(
         "uq_receipts_payment",
         "payment_id",
         unique=True,
-        postgresql_where=text("type = 'payment'"),
+        postgresql_where=text("type = 'payment' AND advance_payment_id IS NULL"),
+    ),
+    Index(
+        "uq_receipts_payment_offset",
+        "payment_id",
+        unique=True,
+        postgresql_where=text("type = 'payment' AND advance_payment_id IS NOT NULL"),
     ),
     Index("ix_receipts_status", "status", "created_at"),
 )
@@ -84,6 +94,7 @@ class StoredReceipt:
     receipt: Receipt
     provider: str | None
     created_at: datetime
+    advance_payment_id: uuid.UUID | None = None
 
 
 def _item_json(item: ReceiptItem) -> dict[str, Any]:
@@ -121,7 +132,7 @@ def _stored(row: Row[Any]) -> StoredReceipt:
         status=ReceiptStatus(row.status),
         provider_receipt_id=row.provider_receipt_id,
     )
-    return StoredReceipt(row.id, receipt, row.provider, row.created_at)
+    return StoredReceipt(row.id, receipt, row.provider, row.created_at, row.advance_payment_id)
 
 
 class SqlReceipts:
@@ -129,7 +140,12 @@ class SqlReceipts:
         self._session = session
 
     async def add(
-        self, receipt: Receipt, provider: str | None, now: datetime, receipt_id: uuid.UUID
+        self,
+        receipt: Receipt,
+        provider: str | None,
+        now: datetime,
+        receipt_id: uuid.UUID,
+        advance_payment_id: uuid.UUID | None = None,
     ) -> bool:
         """Store a receipt; False when the payment already has its payment receipt."""
         customer = {
@@ -153,6 +169,7 @@ class SqlReceipts:
                 status=receipt.status.value,
                 provider=provider,
                 provider_receipt_id=receipt.provider_receipt_id,
+                advance_payment_id=advance_payment_id,
                 created_at=now,
                 updated_at=now,
             )
@@ -186,6 +203,47 @@ class SqlReceipts:
             .limit(limit)
         )
         return [_stored(row) for row in rows]
+
+    async def awaiting_fiscal_answer(
+        self, payment_ids: list[uuid.UUID], receipt_type: ReceiptType, total_minor: int
+    ) -> list[StoredReceipt]:
+        """Pending receipts of these payments (theirs, or closing receipts registered against
+        them as advances) of this type and total, oldest first, locked: what a provider's
+        fiscal notification, which names only the payment and the amount, can be about."""
+        rows = await self._session.execute(
+            select(receipts)
+            .where(
+                (receipts.c.payment_id.in_(payment_ids))
+                | (receipts.c.advance_payment_id.in_(payment_ids)),
+                receipts.c.type == receipt_type.value,
+                receipts.c.total_minor == total_minor,
+                receipts.c.status == ReceiptStatus.PENDING.value,
+            )
+            .order_by(receipts.c.created_at, receipts.c.id)
+            .with_for_update()
+        )
+        return [_stored(row) for row in rows]
+
+    async def find_by_provider_receipt_id(self, provider_receipt_id: str) -> StoredReceipt | None:
+        row = (
+            await self._session.execute(
+                select(receipts).where(receipts.c.provider_receipt_id == provider_receipt_id)
+            )
+        ).first()
+        return None if row is None else _stored(row)
+
+    async def answered(
+        self, payment_id: uuid.UUID, receipt_type: ReceiptType, total_minor: int
+    ) -> bool:
+        """Whether a receipt of this payment (or offsetting it) of this type and total has its
+        provider's answer already."""
+        query = select(receipts.c.id).where(
+            (receipts.c.payment_id == payment_id) | (receipts.c.advance_payment_id == payment_id),
+            receipts.c.type == receipt_type.value,
+            receipts.c.total_minor == total_minor,
+            receipts.c.status != ReceiptStatus.PENDING.value,
+        )
+        return (await self._session.execute(query.limit(1))).first() is not None
 
     async def record_provider_state(
         self,

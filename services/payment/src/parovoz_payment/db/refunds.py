@@ -157,6 +157,10 @@ class SqlRefunds:
         )
         return Money(int((await self._session.execute(query)).scalar_one()), currency)
 
+    async def provider_refund_id_of(self, refund_id: uuid.UUID) -> str | None:
+        query = select(refunds.c.provider_refund_id).where(refunds.c.id == refund_id)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
     async def find_by_provider_refund(self, provider_refund_id: str) -> Refund | None:
         query = select(refunds).where(refunds.c.provider_refund_id == provider_refund_id)
         row = (await self._session.execute(query)).first()

@@ -22,14 +22,17 @@ game_owners = Table(
 # makes this module the complete target of Alembic.
 from parovoz_payment.db import (  # noqa: E402, F401
     audit,
+    chargebacks,
     coupons,
     currency_rates,
     donations,
     fraud,
+    gift_card_purchases,
     gift_cards,
     ledger_tables,
     payments,
     payouts,
+    preorders,
     price_tables,
     receipts,
     referral_payouts,

@@ -48,6 +48,55 @@ def split_donation(amount: Money, commission_bp: int) -> DonationSplit:
 
 
 @dataclass(frozen=True, slots=True)
+class DonationTakeBack:
+    """A refunded part of a donation: the streamer's part (from their balance as far as it
+    goes, the rest owed) and the commission (from platform revenue)."""
+
+    from_balance: Money
+    owed: Money
+    commission: Money
+
+
+def take_back_donation(
+    streamer_share: Money,
+    captured: Money,
+    refunded_before: Money,
+    amount: Money,
+    balance: Money,
+) -> DonationTakeBack:
+    """``amount`` refunded of a donation that credited ``streamer_share`` of ``captured``,
+    after ``refunded_before`` was refunded already: split in the donation's proportion, on the
+    running total (``floor(share * refunded / captured)``), so partial refunds add up to the
+    settlement's split exactly, to the kopeck, and a full refund takes back exactly the share.
+    The streamer gives back what their ``balance`` still holds; the rest they owe."""
+    if not amount.is_positive or refunded_before + amount > captured:
+        raise ValueError("a refund is positive and at most what is left of the payment")
+    if streamer_share > captured or streamer_share.amount_minor < 0:
+        raise ValueError("the streamer's share is part of the payment")
+
+    def streamer_by(refunded: Money) -> int:
+        return streamer_share.amount_minor * refunded.amount_minor // captured.amount_minor
+
+    streamer = streamer_by(refunded_before + amount) - streamer_by(refunded_before)
+    from_balance = min(streamer, max(balance.amount_minor, 0))
+    currency = amount.currency
+    return DonationTakeBack(
+        from_balance=Money(from_balance, currency),
+        owed=Money(streamer - from_balance, currency),
+        commission=Money(amount.amount_minor - streamer, currency),
+    )
+
+
+def repay_owed(streamer_part: Money, owed: Money) -> tuple[Money, Money]:
+    """A new donation's streamer part: (what repays the streamer's debt, what reaches the
+    balance)."""
+    repays = min(streamer_part.amount_minor, max(owed.amount_minor, 0))
+    return Money(repays, streamer_part.currency), streamer_part - Money(
+        repays, streamer_part.currency
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Donation:
     id: uuid.UUID
     user_id: uuid.UUID

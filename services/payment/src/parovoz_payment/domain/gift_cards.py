@@ -5,11 +5,12 @@ The code is a secret: 16 characters from an alphabet without look-alikes (no 0/O
 drawn from ``secrets``; only its SHA-256 is stored (~79 bits of entropy: a plain hash cannot be
 reversed by guessing). It is shown once, at issue, and never written to a log.
 
-A card's value moves through four counters, in minor units of its currency:
-``initial = available + reserved + redeemed + broken``; ``reserved`` is held by pending payments
-(released if they are cancelled), ``redeemed`` paid for something, ``broken`` expired unused
-and moved to platform revenue (breakage). The ledger's gift-card liability is what is neither
-redeemed nor broken.
+A card's value moves through five counters, in minor units of its currency:
+``initial = available + reserved + redeemed + broken + refunded``; ``reserved`` is held by
+pending payments or refunds (released if they fail), ``redeemed`` paid for something,
+``broken`` expired unused and moved to platform revenue (breakage), ``refunded`` (a bought card
+only) paid back to its buyer. The ledger's gift-card liability is what is none of the last
+three.
 """
 
 from __future__ import annotations
@@ -85,21 +86,23 @@ class GiftCard:
     expires_at: datetime
     #: The ``gift_card`` payment that bought it (purchase origin).
     payment_id: uuid.UUID | None = None
+    refunded_minor: int = 0
 
     def __post_init__(self) -> None:
-        parts = (self.reserved_minor, self.redeemed_minor, self.broken_minor)
+        parts = (self.reserved_minor, self.redeemed_minor, self.broken_minor, self.refunded_minor)
         if min(parts) < 0 or sum(parts) > self.initial_minor:
             raise ValueError("gift card counters out of order")
 
     @property
     def available(self) -> Money:
-        spent = self.reserved_minor + self.redeemed_minor + self.broken_minor
+        spent = self.reserved_minor + self.redeemed_minor + self.broken_minor + self.refunded_minor
         return Money(self.initial_minor - spent, self.currency)
 
     @property
     def liability(self) -> Money:
         """What the platform still owes on the card (reserved included)."""
-        return Money(self.initial_minor - self.redeemed_minor - self.broken_minor, self.currency)
+        owed = self.initial_minor - self.redeemed_minor - self.broken_minor - self.refunded_minor
+        return Money(owed, self.currency)
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at

@@ -56,13 +56,24 @@ class AccountPurpose(StrEnum):
     #: What a developer owes the platform: a sale's share taken back (refund, chargeback) after
     #: it was paid out. Netted against their next released sales (``use_cases.funds_release``).
     DEVELOPER_RECEIVABLE = "developer_receivable"
+    #: What a user owes the platform: a disputed top-up's money already spent from the wallet
+    #: (``use_cases.chargebacks``).
+    USER_RECEIVABLE = "user_receivable"
     STREAMER_BALANCE = "streamer_balance"
+    #: What a streamer owes the platform: a donation's share taken back (refund) after it left
+    #: their balance. Netted against their next donations (``use_cases.donations``).
+    STREAMER_RECEIVABLE = "streamer_receivable"
     REFERRAL_PAYABLE = "referral_payable"
     PLATFORM_REVENUE = "platform_revenue"
+    #: Suspense: game sales settled while developer-portal could not say who earns; moved to
+    #: the developer and the platform once it can (``use_cases.sale_attribution``).
+    UNATTRIBUTED_SALES = "unattributed_sales"
     PROVIDER_CLEARING = "provider_clearing"
     PAYOUT_CLEARING = "payout_clearing"
     REFUNDS_PAYABLE = "refunds_payable"
     GIFT_CARD_LIABILITY = "gift_card_liability"
+    #: A user's preorder prepayments: owed to them until the game's release makes them a sale.
+    PREORDER_ADVANCE = "preorder_advance"
     #: What promotions cost the platform (promotional gift cards are booked from here).
     MARKETING_EXPENSE = "marketing_expense"
     VAT_PAYABLE = "vat_payable"
@@ -83,9 +94,13 @@ _LIMITS = {
     AccountPurpose.STREAMER_BALANCE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.REFERRAL_PAYABLE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.GIFT_CARD_LIABILITY: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
+    AccountPurpose.UNATTRIBUTED_SALES: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
+    AccountPurpose.PREORDER_ADVANCE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     AccountPurpose.REFUNDS_PAYABLE: BalanceLimit.DEBITS_MUST_NOT_EXCEED_CREDITS,
     # An asset: the developer owes it; it never flips into money the platform owes them.
     AccountPurpose.DEVELOPER_RECEIVABLE: BalanceLimit.CREDITS_MUST_NOT_EXCEED_DEBITS,
+    AccountPurpose.USER_RECEIVABLE: BalanceLimit.CREDITS_MUST_NOT_EXCEED_DEBITS,
+    AccountPurpose.STREAMER_RECEIVABLE: BalanceLimit.CREDITS_MUST_NOT_EXCEED_DEBITS,
 }
 
 

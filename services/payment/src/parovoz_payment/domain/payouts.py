@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parovoz_kit.errors import BusinessRuleViolation
@@ -60,6 +60,20 @@ _REASONS = {
 
 def failure_from_provider(reason: str | None) -> PayoutFailure:
     return _REASONS.get(reason or "", PayoutFailure.PROVIDER_REJECTED)
+
+
+@dataclass(frozen=True)
+class PayoutTiming:
+    """How the payout jobs pace the provider (developer and streamer payouts alike)."""
+
+    #: How long a claimed payout is the claimer's alone (longer than a provider call).
+    lease: timedelta = timedelta(minutes=5)
+    #: A sent payout without an outcome is asked about again after this long.
+    poll_after: timedelta = timedelta(minutes=10)
+    batch: int = 50
+
+
+DEFAULT_TIMING = PayoutTiming()
 
 
 @dataclass(frozen=True)

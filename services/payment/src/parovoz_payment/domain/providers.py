@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from parovoz_payment.domain.chargebacks import DisputeNotice
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
@@ -70,6 +71,20 @@ class NotificationSubject(StrEnum):
     REFUND = "refund"
     CHARGEBACK = "chargeback"
     PAYOUT = "payout"
+    #: A fiscal data operator's answer about a 54-FZ receipt (T-Bank's ``RECEIPT``).
+    RECEIPT = "receipt"
+
+
+@dataclass(frozen=True)
+class FiscalNotice:
+    """What a receipt notification says: which kind of receipt (for a payment or a refund),
+    for how much, and whether the fiscal data operator registered it."""
+
+    refund: bool
+    amount_minor: int
+    registered: bool
+    #: The fiscal document's identity (fiscal drive number + document number) when registered.
+    document_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,10 @@ class ProviderNotification:
     saved_method_token: str | None = None
     #: The card's identity when only the notification names the card (T-Bank's Pan/ExpDate).
     card_fingerprint: str | None = None
+    #: Set for a receipt notification (subject ``RECEIPT``).
+    fiscal: FiscalNotice | None = None
+    #: Set for a chargeback notification (subject ``CHARGEBACK``).
+    dispute: DisputeNotice | None = None
 
 
 class PaymentProvider(Protocol):

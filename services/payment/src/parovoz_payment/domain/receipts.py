@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
+from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose
 
@@ -66,6 +67,11 @@ class PaymentMode(StrEnum):
     FULL_PREPAYMENT = "full_prepayment"
     PARTIAL_PREPAYMENT = "partial_prepayment"
     ADVANCE = "advance"
+
+
+#: Providers whose receipt travels with the operation itself (T-Bank's ``Receipt`` in Init and
+#: Cancel); the others register receipts separately after the fact (YooKassa's /v3/receipts).
+RECEIPT_WITH_OPERATION = frozenset({Provider.TBANK})
 
 
 class ReceiptType(StrEnum):
@@ -184,10 +190,13 @@ def receipt_item(
     quantity: int = 1,
     vat: VatRate | None = None,
     rules: ReceiptRules | None = None,
+    mode: PaymentMode | None = None,
 ) -> ReceiptItem:
-    """A line with the defaults for ``purpose``: subject, mode and the default VAT rate."""
+    """A line with the defaults for ``purpose``: subject, mode (unless given: a preorder's
+    depends on its part) and the default VAT rate."""
     rules = rules or ReceiptRules()
-    subject, mode = terms_for_purpose(purpose)
+    subject, default_mode = terms_for_purpose(purpose)
+    mode = mode or default_mode
     return ReceiptItem(
         name=fit_name(name, rules.name_max_length),
         quantity=quantity,

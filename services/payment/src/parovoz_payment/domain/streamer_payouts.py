@@ -1,16 +1,22 @@
 """Streamer payouts (seed 004 task 7, PRODUCT.md "Donations"): weekly or monthly, a streamer's
 whole balance is set aside for a payout when it reaches the minimum (500.00 RUB); a smaller
 balance waits for the next period. One payout per streamer and period, whoever runs the job.
+It is then paid through the provider to the streamer's payout destination (a YooMoney wallet
+the streamer registered), like a developer payout: ``processing`` → ``completed`` | ``failed``
+(the money back on the balance).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
+from parovoz_kit.errors import ValidationFailed
+
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payouts import PayoutFailure, PayoutStatus
 
 StreamerPayoutPeriod = Literal["weekly", "monthly"]
 
@@ -42,3 +48,74 @@ def payout_for(
         return None
     payout_id = uuid.uuid5(STREAMER_PAYOUT_NAMESPACE, f"{streamer_id}:{key}")
     return StreamerPayout(payout_id, streamer_id, key, balance, now)
+
+
+# -- paying it: the provider's part ------------------------------------------------------
+#: A YooMoney wallet number: 11 to 20 digits (it names a wallet, not a card).
+_WALLET_DIGITS = (11, 20)
+DESTINATION_POINTER = "/data/attributes/account_number"
+
+
+@dataclass(frozen=True)
+class SealedDestination:
+    """A streamer's payout destination as stored: the wallet number sealed, its last four
+    digits in clear (to show and to remember on a payout)."""
+
+    kind: str
+    key_id: str
+    ciphertext: bytes = field(repr=False)
+    account_last4: str
+
+
+@dataclass(frozen=True)
+class WalletDestination:
+    """A YooMoney wallet, in memory for one provider call; ``repr`` shows nothing of it."""
+
+    account_number: str = field(repr=False)
+
+    @property
+    def last4(self) -> str:
+        return self.account_number[-4:]
+
+
+def wallet_destination(raw: str) -> WalletDestination:
+    number = "".join(raw.split())
+    low, high = _WALLET_DIGITS
+    if not number.isdigit() or not low <= len(number) <= high:
+        raise ValidationFailed(
+            f"A YooMoney wallet number has {low} to {high} digits.",
+            code="INVALID_PAYOUT_DESTINATION",
+            pointer=DESTINATION_POINTER,
+        )
+    return WalletDestination(number)
+
+
+@dataclass(frozen=True)
+class StreamerPayoutState:
+    """A held streamer payout on its way out: ``processing`` → ``completed`` | ``failed``."""
+
+    payout: StreamerPayout
+    status: PayoutStatus
+    provider_payout_id: str | None = None
+    failure: PayoutFailure | None = None
+    failure_message: str | None = None
+    destination_last4: str | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status is not PayoutStatus.PROCESSING
+
+    def sent(self, provider_payout_id: str, last4: str | None) -> StreamerPayoutState:
+        return replace(
+            self,
+            provider_payout_id=provider_payout_id,
+            destination_last4=last4 or self.destination_last4,
+        )
+
+    def complete(self) -> StreamerPayoutState:
+        return replace(self, status=PayoutStatus.COMPLETED)
+
+    def fail(self, failure: PayoutFailure, message: str) -> StreamerPayoutState:
+        return replace(
+            self, status=PayoutStatus.FAILED, failure=failure, failure_message=message[:500]
+        )

@@ -16,6 +16,7 @@ from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.events.payout_requests import payout_request_handlers
+from parovoz_payment.events.preorder_events import preorder_event_handlers
 
 log = logging.getLogger(__name__)
 
@@ -53,4 +54,5 @@ def developer_event_handlers(infrastructure: Infrastructure) -> Mapping[str, Han
         GameCreated.event_type: on_game_created,
         GamePriceChanged.event_type: on_game_price_changed,
         **payout_request_handlers(infrastructure),
+        **preorder_event_handlers(infrastructure),
     }

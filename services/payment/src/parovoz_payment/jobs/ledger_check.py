@@ -10,13 +10,18 @@ command also runs them all in one REPEATABLE READ READ ONLY transaction):
 3. every account's stored ``debits_posted`` / ``credits_posted`` equals the sums of its entries;
 4. no entry's currency differs from its account's;
 5. no account breaks its limit (a wallet below zero);
-6. per currency, the gift-card liability equals the value of gift cards neither redeemed nor
-   broken (expired value the breakage job already took); reserved value is still owed;
+6. per currency, the gift-card liability equals the value of gift cards neither redeemed,
+   broken (expired value the breakage job already took) nor refunded (a bought card paid back);
+   reserved value is still owed;
 7. every completed developer payout's hold went to payout clearing, a failed one's came back
    (or was never taken), a processing one's is still held — no hold is left behind.
-8. revenue share (``jobs/revenue_checks.py``): every game sale's shares add up to its gross and
+8. per user and currency, the preorder advance equals what their preorder payments took and
+   neither refunded nor recognised as a sale;
+9. revenue share (``jobs/revenue_checks.py``): every game sale's shares add up to its gross and
    match its settlement's postings, its reversals never exceed them and match theirs, and every
    release moved the share less what reversals took during the hold.
+9. chargebacks (``jobs/chargeback_checks.py``): every dispute took its amount out of provider
+   clearing (a won one put it back), and users' receivables equal their disputes' unpaid parts.
 
 Prints what it checked and exits 1 on any violation. Tests call :func:`check_ledger` on their
 own connection (e.g. inside a transaction they roll back).
@@ -33,6 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from parovoz_payment.jobs.chargeback_checks import CHARGEBACK_CHECKS, CHARGEBACK_OFFENDERS
 from parovoz_payment.jobs.revenue_checks import REVENUE_CHECKS, REVENUE_OFFENDERS
 from parovoz_payment.settings import PaymentSettings
 
@@ -89,7 +95,9 @@ _CHECKS = {
     "balance_mismatches": "every stored balance equals the one re-derived from entries",
     "currency_mismatches": "every entry's currency is its account's",
     "limit_breaches": "no account breaks its limit (no wallet below zero)",
-    "gift_card_liability": "gift-card liability equals the cards' unredeemed, unbroken value",
+    "gift_card_liability": (
+        "gift-card liability equals the cards' unredeemed, unbroken, unrefunded value"
+    ),
     "payout_holds": "completed payouts' holds are cleared; failed ones hold nothing",
 }
 
@@ -144,7 +152,9 @@ _OFFENDERS = {
         FROM (SELECT currency, sum(credits_posted - debits_posted) AS owed
               FROM ledger_accounts WHERE purpose = 'gift_card_liability'
               GROUP BY currency) l
-        FULL JOIN (SELECT currency, sum(initial_minor - redeemed_minor - broken_minor) AS owed
+        FULL JOIN (SELECT currency,
+                          sum(initial_minor - redeemed_minor - broken_minor - refunded_minor)
+                              AS owed
                    FROM gift_cards GROUP BY currency) c ON c.currency = l.currency
         WHERE coalesce(l.owed, 0) <> coalesce(c.owed, 0)""",
     # What each payout's postings did to its developer's payout-hold account (kinds from
@@ -174,9 +184,30 @@ _OFFENDERS = {
         END""",
 }
 
+# Preorders (``use_cases.preorder_ledger``): each user's advance is exactly what their
+# preorder payments took and neither gave back nor were recognised as sales.
+_CHECKS["preorder_advances"] = "every preorder advance equals its unrecognised payments"
+_OFFENDERS["preorder_advances"] = """
+    SELECT coalesce(l.owner_id, p.user_id) || ' ' || coalesce(l.currency, p.currency)
+           || ': advance ' || coalesce(l.owed, 0) || ', payments ' || coalesce(p.owed, 0)
+    FROM (SELECT owner_id, currency, credits_posted - debits_posted AS owed
+          FROM ledger_accounts WHERE purpose = 'preorder_advance') l
+    FULL JOIN (SELECT user_id::text AS user_id, currency,
+                      sum(captured_amount_minor - refunded_amount_minor) AS owed
+               FROM payments py
+               WHERE purpose = 'preorder' AND status = 'succeeded'
+                 AND NOT EXISTS (SELECT 1 FROM ledger_transactions t
+                                 WHERE t.kind = 'preorder_sale' AND t.reference = py.id::text)
+               GROUP BY user_id, currency) p
+           ON p.user_id = l.owner_id AND p.currency = l.currency
+    WHERE coalesce(l.owed, 0) <> coalesce(p.owed, 0)"""
+
 # Revenue share's checks (their own module: sales, reversals, releases vs the ledger).
 _CHECKS.update(REVENUE_CHECKS)
 _OFFENDERS.update(REVENUE_OFFENDERS)
+# Chargebacks' (their own module: disputes vs their postings, users' receivables).
+_CHECKS.update(CHARGEBACK_CHECKS)
+_OFFENDERS.update(CHARGEBACK_OFFENDERS)
 
 _TOTALS = """
     SELECT currency,

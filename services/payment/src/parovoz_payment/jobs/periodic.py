@@ -10,11 +10,13 @@ from parovoz_kit.jobs import JobContext, PeriodicJob
 
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.jobs.payouts import payout_jobs
+from parovoz_payment.jobs.preorders import preorder_jobs
 from parovoz_payment.jobs.revenue import revenue_jobs
+from parovoz_payment.jobs.sale_attribution import sale_attribution_jobs
 from parovoz_payment.jobs.streamer_payouts import streamer_payout_jobs
 from parovoz_payment.use_cases.expiry import expire_pending_payments
 from parovoz_payment.use_cases.gift_cards import break_expired_gift_cards
-from parovoz_payment.use_cases.receipts import resend_pending_receipts
+from parovoz_payment.use_cases.receipt_delivery import resend_pending_receipts
 from parovoz_payment.use_cases.refund_follow_up import (
     follow_up_pending_refunds,
     release_stale_verifications,
@@ -60,5 +62,7 @@ def payment_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
         PeriodicJob("refunds-follow-up", timedelta(minutes=5), follow_up_refunds),
         *payout_jobs(infrastructure),
         *revenue_jobs(infrastructure),
+        *sale_attribution_jobs(infrastructure),
         *streamer_payout_jobs(infrastructure),
+        *preorder_jobs(infrastructure),
     ]

@@ -1,10 +1,11 @@
 """The ``streamer-payouts`` job (leased, once per week or month): every streamer balance at
 or above the minimum is moved, whole, from the streamer's balance to their payout clearing
-account, with a ``streamer_payouts`` row, in one transaction per streamer.
+account (the hold), with a ``streamer_payouts`` row, in one transaction per streamer.
 
-Paid once: the kit's lease runs one runner per period, and even a second run of the same
+Held once: the kit's lease runs one runner per period, and even a second run of the same
 period finds the row (unique per streamer and period) and the ledger key (derived from it)
-already there. Sending the money to a bank is not part of this job yet.
+already there. The ``streamer-payouts-execute`` job (every minute) then pays each held payout
+through the provider (``use_cases.streamer_payout_execution``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
 from parovoz_kit.clock import Clock
 from parovoz_kit.infrastructure import Infrastructure
@@ -19,6 +21,7 @@ from parovoz_kit.jobs import JobContext, PeriodicJob
 from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy import select
 
+from parovoz_payment.clients.providers.payouts import payouts_client
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.ledger_tables import ledger_accounts
 from parovoz_payment.db.streamer_payouts import add_held
@@ -31,6 +34,7 @@ from parovoz_payment.domain.streamer_payouts import (
     payout_for,
     period_key,
 )
+from parovoz_payment.use_cases.streamer_payout_execution import execute_streamer_payouts
 
 log = logging.getLogger(__name__)
 
@@ -122,4 +126,15 @@ def streamer_payout_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob
             infrastructure.unit_of_work, infrastructure.clock, period, minimum
         )
 
-    return [PeriodicJob("streamer-payouts", lambda now: period_key(period, now), run)]
+    async def execute(_: JobContext) -> None:
+        await execute_streamer_payouts(
+            infrastructure.unit_of_work,
+            infrastructure.clock,
+            payouts_client(infrastructure),
+            settings.sealer(),  # type: ignore[attr-defined]
+        )
+
+    return [
+        PeriodicJob("streamer-payouts", lambda now: period_key(period, now), run),
+        PeriodicJob("streamer-payouts-execute", timedelta(minutes=1), execute),
+    ]

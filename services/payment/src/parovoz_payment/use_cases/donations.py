@@ -8,12 +8,13 @@ import uuid
 from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.db.donations import SqlDonations
+from parovoz_payment.db.donations import SqlDonations, lock_streamer_balances
 from parovoz_payment.db.ledger import account_for, find_account
 from parovoz_payment.domain.donations import (
     DONATION_CURRENCY,
     Donation,
     donation_id_from_reference,
+    repay_owed,
     split_donation,
 )
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, Entry, OwnerType, credit
@@ -34,33 +35,40 @@ async def donation_credits(
     session: AsyncSession, payment: Payment, commission_bp: int | None = None
 ) -> list[Entry] | None:
     """The credits of a settled donation payment: the streamer's balance gets the amount less
-    the commission, platform revenue the commission. None for any other payment (and for a
-    ``donation`` payment made without a donation row: all platform revenue, as before)."""
-    if payment.purpose is not PaymentPurpose.DONATION:
-        return None
-    donation_id = donation_id_from_reference(payment.reference)
-    donation = None if donation_id is None else await SqlDonations(session).get(donation_id)
-    if donation is None or donation.user_id != payment.user_id:
+    the commission (less what repays a debt the streamer owes from an earlier refund: that
+    credits their receivable), platform revenue the commission. None for any other payment
+    (and for a ``donation`` payment made without a donation row: all platform revenue)."""
+    donation = await donation_of(session, payment)
+    if donation is None:
         return None
     bp = process_settings().donation_commission_bp if commission_bp is None else commission_bp
     split = split_donation(payment.captured_amount, bp)
     currency = payment.currency
     entries: list[Entry] = []
     if split.streamer.is_positive:
-        balance = await account_for(
-            session,
-            OwnerType.STREAMER,
-            donation.streamer_id,
-            AccountPurpose.STREAMER_BALANCE,
-            currency,
-        )
-        entries.append(credit(balance, split.streamer))
+        owed, balance = await lock_streamer_balances(session, donation.streamer_id, currency)
+        repays, to_balance = repay_owed(split.streamer, owed.debit_balance)
+        if repays.is_positive:
+            entries.append(credit(owed, repays))
+        if to_balance.is_positive:
+            entries.append(credit(balance, to_balance))
     if split.commission.is_positive:
         revenue = await account_for(
             session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
         )
         entries.append(credit(revenue, split.commission))
     return entries
+
+
+async def donation_of(session: AsyncSession, payment: Payment) -> Donation | None:
+    """The donation a ``donation`` payment pays (its payer's own), or None."""
+    if payment.purpose is not PaymentPurpose.DONATION:
+        return None
+    donation_id = donation_id_from_reference(payment.reference)
+    donation = None if donation_id is None else await SqlDonations(session).get(donation_id)
+    if donation is None or donation.user_id != payment.user_id:
+        return None
+    return donation
 
 
 async def streamer_balance(session: AsyncSession, streamer_id: uuid.UUID) -> Money:
@@ -72,4 +80,4 @@ async def streamer_balance(session: AsyncSession, streamer_id: uuid.UUID) -> Mon
     return Money.zero(DONATION_CURRENCY) if account is None else account.credit_balance
 
 
-__all__ = ["donation_credits", "record_donation", "streamer_balance"]
+__all__ = ["donation_credits", "donation_of", "record_donation", "streamer_balance"]

@@ -34,13 +34,11 @@ from parovoz_payment.use_cases.discounts import (
 )
 from parovoz_payment.use_cases.fraud import FraudScreen
 from parovoz_payment.use_cases.payment_ledger import cancelled_event, settle, succeeded_event
-from parovoz_payment.use_cases.receipts import (
-    deliver_receipts_later,
-    store_payment_receipt,
-    store_saved_method,
-)
+from parovoz_payment.use_cases.receipt_delivery import deliver_receipts_later
+from parovoz_payment.use_cases.receipts import store_payment_receipt, store_saved_method
 from parovoz_payment.use_cases.refund_follow_up import refund_wallet_cap_overflow
 from parovoz_payment.use_cases.refunds import RefundService
+from parovoz_payment.use_cases.sales import SalesPorts
 
 if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
@@ -77,6 +75,7 @@ async def settle_payment_notification(
     clock: Clock,
     notification: ProviderNotification,
     fraud: FraudScreen | None = None,
+    sales: SalesPorts | None = None,
 ) -> None:
     """A provider's verified notification about a payment: the payment's status is asked from
     the provider (the body is never trusted) and applied once."""
@@ -103,7 +102,7 @@ async def settle_payment_notification(
     if confirmed.card_fingerprint is None and notification.card_fingerprint:
         confirmed = replace(confirmed, card_fingerprint=notification.card_fingerprint)
     current = await apply_confirmed_status(
-        unit_of_work, clock, stored.payment.id, confirmed, providers=providers
+        unit_of_work, clock, stored.payment.id, confirmed, providers=providers, sales=sales
     )
     if fraud is not None:  # the card's outcome feeds the fraud counters
         await fraud.observe(current, confirmed, clock)
@@ -116,6 +115,7 @@ async def apply_confirmed_status(
     confirmed: ProviderPayment,
     *,
     providers: ProviderRegistry | None = None,
+    sales: SalesPorts | None = None,
 ) -> Payment:
     """Apply a status the provider confirmed, in one transaction on the locked payment row.
 
@@ -149,7 +149,8 @@ async def apply_confirmed_status(
         await payments.save(current)
         if changed:
             if current.status is PaymentStatus.SUCCEEDED:
-                overflow = (await settle(session, current, confirmed.provider)).cap_overflow
+                settled = await settle(session, current, confirmed.provider, sales=sales)
+                overflow = settled.cap_overflow
                 receipt_id = await store_payment_receipt(session, current, clock)
                 uow.emit(succeeded_event(current))
                 await record(session, payment_audit(current, actor, "payment.succeeded", None))

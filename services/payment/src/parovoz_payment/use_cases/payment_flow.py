@@ -15,6 +15,7 @@ from parovoz_kit.errors import NotFound
 from parovoz_kit.uow import UnitOfWorkFactory
 
 from parovoz_payment.db.audit import record
+from parovoz_payment.db.chargebacks import has_open_dispute
 from parovoz_payment.db.currency_rates import SqlCurrencyRates
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments, StoredPayment
@@ -31,6 +32,7 @@ from parovoz_payment.domain.providers import (
     ProviderPayment,
     ProviderPaymentRequest,
 )
+from parovoz_payment.domain.receipts import RECEIPT_WITH_OPERATION
 from parovoz_payment.domain.wallet import split_payment
 from parovoz_payment.use_cases.discounts import (
     CodeOffer,
@@ -43,9 +45,12 @@ from parovoz_payment.use_cases.payment_confirmation import (
     payment_audit,
 )
 from parovoz_payment.use_cases.payment_ledger import settle, succeeded_event
+from parovoz_payment.use_cases.receipt_delivery import deliver_receipts_later
 from parovoz_payment.use_cases.receipts import (
     customer_from_order,
+    payment_receipt,
     remember_receipt_contact,
+    store_payment_receipt,
 )
 
 if TYPE_CHECKING:
@@ -125,7 +130,13 @@ async def create_payment(
             if wallet is not None:
                 balance = wallet.credit_balance
         rest = payable - discounts.gift_card_amount
-        split = split_payment(rest, balance, order.use_wallet) if rest.is_positive else None
+        # An open chargeback of the user's locks their wallet (WALLET_LOCKED).
+        locked = order.use_wallet and await has_open_dispute(session, order.user_id)
+        split = (
+            split_payment(rest, balance, order.use_wallet, wallet_locked=locked)
+            if rest.is_positive
+            else None
+        )
         payment = start_payment(
             user_id=order.user_id,
             purpose=order.purpose,
@@ -150,10 +161,15 @@ async def create_payment(
             await payments.add(succeeded)
             await reserve_discounts(session, discounts, succeeded, clock.now())
             await settle(session, succeeded, None)
+            # 54-FZ: handed over against the advance the wallet holds: a closing receipt.
+            await remember_receipt_contact(session, succeeded, customer)
+            receipt_id = await store_payment_receipt(session, succeeded, clock)
             uow.emit(succeeded_event(succeeded))
             await record(session, payment_audit(succeeded, actor, "payment.created", request_id))
             await record(session, payment_audit(succeeded, actor, "payment.succeeded", request_id))
             await uow.commit()
+            if receipt_id is not None:
+                deliver_receipts_later(unit_of_work, clock, succeeded.id)
             return PaymentView(succeeded, None)
         saved_token, saved_with = None, None
         if payment.saved_method_id is not None:
@@ -204,6 +220,10 @@ async def send_to_provider(
 ) -> PaymentView:
     """The stored ``pending`` payment goes to ``provider`` (after creation, or once an admin
     released its hold); an answer given at once (off-session) is settled now."""
+    receipt = None
+    if provider.name in RECEIPT_WITH_OPERATION:
+        async with unit_of_work() as uow:
+            receipt = await payment_receipt(uow.session, payment)
     answer: ProviderPayment = await provider.create_payment(
         ProviderPaymentRequest(
             payment_id=payment.id,
@@ -215,6 +235,7 @@ async def send_to_provider(
             save_method=payment.save_method,
             # A card verification only authorizes; the hold is cancelled once the card is saved.
             capture=payment.purpose is not PaymentPurpose.CARD_VERIFICATION,
+            receipt=receipt,
             metadata=dict(payment.metadata),
         ),
         idempotency_key=f"payment:{payment.id}:create",

@@ -26,6 +26,8 @@ from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import consume_discounts
 from parovoz_payment.use_cases.donations import donation_credits
+from parovoz_payment.use_cases.gift_card_purchases import gift_card_purchase_credits
+from parovoz_payment.use_cases.preorder_ledger import advance_credit, preorder_payment_settled
 from parovoz_payment.use_cases.sales import SalesPorts, is_sale, sale_credits
 from parovoz_payment.use_cases.wallet_holds import wallet_source
 
@@ -82,9 +84,15 @@ async def settle(
     sale = await sale_credits(session, payment, key, sales) if is_sale(payment) else None
     if sale is not None:
         entries.extend(sale.entries)
+    elif payment.purpose is PaymentPurpose.PREORDER:
+        # Not a sale before the release: the user's advance (``use_cases.preorder_ledger``).
+        entries.append(await advance_credit(session, payment))
     elif (donation := await donation_credits(session, payment)) is not None:
         # A donation: the streamer's balance less the platform's commission.
         entries.extend(donation)
+    elif (bought := await gift_card_purchase_credits(session, payment)) is not None:
+        # A bought gift card: the platform owes its value; the card is issued here, once.
+        entries.extend(bought)
     elif payment.purpose is not PaymentPurpose.WALLET_TOP_UP:
         target = await account_for(
             session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
@@ -100,6 +108,8 @@ async def settle(
     )
     if sale is not None:
         await sale.recorded(posted)  # the sale row, the game's gross, the sale event
+    if payment.purpose is PaymentPurpose.PREORDER and not posted.replayed:
+        await preorder_payment_settled(session, payment, payment.succeeded_at or payment.updated_at)
     return Settlement(posted, Money.zero(currency) if posted.replayed else overflow)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -26,14 +26,16 @@ from parovoz_kit.clock import Clock
 from parovoz_kit.errors import NotFound, ParovozError, ValidationFailed
 from parovoz_kit.uow import UnitOfWorkFactory
 
-from parovoz_payment.clients.providers.payouts import PROVIDER, YooKassaPayouts
+from parovoz_payment.clients.providers.payouts import PROVIDER, YooKassaPayouts, refusal_failure
 from parovoz_payment.clients.providers.yookassa_http import YooKassaRefused
 from parovoz_payment.db.payouts import SqlPayouts
 from parovoz_payment.domain.payouts import (
+    DEFAULT_TIMING,
     BankDetails,
     MaskedDestination,
     Payout,
     PayoutFailure,
+    PayoutTiming,
     ProviderPayout,
     ProviderPayoutStatus,
     failure_from_provider,
@@ -45,6 +47,7 @@ from parovoz_payment.use_cases.payout_ledger import (
     release_payout,
     status_event,
 )
+from parovoz_payment.use_cases.streamer_payout_execution import apply_streamer_payout
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +61,12 @@ class PayoutMethods(Protocol):
     ) -> BankDetails | None: ...
 
 
-@dataclass(frozen=True)
-class PayoutTiming:
-    #: How long a claimed payout is the claimer's alone (longer than a provider call).
-    lease: timedelta = timedelta(minutes=5)
-    #: A sent payout without an outcome is asked about again after this long.
-    poll_after: timedelta = timedelta(minutes=10)
-    batch: int = 50
-
-
 async def execute_payouts(
     unit_of_work: UnitOfWorkFactory,
     clock: Clock,
     methods: PayoutMethods,
     provider: YooKassaPayouts,
-    timing: PayoutTiming = PayoutTiming(),
+    timing: PayoutTiming = DEFAULT_TIMING,
 ) -> int:
     """The job: sends or re-checks every due payout; returns how many it finished."""
     async with unit_of_work() as uow:
@@ -132,14 +126,10 @@ async def _send(
             # hold on a guess; a person looks (the row stays processing, the lease retries).
             log.error("payout %s: provider saw other details under its key", payout.id)
             raise
-        failure = (
-            PayoutFailure.PAYOUT_METHOD_UNAVAILABLE
-            if (refused.parameter or "").startswith("payout_destination_data")
-            else PayoutFailure.PROVIDER_REJECTED
-        )
         return await fail_payout(
-            unit_of_work, clock, payout.id, failure, refused.detail, actor=JOB_ACTOR
-        )
+            unit_of_work, clock, payout.id, refusal_failure(refused), refused.detail,
+            actor=JOB_ACTOR,
+        )  # fmt: skip
     return await apply_provider_payout(
         unit_of_work, clock, payout.id, answer, actor=JOB_ACTOR,
         destination=details.masked(), poll_after=timing.poll_after,
@@ -249,5 +239,7 @@ async def settle_payout_notification(
             unit_of_work, clock, confirmed.payout_id, confirmed, actor=f"provider:{PROVIDER}"
         )
     except NotFound:
-        # Another environment's payout: answered as taken, retrying could never apply it.
-        log.warning("payout notification for unknown payout %s", confirmed.payout_id)
+        # Not a developer's: a streamer's payout, or another environment's (answered as
+        # taken, retrying could never apply it).
+        if not await apply_streamer_payout(unit_of_work, clock, confirmed.payout_id, confirmed):
+            log.warning("payout notification for unknown payout %s", confirmed.payout_id)

@@ -4,8 +4,10 @@ consumer's inbox transaction: one payout per request, the money held or a ``fail
 The payout row is inserted first (unique per ``payout_request_id``): a second event for the same
 request — redelivered with another event id, or sent twice — finds it and does nothing. Then
 the rules: roubles only, at least the minimum (PRODUCT.md: 1,000.00 RUB), and enough available
-balance — which the ledger itself decides, on the locked account, so two requests at once can
-never both spend the same money.
+balance net of what the developer owes (``developer_receivable``: a share taken back after it
+was paid out) — read on the locked accounts (the lock every balance move of a developer's
+money takes first), so two requests at once can never both spend the same money, and a debt is
+never withdrawn around.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from parovoz_kit.events import Event, stage_events
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.payouts import SqlPayouts
+from parovoz_payment.db.sales import lock_developer_balances
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payouts import (
     PAYOUT_CURRENCY,
@@ -66,6 +69,16 @@ async def accept_payout_request(
         else "service:developer-portal"
     )
     refused = refusal(request, Money(minimum_minor, PAYOUT_CURRENCY))
+    if refused is None:
+        owed, available = await lock_developer_balances(
+            session, request.developer_id, request.amount.currency
+        )
+        # What the developer owes is not theirs to withdraw: it nets their next revenue.
+        if available.credit_balance - owed.debit_balance < request.amount:
+            refused = (
+                PayoutFailure.INSUFFICIENT_BALANCE,
+                "The available balance, less what is owed, is smaller than the payout.",
+            )
     if refused is None:
         try:
             await hold_payout(session, payout)

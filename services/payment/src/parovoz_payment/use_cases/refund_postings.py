@@ -13,6 +13,9 @@ from parovoz_payment.db.ledger import PostedTransaction, account_for, post
 from parovoz_payment.domain.ledger import AccountPurpose, Entry, OwnerType, credit, debit
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.domain.refunds import Refund, RefundReason
+from parovoz_payment.use_cases.donation_reversals import donation_reversal_debits
+from parovoz_payment.use_cases.gift_card_purchases import gift_card_refund_debits
+from parovoz_payment.use_cases.preorder_ledger import preorder_refund_source
 from parovoz_payment.use_cases.sale_reversals import sale_reversal_debits
 from parovoz_payment.use_cases.sales import is_sale
 
@@ -38,6 +41,9 @@ async def reverse_settlement(
         source = await account_for(
             session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
         )
+    elif payment.purpose is PaymentPurpose.PREORDER:
+        # The advance before the release, a sale after it (``use_cases.preorder_ledger``).
+        source = await preorder_refund_source(session, payment)
     else:
         source = await account_for(
             session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, currency
@@ -45,12 +51,20 @@ async def reverse_settlement(
     key = f"refund:{refund.id}:succeeded"
     # A game sale gives back the developer's and the platform's shares in proportion.
     sale = None
-    if is_sale(payment) and refund.reason is not RefundReason.WALLET_CAP_OVERFLOW:
+    sold = is_sale(payment) or payment.purpose is PaymentPurpose.PREORDER  # no sale row: None
+    if sold and refund.reason is not RefundReason.WALLET_CAP_OVERFLOW:
         now = refund.succeeded_at or refund.updated_at
         sale = await sale_reversal_debits(
             session, payment, refund.amount, key, now, refund_id=refund.id
         )
-    entries: list[Entry] = list(sale.entries) if sale else [debit(source, refund.amount)]
+    # A donation gives back the streamer's share and the commission in proportion; a bought
+    # gift card its liability (the card's refunded value).
+    other = None
+    if sale is None and refund.reason is not RefundReason.WALLET_CAP_OVERFLOW:
+        other = await donation_reversal_debits(
+            session, payment, refund.amount, key
+        ) or await gift_card_refund_debits(session, payment, refund)
+    entries: list[Entry] = list(sale.entries) if sale else other or [debit(source, refund.amount)]
     if refund.to_method.is_positive:
         if payment.provider is None:
             raise ValueError("a refund to the card needs the provider that took the payment")

@@ -25,14 +25,17 @@ from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.audit import record
+from parovoz_payment.db.chargebacks import SqlChargebacks
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.domain.audit import AuditRecord
+from parovoz_payment.domain.chargebacks import ChargebackStatus
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.domain.providers import ProviderRefundStatus
+from parovoz_payment.domain.receipts import RECEIPT_WITH_OPERATION
 from parovoz_payment.domain.refunds import (
     Refund,
     RefundDestination,
@@ -42,7 +45,9 @@ from parovoz_payment.domain.refunds import (
     plan_refund,
 )
 from parovoz_payment.domain.wallet import Wallet, WalletRules
-from parovoz_payment.use_cases.receipts import deliver_receipts_later, store_refund_receipt
+from parovoz_payment.use_cases.gift_card_purchases import hold_for_refund, release_refund_hold
+from parovoz_payment.use_cases.receipt_delivery import deliver_receipts_later
+from parovoz_payment.use_cases.receipts import refund_receipt, store_refund_receipt
 from parovoz_payment.use_cases.refund_postings import (
     refund_failed_event,
     refund_succeeded_event,
@@ -113,6 +118,17 @@ async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRule
     )
 
 
+async def _refuse_if_disputed(session: AsyncSession, payment: Payment) -> None:
+    """A payment disputed at the card issuer (open, or lost: the issuer took the money back)
+    is not refunded too: the buyer would be paid twice. A won dispute gave it back."""
+    disputes = await SqlChargebacks(session).of_payment(payment.id)
+    if any(dispute.status is not ChargebackStatus.WON for dispute in disputes):
+        raise BusinessRuleViolation(
+            "The payment is disputed with the card issuer; it cannot be refunded.",
+            code="PAYMENT_DISPUTED",
+        )
+
+
 async def request_refund(
     service: RefundService, order: RefundOrder, *, request_id: str | None = None
 ) -> Refund:
@@ -132,6 +148,7 @@ async def request_refund(
         if stored is None or (order.viewer is not None and stored.payment.user_id != order.viewer):
             raise _not_found()
         payment = stored.payment
+        await _refuse_if_disputed(session, payment)
         refunds = SqlRefunds(session)
         wallet = await wallet_of(session, payment.user_id, service.wallet_rules)
         refund = plan_refund(
@@ -152,6 +169,8 @@ async def request_refund(
         )
         _check_top_up_still_in_wallet(payment, refund, wallet)
         await refunds.add(refund)
+        # A bought gift card: its value leaves the card now, or the refund is refused.
+        await hold_for_refund(session, payment, refund)
         await record(session, refund_audit(refund, order.actor, "refund.requested", request_id))
         await uow.commit()
     if refund.status is RefundStatus.PENDING:
@@ -184,11 +203,16 @@ async def execute_refund(
     provider_refund_id: str | None = None
     if refund.to_method.is_positive:
         assert payment.provider is not None and payment.provider_payment_id is not None
+        receipt = None
+        if payment.provider in RECEIPT_WITH_OPERATION:
+            async with service.unit_of_work() as uow:
+                built = await refund_receipt(uow.session, payment, refund)
+            receipt = built[0] if built else None
         try:
             answer = await service.providers.get(payment.provider).refund(
                 payment.provider_payment_id,
                 refund.to_method,
-                receipt=None,
+                receipt=receipt,
                 idempotency_key=f"refund:{refund.id}",
             )
         except Unavailable:
@@ -240,6 +264,7 @@ async def finish_refund(
         payment = stored.payment
         if failure is not None:
             refund = refund.fail(failure, now)
+            await release_refund_hold(session, refund, now)
             uow.emit(refund_failed_event(payment, refund, now))
             action = "refund.failed"
         else:
@@ -292,6 +317,7 @@ async def decide_refund(
                     )
             await refunds.save(refund)
             if refund.status is RefundStatus.FAILED:
+                await release_refund_hold(session, refund, now)
                 uow.emit(refund_failed_event(stored.payment, refund, now))
             await record(
                 session, refund_audit(refund, admin, f"refund.{decision.value}d", request_id)

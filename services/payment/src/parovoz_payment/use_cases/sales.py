@@ -9,7 +9,10 @@ Who earns: payment's read model of developer-portal's games (``game_owners``), t
 price list (developer-portal's price events name the developer too, and a game purchase can
 only be created from it), then developer-portal's GetGame when a catalogue is given. A game
 none of them knows (a purchase settled before revenue share, or test data) settles as before:
-all platform revenue, logged, no sale row.
+all platform revenue, logged, no sale row. developer-portal unreachable (asked, not answering):
+the whole sale waits in the ``unattributed_sales`` suspense account, so the provider's
+notification still settles; ``use_cases.sale_attribution`` splits it once developer-portal
+answers.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import SaleRecorded
+from parovoz_kit.errors import Unavailable
 from parovoz_kit.events.envelope import Event
 from parovoz_kit.events.tables import stage_events
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,6 +127,11 @@ async def sale_credits(
     assert payment.game_id is not None and payment.succeeded_at is not None
     gross = payment.captured_amount
     existing = await db.get_sale(session, payment.id)
+    if existing is not None and existing.ledger_transaction_id != transaction_id_for(
+        settlement_key
+    ):
+        # Attributed later: the settlement itself was the suspense credit.
+        return await unattributed_credits(session, payment)
     if existing is not None:  # settled before: the same credits, so the posting replays
         return SalePosting(
             await _credits(
@@ -132,13 +141,44 @@ async def sale_credits(
         )
     if not gross.is_positive:
         return None  # nothing captured (fully discounted): nothing to share
-    developer_id = await _earner(session, payment.game_id, ports.catalogue)
+    try:
+        developer_id = await _earner(session, payment.game_id, ports.catalogue)
+    except Unavailable:
+        log.warning(
+            "game purchase held in suspense: developer-portal cannot say who earns",
+            extra={"payment_id": str(payment.id), "game_id": str(payment.game_id)},
+        )
+        return await unattributed_credits(session, payment)
     if developer_id is None:
         log.error(
             "game purchase settled without revenue share: its developer is unknown",
             extra={"payment_id": str(payment.id), "game_id": str(payment.game_id)},
         )
         return None
+    return await new_sale_posting(session, payment, developer_id, settlement_key, ports)
+
+
+async def unattributed_credits(session: AsyncSession, payment: Payment) -> SalePosting:
+    """The whole sale into suspense, marked so the attribution job finds it."""
+    gross = payment.captured_amount
+    suspense = await account_for(
+        session, OwnerType.PLATFORM, None, AccountPurpose.UNATTRIBUTED_SALES, gross.currency
+    )
+    metadata = {"payment_id": str(payment.id), "game_id": str(payment.game_id)}
+    return SalePosting([credit(suspense, gross)], {**metadata, "unattributed": True})
+
+
+async def new_sale_posting(
+    session: AsyncSession,
+    payment: Payment,
+    developer_id: uuid.UUID,
+    ledger_key: str,
+    ports: SalesPorts,
+) -> SalePosting:
+    """The developer's and the platform's credits of the sale, split by the game's tier now;
+    recorded (sale row, game's gross, sale event) with the posting keyed ``ledger_key``."""
+    assert payment.game_id is not None and payment.succeeded_at is not None
+    gross = payment.captured_amount
     now = payment.succeeded_at
     lifetime = await db.lock_game_revenue(session, payment.game_id, now)
     weight = await ports.rates.rub_equivalent(session, gross)
@@ -151,7 +191,7 @@ async def sale_credits(
         split=split,
         lifetime_before=lifetime,
         reversed=no_reversal(gross.currency),
-        ledger_transaction_id=transaction_id_for(settlement_key),
+        ledger_transaction_id=transaction_id_for(ledger_key),
         recorded_at=now,
         available_at=now + ports.rules.hold,
     )

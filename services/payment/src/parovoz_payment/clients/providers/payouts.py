@@ -1,4 +1,5 @@
-"""YooKassa Payouts API (``POST /v3/payouts``, ``GET /v3/payouts/{id}``) for developer payouts.
+"""YooKassa Payouts API (``POST /v3/payouts``, ``GET /v3/payouts/{id}``) for developer payouts
+(to a bank account) and streamer payouts (to a YooMoney wallet).
 
 The ``Idempotence-Key`` is our payout id: a runner that crashed between the call and its commit
 sends the same request again and YooKassa answers with the payout it already made. Payouts to a
@@ -27,9 +28,19 @@ from parovoz_payment.clients.providers.yookassa import (
     amount_from_json,
     amount_json,
 )
-from parovoz_payment.clients.providers.yookassa_http import yookassa_call, yookassa_http_client
+from parovoz_payment.clients.providers.yookassa_http import (
+    YooKassaRefused,
+    yookassa_call,
+    yookassa_http_client,
+)
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payouts import BankDetails, ProviderPayout, ProviderPayoutStatus
+from parovoz_payment.domain.payouts import (
+    BankDetails,
+    PayoutFailure,
+    ProviderPayout,
+    ProviderPayoutStatus,
+)
+from parovoz_payment.domain.streamer_payouts import WalletDestination
 
 NAME = "YooKassa payouts"
 PROVIDER = "yookassa"
@@ -49,22 +60,13 @@ class YooKassaPayouts:
         self,
         payout_id: uuid.UUID,
         amount: Money,
-        details: BankDetails,
+        details: BankDetails | WalletDestination,
         description: str,
         metadata: Mapping[str, str],
     ) -> ProviderPayout:
-        destination: dict[str, Any] = {
-            "type": "bank_account",
-            "bik": details.bik,
-            "account_number": details.account_number,
-            "recipient_name": details.recipient_name,
-            "inn": details.inn,
-        }
-        if details.kpp:
-            destination["kpp"] = details.kpp
         body = {
             "amount": amount_json(amount),
-            "payout_destination_data": destination,
+            "payout_destination_data": _destination(details),
             "description": description[:128],
             "metadata": {**metadata, METADATA_PAYOUT_ID: str(payout_id)},
         }
@@ -81,6 +83,28 @@ class YooKassaPayouts:
         return await yookassa_call(
             self._client, NAME, method, path, body, key, refused="the payout"
         )
+
+
+def _destination(details: BankDetails | WalletDestination) -> dict[str, Any]:
+    if isinstance(details, WalletDestination):  # a streamer's YooMoney wallet
+        return {"type": "yoo_money", "account_number": details.account_number}
+    destination: dict[str, Any] = {
+        "type": "bank_account",
+        "bik": details.bik,
+        "account_number": details.account_number,
+        "recipient_name": details.recipient_name,
+        "inn": details.inn,
+    }
+    if details.kpp:
+        destination["kpp"] = details.kpp
+    return destination
+
+
+def refusal_failure(refused: YooKassaRefused) -> PayoutFailure:
+    """What a refused payout request fails with: the destination's fault, or the provider's."""
+    if (refused.parameter or "").startswith("payout_destination_data"):
+        return PayoutFailure.PAYOUT_METHOD_UNAVAILABLE
+    return PayoutFailure.PROVIDER_REJECTED
 
 
 _STATUSES = {status.value: status for status in ProviderPayoutStatus}

@@ -26,6 +26,8 @@ from parovoz_kit.errors import Unauthenticated, ValidationFailed
 from parovoz_payment.clients.providers import tbank_values as values
 from parovoz_payment.clients.providers import transport
 from parovoz_payment.clients.providers.config import ProviderConfig
+from parovoz_payment.clients.providers.disputes import TBANK_STATUSES as TBANK_DISPUTE_STATUSES
+from parovoz_payment.clients.providers.disputes import tbank_dispute
 from parovoz_payment.clients.providers.signatures import (
     SIGNATURE_HEADER,
     body_signature_valid,
@@ -38,6 +40,7 @@ from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
 from parovoz_payment.domain.providers import (
+    FiscalNotice,
     NotificationSubject,
     ProviderNotification,
     ProviderPayment,
@@ -124,7 +127,9 @@ class TBankProvider:
             customer = request.metadata.get(CUSTOMER_KEY_METADATA) or str(request.payment_id)
             params |= {"Recurrent": "Y", "CustomerKey": customer}
         if request.receipt is not None:
-            params["Receipt"] = values.receipt_json(request.receipt)
+            params["Receipt"] = values.receipt_json(
+                request.receipt, electronic_minor=request.amount.amount_minor
+            )
         init = await self._call("Init", params)
         payment_id = str(transport.field(init, "PaymentId", str | int, NAME))
         if request.saved_method_token:
@@ -196,7 +201,7 @@ class TBankProvider:
             "ExternalRequestId": idempotency_key,
         }
         if receipt is not None:
-            params["Receipt"] = values.receipt_json(receipt)
+            params["Receipt"] = values.receipt_json(receipt, electronic_minor=amount.amount_minor)
         answer = await self._call("Cancel", params, declines_allowed=True)
         status = ProviderRefundStatus.SUCCEEDED
         if answer.get("Success") is not True:
@@ -210,6 +215,18 @@ class TBankProvider:
             provider_payment_id=provider_payment_id,
             status=status,
             amount=amount,
+        )
+
+    async def send_closing_receipt(self, provider_payment_id: str, receipt: Receipt) -> None:
+        """54-FZ's closing receipt (``SendClosingReceipt``): goods handed over against an
+        advance T-Bank took in ``provider_payment_id`` (a wallet top-up). The fiscal data
+        operator's answer comes later as a ``RECEIPT`` notification."""
+        await self._call(
+            "SendClosingReceipt",
+            {
+                "PaymentId": provider_payment_id,
+                "Receipt": values.receipt_json(receipt, electronic_minor=0),
+            },
         )
 
     async def get_refund(self, provider_refund_id: str) -> ProviderRefund:
@@ -277,9 +294,13 @@ class TBankProvider:
                 "The notification is not one we understand.", code="WEBHOOK_BODY_INVALID"
             )
         subject, object_id = NotificationSubject.PAYMENT, str(payment_id)
-        if status == "CHARGEBACK":
+        fiscal, dispute = None, None
+        if status == "RECEIPT":
+            subject, fiscal = NotificationSubject.RECEIPT, _fiscal_notice(params)
+        elif status in TBANK_DISPUTE_STATUSES:
             subject = NotificationSubject.CHARGEBACK
             object_id = str(params.get("ChargebackId") or payment_id)
+            dispute = tbank_dispute(status, params, CURRENCY)
         rebill_id = params.get("RebillId")
         return ProviderNotification(
             provider=self.name,
@@ -289,7 +310,27 @@ class TBankProvider:
             event=status,
             saved_method_token=None if rebill_id in (None, "") else str(rebill_id),
             card_fingerprint=_card_fingerprint(params.get("Pan"), params.get("ExpDate")),
+            fiscal=fiscal,
+            dispute=dispute,
         )
+
+
+def _fiscal_notice(params: Mapping[str, Any]) -> FiscalNotice:
+    """T-Bank's fiscalisation notification: ``Type`` Income (a payment's receipt, a closing
+    one too) or IncomeReturn (a refund's), ``Amount`` the receipt's total."""
+    amount, kind = params.get("Amount"), params.get("Type")
+    if isinstance(amount, bool) or not isinstance(amount, int) or kind not in values.RECEIPT_TYPES:
+        raise ValidationFailed(
+            "The receipt notification is not one we understand.", code="WEBHOOK_BODY_INVALID"
+        )
+    drive, document = params.get("FnNumber"), params.get("FiscalDocumentNumber")
+    registered = params.get("Success") is True and str(params.get("ErrorCode", "0")) == "0"
+    return FiscalNotice(
+        refund=kind == "IncomeReturn",
+        amount_minor=amount,
+        registered=registered,
+        document_id=f"{drive}:{document}" if registered and drive and document else None,
+    )
 
 
 def _card_fingerprint(pan: Any, expiry: Any) -> str | None:

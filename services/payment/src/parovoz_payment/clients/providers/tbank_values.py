@@ -76,6 +76,9 @@ NOT_FOUND_CODES = frozenset({"255", "335"})
 #: Internal errors at T-Bank: try again later.
 UNAVAILABLE_CODES = frozenset({"9999", "99"})
 
+#: ``Type`` of a fiscalisation notification: a sale's receipt, or a refund's.
+RECEIPT_TYPES = frozenset({"Income", "IncomeReturn"})
+
 TAX: Mapping[VatRate, str] = MappingProxyType(
     {
         VatRate.NO_VAT: "none",
@@ -102,7 +105,10 @@ def decline_reason(error_code: Any) -> CancellationReason:
     return DECLINE_CODES.get(str(error_code), CancellationReason.PROVIDER_ERROR)
 
 
-def receipt_json(receipt: Receipt) -> dict[str, Any]:
+def receipt_json(receipt: Receipt, electronic_minor: int) -> dict[str, Any]:
+    """T-Bank's ``Receipt``. ``electronic_minor`` is what this operation moves by card; the
+    rest of the receipt's total was paid earlier (wallet, gift card: an advance), which T-Bank
+    wants told in ``Payments`` so that the lines still add up."""
     body: dict[str, Any] = {"Taxation": TAXATION[receipt.tax_system_code]}
     if receipt.customer.email:
         body["Email"] = receipt.customer.email
@@ -120,4 +126,7 @@ def receipt_json(receipt: Receipt) -> dict[str, Any]:
         }
         for item in receipt.items
     ]
+    advance = receipt.total.amount_minor - electronic_minor
+    if advance:
+        body["Payments"] = {"Electronic": electronic_minor, "AdvancePayment": advance}
     return body

@@ -25,6 +25,7 @@ from parovoz_kit.errors import Unauthenticated, ValidationFailed
 from parovoz_payment.clients.providers import transport
 from parovoz_payment.clients.providers.amounts import decimal_to_minor, minor_to_decimal
 from parovoz_payment.clients.providers.config import ProviderConfig
+from parovoz_payment.clients.providers.disputes import yookassa_dispute
 from parovoz_payment.clients.providers.signatures import (
     SIGNATURE_HEADER,
     body_signature_valid,
@@ -213,7 +214,12 @@ class YooKassaProvider:
             metadata = subject_object.get("metadata")
             raw_id = metadata.get(METADATA_PAYMENT_ID) if isinstance(metadata, dict) else None
             payment_id = _uuid_or_none(raw_id)
-        return ProviderNotification(self.name, subject, object_id, payment_id, event)
+        dispute = None
+        if subject is NotificationSubject.CHARGEBACK:
+            dispute = yookassa_dispute(event, subject_object)
+        return ProviderNotification(
+            self.name, subject, object_id, payment_id, event, dispute=dispute
+        )
 
 
 def _payment(body: dict[str, Any]) -> ProviderPayment:
