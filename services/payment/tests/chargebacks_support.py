@@ -48,18 +48,20 @@ def past_clock() -> ManualClock:
 
 # -- a payment the sandbox really took -----------------------------------------------------
 async def taken_at_sandbox(
-    infrastructure: Infrastructure, payment_id: uuid.UUID, minor: int
+    infrastructure: Infrastructure, payment_id: uuid.UUID, minor: int, *, capture: bool = True
 ) -> str:
-    """A YooKassa payment the buyer completed; its notification is delivered to the running
-    service (which does not know the payment yet) before our row exists."""
+    """A YooKassa payment the buyer completed (``capture=False``: authorized only); its
+    notification is delivered to the running service (which does not know the payment yet)
+    before our row exists."""
     adapter = provider_registry(infrastructure).get(Provider.YOOKASSA)
     answer = await adapter.create_payment(
         ProviderPaymentRequest(
             payment_id=payment_id,
             amount=rub(minor),
-            description=f"chargeback test {payment_id}",
+            description=f"test payment {payment_id}",
             return_url="https://parovoz.example/return",
             method=PaymentMethod.BANK_CARD,
+            capture=capture,
         ),
         idempotency_key=f"test:{payment_id}",
     )

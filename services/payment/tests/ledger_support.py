@@ -1,5 +1,6 @@
 """Test helpers for money already in the ledger: a wallet funded by a direct posting (as if a
-top-up had settled) and a settled game purchase, for tests that start from there."""
+top-up had settled) and a settled game purchase, for tests that start from there; and a card
+payment still pending at its provider, for tests that confirm it."""
 
 from __future__ import annotations
 
@@ -60,3 +61,32 @@ async def sell_game(
         await SqlPayments(session).add(payment)
         await settle(session, payment, payment.provider)
     return payment
+
+
+async def pending_at_provider(
+    infrastructure: Infrastructure,
+    purpose: PaymentPurpose,
+    minor: int,
+    *,
+    provider: Provider = Provider.YOOKASSA,
+    provider_id: str | None = None,
+    save_method: bool = False,
+    game_id: uuid.UUID | None = None,
+) -> tuple[uuid.UUID, uuid.UUID, str]:
+    """A pending card payment already at ``provider``, as create_payment leaves it: (payment
+    id, payer, the provider's payment id)."""
+    user_id, provider_id = uuid.uuid4(), provider_id or f"test-{uuid.uuid4()}"
+    now = infrastructure.clock.now()
+    payment = start_payment(
+        user_id=user_id,
+        purpose=purpose,
+        amount=Money(minor, "RUB"),
+        region="RU",
+        now=now,
+        choice=MethodChoice(PaymentMethod.BANK_CARD),
+        save_method=save_method,
+        game_id=game_id,
+    ).assign_provider(provider, provider_id, now)
+    async with infrastructure.session_factory.begin() as session:
+        await SqlPayments(session).add(payment)
+    return payment.id, user_id, provider_id

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 
+from ledger_support import pending_at_provider
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.receipts import remember_contact
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
+from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.receipts import Customer
@@ -25,24 +24,21 @@ async def pending_at_tbank(
     email: str | None = None,
 ) -> tuple[uuid.UUID, uuid.UUID, str]:
     # T-Bank: the receipt stays here (no delivery to YooKassa in the background).
-    user_id, provider_id = uuid.uuid4(), str(uuid.uuid4().int % 10**12)
-    now = infrastructure.clock.now()
-    payment = start_payment(
-        user_id=user_id,
-        purpose=purpose,
-        amount=Money(amount_minor, "RUB"),
-        region="RU",
-        now=now,
-        choice=MethodChoice(PaymentMethod.BANK_CARD),
+    payment_id, user_id, provider_id = await pending_at_provider(
+        infrastructure,
+        purpose,
+        amount_minor,
+        provider=Provider.TBANK,
+        provider_id=str(uuid.uuid4().int % 10**12),
         save_method=save_method,
         # A game nobody told us about: the receipt falls back to the generic name.
         game_id=uuid.uuid4() if purpose is PaymentPurpose.GAME_PURCHASE else None,
-    ).assign_provider(Provider.TBANK, provider_id, now)
-    async with infrastructure.session_factory.begin() as session:
-        await SqlPayments(session).add(payment)
-        if email:
-            await remember_contact(session, payment.id, Customer.of(email=email), now)
-    return payment.id, user_id, provider_id
+    )
+    if email:
+        async with infrastructure.session_factory.begin() as session:
+            now = infrastructure.clock.now()
+            await remember_contact(session, payment_id, Customer.of(email=email), now)
+    return payment_id, user_id, provider_id
 
 
 def succeeded(provider_id: str, amount_minor: int, token: str | None = None) -> ProviderPayment:

@@ -42,7 +42,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.domain.chargebacks import ChargebackStatus
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.use_cases.funds_release import release_sale
 from test_providers_notifications import Receiver
 
@@ -54,6 +54,37 @@ from test_providers_notifications import receiver as _sandbox_receiver  # noqa: 
 def hooks(request: pytest.FixtureRequest) -> Receiver:
     """The sandbox's notifications are replayed here, then posted to our webhook."""
     return request.getfixturevalue("_sandbox_receiver")
+
+
+async def disputed(
+    client: httpx.AsyncClient, receiver: Receiver, payment: Payment, minor: int
+) -> str:
+    """The sandbox opens a dispute of ``minor`` on the payment; its notification is posted to
+    our webhook. The provider's dispute id."""
+    chargeback_id = await open_dispute(payment, minor)
+    await deliver(client, await notification(receiver, payment, "chargeback.opened"))
+    return chargeback_id
+
+
+async def dispute_ends(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    payment: Payment,
+    chargeback_id: str,
+    outcome: str,
+) -> None:
+    """The sandbox ends the dispute ``won`` or ``lost``; its notification is posted to us."""
+    await end_dispute(payment, chargeback_id, outcome)
+    await deliver(client, await notification(receiver, payment, f"chargeback.{outcome}"))
+
+
+async def spent_top_up(infrastructure: Infrastructure, client: httpx.AsyncClient) -> Payment:
+    """A paid 200.00 top-up, 10.00 of it already spent from the wallet."""
+    payment = await paid(
+        infrastructure, PaymentPurpose.WALLET_TOP_UP, 20_000, infrastructure.clock.now()
+    )
+    assert (await pay_from_wallet(client, payment.user_id)).status_code == 201
+    return payment
 
 
 # -- the cases -----------------------------------------------------------------------------
@@ -74,8 +105,7 @@ async def test_a_disputed_sale_is_reversed_once_locks_the_wallet_and_winning_res
     )
     assert await developer_balance(infrastructure, game.developer_id) == (7_000, 0, 0, 0)
 
-    chargeback_id = await open_dispute(payment, 10_000)
-    await deliver(client, await notification(receiver, payment, "chargeback.opened"))
+    chargeback_id = await disputed(client, receiver, payment, 10_000)
 
     [dispute] = await disputes(infrastructure, payment)
     assert (dispute.status, dispute.amount) == (ChargebackStatus.OPENED, rub(10_000))
@@ -101,8 +131,7 @@ async def test_a_disputed_sale_is_reversed_once_locks_the_wallet_and_winning_res
     assert refund.status_code == 422, refund.text
     assert refund.json()["errors"][0]["code"] == "PAYMENT_DISPUTED"
 
-    await end_dispute(payment, chargeback_id, "won")
-    await deliver(client, await notification(receiver, payment, "chargeback.won"))
+    await dispute_ends(client, receiver, payment, chargeback_id, "won")
 
     [dispute] = await disputes(infrastructure, payment)
     assert dispute.status is ChargebackStatus.WON
@@ -129,7 +158,6 @@ async def test_a_disputed_sale_is_reversed_once_locks_the_wallet_and_winning_res
 async def test_a_lost_dispute_after_the_release_leaves_a_debt_the_next_sale_repays(
     infrastructure: Infrastructure, client: httpx.AsyncClient, hooks: Receiver
 ) -> None:
-    receiver = hooks
     clock = past_clock()
     game = await developer_game(infrastructure)
     developer_id = game.developer_id
@@ -155,15 +183,13 @@ async def test_a_lost_dispute_after_the_release_leaves_a_debt_the_next_sale_repa
         )
     assert await developer_balance(infrastructure, developer_id) == (0, 2_000, 5_000, 0)
 
-    chargeback_id = await open_dispute(payment, 10_000)
-    await deliver(client, await notification(receiver, payment, "chargeback.opened"))
+    chargeback_id = await disputed(client, hooks, payment, 10_000)
 
     # 2,000 came back from available; the 5,000 already on its way out is owed.
     assert await developer_balance(infrastructure, developer_id) == (0, 0, 5_000, 5_000)
     assert await wallet_locked(client, payment.user_id) is True
 
-    await end_dispute(payment, chargeback_id, "lost")
-    await deliver(client, await notification(receiver, payment, "chargeback.lost"))
+    await dispute_ends(client, hooks, payment, chargeback_id, "lost")
 
     [dispute] = await disputes(infrastructure, payment)
     assert dispute.status is ChargebackStatus.LOST
@@ -189,15 +215,8 @@ async def test_a_disputed_top_up_takes_what_the_wallet_holds_and_the_rest_is_owe
     infrastructure: Infrastructure, client: httpx.AsyncClient, hooks: Receiver
 ) -> None:
     receiver = hooks
-    user_id = uuid.uuid4()
-    payment = await paid(
-        infrastructure,
-        PaymentPurpose.WALLET_TOP_UP,
-        20_000,
-        infrastructure.clock.now(),
-        user_id=user_id,
-    )
-    assert (await pay_from_wallet(client, user_id)).status_code == 201  # 1,000 spent
+    payment = await spent_top_up(infrastructure, client)
+    user_id = payment.user_id
     assert await wallet_balance(infrastructure, user_id) == 19_000
     chargeback_id = await open_dispute(payment, 20_000)
 
@@ -224,25 +243,15 @@ async def test_a_disputed_top_up_takes_what_the_wallet_holds_and_the_rest_is_owe
 async def test_a_lost_top_up_dispute_leaves_the_user_owing_what_they_spent(
     infrastructure: Infrastructure, client: httpx.AsyncClient, hooks: Receiver
 ) -> None:
-    receiver = hooks
-    user_id = uuid.uuid4()
-    payment = await paid(
-        infrastructure,
-        PaymentPurpose.WALLET_TOP_UP,
-        20_000,
-        infrastructure.clock.now(),
-        user_id=user_id,
-    )
-    assert (await pay_from_wallet(client, user_id)).status_code == 201  # 1,000 spent
-    chargeback_id = await open_dispute(payment, 20_000)
-    await deliver(client, await notification(receiver, payment, "chargeback.opened"))
+    payment = await spent_top_up(infrastructure, client)
+    user_id = payment.user_id
+    chargeback_id = await disputed(client, hooks, payment, 20_000)
 
     assert await wallet_balance(infrastructure, user_id) == 0
     assert await owed_by(infrastructure, user_id) == 1_000
     assert await wallet_locked(client, user_id) is True
 
-    await end_dispute(payment, chargeback_id, "lost")
-    await deliver(client, await notification(receiver, payment, "chargeback.lost"))
+    await dispute_ends(client, hooks, payment, chargeback_id, "lost")
     assert await owed_by(infrastructure, user_id) == 1_000
     assert await wallet_locked(client, user_id) is False
     assert await ledger_violations(infrastructure) == []

@@ -9,38 +9,18 @@ import uuid
 import httpx
 import pytest
 from auth_support import auth
+from ledger_support import fund_wallet, pending_at_provider
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.ledger_tables import ledger_transactions
-from parovoz_payment.db.payments import SqlPayments
-from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
+from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from sqlalchemy import func, select, text
 
 PAYMENTS = "/api/v1/payments"
-
-
-async def top_up(infrastructure: Infrastructure, user_id: uuid.UUID, amount_minor: int) -> None:
-    async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        amount = Money(amount_minor, "RUB")
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, amount), credit(wallet, amount)],
-        )
 
 
 async def counts(infrastructure: Infrastructure, payment_id: uuid.UUID) -> tuple[int, list[str]]:
@@ -69,7 +49,7 @@ async def test_a_wallet_only_payment_settles_at_once(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
     user_id = uuid.uuid4()
-    await top_up(infrastructure, user_id, 150_000)
+    await fund_wallet(infrastructure, user_id, 150_000)
     body = {
         "data": {
             "type": "paymentCreation",
@@ -104,31 +84,12 @@ async def test_a_wallet_only_payment_settles_at_once(
     assert await balance(client, user_id) == 100_000
 
 
-async def pending_payment(
-    infrastructure: Infrastructure, purpose: PaymentPurpose, amount_minor: int
-) -> tuple[uuid.UUID, uuid.UUID, str]:
-    """A pending card payment already at YooKassa (as create_payment leaves it)."""
-    user_id, provider_id = uuid.uuid4(), f"test-{uuid.uuid4()}"
-    now = infrastructure.clock.now()
-    payment = start_payment(
-        user_id=user_id,
-        purpose=purpose,
-        amount=Money(amount_minor, "RUB"),
-        region="RU",
-        now=now,
-        choice=MethodChoice(PaymentMethod.BANK_CARD),
-    ).assign_provider(Provider.YOOKASSA, provider_id, now)
-    async with infrastructure.session_factory.begin() as session:
-        await SqlPayments(session).add(payment)
-    return payment.id, user_id, provider_id
-
-
 def reported(provider_id: str, status: PaymentStatus, amount_minor: int) -> ProviderPayment:
     return ProviderPayment(Provider.YOOKASSA, provider_id, status, Money(amount_minor, "RUB"))
 
 
 async def test_concurrent_confirmations_settle_once(infrastructure: Infrastructure) -> None:
-    payment_id, _, provider_id = await pending_payment(
+    payment_id, _, provider_id = await pending_at_provider(
         infrastructure, PaymentPurpose.DONATION, 30_000
     )
     statuses = [PaymentStatus.SUCCEEDED] * 8 + [PaymentStatus.PENDING] * 4
@@ -159,7 +120,7 @@ async def test_concurrent_confirmations_settle_once(infrastructure: Infrastructu
 async def test_a_succeeded_top_up_credits_the_wallet(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    payment_id, user_id, provider_id = await pending_payment(
+    payment_id, user_id, provider_id = await pending_at_provider(
         infrastructure, PaymentPurpose.WALLET_TOP_UP, 20_000
     )
     for _ in range(2):

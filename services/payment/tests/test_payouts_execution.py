@@ -20,7 +20,8 @@ from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.payouts import Payout, PayoutStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.periodic import payment_jobs
-from parovoz_payment.use_cases.payout_execution import DESCRIPTION, execute_payouts
+from parovoz_payment.use_cases.payout_execution import DESCRIPTION, DeveloperPayouts
+from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payouts
 from parovoz_payment.use_cases.payouts import accept_payout_request
 
 # The payout test helpers live beside this file (the suite imports in importlib mode).
@@ -73,12 +74,8 @@ async def held_payout(
 
 
 async def run_job(infrastructure: Infrastructure, clock: ManualClock, target: str) -> int:
-    return await execute_payouts(
-        infrastructure.unit_of_work,
-        clock,
-        portal_client(infrastructure, target),
-        payouts_client(infrastructure),
-    )
+    run = PayoutRun(infrastructure.unit_of_work, clock, payouts_client(infrastructure))
+    return await execute_due_payouts(DeveloperPayouts(run, portal_client(infrastructure, target)))
 
 
 async def at_sandbox(payout: Payout) -> list[dict]:

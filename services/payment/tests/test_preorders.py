@@ -161,6 +161,13 @@ async def handle(infrastructure: Infrastructure, data) -> None:  # type: ignore[
         await handler(session, data, Event.from_data(data, "/parovoz/developer-portal"))
 
 
+async def publish_game(
+    infrastructure: Infrastructure, game_id: uuid.UUID, developer_id: uuid.UUID
+) -> None:
+    """developer-portal publishes the game now (its event handled)."""
+    await handle(infrastructure, published(game_id, developer_id, datetime.now(UTC)))
+
+
 async def view(client: httpx.AsyncClient, user_id: uuid.UUID, preorder_id: uuid.UUID) -> dict:
     answer = await client.get(f"{PREORDERS}/{preorder_id}", headers=auth(user_id))
     assert answer.status_code == 200, answer.text
@@ -200,6 +207,11 @@ async def receipts_of(infrastructure: Infrastructure, payment_id: uuid.UUID) -> 
 async def refunds_of(infrastructure: Infrastructure, payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
     async with infrastructure.session_factory() as session:
         return await SqlRefunds(session).of_payment(payment_id)
+
+
+async def prepayment_refunds(infrastructure: Infrastructure, preorder: dict) -> list:
+    """The refunds of the prepayment of ``preorder`` (its attributes)."""
+    return await refunds_of(infrastructure, uuid.UUID(preorder["prepayment_payment_id"]))
 
 
 # -- tests ---------------------------------------------------------------------------------
@@ -265,7 +277,7 @@ async def test_a_partial_prepayment_charges_the_remainder_at_the_release(
         ("partial_prepayment", 30_000, False)
     ]
 
-    await handle(infrastructure, published(game_id, developer_id, datetime.now(UTC)))
+    await publish_game(infrastructure, game_id, developer_id)
     await run_preorder_release(preorder_release(infrastructure))
     await run_preorder_release(preorder_release(infrastructure))  # a second run: no new charge
 
@@ -302,7 +314,7 @@ async def test_a_failing_remainder_is_retried_then_the_preorder_is_refunded(
         replace(base.refunds, clock=clock),
         PreorderRules(remainder_attempts=2, retry_interval=timedelta(hours=1)),
     )
-    await handle(infrastructure, published(game_id, developer_id, datetime.now(UTC)))
+    await publish_game(infrastructure, game_id, developer_id)
     await run_preorder_release(release)
     attributes = await view(client, user_id, preorder_id)
     assert attributes["status"] == "payment_failed", attributes
@@ -318,7 +330,7 @@ async def test_a_failing_remainder_is_retried_then_the_preorder_is_refunded(
     assert attributes["cancel_reason"] == "remainder_failed"
     assert attributes["remainder_attempts"] == 2
     assert attributes["refund_pending"] is False
-    refunds = await refunds_of(infrastructure, uuid.UUID(attributes["prepayment_payment_id"]))
+    refunds = await prepayment_refunds(infrastructure, attributes)
     assert [(r.reason, r.status, r.amount) for r in refunds] == [
         (RefundReason.PREORDER_CANCELLED, RefundStatus.SUCCEEDED, Money(30_000, "RUB"))
     ]
@@ -341,21 +353,19 @@ async def test_the_owner_cancels_before_the_release_and_gets_everything_back(
     assert attributes["status"] == "cancelled"
     assert attributes["cancel_reason"] == "cancelled_by_user"
     assert attributes["refund_pending"] is False
-    refunds = await refunds_of(infrastructure, uuid.UUID(attributes["prepayment_payment_id"]))
+    refunds = await prepayment_refunds(infrastructure, attributes)
     assert [(r.reason, r.status) for r in refunds] == [
         (RefundReason.PREORDER_CANCELLED, RefundStatus.SUCCEEDED)
     ]
     assert await advance(infrastructure, user_id) == 0
 
     # A release after the cancel changes nothing; a cancelled preorder stays cancelled.
-    await handle(infrastructure, published(game_id, developer_id, datetime.now(UTC)))
+    await publish_game(infrastructure, game_id, developer_id)
     await run_preorder_release(preorder_release(infrastructure))
     assert (await view(client, user_id, preorder_id))["status"] == "cancelled"
     again = await client.post(f"{PREORDERS}/{preorder_id}/cancel", headers=auth(user_id))
     assert again.status_code == 200
-    assert (
-        len(await refunds_of(infrastructure, uuid.UUID(attributes["prepayment_payment_id"]))) == 1
-    )
+    assert len(await prepayment_refunds(infrastructure, attributes)) == 1
     await assert_ledger_ok(infrastructure)
 
 
@@ -383,7 +393,7 @@ async def test_an_unpublication_before_the_release_refunds_open_preorders(
     await run_preorder_release(preorder_release(infrastructure))
     attributes = await view(client, user_id, preorder_id)
     assert attributes["refund_pending"] is False
-    refunds = await refunds_of(infrastructure, uuid.UUID(attributes["prepayment_payment_id"]))
+    refunds = await prepayment_refunds(infrastructure, attributes)
     assert [(r.status, r.amount) for r in refunds] == [
         (RefundStatus.SUCCEEDED, Money(40_000, "RUB"))
     ]
@@ -396,7 +406,7 @@ async def test_a_released_game_cannot_be_preordered(
     client: httpx.AsyncClient, infrastructure: Infrastructure, kind: str
 ) -> None:
     game_id, developer_id = await new_game(infrastructure, 150_000)
-    await handle(infrastructure, published(game_id, developer_id, datetime.now(UTC)))
+    await publish_game(infrastructure, game_id, developer_id)
     answer = await preorder(client, uuid.uuid4(), game_id, kind, "bank_card")
     assert answer.status_code == 422, answer.text
     error = answer.json()["errors"][0]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from chargebacks_support import taken_at_sandbox
 from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
@@ -26,7 +27,6 @@ from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
-from parovoz_payment.domain.providers import ProviderPaymentRequest
 from parovoz_payment.domain.refunds import RefundReason, RefundStatus, ReviewDecision
 from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
@@ -65,45 +65,6 @@ def service(infrastructure: Infrastructure, clock: ManualClock) -> RefundService
     )
 
 
-async def sandbox_payment(
-    infrastructure: Infrastructure, payment_id: uuid.UUID, amount: Money, *, capture: bool
-) -> str:
-    """A payment the buyer completed at the sandbox (YooKassa), whose notification has been
-    delivered to the running payment service while it did not know the payment yet."""
-    adapter = provider_registry(infrastructure).get(Provider.YOOKASSA)
-    answer = await adapter.create_payment(
-        ProviderPaymentRequest(
-            payment_id=payment_id,
-            amount=amount,
-            description=f"follow-up test {payment_id}",
-            return_url="https://parovoz.example/return",
-            method=PaymentMethod.BANK_CARD,
-            capture=capture,
-        ),
-        idempotency_key=f"test:{payment_id}",
-    )
-    provider_id = answer.provider_payment_id
-    async with httpx.AsyncClient(base_url=SANDBOX, timeout=5) as sandbox:
-        applied = await sandbox.post(
-            f"/sandbox/payments/yookassa/{provider_id}/outcome",
-            json={"outcome": "succeed", "apply": True},
-        )
-        assert applied.status_code == 200, applied.text
-        for _ in range(100):
-            sent = (
-                await sandbox.get(
-                    "/sandbox/notifications",
-                    params={"provider": "yookassa", "payment_id": provider_id},
-                )
-            ).json()["notifications"]
-            if sent and all(n["deliveries"] and n["deliveries"][-1]["ok"] for n in sent):
-                break
-            await asyncio.sleep(0.05)
-        else:
-            pytest.fail("the sandbox never delivered the payment's notification")
-    return provider_id
-
-
 async def stored_payment(
     infrastructure: Infrastructure,
     clock: ManualClock,
@@ -123,7 +84,9 @@ async def stored_payment(
         choice=MethodChoice(PaymentMethod.BANK_CARD),
         save_method=purpose is PaymentPurpose.CARD_VERIFICATION,
     )
-    provider_id = await sandbox_payment(infrastructure, payment.id, amount, capture=capture)
+    provider_id = await taken_at_sandbox(
+        infrastructure, payment.id, amount.amount_minor, capture=capture
+    )
     payment = payment.assign_provider(Provider.YOOKASSA, provider_id, clock.now())
     if capture:
         payment = payment.succeed(clock.now())

@@ -22,7 +22,8 @@ from parovoz_payment.domain.streamer_payouts import StreamerPayout
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.streamer_payouts import hold_streamer_payouts
 from parovoz_payment.settings import process_settings
-from parovoz_payment.use_cases.streamer_payout_execution import execute_streamer_payouts
+from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payouts
+from parovoz_payment.use_cases.streamer_payout_execution import StreamerPayouts
 from payouts_support import SANDBOX, eventually
 from sqlalchemy import text
 from test_donations_streamer_payouts import balance, donated
@@ -56,12 +57,8 @@ async def held(
 
 
 async def run_job(infrastructure: Infrastructure, clock: ManualClock) -> int:
-    return await execute_streamer_payouts(
-        infrastructure.unit_of_work,
-        clock,
-        payouts_client(infrastructure),
-        process_settings().sealer(),
-    )
+    run = PayoutRun(infrastructure.unit_of_work, clock, payouts_client(infrastructure))
+    return await execute_due_payouts(StreamerPayouts(run, process_settings().sealer()))
 
 
 async def row(infrastructure: Infrastructure, payout: StreamerPayout) -> dict:

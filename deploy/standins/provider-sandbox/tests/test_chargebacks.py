@@ -21,16 +21,25 @@ def paid(yookassa, sandbox) -> dict[str, Any]:
     return payment
 
 
+def open_dispute(sandbox, provider: str, payment_id: str, minor: int, reason: str) -> dict:
+    answer = sandbox.post(
+        f"/sandbox/payments/{provider}/{payment_id}/chargeback",
+        json={"amount_minor": minor, "reason": reason},
+    )
+    return answer.json()
+
+
+def end_dispute(sandbox, provider: str, chargeback_id: str, outcome: str):
+    return sandbox.post(
+        f"/sandbox/chargebacks/{provider}/{chargeback_id}/outcome", json={"outcome": outcome}
+    )
+
+
 def test_a_yookassa_dispute_ends_won_with_a_notification(yookassa, sandbox, receiver) -> None:
     payment = paid(yookassa, sandbox)
-    opened = sandbox.post(
-        f"/sandbox/payments/yookassa/{payment['id']}/chargeback",
-        json={"amount_minor": 4000, "reason": "fraud"},
-    ).json()
+    opened = open_dispute(sandbox, "yookassa", payment["id"], 4000, "fraud")
 
-    won = sandbox.post(
-        f"/sandbox/chargebacks/yookassa/{opened['id']}/outcome", json={"outcome": "won"}
-    )
+    won = end_dispute(sandbox, "yookassa", opened["id"], "won")
 
     assert won.status_code == 200, won.text
     assert won.json()["status"] == "won"
@@ -46,17 +55,13 @@ def test_a_yookassa_dispute_ends_won_with_a_notification(yookassa, sandbox, rece
     assert [c["status"] for c in view["chargebacks"]] == ["won"]
 
     # Only an open dispute ends; an unknown one is not found.
-    again = sandbox.post(
-        f"/sandbox/chargebacks/yookassa/{opened['id']}/outcome", json={"outcome": "lost"}
-    )
+    again = end_dispute(sandbox, "yookassa", opened["id"], "lost")
     assert again.status_code == 409
     assert again.json()["errors"][0]["code"] == "CHARGEBACK_ALREADY_RESOLVED"
-    unknown = sandbox.post("/sandbox/chargebacks/yookassa/cb-nope/outcome", json={"outcome": "won"})
+    unknown = end_dispute(sandbox, "yookassa", "cb-nope", "won")
     assert unknown.status_code == 404
     assert unknown.json()["errors"][0]["code"] == "CHARGEBACK_NOT_FOUND"
-    bad = sandbox.post(
-        f"/sandbox/chargebacks/yookassa/{opened['id']}/outcome", json={"outcome": "draw"}
-    )
+    bad = end_dispute(sandbox, "yookassa", opened["id"], "draw")
     assert bad.status_code == 422
     assert len(receiver.on(HOOK)) == 3  # nothing more was sent
 
@@ -64,14 +69,9 @@ def test_a_yookassa_dispute_ends_won_with_a_notification(yookassa, sandbox, rece
 def test_a_tbank_dispute_ends_lost_with_a_signed_notification(sandbox, receiver, tbank) -> None:
     created = tbank.call("Init", {"Amount": 900, "OrderId": "cb-lost-order"})
     sandbox.get(created["PaymentURL"])
-    opened = sandbox.post(
-        f"/sandbox/payments/tbank/{created['PaymentId']}/chargeback",
-        json={"amount_minor": 600, "reason": "not_received"},
-    ).json()
+    opened = open_dispute(sandbox, "tbank", created["PaymentId"], 600, "not_received")
 
-    lost = sandbox.post(
-        f"/sandbox/chargebacks/tbank/{opened['ChargebackId']}/outcome", json={"outcome": "lost"}
-    )
+    lost = end_dispute(sandbox, "tbank", opened["ChargebackId"], "lost")
 
     assert lost.status_code == 200, lost.text
     got = receiver.wait_for(
@@ -84,7 +84,5 @@ def test_a_tbank_dispute_ends_lost_with_a_signed_notification(sandbox, receiver,
     assert body["PaymentId"] == int(created["PaymentId"])
     assert body["OrderId"] == "cb-lost-order"
     assert tbank_token_valid(body, PASSWORD)
-    won_too = sandbox.post(
-        f"/sandbox/chargebacks/tbank/{opened['ChargebackId']}/outcome", json={"outcome": "won"}
-    )
+    won_too = end_dispute(sandbox, "tbank", opened["ChargebackId"], "won")
     assert won_too.status_code == 409

@@ -409,6 +409,17 @@ class ReferralPayoutFailed(_ReferralPayoutOutcome):
     }
 
 
+_CHARGEBACK_FACTS: dict[str, object] = {
+    "payment_id": ids.PAYMENT_ID,
+    "user_id": ids.PLAYER_ID,
+    "purpose": "game_purchase",
+    "reference": None,
+    "game_id": ids.GAME_ID,
+    "chargeback_id": "3b1f0b8e-6d1c-4f0a-9a51-2f6f3c9a7d10",
+    "amount": rub(99900),
+}
+
+
 class _ChargebackEvent(_PaymentFacts):
     # The library takes the game away while the money is disputed, and gives it back if won.
     consumers: ClassVar[tuple[str, ...]] = ("catalog-library",)
@@ -429,13 +440,7 @@ class ChargebackOpened(_ChargebackEvent):
     opened_at: UtcDatetime = Field(description="When payment learned of the dispute.")
 
     example_data: ClassVar[dict[str, object]] = {
-        "payment_id": ids.PAYMENT_ID,
-        "user_id": ids.PLAYER_ID,
-        "purpose": "game_purchase",
-        "reference": None,
-        "game_id": ids.GAME_ID,
-        "chargeback_id": "3b1f0b8e-6d1c-4f0a-9a51-2f6f3c9a7d10",
-        "amount": rub(99900),
+        **_CHARGEBACK_FACTS,
         "reason": "fraud",
         "opened_at": "2025-06-20T09:00:00Z",
     }
@@ -453,13 +458,7 @@ class ChargebackResolved(_ChargebackEvent):
     resolved_at: UtcDatetime = Field(description="When the dispute ended.")
 
     example_data: ClassVar[dict[str, object]] = {
-        "payment_id": ids.PAYMENT_ID,
-        "user_id": ids.PLAYER_ID,
-        "purpose": "game_purchase",
-        "reference": None,
-        "game_id": ids.GAME_ID,
-        "chargeback_id": "3b1f0b8e-6d1c-4f0a-9a51-2f6f3c9a7d10",
-        "amount": rub(99900),
+        **_CHARGEBACK_FACTS,
         "outcome": "won",
         "resolved_at": "2025-07-20T09:00:00Z",
     }

@@ -22,8 +22,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.db.ledger import account_for, find_account
-from parovoz_payment.db.ledger_tables import ledger_accounts
+from parovoz_payment.db.ledger import locked_account
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.domain.donations import MESSAGE_MAX_LENGTH, Donation
 from parovoz_payment.domain.ledger import Account, AccountPurpose, OwnerType
@@ -84,13 +83,10 @@ async def lock_streamer_balances(
     """The streamer's receivable (what they owe) and balance, locked in this order before any
     other ledger account: a donation settling (which repays a debt first) and a refund taking
     a share back queue here, so neither reads a balance the other is changing."""
-    accounts = []
-    for purpose in (AccountPurpose.STREAMER_RECEIVABLE, AccountPurpose.STREAMER_BALANCE):
-        account = await account_for(session, OwnerType.STREAMER, streamer_id, purpose, currency)
-        await session.execute(
-            select(ledger_accounts.c.id).where(ledger_accounts.c.id == account.id).with_for_update()
-        )
-        locked = await find_account(session, account.key)  # re-read: as of the lock
-        assert locked is not None
-        accounts.append(locked)
-    return accounts[0], accounts[1]
+    owed = await locked_account(
+        session, OwnerType.STREAMER, streamer_id, AccountPurpose.STREAMER_RECEIVABLE, currency
+    )
+    balance = await locked_account(
+        session, OwnerType.STREAMER, streamer_id, AccountPurpose.STREAMER_BALANCE, currency
+    )
+    return owed, balance

@@ -59,13 +59,9 @@ gift_card_purchases = Table(
 
 
 @dataclass(frozen=True)
-class GiftCardPurchase:
-    id: uuid.UUID
-    user_id: uuid.UUID
-    amount: Money
-    recipient_email: str | None
-    message: str | None
-    created_at: datetime
+class GiftCardPurchase(PurchaseOrder):
+    """The stored order, with what became of it."""
+
     payment_id: uuid.UUID | None = None
     gift_card_id: uuid.UUID | None = None
     revealed_at: datetime | None = None

@@ -88,6 +88,24 @@ async def account_for(
     return created
 
 
+async def locked_account(
+    session: AsyncSession,
+    owner_type: OwnerType | str,
+    owner_id: uuid.UUID | str | None,
+    purpose: AccountPurpose | str,
+    currency: str,
+) -> Account:
+    """The account (created on first use) with its row locked until the caller commits, read
+    as of the lock: a move that depends on its balance queues behind any other such move."""
+    account = await account_for(session, owner_type, owner_id, purpose, currency)
+    await session.execute(
+        select(ledger_accounts.c.id).where(ledger_accounts.c.id == account.id).with_for_update()
+    )
+    locked = await find_account(session, account.key)  # re-read: as of the lock
+    assert locked is not None
+    return locked
+
+
 async def get_account(session: AsyncSession, account_id: uuid.UUID) -> Account:
     row = (
         await session.execute(select(ledger_accounts).where(ledger_accounts.c.id == account_id))

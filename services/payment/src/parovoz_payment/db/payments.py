@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_payment.db.gift_cards import gift_card_holds, gift_cards
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
@@ -187,15 +188,32 @@ class SqlPayments:
         row = (await self._session.execute(query)).first()
         return None if row is None else StoredPayment(_payment(row), row.confirmation_url)
 
-    async def latest_advance(self, user_id: uuid.UUID, currency: str) -> Payment | None:
-        """The user's latest wallet top-up taken by a provider: the advance a purchase paid
-        wholly from the wallet is offset against (54-FZ's closing receipt goes there)."""
+    async def advance_behind(self, payment: Payment) -> Payment | None:
+        """The advance a payment no provider took (paid from the wallet or gift cards) is
+        offset against, taken by a provider earlier (54-FZ's closing receipt goes there): the
+        purchase of a gift card it spent when it used no wallet money, else the user's latest
+        wallet top-up. None when neither was taken by a provider."""
+        if payment.wallet_amount.is_zero and payment.gift_card_amount.is_positive:
+            bought = await self._latest_succeeded(
+                payments.c.id.in_(
+                    select(gift_cards.c.payment_id)
+                    .join(gift_card_holds, gift_card_holds.c.gift_card_id == gift_cards.c.id)
+                    .where(gift_card_holds.c.payment_id == payment.id)
+                )
+            )
+            if bought is not None:
+                return bought
+        return await self._latest_succeeded(
+            payments.c.user_id == payment.user_id,
+            payments.c.currency == payment.amount.currency,
+            payments.c.purpose == PaymentPurpose.WALLET_TOP_UP.value,
+        )
+
+    async def _latest_succeeded(self, *conditions: Any) -> Payment | None:
         query = (
             select(payments)
             .where(
-                payments.c.user_id == user_id,
-                payments.c.currency == currency,
-                payments.c.purpose == PaymentPurpose.WALLET_TOP_UP.value,
+                *conditions,
                 payments.c.status == PaymentStatus.SUCCEEDED.value,
                 payments.c.provider.is_not(None),
             )

@@ -1,10 +1,7 @@
 """Developer payouts: table and repository (the caller's session; the caller commits).
 
-``next_attempt_at`` is both the schedule and the row lease of the ``payouts-execute`` job: a
-runner claims due rows with ``FOR UPDATE SKIP LOCKED`` and pushes their ``next_attempt_at``
-past its lease in the same statement, so another runner neither waits for nor sees them until
-the lease has passed (a runner that died mid-way is retried then — with the same provider
-Idempotence-Key, so still paid once).
+``next_attempt_at`` is both the schedule and the row lease of the ``payouts-execute`` job
+(``db/payout_sending.py``).
 """
 
 from __future__ import annotations
@@ -19,17 +16,16 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
-    Integer,
     String,
     Table,
-    Text,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_payment.db import payout_sending
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payouts import (
@@ -56,13 +52,8 @@ developer_payouts = Table(
     Column("trigger", String(24), nullable=False),
     Column("requested_by_user_id", UUID(as_uuid=True), nullable=True),
     Column("requested_at", DateTime(timezone=True), nullable=False),
-    Column("failure_reason_code", String(40), nullable=True),
-    Column("failure_reason_message", Text, nullable=True),
-    Column("provider", String(16), nullable=True),
-    Column("provider_payout_id", String(64), nullable=True, unique=True),
-    #: Masked snapshot of the bank details it went to (never the account number or ИНН).
-    Column("destination", JSONB, nullable=True),
-    Column("attempts", Integer, nullable=False, server_default="0"),
+    #: ``destination``: a masked snapshot of the bank details (never the account number or ИНН).
+    *payout_sending.provider_columns(),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
@@ -154,10 +145,9 @@ class SqlPayouts:
         )
 
     async def get(self, payout_id: uuid.UUID, *, for_update: bool = False) -> Payout | None:
-        query = select(developer_payouts).where(developer_payouts.c.id == payout_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = await payout_sending.payout_row(
+            self._session, developer_payouts, payout_id, for_update=for_update
+        )
         return None if row is None else _payout(row)
 
     async def of_request(self, payout_request_id: uuid.UUID) -> Payout | None:
@@ -168,26 +158,6 @@ class SqlPayouts:
         return None if row is None else _payout(row)
 
     async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Payout]:
-        """Processing payouts whose time has come, leased to the caller until ``now + lease``;
-        rows another runner holds are skipped, not waited for."""
-        due = (
-            select(developer_payouts.c.id)
-            .where(
-                developer_payouts.c.status == PayoutStatus.PROCESSING.value,
-                developer_payouts.c.next_attempt_at <= now,
-            )
-            .order_by(developer_payouts.c.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        rows = await self._session.execute(
-            update(developer_payouts)
-            .where(developer_payouts.c.id.in_(due))
-            .values(
-                next_attempt_at=now + lease,
-                attempts=developer_payouts.c.attempts + 1,
-            )
-            .returning(*developer_payouts.c)
-        )
-        return sorted((_payout(row) for row in rows), key=lambda payout: payout.created_at)
+        """Due processing payouts, oldest first, leased to the caller until ``now + lease``."""
+        rows = await payout_sending.claim_due(self._session, developer_payouts, now, lease, limit)
+        return [_payout(row) for row in rows]

@@ -16,8 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.db.ledger import account_for, find_account
-from parovoz_payment.db.ledger_tables import ledger_accounts
+from parovoz_payment.db.ledger import locked_account
 from parovoz_payment.db.sales_tables import (
     game_revenue,
     game_revenue_currencies,
@@ -239,17 +238,17 @@ async def lock_developer_balances(
     before any other ledger account: every balance-dependent move of a developer's money
     (a release, a reversal of a released share) queues here, so two never read the same
     balance, and ``post``'s own (id-ordered) locks come after."""
-    accounts = []
-    order = (AccountPurpose.DEVELOPER_RECEIVABLE, AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE)
-    for purpose in order:
-        account = await account_for(session, OwnerType.DEVELOPER, developer_id, purpose, currency)
-        await session.execute(
-            select(ledger_accounts.c.id).where(ledger_accounts.c.id == account.id).with_for_update()
-        )
-        locked = await find_account(session, account.key)  # re-read: as of the lock
-        assert locked is not None
-        accounts.append(locked)
-    return accounts[0], accounts[1]
+    owed = await locked_account(
+        session, OwnerType.DEVELOPER, developer_id, AccountPurpose.DEVELOPER_RECEIVABLE, currency
+    )
+    available = await locked_account(
+        session,
+        OwnerType.DEVELOPER,
+        developer_id,
+        AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE,
+        currency,
+    )
+    return owed, available
 
 
 def _sale(row: Row[Any]) -> StoredSale:

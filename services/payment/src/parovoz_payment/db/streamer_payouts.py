@@ -4,7 +4,7 @@ caller commits).
 A payout row is set aside by the ``streamer-payouts`` job: its money moved from the streamer's
 balance to their payout clearing account (the hold) in the same transaction. The
 ``streamer-payouts-execute`` job then sends it through the provider; ``next_attempt_at`` is
-both its schedule and its row lease, as for developer payouts (``db/payouts.py``).
+both its schedule and its row lease (``db/payout_sending.py``), as for developer payouts.
 
 A destination is where a streamer's payouts go: a YooMoney wallet, its number sealed
 (``parovoz_kit.sealing``, the streamer's id as associated data); only its last four digits are
@@ -23,19 +23,18 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
-    Integer,
     LargeBinary,
     String,
     Table,
-    Text,
     UniqueConstraint,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_payment.db import payout_sending
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payouts import PayoutFailure, PayoutStatus
@@ -54,13 +53,8 @@ streamer_payouts = Table(
     Column("currency", String(3), nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
-    Column("failure_reason_code", String(40), nullable=True),
-    Column("failure_reason_message", Text, nullable=True),
-    Column("provider", String(16), nullable=True),
-    Column("provider_payout_id", String(64), nullable=True, unique=True),
-    #: Masked: the wallet's last four digits, never the number.
-    Column("destination", JSONB, nullable=True),
-    Column("attempts", Integer, nullable=False, server_default="0"),
+    #: ``destination``: masked, the wallet's last four digits, never the number.
+    *payout_sending.provider_columns(),
     #: Null once final.
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -129,10 +123,9 @@ class SqlStreamerPayouts:
     async def get(
         self, payout_id: uuid.UUID, *, for_update: bool = False
     ) -> StreamerPayoutState | None:
-        query = select(streamer_payouts).where(streamer_payouts.c.id == payout_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = await payout_sending.payout_row(
+            self._session, streamer_payouts, payout_id, for_update=for_update
+        )
         return None if row is None else _state(row)
 
     async def save(
@@ -160,26 +153,9 @@ class SqlStreamerPayouts:
     async def claim_due(
         self, now: datetime, lease: timedelta, limit: int
     ) -> list[StreamerPayoutState]:
-        """Processing payouts whose time has come, leased to the caller until ``now + lease``;
-        rows another runner holds are skipped, not waited for."""
-        due = (
-            select(streamer_payouts.c.id)
-            .where(
-                streamer_payouts.c.status == PayoutStatus.PROCESSING.value,
-                streamer_payouts.c.next_attempt_at <= now,
-            )
-            .order_by(streamer_payouts.c.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        rows = await self._session.execute(
-            update(streamer_payouts)
-            .where(streamer_payouts.c.id.in_(due))
-            .values(next_attempt_at=now + lease, attempts=streamer_payouts.c.attempts + 1)
-            .returning(*streamer_payouts.c)
-        )
-        return sorted((_state(row) for row in rows), key=lambda s: s.payout.created_at)
+        """Due processing payouts, oldest first, leased to the caller until ``now + lease``."""
+        rows = await payout_sending.claim_due(self._session, streamer_payouts, now, lease, limit)
+        return [_state(row) for row in rows]
 
     async def set_destination(
         self, streamer_id: uuid.UUID, sealed: SealedDestination, now: datetime

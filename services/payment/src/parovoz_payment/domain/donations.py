@@ -110,16 +110,6 @@ class Donation:
         return f"{REFERENCE_PREFIX}{self.id}"
 
 
-def donation_id_from_reference(reference: str | None) -> uuid.UUID | None:
-    """The donation a payment pays, from its reference (None for other payments)."""
-    if reference is None or not reference.startswith(REFERENCE_PREFIX):
-        return None
-    try:
-        return uuid.UUID(reference.removeprefix(REFERENCE_PREFIX))
-    except ValueError:
-        return None
-
-
 def new_donation(
     *,
     user_id: uuid.UUID,

@@ -49,15 +49,6 @@ class PurchaseOrder:
         return f"{REFERENCE_PREFIX}{self.id}"
 
 
-def purchase_id_from_reference(reference: str | None) -> uuid.UUID | None:
-    if reference is None or not reference.startswith(REFERENCE_PREFIX):
-        return None
-    try:
-        return uuid.UUID(reference.removeprefix(REFERENCE_PREFIX))
-    except ValueError:
-        return None
-
-
 def new_purchase(
     *,
     user_id: uuid.UUID,

@@ -25,6 +25,7 @@ from enum import StrEnum
 
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
+from parovoz_payment.domain.audit import AuditRecord
 from parovoz_payment.domain.money import Money
 
 #: 31 characters: digits 2-9 and letters without O, I, L (0/O and 1/I/L look alike).
@@ -183,3 +184,21 @@ def allocate(cards: Sequence[GiftCard], to_cover: Money) -> list[tuple[GiftCard,
         taken.append((card, part))
         left = left - part
     return taken
+
+
+def gift_card_audit(card: GiftCard, actor: str, action: str, **facts: object) -> AuditRecord:
+    """The audit record of something done to a card: its origin and value, plus ``facts``.
+    Never the code."""
+    return AuditRecord(
+        actor=actor,
+        action=action,
+        subject_type="gift_card",
+        subject_id=str(card.id),
+        after={
+            "origin": card.origin.value,
+            "initial_minor": card.initial_minor,
+            "currency": card.currency,
+            **facts,
+        },
+        request_id=None,
+    )

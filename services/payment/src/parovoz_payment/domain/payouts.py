@@ -28,6 +28,24 @@ class PayoutStatus(StrEnum):
     FAILED = "failed"
 
 
+class PayoutProgress:
+    """What a payout on its way out — a developer's or a streamer's — says of itself: it is
+    ``processing`` until the provider (or a refusal) decides it, then final."""
+
+    status: PayoutStatus
+    provider_payout_id: str | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status is not PayoutStatus.PROCESSING
+
+    def moved_on_by(self, confirmed: ProviderPayout) -> bool:
+        """Whether the provider's answer changes anything: not once final (a duplicate, a poll
+        crossing a notification), nor a pending answer about a payout already sent."""
+        pending = confirmed.status is ProviderPayoutStatus.PENDING
+        return not self.is_final and not (pending and self.provider_payout_id)
+
+
 class PayoutFailure(StrEnum):
     """``PayoutFailureCode`` of ``payment.payout.status.changed.v1``."""
 
@@ -60,6 +78,12 @@ _REASONS = {
 
 def failure_from_provider(reason: str | None) -> PayoutFailure:
     return _REASONS.get(reason or "", PayoutFailure.PROVIDER_REJECTED)
+
+
+def cancellation(confirmed: ProviderPayout) -> tuple[PayoutFailure, str]:
+    """Why a payout the provider cancelled failed, and the message to keep."""
+    reason = confirmed.cancellation_reason
+    return failure_from_provider(reason), f"The provider cancelled it: {reason}."
 
 
 @dataclass(frozen=True)
@@ -151,7 +175,7 @@ def refusal(request: PayoutRequest, minimum: Money) -> tuple[PayoutFailure, str]
 
 
 @dataclass(frozen=True)
-class Payout:
+class Payout(PayoutProgress):
     id: uuid.UUID
     request: PayoutRequest
     status: PayoutStatus
@@ -176,10 +200,6 @@ class Payout:
     @property
     def amount(self) -> Money:
         return self.request.amount
-
-    @property
-    def is_final(self) -> bool:
-        return self.status is not PayoutStatus.PROCESSING
 
     def _processing(self, action: str) -> None:
         if self.is_final:

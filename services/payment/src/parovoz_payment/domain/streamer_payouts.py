@@ -16,7 +16,7 @@ from typing import Literal
 from parovoz_kit.errors import ValidationFailed
 
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payouts import PayoutFailure, PayoutStatus
+from parovoz_payment.domain.payouts import PayoutFailure, PayoutProgress, PayoutStatus
 
 StreamerPayoutPeriod = Literal["weekly", "monthly"]
 
@@ -91,7 +91,7 @@ def wallet_destination(raw: str) -> WalletDestination:
 
 
 @dataclass(frozen=True)
-class StreamerPayoutState:
+class StreamerPayoutState(PayoutProgress):
     """A held streamer payout on its way out: ``processing`` → ``completed`` | ``failed``."""
 
     payout: StreamerPayout
@@ -102,8 +102,12 @@ class StreamerPayoutState:
     destination_last4: str | None = None
 
     @property
-    def is_final(self) -> bool:
-        return self.status is not PayoutStatus.PROCESSING
+    def id(self) -> uuid.UUID:
+        return self.payout.id
+
+    @property
+    def amount(self) -> Money:
+        return self.payout.amount
 
     def sent(self, provider_payout_id: str, last4: str | None) -> StreamerPayoutState:
         return replace(

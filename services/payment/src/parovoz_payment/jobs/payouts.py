@@ -11,7 +11,8 @@ from parovoz_kit.jobs import JobContext, PeriodicJob
 
 from parovoz_payment.clients.developer_portal import IDEMPOTENT_METHODS, DeveloperPortalCatalogue
 from parovoz_payment.clients.providers.payouts import payouts_client
-from parovoz_payment.use_cases.payout_execution import execute_payouts
+from parovoz_payment.use_cases.payout_execution import DeveloperPayouts
+from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payouts
 
 
 def payout_methods(infrastructure: Infrastructure) -> DeveloperPortalCatalogue:
@@ -22,13 +23,16 @@ def payout_methods(infrastructure: Infrastructure) -> DeveloperPortalCatalogue:
     )
 
 
+def payout_run(infrastructure: Infrastructure) -> PayoutRun:
+    """What a run of a payout job (developer or streamer payouts) works with."""
+    return PayoutRun(
+        infrastructure.unit_of_work, infrastructure.clock, payouts_client(infrastructure)
+    )
+
+
 def payout_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
     async def execute(_: JobContext) -> None:
-        await execute_payouts(
-            infrastructure.unit_of_work,
-            infrastructure.clock,
-            payout_methods(infrastructure),
-            payouts_client(infrastructure),
-        )
+        methods = payout_methods(infrastructure)
+        await execute_due_payouts(DeveloperPayouts(payout_run(infrastructure), methods))
 
     return [PeriodicJob("payouts-execute", timedelta(minutes=1), execute)]

@@ -5,7 +5,7 @@ account (the hold), with a ``streamer_payouts`` row, in one transaction per stre
 Held once: the kit's lease runs one runner per period, and even a second run of the same
 period finds the row (unique per streamer and period) and the ledger key (derived from it)
 already there. The ``streamer-payouts-execute`` job (every minute) then pays each held payout
-through the provider (``use_cases.streamer_payout_execution``).
+through the provider (``use_cases.payout_sending`` with ``StreamerPayouts``).
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from parovoz_kit.jobs import JobContext, PeriodicJob
 from parovoz_kit.uow import UnitOfWorkFactory
 from sqlalchemy import select
 
-from parovoz_payment.clients.providers.payouts import payouts_client
-from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.db.ledger import account_for
 from parovoz_payment.db.ledger_tables import ledger_accounts
 from parovoz_payment.db.streamer_payouts import add_held
 from parovoz_payment.domain.donations import DONATION_CURRENCY
-from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.ledger import AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.streamer_payouts import (
     StreamerPayout,
@@ -34,7 +33,10 @@ from parovoz_payment.domain.streamer_payouts import (
     payout_for,
     period_key,
 )
-from parovoz_payment.use_cases.streamer_payout_execution import execute_streamer_payouts
+from parovoz_payment.jobs.payouts import payout_run
+from parovoz_payment.use_cases.payout_sending import execute_due_payouts
+from parovoz_payment.use_cases.streamer_payout_execution import StreamerPayouts
+from parovoz_payment.use_cases.streamer_payout_ledger import hold_streamer_payout
 
 log = logging.getLogger(__name__)
 
@@ -94,20 +96,7 @@ async def _hold_one(
         payout = payout_for(streamer_id, balance, minimum, key, clock.now())
         if payout is None or not await add_held(session, payout):
             return None  # below the minimum now, or this period's payout exists
-        clearing = await account_for(
-            session,
-            OwnerType.STREAMER,
-            streamer_id,
-            AccountPurpose.PAYOUT_CLEARING,
-            minimum.currency,
-        )
-        await post(
-            session,
-            f"streamer-payout:{payout.id}",
-            "streamer_payout_hold",
-            [debit(balance_account, payout.amount), credit(clearing, payout.amount)],
-            reference=str(payout.id),
-        )
+        await hold_streamer_payout(session, payout, balance_account)
         await uow.commit()
     log.info("streamer payout %s held for period %s", payout.id, key)
     return payout
@@ -127,12 +116,8 @@ def streamer_payout_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob
         )
 
     async def execute(_: JobContext) -> None:
-        await execute_streamer_payouts(
-            infrastructure.unit_of_work,
-            infrastructure.clock,
-            payouts_client(infrastructure),
-            settings.sealer(),  # type: ignore[attr-defined]
-        )
+        sealer = settings.sealer()  # type: ignore[attr-defined]
+        await execute_due_payouts(StreamerPayouts(payout_run(infrastructure), sealer))
 
     return [
         PeriodicJob("streamer-payouts", lambda now: period_key(period, now), run),

@@ -26,13 +26,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from parovoz_events.payment import SaleRecorded
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db import sales as sales_db
-from parovoz_payment.db.ledger import account_for, find_account, post
-from parovoz_payment.db.ledger_tables import ledger_accounts
+from parovoz_payment.db.ledger import account_for, locked_account, post
 from parovoz_payment.domain.chargebacks import Chargeback, take_back_top_up
 from parovoz_payment.domain.ledger import (
     Account,
@@ -47,7 +44,7 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.domain.revenue_share import release_share
 from parovoz_payment.use_cases.sale_reversals import sale_reversal_debits
-from parovoz_payment.use_cases.sales import event_money, is_sale, stage_sale_event
+from parovoz_payment.use_cases.sales import is_sale, sale_event, stage_sale_event
 
 #: Ledger transaction kinds (the developer's ledger shows both as chargebacks).
 OPENED_KIND = "chargeback"
@@ -77,14 +74,10 @@ async def _revenue(session: AsyncSession, currency: str) -> Account:
 async def _locked_wallet(session: AsyncSession, payment: Payment) -> tuple[Account, Money]:
     """The user's wallet and its balance as of its row lock (the settlement's lock, so a
     concurrent spend queues behind the dispute)."""
-    wallet = await account_for(
+    wallet = await locked_account(
         session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, payment.currency
     )
-    await session.execute(
-        select(ledger_accounts.c.id).where(ledger_accounts.c.id == wallet.id).with_for_update()
-    )
-    locked = await find_account(session, wallet.key)
-    return wallet, locked.credit_balance if locked else Money.zero(payment.currency)
+    return wallet, wallet.credit_balance
 
 
 async def post_opening(
@@ -147,7 +140,7 @@ async def post_won(
     entries: list[Entry] = [debit(await _clearing(session, chargeback), amount)]
     metadata = _metadata(payment, chargeback)
     to_revenue = amount
-    sale_event = None
+    restored = None
     if chargeback.wallet_debited is not None and chargeback.user_owed is not None:
         wallet, _ = await _locked_wallet(session, payment)
         if chargeback.wallet_debited.is_positive:
@@ -182,7 +175,7 @@ async def post_won(
             "gross_amount_minor": reversal.gross.amount_minor,
             "platform_fee_amount_minor": reversal.platform.amount_minor,
         }
-        sale_event = (sale, reversal)
+        restored = (sale, reversal)
     if to_revenue.is_positive:
         entries.append(credit(await _revenue(session, currency), to_revenue))
     posted = await post(
@@ -193,22 +186,10 @@ async def post_won(
         reference=str(chargeback.id),
         metadata=metadata,
     )
-    if sale_event is not None and not posted.replayed:
-        sale, reversal = sale_event
+    if restored is not None and not posted.replayed:
+        sale, reversal = restored
         # The sale stands again: recorded to the developer as a purchase of the disputed part.
-        event = SaleRecorded(
-            sale_id=posted.id,
-            kind="purchase",
-            game_id=sale.game_id,
-            developer_id=sale.developer_id,
-            payment_id=sale.payment_id,
-            refund_id=None,
-            region=sale.region,
-            gross_amount=event_money(reversal.gross),
-            platform_fee_amount=event_money(reversal.platform),
-            net_amount=event_money(reversal.developer),
-            recorded_at=now,
-        )
+        event = sale_event(sale, posted.id, reversal, now)
         await stage_sale_event(session, event, now)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 
-from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import ChargebackOpened, ChargebackResolved
 from parovoz_kit.clock import Clock
 from parovoz_kit.errors import Conflict
@@ -38,6 +37,7 @@ from parovoz_payment.domain.chargebacks import (
 from parovoz_payment.domain.payments import Payment, PaymentStatus
 from parovoz_payment.domain.providers import ProviderNotification
 from parovoz_payment.use_cases.chargeback_postings import post_opening, post_won
+from parovoz_payment.use_cases.payment_events import payment_facts
 
 log = logging.getLogger(__name__)
 
@@ -150,17 +150,7 @@ async def _resolve(
 
 
 def _facts(payment: Payment, chargeback: Chargeback) -> dict[str, object]:
-    return {
-        "payment_id": payment.id,
-        "user_id": payment.user_id,
-        "purpose": payment.purpose.value,
-        "reference": payment.reference,
-        "game_id": payment.game_id,
-        "chargeback_id": chargeback.id,
-        "amount": EventMoney(
-            amount_minor=chargeback.amount.amount_minor, currency=chargeback.amount.currency
-        ),
-    }
+    return {**payment_facts(payment, chargeback.amount), "chargeback_id": chargeback.id}
 
 
 def _audit(chargeback: Chargeback, action: str) -> AuditRecord:

@@ -12,14 +12,15 @@ from parovoz_payment.db.donations import SqlDonations, lock_streamer_balances
 from parovoz_payment.db.ledger import account_for, find_account
 from parovoz_payment.domain.donations import (
     DONATION_CURRENCY,
+    REFERENCE_PREFIX,
     Donation,
-    donation_id_from_reference,
     repay_owed,
     split_donation,
 )
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, Entry, OwnerType, credit
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.settings import process_settings
 
 
@@ -64,7 +65,7 @@ async def donation_of(session: AsyncSession, payment: Payment) -> Donation | Non
     """The donation a ``donation`` payment pays (its payer's own), or None."""
     if payment.purpose is not PaymentPurpose.DONATION:
         return None
-    donation_id = donation_id_from_reference(payment.reference)
+    donation_id = id_from_reference(payment.reference, REFERENCE_PREFIX)
     donation = None if donation_id is None else await SqlDonations(session).get(donation_id)
     if donation is None or donation.user_id != payment.user_id:
         return None

@@ -28,8 +28,8 @@ from parovoz_payment.db.ledger import account_for
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.audit import AuditRecord
 from parovoz_payment.domain.gift_card_purchases import (
+    REFERENCE_PREFIX,
     PurchaseOrder,
-    purchase_id_from_reference,
     refundable,
 )
 from parovoz_payment.domain.gift_cards import (
@@ -37,11 +37,13 @@ from parovoz_payment.domain.gift_cards import (
     GiftCardOrigin,
     GiftCardRules,
     display_code,
+    gift_card_audit,
     hash_code,
     issue_gift_card,
 )
 from parovoz_payment.domain.ledger import AccountPurpose, Entry, OwnerType, credit, debit
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.domain.refunds import Refund
 from parovoz_payment.settings import process_settings
 
@@ -78,7 +80,7 @@ async def gift_card_purchase_credits(
     with its code sealed on the purchase row. None for any other payment (and a ``gift_card``
     payment without an order: all platform revenue)."""
     purchase_id = (
-        purchase_id_from_reference(payment.reference)
+        id_from_reference(payment.reference, REFERENCE_PREFIX)
         if payment.purpose is PaymentPurpose.GIFT_CARD
         else None
     )
@@ -127,7 +129,7 @@ async def reveal_code(
             raise NotFound("The gift card purchase does not exist.", code="PAYMENT_NOT_FOUND")
         found = await SqlGiftCardPurchases(session).of_payment(payment_id, for_update=True)
         if found is None:
-            if purchase_id_from_reference(stored.payment.reference) is None:
+            if id_from_reference(stored.payment.reference, REFERENCE_PREFIX) is None:
                 raise NotFound(
                     "The payment did not buy a gift card.", code="GIFT_CARD_PURCHASE_NOT_FOUND"
                 )
@@ -188,21 +190,8 @@ async def gift_card_refund_debits(
 
 
 def _audit(card: GiftCard, actor: str, action: str, now: datetime) -> AuditRecord:
-    # Never the code: the card's id, value and dates only.
-    return AuditRecord(
-        actor=actor,
-        action=action,
-        subject_type="gift_card",
-        subject_id=str(card.id),
-        after={
-            "origin": card.origin.value,
-            "initial_minor": card.initial_minor,
-            "currency": card.currency,
-            "payment_id": str(card.payment_id) if card.payment_id else None,
-            "at": now.isoformat(),
-        },
-        request_id=None,
-    )
+    payment_id = str(card.payment_id) if card.payment_id else None
+    return gift_card_audit(card, actor, action, payment_id=payment_id, at=now.isoformat())
 
 
 __all__ = [

@@ -28,6 +28,7 @@ from parovoz_payment.domain.gift_cards import (
     GiftCard,
     GiftCardOrigin,
     GiftCardRules,
+    gift_card_audit,
     hash_code,
     issue_gift_card,
     normalize_code,
@@ -99,21 +100,7 @@ async def _book_issue(session: AsyncSession, card: GiftCard, source: AccountPurp
 
 
 def _audit(card: GiftCard, actor: str, action: str, **extra: object) -> AuditRecord:
-    # Never the code: the card's id, value and dates only.
-    return AuditRecord(
-        actor=actor,
-        action=action,
-        subject_type="gift_card",
-        subject_id=str(card.id),
-        after={
-            "origin": card.origin.value,
-            "initial_minor": card.initial_minor,
-            "currency": card.currency,
-            "expires_at": card.expires_at.isoformat(),
-            **extra,
-        },
-        request_id=None,
-    )
+    return gift_card_audit(card, actor, action, expires_at=card.expires_at.isoformat(), **extra)
 
 
 # -- balance check ------------------------------------------------------------------------

@@ -5,15 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import PaymentCancelled, PaymentSucceeded
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.db.ledger import PostedTransaction, account_for, find_account, post
-from parovoz_payment.db.ledger_tables import ledger_accounts
+from parovoz_payment.db.ledger import PostedTransaction, account_for, locked_account, post
 from parovoz_payment.domain.ledger import (
-    AccountKey,
     AccountPurpose,
     Entry,
     OwnerType,
@@ -27,6 +23,7 @@ from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import consume_discounts
 from parovoz_payment.use_cases.donations import donation_credits
 from parovoz_payment.use_cases.gift_card_purchases import gift_card_purchase_credits
+from parovoz_payment.use_cases.payment_events import event_money, payment_facts
 from parovoz_payment.use_cases.preorder_ledger import advance_credit, preorder_payment_settled
 from parovoz_payment.use_cases.sales import SalesPorts, is_sale, sale_credits
 from parovoz_payment.use_cases.wallet_holds import wallet_source
@@ -121,17 +118,10 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list
     logged: the wallet never holds more than the cap and the ledger stays balanced. The caller
     refunds that overflow to the card after the commit (``refund_wallet_cap_overflow``)."""
     currency = payment.currency
-    wallet = await account_for(
+    wallet = await locked_account(
         session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
     )
-    await session.execute(
-        select(ledger_accounts.c.id).where(ledger_accounts.c.id == wallet.id).with_for_update()
-    )
-    locked = await find_account(
-        session,
-        AccountKey.of(OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency),
-    )
-    balance = locked.credit_balance if locked is not None else Money.zero(currency)
+    balance = wallet.credit_balance
     rules = process_settings().wallet_rules()
     cap = Money(rules.balance_cap, currency) if currency == rules.currency else None
     amount = payment.captured_amount
@@ -155,18 +145,9 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list
     return entries, overflow
 
 
-def _money(money: Money) -> EventMoney:
-    return EventMoney(amount_minor=money.amount_minor, currency=money.currency)
-
-
 def _facts(payment: Payment) -> dict[str, object]:
     return {
-        "payment_id": payment.id,
-        "user_id": payment.user_id,
-        "purpose": payment.purpose.value,
-        "reference": payment.reference,
-        "game_id": payment.game_id,
-        "amount": _money(payment.amount),
+        **payment_facts(payment, payment.amount),
         "region": payment.region,
         "saved_method_id": payment.saved_method_id,
         "metadata": dict(payment.metadata),
@@ -179,7 +160,7 @@ def succeeded_event(payment: Payment) -> PaymentSucceeded:
         **_facts(payment),
         # Chosen on the provider's page and not reported back yet: a card is the default there.
         method_type=(payment.method or PaymentMethod.BANK_CARD).value,
-        wallet_amount=_money(payment.wallet_amount),
+        wallet_amount=event_money(payment.wallet_amount),
         succeeded_at=payment.succeeded_at,
     )
 

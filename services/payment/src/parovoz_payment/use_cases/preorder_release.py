@@ -52,12 +52,8 @@ from parovoz_payment.use_cases.payment_flow import send_to_provider
 from parovoz_payment.use_cases.payment_ledger import cancelled_event
 from parovoz_payment.use_cases.preorder_ledger import REMAINDER, recognise_preorder
 from parovoz_payment.use_cases.preorders import payment_metadata
-from parovoz_payment.use_cases.refunds import (
-    RefundService,
-    execute_refund,
-    refund_audit,
-    wallet_of,
-)
+from parovoz_payment.use_cases.refund_execution import execute_refund, refund_audit
+from parovoz_payment.use_cases.refunds import RefundService, wallet_of
 
 if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry

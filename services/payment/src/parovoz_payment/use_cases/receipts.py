@@ -156,9 +156,7 @@ async def store_payment_receipt(
         return None
     provider, advance_id = payment.provider, None
     if provider is None:
-        advance = await SqlPayments(session).latest_advance(
-            payment.user_id, payment.amount.currency
-        )
+        advance = await SqlPayments(session).advance_behind(payment)
         if advance is not None:
             provider, advance_id = advance.provider, advance.id
         else:  # funded by refunds or rewards only: a receipt of its own at YooKassa

@@ -22,12 +22,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.clients.user_service import UserServiceClient
-from parovoz_payment.db.ledger import account_for, find_account, post
-from parovoz_payment.db.ledger_tables import ledger_accounts
+from parovoz_payment.db.ledger import account_for, locked_account, post
 from parovoz_payment.db.referral_payouts import SqlReferralPayouts
 from parovoz_payment.domain.fraud import UserFacts
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
-from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.referral_payouts import (
     ReferralFailure,
     ReferralPayout,
@@ -116,17 +114,10 @@ async def _credit_wallet(
 ) -> tuple[ReferralFailure, str] | None:
     """Credit the wallet within its cap (the wallet row locked first, as settlements do)."""
     currency = request.amount.currency
-    wallet = await account_for(
+    wallet = await locked_account(
         session, OwnerType.USER, request.user_id, AccountPurpose.USER_WALLET, currency
     )
-    await session.execute(
-        select(ledger_accounts.c.id).where(ledger_accounts.c.id == wallet.id).with_for_update()
-    )
-    locked = await find_account(
-        session,
-        AccountKey.of(OwnerType.USER, request.user_id, AccountPurpose.USER_WALLET, currency),
-    )
-    balance = locked.credit_balance if locked is not None else Money.zero(currency)
+    balance = wallet.credit_balance
     over = cap_failure(balance, request.amount, rules)
     if over is not None:
         return ReferralFailure.LIMIT_EXCEEDED, over

@@ -25,13 +25,8 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderNotification, ProviderRefundStatus
 from parovoz_payment.domain.refunds import Refund, RefundReason, RefundStatus, plan_refund
-from parovoz_payment.use_cases.refunds import (
-    RefundService,
-    execute_refund,
-    finish_refund,
-    refund_audit,
-    wallet_of,
-)
+from parovoz_payment.use_cases.refund_execution import execute_refund, finish_refund, refund_audit
+from parovoz_payment.use_cases.refunds import RefundService, wallet_of
 
 log = logging.getLogger(__name__)
 

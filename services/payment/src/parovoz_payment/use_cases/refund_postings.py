@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import RefundFailed, RefundSucceeded
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +14,7 @@ from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.domain.refunds import Refund, RefundReason
 from parovoz_payment.use_cases.donation_reversals import donation_reversal_debits
 from parovoz_payment.use_cases.gift_card_purchases import gift_card_refund_debits
+from parovoz_payment.use_cases.payment_events import event_money, payment_facts
 from parovoz_payment.use_cases.preorder_ledger import preorder_refund_source
 from parovoz_payment.use_cases.sale_reversals import sale_reversal_debits
 from parovoz_payment.use_cases.sales import is_sale
@@ -96,15 +96,8 @@ async def reverse_settlement(
 
 def _facts(payment: Payment, refund: Refund) -> dict[str, object]:
     return {
-        "payment_id": payment.id,
-        "user_id": payment.user_id,
-        "purpose": payment.purpose.value,
-        "reference": payment.reference,
-        "game_id": payment.game_id,
+        **payment_facts(payment, refund.amount),
         "refund_id": refund.id,
-        "amount": EventMoney(
-            amount_minor=refund.amount.amount_minor, currency=refund.amount.currency
-        ),
         "refund_reason": refund.reason.value,
     }
 
@@ -116,7 +109,7 @@ def refund_succeeded_event(payment: Payment, refund: Refund) -> RefundSucceeded:
     return RefundSucceeded(
         **_facts(payment, refund),
         destination=refund.destination.value,
-        refunded_total=EventMoney(amount_minor=total.amount_minor, currency=total.currency),
+        refunded_total=event_money(total),
         fully_refunded=total == payment.captured_amount,
         succeeded_at=refund.succeeded_at,
     )

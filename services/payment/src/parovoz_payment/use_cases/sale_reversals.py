@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from parovoz_events.payment import SaleRecorded
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db import sales as db
@@ -35,7 +34,7 @@ from parovoz_payment.domain.revenue_share import (
     reverse_sale,
     take_back,
 )
-from parovoz_payment.use_cases.sales import SalePosting, event_money, stage_sale_event
+from parovoz_payment.use_cases.sales import SalePosting, sale_event, stage_sale_event
 
 
 async def sale_reversal_debits(
@@ -80,9 +79,8 @@ async def sale_reversal_debits(
             refunded=reversal.gross,
             now=now,
         )
-        await stage_sale_event(
-            session, _reversal_event(sale, posted.id, reversal, kind, refund_id, now), now
-        )
+        event = sale_event(sale, posted.id, reversal, now, kind=kind, refund_id=refund_id)
+        await stage_sale_event(session, event, now)
 
     return SalePosting(
         await _debits(session, sale, reversal, taken),
@@ -133,26 +131,3 @@ def _reversal_metadata(
         "gross_amount_minor": -reversal.gross.amount_minor,
         "platform_fee_amount_minor": -reversal.platform.amount_minor,
     }
-
-
-def _reversal_event(
-    sale: db.StoredSale,
-    transaction_id: uuid.UUID,
-    reversal: SaleReversal,
-    kind: str,
-    refund_id: uuid.UUID | None,
-    now: datetime,
-) -> SaleRecorded:
-    return SaleRecorded(
-        sale_id=transaction_id,
-        kind=kind,  # type: ignore[arg-type]
-        game_id=sale.game_id,
-        developer_id=sale.developer_id,
-        payment_id=sale.payment_id,
-        refund_id=refund_id,
-        region=sale.region,
-        gross_amount=event_money(-reversal.gross),
-        platform_fee_amount=event_money(-reversal.platform),
-        net_amount=event_money(-reversal.developer),
-        recorded_at=now,
-    )

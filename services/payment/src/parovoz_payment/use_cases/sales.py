@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from parovoz_events.money import Money as EventMoney
 from parovoz_events.payment import SaleRecorded
 from parovoz_kit.errors import Unavailable
 from parovoz_kit.events.envelope import Event
@@ -47,10 +46,13 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
 from parovoz_payment.domain.revenue_share import (
     RevenueShareRules,
+    SaleReversal,
+    SaleSplit,
     no_reversal,
     split_sale,
 )
 from parovoz_payment.settings import process_settings
+from parovoz_payment.use_cases.payment_events import event_money
 
 if TYPE_CHECKING:
     from parovoz_kit.infrastructure import Infrastructure
@@ -93,10 +95,6 @@ def default_sales_ports() -> SalesPorts:
 
 def is_sale(payment: Payment) -> bool:
     return payment.purpose is PaymentPurpose.GAME_PURCHASE and payment.game_id is not None
-
-
-def event_money(money: Money) -> EventMoney:
-    return EventMoney(amount_minor=money.amount_minor, currency=money.currency)
 
 
 async def stage_sale_event(session: AsyncSession, event: SaleRecorded, now: datetime) -> None:
@@ -206,7 +204,8 @@ async def new_sale_posting(
             refunded=Money.zero(gross.currency),
             now=now,
         )
-        await stage_sale_event(session, _sale_event(sale, posted.id), now)
+        event = sale_event(sale, posted.id, sale.split, sale.recorded_at)
+        await stage_sale_event(session, event, now)
 
     entries = await _credits(session, developer_id, split.developer, split.platform)
     return SalePosting(entries, _sale_metadata(sale), record)
@@ -261,20 +260,33 @@ def _sale_metadata(sale: db.StoredSale) -> dict[str, object]:
     }
 
 
-def _sale_event(sale: db.StoredSale, transaction_id: uuid.UUID) -> SaleRecorded:
-    split = sale.split
+def sale_event(
+    sale: db.StoredSale,
+    transaction_id: uuid.UUID,
+    parts: SaleSplit | SaleReversal,
+    recorded_at: datetime,
+    *,
+    kind: str = "purchase",
+    refund_id: uuid.UUID | None = None,
+) -> SaleRecorded:
+    """The ``payment.sale.recorded.v1`` of one posting: ``parts`` sold (``purchase``), or taken
+    back by a refund or chargeback (negative amounts)."""
+    gross, platform, net = (
+        event_money(part if kind == "purchase" else -part)
+        for part in (parts.gross, parts.platform, parts.developer)
+    )
     return SaleRecorded(
         sale_id=transaction_id,
-        kind="purchase",
+        kind=kind,  # type: ignore[arg-type]
         game_id=sale.game_id,
         developer_id=sale.developer_id,
         payment_id=sale.payment_id,
-        refund_id=None,
+        refund_id=refund_id,
         region=sale.region,
-        gross_amount=event_money(split.gross),
-        platform_fee_amount=event_money(split.platform),
-        net_amount=event_money(split.developer),
-        recorded_at=sale.recorded_at,
+        gross_amount=gross,
+        platform_fee_amount=platform,
+        net_amount=net,
+        recorded_at=recorded_at,
     )
 
 
