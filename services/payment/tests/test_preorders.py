@@ -346,6 +346,15 @@ async def test_the_owner_cancels_before_the_release_and_gets_everything_back(
     )
     stranger = await client.post(f"{PREORDERS}/{preorder_id}/cancel", headers=auth(uuid.uuid4()))
     assert stranger.status_code == 404
+    # Its payment alone is not refunded: the preorder would be left half paid.
+    prepayment_id = (await view(client, user_id, preorder_id))["prepayment_payment_id"]
+    alone = await client.post(
+        f"{PAYMENTS}/{prepayment_id}/refunds",
+        json={"data": {"type": "refundRequest", "attributes": {"reason": "customer_request"}}},
+        headers={**auth(user_id), "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert alone.status_code == 422, alone.text
+    assert alone.json()["errors"][0]["code"] == "PREORDER_OPEN"
 
     answer = await client.post(f"{PREORDERS}/{preorder_id}/cancel", headers=auth(user_id))
     assert answer.status_code == 200, answer.text

@@ -19,11 +19,13 @@ from parovoz_payment.db.audit import record
 from parovoz_payment.db.chargebacks import SqlChargebacks
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments
+from parovoz_payment.db.preorders import SqlPreorders
 from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.domain.chargebacks import ChargebackStatus
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.domain.refunds import (
     Refund,
     RefundDestination,
@@ -89,6 +91,19 @@ async def _refuse_if_disputed(session: AsyncSession, payment: Payment) -> None:
         )
 
 
+async def _refuse_if_preorder_open(session: AsyncSession, payment: Payment) -> None:
+    """A payment of a preorder still open is given back by cancelling the preorder (all of
+    it, with the preorder's state); a refund of it alone would leave the preorder half paid."""
+    if payment.purpose is not PaymentPurpose.PREORDER:
+        return
+    preorder_id = id_from_reference(payment.reference, "")
+    preorder = await SqlPreorders(session).get(preorder_id) if preorder_id else None
+    if preorder is not None and preorder.is_open:
+        raise BusinessRuleViolation(
+            "The preorder is open: cancel it to get its payments back.", code="PREORDER_OPEN"
+        )
+
+
 async def request_refund(
     service: RefundService, order: RefundOrder, *, request_id: str | None = None
 ) -> Refund:
@@ -109,6 +124,7 @@ async def request_refund(
             raise _not_found()
         payment = stored.payment
         await _refuse_if_disputed(session, payment)
+        await _refuse_if_preorder_open(session, payment)
         refunds = SqlRefunds(session)
         wallet = await wallet_of(session, payment.user_id, service.wallet_rules)
         refund = plan_refund(
