@@ -23,29 +23,36 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def open_developer_account(token: str) -> str:
+    """A developer account at developer-portal whose owner holds ``token``; its id."""
+    account = httpx.post(
+        f"{PORTAL}/accounts",
+        headers=auth(token),
+        json={
+            "data": {
+                "type": "developerAccountCreation",
+                "attributes": {
+                    "company_name": "Студия Оплата",
+                    "legal_entity_type": "llc",
+                    "tax_id": "7707083893",
+                    "contact_email": "pay@example.com",
+                    "country_code": "RU",
+                },
+            }
+        },
+    )
+    assert account.status_code == 201, account.text
+    return account.json()["data"]["id"]
+
+
 class PricedGame:
     """A developer account with one game priced at developer-portal (copied from
-    test_game_prices.py), once the price reached payment's price table."""
+    test_game_prices.py), once the price reached payment's price table. ``token`` is the
+    account owner's (for the finance pages)."""
 
     def __init__(self, base_minor: int) -> None:
-        token = user_token(str(uuid.uuid4()))
-        account = httpx.post(
-            f"{PORTAL}/accounts",
-            headers=auth(token),
-            json={
-                "data": {
-                    "type": "developerAccountCreation",
-                    "attributes": {
-                        "company_name": "Студия Оплата",
-                        "legal_entity_type": "llc",
-                        "tax_id": "7707083893",
-                        "contact_email": "pay@example.com",
-                        "country_code": "RU",
-                    },
-                }
-            },
-        )
-        assert account.status_code == 201, account.text
+        token = self.token = user_token(str(uuid.uuid4()))
+        self.developer_id = open_developer_account(token)
         game = httpx.post(
             f"{PORTAL}/games",
             headers=auth(token),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from auth_support import auth
+from notifications_support import Receiver
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
@@ -27,12 +28,11 @@ from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import ProviderPaymentRequest
-from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
 from sqlalchemy import text
-from test_providers_notifications import Receiver
 
 SANDBOX = "http://127.0.0.1:8091"
 HOOK = "/webhooks/yookassa"
@@ -242,11 +242,6 @@ async def pay_from_wallet(client: httpx.AsyncClient, user_id: uuid.UUID) -> http
     }
     headers = {**auth(user_id), "Idempotency-Key": str(uuid.uuid4())}
     return await client.post("/api/v1/payments", json=body, headers=headers)
-
-
-async def ledger_violations(infrastructure: Infrastructure) -> list[object]:
-    async with infrastructure.session_factory() as session:
-        return list((await check_ledger(session)).violations)
 
 
 async def wallet_balance(infrastructure: Infrastructure, user_id: uuid.UUID) -> int:

@@ -1,12 +1,17 @@
 """Fixtures shared by payment's tests: its real infrastructure (PostgreSQL, Redis, broker,
-auth stand-in) and an in-process client of the app built the way the service builds it."""
+auth stand-in), an in-process client of the app built the way the service builds it, a manual
+clock at the present (a module may define its own, set elsewhere in time) and a local receiver
+of the provider sandbox's replayed notifications."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+from notifications_support import Receiver, local_receiver
+from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_payment.main import SERVICE
@@ -25,3 +30,14 @@ async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncCli
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
         yield http
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with local_receiver() as found:
+        yield found

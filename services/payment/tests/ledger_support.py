@@ -1,6 +1,7 @@
 """Test helpers for money already in the ledger: a wallet funded by a direct posting (as if a
-top-up had settled) and a settled game purchase, for tests that start from there; and a card
-payment still pending at its provider, for tests that confirm it."""
+top-up had settled) and a settled game purchase, for tests that start from there; a card
+payment still pending at its provider, for tests that confirm it; and what to look at after:
+the entries one ledger transaction posted, the ledger check's violations."""
 
 from __future__ import annotations
 
@@ -8,32 +9,51 @@ import uuid
 from datetime import datetime
 
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.db.ledger import account_for, post, transaction_id_for
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
+from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
+from sqlalchemy import text
 
 
 async def fund_wallet(infrastructure: Infrastructure, user_id: uuid.UUID, minor: int) -> None:
     """``minor`` kopecks into the user's RUB wallet, from YooKassa's clearing account."""
+    await credit_from_clearing(
+        infrastructure,
+        OwnerType.USER,
+        user_id,
+        AccountPurpose.USER_WALLET,
+        minor,
+        key=f"test-top-up:{uuid.uuid4()}",
+        kind="wallet_top_up",
+    )
+
+
+async def credit_from_clearing(
+    infrastructure: Infrastructure,
+    owner_type: OwnerType,
+    owner_id: uuid.UUID,
+    purpose: AccountPurpose,
+    minor: int,
+    *,
+    key: str,
+    kind: str,
+) -> None:
+    """``minor`` kopecks into the owner's RUB ``purpose`` account from YooKassa's clearing
+    account, posted under ``key`` as a ``kind`` transaction."""
     amount = Money(minor, "RUB")
     async with infrastructure.session_factory.begin() as session:
-        wallet = await account_for(
-            session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
-        )
+        account = await account_for(session, owner_type, owner_id, purpose, "RUB")
         clearing = await account_for(
             session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
         )
-        await post(
-            session,
-            f"test-top-up:{uuid.uuid4()}",
-            "wallet_top_up",
-            [debit(clearing, amount), credit(wallet, amount)],
-        )
+        await post(session, key, kind, [debit(clearing, amount), credit(account, amount)])
 
 
 async def sell_game(
@@ -90,3 +110,22 @@ async def pending_at_provider(
     async with infrastructure.session_factory.begin() as session:
         await SqlPayments(session).add(payment)
     return payment.id, user_id, provider_id
+
+
+async def posted(infrastructure: Infrastructure, key: str) -> list[tuple[str, str, str, int]]:
+    """(owner type, purpose, direction, amount) of the ledger transaction ``key`` posted."""
+    async with infrastructure.session_factory() as session:
+        rows = await session.execute(
+            text(
+                "SELECT a.owner_type, a.purpose, e.direction, e.amount FROM ledger_entries e "
+                "JOIN ledger_accounts a ON a.id = e.account_id WHERE e.transaction_id = :id "
+                "ORDER BY a.purpose, e.direction"
+            ),
+            {"id": transaction_id_for(key)},
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def ledger_violations(infrastructure: Infrastructure) -> list[object]:
+    async with infrastructure.session_factory() as session:
+        return list((await check_ledger(session)).violations)

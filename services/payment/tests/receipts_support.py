@@ -10,7 +10,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.receipts import remember_contact
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.receipts import Customer
 

@@ -24,7 +24,6 @@ from chargebacks_support import (
     disputes,
     end_dispute,
     events,
-    ledger_violations,
     moved,
     notification,
     open_dispute,
@@ -37,23 +36,21 @@ from chargebacks_support import (
     wallet_balance,
     wallet_locked,
 )
-from ledger_support import fund_wallet, sell_game
+from ledger_support import fund_wallet, ledger_violations, sell_game
+from notifications_support import Receiver
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.domain.chargebacks import ChargebackStatus
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.funds_release import release_sale
-from test_providers_notifications import Receiver
-
-# A local receiver the sandbox replays its notifications to (registered under this name).
-from test_providers_notifications import receiver as _sandbox_receiver  # noqa: F401
 
 
 @pytest.fixture
-def hooks(request: pytest.FixtureRequest) -> Receiver:
+def hooks(receiver: Receiver) -> Receiver:
     """The sandbox's notifications are replayed here, then posted to our webhook."""
-    return request.getfixturevalue("_sandbox_receiver")
+    return receiver
 
 
 async def disputed(

@@ -6,31 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 from auth_support import auth
+from discounts_support import pay_with_coupons
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.coupons import SqlCoupons
 from parovoz_payment.domain.coupons import Coupon, CouponKind, new_coupon
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.jobs.ledger_check import check_ledger
-from parovoz_payment.use_cases.discounts import CodeOffer
 from parovoz_payment.use_cases.expiry import expire_payment
-from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 
 COUPONS = "/api/v1/payments/admin/coupons"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(datetime.now(UTC))
 
 
 async def coupon(infrastructure: Infrastructure, clock: ManualClock, **fields: object) -> Coupon:
@@ -44,34 +38,9 @@ async def coupon(infrastructure: Infrastructure, clock: ManualClock, **fields: o
     return made
 
 
-async def pay(
-    infrastructure: Infrastructure,
-    clock: ManualClock,
-    amount: int,
-    codes: list[str],
-    user_id: uuid.UUID | None = None,
-    currency: str = "RUB",
-) -> Payment:
-    view = await create_payment(
-        infrastructure.unit_of_work,
-        provider_registry(infrastructure),
-        clock,
-        PaymentOrder(
-            user_id=user_id or uuid.uuid4(),
-            purpose=PaymentPurpose.SUBSCRIPTION,
-            amount=Money(amount, currency),
-            region="RU",
-            choice=MethodChoice(PaymentMethod.BANK_CARD),
-            return_url="https://parovoz.example/return",
-            coupons=tuple(CodeOffer(code, f"/c/{i}") for i, code in enumerate(codes)),
-        ),
-    )
-    return view.payment
-
-
 async def refused(infrastructure: Infrastructure, clock: ManualClock, *args: object, **kw: object):
     with pytest.raises(BusinessRuleViolation) as error:
-        await pay(infrastructure, clock, *args, **kw)  # type: ignore[arg-type]
+        await pay_with_coupons(infrastructure, clock, *args, **kw)  # type: ignore[arg-type]
     return error.value.code
 
 
@@ -112,12 +81,12 @@ async def test_a_discount_lowers_what_is_paid_and_is_kept_on_the_payment(
     infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
     ten = await coupon(infrastructure, clock, percent_off=10)
-    paid = await pay(infrastructure, clock, 99_999, [ten.code.lower()])
+    paid = await pay_with_coupons(infrastructure, clock, 99_999, [ten.code.lower()])
     assert paid.status is PaymentStatus.PENDING and paid.coupon_id == ten.id
     assert paid.discount == Money(9_999, "RUB") and paid.amount == Money(90_000, "RUB")
     assert paid.list_amount == Money(99_999, "RUB") and paid.card_amount == Money(90_000, "RUB")
     whole = await coupon(infrastructure, clock, percent_off=100)
-    almost_free = await pay(infrastructure, clock, 10_000, [whole.code])
+    almost_free = await pay_with_coupons(infrastructure, clock, 10_000, [whole.code])
     assert almost_free.amount == Money(1, "RUB")  # never free: one kopeck stays to pay
 
 
@@ -132,7 +101,9 @@ async def test_validity_window_minimum_and_currency(
     )
     assert await refused(infrastructure, clock, 10_000, [later.code]) == "COUPON_NOT_STARTED"
     clock.advance(timedelta(days=1, minutes=1))
-    assert (await pay(infrastructure, clock, 10_000, [later.code])).discount.is_positive
+    assert (
+        await pay_with_coupons(infrastructure, clock, 10_000, [later.code])
+    ).discount.is_positive
     clock.advance(timedelta(days=1))
     assert await refused(infrastructure, clock, 10_000, [later.code]) == "COUPON_EXPIRED"
     fixed = await coupon(
@@ -155,20 +126,20 @@ async def test_limits_count_reserved_uses_and_an_expired_payment_gives_its_use_b
 ) -> None:
     once_each = await coupon(infrastructure, clock, max_uses_per_user=1)
     user = uuid.uuid4()
-    first = await pay(infrastructure, clock, 10_000, [once_each.code], user)
+    first = await pay_with_coupons(infrastructure, clock, 10_000, [once_each.code], user)
     code = await refused(infrastructure, clock, 10_000, [once_each.code], user)
     assert code == "COUPON_USER_LIMIT_REACHED"
-    await pay(infrastructure, clock, 10_000, [once_each.code])  # another user may
+    await pay_with_coupons(infrastructure, clock, 10_000, [once_each.code])  # another user may
     clock.advance(timedelta(minutes=61))
     expired = await expire_payment(
         infrastructure.unit_of_work, provider_registry(infrastructure), clock, first.id
     )
     assert expired.status is PaymentStatus.CANCELLED
-    assert (await pay(infrastructure, clock, 10_000, [once_each.code], user)).coupon_id
+    assert (await pay_with_coupons(infrastructure, clock, 10_000, [once_each.code], user)).coupon_id
 
     twice = await coupon(infrastructure, clock, max_uses=2)
-    await pay(infrastructure, clock, 10_000, [twice.code])
-    await pay(infrastructure, clock, 10_000, [twice.code])
+    await pay_with_coupons(infrastructure, clock, 10_000, [twice.code])
+    await pay_with_coupons(infrastructure, clock, 10_000, [twice.code])
     assert await refused(infrastructure, clock, 10_000, [twice.code]) == "COUPON_EXHAUSTED"
 
 
@@ -177,9 +148,9 @@ async def test_the_best_single_coupon_wins(infrastructure: Infrastructure, clock
     big = await coupon(infrastructure, clock, kind=CouponKind.FIXED, amount_off=Money(3_000, "RUB"))
     gone = await coupon(infrastructure, clock, expires_at=clock.now() + timedelta(seconds=1))
     clock.advance(timedelta(seconds=2))
-    paid = await pay(infrastructure, clock, 50_000, [small.code, gone.code, big.code])
+    paid = await pay_with_coupons(infrastructure, clock, 50_000, [small.code, gone.code, big.code])
     assert paid.coupon_id == big.id and paid.discount == Money(3_000, "RUB")
-    paid = await pay(infrastructure, clock, 100_000, [small.code, big.code])
+    paid = await pay_with_coupons(infrastructure, clock, 100_000, [small.code, big.code])
     assert paid.coupon_id == small.id and paid.discount == Money(5_000, "RUB")
     assert await refused(infrastructure, clock, 10_000, [gone.code, "NOPE-X"]) == "COUPON_EXPIRED"
 
@@ -189,7 +160,7 @@ async def test_two_payments_race_for_the_last_use(
 ) -> None:
     last = await coupon(infrastructure, clock, max_uses=1)
     outcomes = await asyncio.gather(
-        *(pay(infrastructure, clock, 10_000, [last.code]) for _ in range(3)),
+        *(pay_with_coupons(infrastructure, clock, 10_000, [last.code]) for _ in range(3)),
         return_exceptions=True,
     )
     assert sum(isinstance(o, Payment) for o in outcomes) == 1

@@ -10,7 +10,7 @@ from parovoz_kit.errors import BusinessRuleViolation, ParovozError, ValidationFa
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GAME = uuid.uuid4()

@@ -14,14 +14,14 @@ from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import PaymentRules, start_payment
-from parovoz_payment.domain.payments import (
+from parovoz_payment.domain.payment_vocabulary import (
     CancellationReason,
-    Payment,
     PaymentPurpose,
     PaymentStatus,
     cancellation_reason_from_provider,
     status_from_provider,
 )
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import RefundReason
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -10,22 +10,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
-from parovoz_payment.domain.receipts import (
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.receipt_rules import (
     YOOKASSA_VAT_CODES,
-    Customer,
     PaymentMode,
     PaymentSubject,
+    ReceiptRules,
+    VatRate,
+    fit_name,
+    terms_for_purpose,
+)
+from parovoz_payment.domain.receipts import (
+    Customer,
     Receipt,
     ReceiptItem,
-    ReceiptRules,
     ReceiptType,
-    VatRate,
     build_payment_receipt,
     build_refund_receipt,
-    fit_name,
     receipt_item,
-    terms_for_purpose,
 )
 
 PAYMENT_ID = uuid.uuid4()

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 from parovoz_payment.domain.methods import PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import (
     Refund,
     RefundDestination,

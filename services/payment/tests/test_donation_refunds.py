@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from auth_support import auth
+from donations_support import body, donate
 from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
@@ -21,7 +22,7 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.streamer_payouts import hold_streamer_payouts
 from sqlalchemy import text
-from test_donations_flow import body, donate, donor
+from users_support import player
 
 PAYMENTS = "/api/v1/payments"
 RUB = "RUB"
@@ -52,7 +53,7 @@ async def streamer(infrastructure: Infrastructure, streamer_id: uuid.UUID) -> tu
 async def donation(
     client: httpx.AsyncClient, infrastructure: Infrastructure, streamer_id: uuid.UUID, minor: int
 ) -> str:
-    user_id = donor()
+    user_id = player()
     await fund_wallet(infrastructure, user_id, minor)
     answer = await donate(client, user_id, body(streamer_id, minor))
     assert answer.status_code == 201, answer.text

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from auth_support import auth
+from donations_support import DONATIONS, body, donate
 from ledger_support import fund_wallet
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import find_account
@@ -22,45 +22,9 @@ from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from sqlalchemy import text
+from users_support import player
 
-USERS = "http://127.0.0.1:8092/users"
 PAYMENTS = "/api/v1/payments"
-DONATIONS = f"{PAYMENTS}/donations"
-
-
-def donor() -> uuid.UUID:
-    """A long-standing, unblocked player in the user stand-in (no fraud rule holds them)."""
-    user_id = uuid.uuid4()
-    created = (datetime.now(UTC) - timedelta(days=400)).isoformat()
-    httpx.put(
-        f"{USERS}/{user_id}",
-        json={
-            "birth_date": "1990-01-01",
-            "region": "RU",
-            "account_created_at": created,
-            "blocked": False,
-        },
-    ).raise_for_status()
-    return user_id
-
-
-def body(streamer_id: uuid.UUID | str, minor: int, **extra: object) -> dict:
-    attributes = {
-        "streamer_id": str(streamer_id),
-        "amount": {"amount_minor": minor, "currency": "RUB"},
-        "method": "wallet",
-        "use_wallet": True,
-        "message": "gg",
-        **extra,
-    }
-    return {"data": {"type": "donation", "attributes": attributes}}
-
-
-async def donate(
-    client: httpx.AsyncClient, user_id: uuid.UUID, payload: dict, key: str | None = None
-) -> httpx.Response:
-    headers = {**auth(user_id), "Idempotency-Key": key or str(uuid.uuid4())}
-    return await client.post(DONATIONS, json=payload, headers=headers)
 
 
 async def balance_of(infrastructure: Infrastructure, key: AccountKey) -> int:
@@ -103,7 +67,7 @@ def test_the_split_is_exact_and_rounds_for_the_platform() -> None:
 async def test_a_wallet_donation_credits_the_streamer_less_the_commission(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    user_id, streamer_id = donor(), uuid.uuid4()
+    user_id, streamer_id = player(), uuid.uuid4()
     await fund_wallet(infrastructure, user_id, 1_000_000)
     key = str(uuid.uuid4())
     answer = await donate(client, user_id, body(streamer_id, 12_345), key)
@@ -143,7 +107,7 @@ async def test_random_donations_lose_no_kopeck(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
     rng = random.Random(2026)
-    user_id, streamer_id = donor(), uuid.uuid4()
+    user_id, streamer_id = player(), uuid.uuid4()
     await fund_wallet(infrastructure, user_id, 5_000_000)
     expected = 0
     for _ in range(15):
@@ -166,7 +130,7 @@ async def test_a_card_donation_settles_from_the_provider_notification(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
     """Paid at the provider sandbox, whose notification the running service settles."""
-    user_id, streamer_id = donor(), uuid.uuid4()
+    user_id, streamer_id = player(), uuid.uuid4()
     payload = body(
         streamer_id,
         100_000,
@@ -219,14 +183,14 @@ async def test_bad_donations_are_refused_with_a_pointer(
 ) -> None:
     payload = body(uuid.uuid4(), 1_000)
     payload["data"]["attributes"].update(change)
-    answer = await donate(client, donor(), payload)
+    answer = await donate(client, player(), payload)
     assert answer.status_code == status, answer.text
     error = answer.json()["errors"][0]
     assert (error["code"], error["source"]["pointer"]) == (code, pointer)
 
 
 async def test_no_self_donation_and_a_key_is_required(client: httpx.AsyncClient) -> None:
-    user_id = donor()
+    user_id = player()
     answer = await donate(client, user_id, body(user_id, 1_000))
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["code"] == "DONATION_TO_SELF"

@@ -8,10 +8,9 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from donations_support import balance, donated
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.ledger import account_for, find_account, post
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.streamer_payouts import period_key
 from parovoz_payment.jobs.ledger_check import check_ledger
@@ -19,30 +18,6 @@ from parovoz_payment.jobs.streamer_payouts import hold_streamer_payouts, streame
 from sqlalchemy import text
 
 MINIMUM = Money(50_000, "RUB")
-
-
-async def donated(infrastructure: Infrastructure, streamer_id: uuid.UUID, minor: int) -> None:
-    """Money on the streamer's balance, as a settled donation leaves it."""
-    async with infrastructure.session_factory.begin() as session:
-        balance = await account_for(
-            session, OwnerType.STREAMER, streamer_id, AccountPurpose.STREAMER_BALANCE, "RUB"
-        )
-        clearing = await account_for(
-            session, OwnerType.PROVIDER, "yookassa", AccountPurpose.PROVIDER_CLEARING, "RUB"
-        )
-        await post(
-            session,
-            f"test-donation:{uuid.uuid4()}",
-            "payment",
-            [debit(clearing, Money(minor, "RUB")), credit(balance, Money(minor, "RUB"))],
-        )
-
-
-async def balance(infrastructure: Infrastructure, streamer_id: uuid.UUID, purpose: str) -> int:
-    key = AccountKey.of(OwnerType.STREAMER, streamer_id, purpose, "RUB")
-    async with infrastructure.session_factory() as session:
-        account = await find_account(session, key)
-    return 0 if account is None else account.credit_balance.amount_minor
 
 
 async def payouts(infrastructure: Infrastructure, streamer_id: uuid.UUID) -> list[tuple]:

@@ -18,12 +18,12 @@ from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import (
+from parovoz_payment.domain.payment_vocabulary import (
     CancellationReason,
-    Payment,
     PaymentPurpose,
     PaymentStatus,
 )
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.jobs.periodic import payment_jobs
 from parovoz_payment.use_cases.expiry import expire_pending_payments
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment

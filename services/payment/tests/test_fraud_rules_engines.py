@@ -22,7 +22,11 @@ from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import CancellationReason, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import (
+    CancellationReason,
+    PaymentPurpose,
+    PaymentStatus,
+)
 from parovoz_payment.domain.providers import (
     NotificationSubject,
     ProviderNotification,
@@ -32,31 +36,14 @@ from parovoz_payment.use_cases.fraud import FraudScreen, fraud_screen
 from parovoz_payment.use_cases.payment_confirmation import settle_payment_notification
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 from sqlalchemy import select, text
+from users_support import player
 
-USERS = "http://127.0.0.1:8092/users"
 PAYMENTS = "/api/v1/payments"
 ADMIN_PATH = f"{PAYMENTS}/admin"
 
 
 ADMIN_ID = uuid.uuid4()
 ADMIN = auth(ADMIN_ID, ["admin"])
-
-
-def user(*, blocked: bool = False, age: timedelta = timedelta(days=400)) -> uuid.UUID:
-    """A player in the user stand-in."""
-    user_id = uuid.uuid4()
-    created = (datetime.now(UTC) - age).isoformat()
-    answer = httpx.put(
-        f"{USERS}/{user_id}",
-        json={
-            "birth_date": "1990-01-01",
-            "region": "RU",
-            "account_created_at": created,
-            "blocked": blocked,
-        },
-    )
-    answer.raise_for_status()
-    return user_id
 
 
 def donation(amount_minor: int) -> dict:
@@ -128,7 +115,7 @@ async def test_the_seeded_rules_are_listed_for_admins_only(client: httpx.AsyncCl
 async def test_a_blocked_user_cannot_pay_until_the_rule_is_off(
     client: httpx.AsyncClient, switch
 ) -> None:
-    blocked = user(blocked=True)
+    blocked = player(blocked=True)
     refused = await pay(client, blocked, 50_000)
     assert refused.status_code == 403, refused.text
     assert refused.json()["errors"][0]["code"] == "PAYMENT_BLOCKED"
@@ -154,7 +141,7 @@ async def test_a_card_failing_more_than_five_times_in_ten_minutes_is_locked_for_
 ) -> None:
     screen = fraud_screen(infrastructure)
     clock = ManualClock(datetime.now(UTC))
-    user_id, saved_method_id = user(), uuid.uuid4()
+    user_id, saved_method_id = player(), uuid.uuid4()
     card = card_fingerprint("220220", f"{uuid.uuid4().int % 10000:04d}", "12", "2030")
     assert card is not None
     amount = Money(10_013, "RUB")
@@ -239,7 +226,7 @@ async def outbox_types(infrastructure: Infrastructure, payment_id: str) -> list[
 async def test_many_cards_hold_then_release_pays_through_the_sandbox(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    user_id = user()
+    user_id = player()
     counters = FraudCounters(infrastructure.redis)
     now = infrastructure.clock.now()
     for n in range(4):
@@ -305,7 +292,7 @@ async def test_many_cards_hold_then_release_pays_through_the_sandbox(
 async def test_a_large_payment_from_a_new_account_is_held_then_rejected(
     client: httpx.AsyncClient, infrastructure: Infrastructure, switch
 ) -> None:
-    newcomer = user(age=timedelta(days=2))
+    newcomer = player(age=timedelta(days=2))
     created = await pay(client, newcomer, 10_000_001)
     assert created.status_code == 201, created.text
     held = created.json()["data"]

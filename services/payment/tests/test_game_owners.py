@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from developer_portal_support import drafted_game
 from parovoz_kit.errors import NotFound, Unavailable
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_payment.clients.developer_portal import IDEMPOTENT_METHODS, DeveloperPortalCatalogue
@@ -21,44 +22,11 @@ from parovoz_payment.domain.games import owner_of_game
 from parovoz_payment.settings import PaymentSettings
 from sqlalchemy import delete, select
 
-GATEWAY = "http://127.0.0.1:8080"
-
 
 @pytest.fixture
 async def infrastructure() -> AsyncIterator[Infrastructure]:
     async with open_infrastructure(PaymentSettings(environment="test")) as infra:
         yield infra
-
-
-def _new_game() -> tuple[str, str]:
-    """A developer opens an account and drafts a game at developer-portal, via the gateway."""
-    user_id = str(uuid.uuid4())
-    token = httpx.post(
-        "http://127.0.0.1:8090/tokens", json={"sub": user_id, "roles": [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    auth = {"Authorization": f"Bearer {token}"}
-    account = httpx.post(
-        f"{GATEWAY}/api/v1/developer/accounts",
-        headers=auth,
-        json={
-            "data": {
-                "type": "developerAccountCreation",
-                "attributes": {
-                    "company_name": "Студия",
-                    "legal_entity_type": "sole_proprietor",
-                    "tax_id": "500100732259",
-                    "contact_email": "a@example.com",
-                    "country_code": "RU",
-                },
-            }
-        },
-    ).json()["data"]
-    game = httpx.post(
-        f"{GATEWAY}/api/v1/developer/games",
-        headers=auth,
-        json={"data": {"type": "productCreation", "attributes": {"title": "Игра"}}},
-    ).json()["data"]
-    return game["id"], account["id"]
 
 
 def _catalogue(infrastructure: Infrastructure) -> DeveloperPortalCatalogue:
@@ -71,7 +39,9 @@ def _catalogue(infrastructure: Infrastructure) -> DeveloperPortalCatalogue:
 async def test_a_read_model_miss_is_answered_by_developer_portal(
     infrastructure: Infrastructure,
 ) -> None:
-    game_id, developer_id = _new_game()
+    async with httpx.AsyncClient() as http:
+        game = await drafted_game(http, str(uuid.uuid4()))
+    game_id, developer_id = str(game.game_id), str(game.developer_id)
     # Make sure the read model misses, whether or not the event has arrived yet.
     async with infrastructure.session_factory.begin() as session:
         await session.execute(delete(game_owners).where(game_owners.c.game_id == game_id))

@@ -13,17 +13,17 @@ import uuid
 import httpx
 import pytest
 from auth_support import auth
+from discounts_support import pay_with_gift_cards
 from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.gift_cards import SqlGiftCards
 from parovoz_payment.domain.gift_cards import GiftCard, hash_code, normalize_code
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from sqlalchemy import text
-from test_donations_flow import donor
-from test_gift_cards_flow import clock, pay  # noqa: F401  (the fixture, too)
+from users_support import player
 
 PAYMENTS = "/api/v1/payments"
 PURCHASES = f"{PAYMENTS}/gift-cards/purchases"
@@ -55,7 +55,7 @@ async def buy(
 
 
 async def bought(client: httpx.AsyncClient, infrastructure: Infrastructure, minor: int):  # type: ignore[no-untyped-def]
-    buyer = donor()
+    buyer = player()
     await fund_wallet(infrastructure, buyer, minor)
     answer = await buy(client, buyer, purchase(minor))
     assert answer.status_code == 201, answer.text
@@ -111,7 +111,7 @@ async def ledger_ok(infrastructure: Infrastructure) -> None:
 
 
 async def test_bad_purchases_are_json_errors_with_pointers(client: httpx.AsyncClient) -> None:
-    buyer = donor()
+    buyer = player()
     for payload, status, code, pointer in (
         (purchase(49_999), 422, "INVALID_GIFT_CARD_VALUE", "/data/attributes/amount/amount_minor"),
         (purchase(1_500_001), 422, "INVALID_GIFT_CARD_VALUE", None),
@@ -130,7 +130,7 @@ async def test_bad_purchases_are_json_errors_with_pointers(client: httpx.AsyncCl
 async def test_a_bought_card_is_issued_once_and_its_code_shown_once(
     client: httpx.AsyncClient, infrastructure: Infrastructure, all_logs: pytest.LogCaptureFixture
 ) -> None:
-    buyer = donor()
+    buyer = player()
     await fund_wallet(infrastructure, buyer, 100_000)
     key = str(uuid.uuid4())
     first = await buy(client, buyer, purchase(100_000), key)
@@ -185,11 +185,11 @@ async def test_a_bought_card_is_issued_once_and_its_code_shown_once(
 async def test_a_refund_takes_only_what_is_left_on_the_card(
     client: httpx.AsyncClient,
     infrastructure: Infrastructure,
-    clock: ManualClock,  # noqa: F811
+    clock: ManualClock,
 ) -> None:
     buyer, payment_id = await bought(client, infrastructure, 100_000)
     code = (await reveal(client, buyer, payment_id)).json()["data"]["attributes"]["code"]
-    spent = await pay(infrastructure, clock, 30_000, [code])
+    spent = await pay_with_gift_cards(infrastructure, clock, 30_000, [code])
     assert spent.status is PaymentStatus.SUCCEEDED
 
     too_much = await refund(client, payment_id, 70_001)

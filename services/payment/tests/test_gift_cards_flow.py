@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from auth_support import auth
+from discounts_support import pay_with_gift_cards
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -25,21 +26,14 @@ from parovoz_payment.domain.gift_cards import (
     generate_code,
     normalize_code,
 )
-from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.jobs.ledger_check import check_ledger
-from parovoz_payment.use_cases.discounts import CodeOffer
 from parovoz_payment.use_cases.expiry import expire_payment
 from parovoz_payment.use_cases.gift_cards import break_expired_gift_cards, issue_promotional
-from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
 
 PAYMENTS = "/api/v1/payments"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(datetime.now(UTC))
 
 
 @pytest.fixture(autouse=True)
@@ -59,30 +53,6 @@ async def issue(infrastructure: Infrastructure, clock: ManualClock, minor: int, 
     )
     assert issued.code is not None
     return issued.card, issued.code
-
-
-async def pay(
-    infrastructure: Infrastructure,
-    clock: ManualClock,
-    amount: int,
-    codes: list[str],
-    user_id: uuid.UUID | None = None,
-) -> Payment:
-    view = await create_payment(
-        infrastructure.unit_of_work,
-        provider_registry(infrastructure),
-        clock,
-        PaymentOrder(
-            user_id=user_id or uuid.uuid4(),
-            purpose=PaymentPurpose.SUBSCRIPTION,
-            amount=Money(amount, "RUB"),
-            region="RU",
-            choice=MethodChoice(PaymentMethod.BANK_CARD),
-            return_url="https://parovoz.example/return",
-            gift_cards=tuple(CodeOffer(code, f"/gc/{i}") for i, code in enumerate(codes)),
-        ),
-    )
-    return view.payment
 
 
 async def card(infrastructure: Infrastructure, card_id: uuid.UUID) -> GiftCard:
@@ -167,17 +137,18 @@ async def test_a_card_pays_in_parts_and_a_cancelled_payment_gives_its_part_back(
     infrastructure: Infrastructure, clock: ManualClock, all_logs: pytest.LogCaptureFixture
 ) -> None:
     gift, code = await issue(infrastructure, clock, 50_000)
-    first = await pay(infrastructure, clock, 30_000, [code])
+    first = await pay_with_gift_cards(infrastructure, clock, 30_000, [code])
     assert first.status is PaymentStatus.SUCCEEDED and first.provider is None
     assert first.gift_card_amount == Money(30_000, "RUB") and first.card_amount.is_zero
     assert (await card(infrastructure, gift.id)).available == Money(20_000, "RUB")
 
-    second = await pay(infrastructure, clock, 30_000, [code])  # 200.00 card + 100.00 at the bank
+    # 200.00 card + 100.00 at the bank
+    second = await pay_with_gift_cards(infrastructure, clock, 30_000, [code])
     assert second.status is PaymentStatus.PENDING and second.provider_payment_id is not None
     assert second.gift_card_amount == Money(20_000, "RUB")
     assert second.card_amount == Money(10_000, "RUB")
     with pytest.raises(BusinessRuleViolation) as exhausted:
-        await pay(infrastructure, clock, 10_000, [code])
+        await pay_with_gift_cards(infrastructure, clock, 10_000, [code])
     assert exhausted.value.code == "GIFT_CARD_EXHAUSTED" and exhausted.value.pointer == "/gc/0"
 
     clock.advance(timedelta(minutes=61))
@@ -191,7 +162,7 @@ async def test_a_card_pays_in_parts_and_a_cancelled_payment_gives_its_part_back(
         0,
         30_000,
     )
-    third = await pay(infrastructure, clock, 20_000, [code])
+    third = await pay_with_gift_cards(infrastructure, clock, 20_000, [code])
     assert third.status is PaymentStatus.SUCCEEDED
     assert (await card(infrastructure, gift.id)).available.is_zero
     await ledger_ok(infrastructure)
@@ -204,7 +175,7 @@ async def test_two_cards_combine_and_other_currencies_or_unknown_codes_are_refus
     _, small = await issue(infrastructure, clock, 10_000)
     _, big = await issue(infrastructure, clock, 50_000)
     _, tenge = await issue(infrastructure, clock, 1_000_000, "KZT")
-    both = await pay(infrastructure, clock, 40_000, [small, big])
+    both = await pay_with_gift_cards(infrastructure, clock, 40_000, [small, big])
     assert both.status is PaymentStatus.SUCCEEDED and both.gift_card_amount == Money(40_000, "RUB")
     for codes, error in (
         ([tenge], "GIFT_CARD_CURRENCY_MISMATCH"),
@@ -213,7 +184,7 @@ async def test_two_cards_combine_and_other_currencies_or_unknown_codes_are_refus
         ([small], "GIFT_CARD_EXHAUSTED"),
     ):
         with pytest.raises(BusinessRuleViolation) as refused:
-            await pay(infrastructure, clock, 10_000, codes)
+            await pay_with_gift_cards(infrastructure, clock, 10_000, codes)
         assert refused.value.code == error
 
 
@@ -222,7 +193,8 @@ async def test_two_payments_race_for_the_last_kopecks(
 ) -> None:
     gift, code = await issue(infrastructure, clock, 10_000)
     outcomes = await asyncio.gather(
-        *(pay(infrastructure, clock, 10_000, [code]) for _ in range(2)), return_exceptions=True
+        *(pay_with_gift_cards(infrastructure, clock, 10_000, [code]) for _ in range(2)),
+        return_exceptions=True,
     )
     paid = [o for o in outcomes if isinstance(o, Payment)]
     refused = [o for o in outcomes if isinstance(o, BusinessRuleViolation)]
@@ -236,10 +208,10 @@ async def test_expired_value_is_refused_then_broken_into_revenue_once(
     infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
     gift, code = await issue(infrastructure, clock, 30_000)
-    await pay(infrastructure, clock, 10_000, [code])
+    await pay_with_gift_cards(infrastructure, clock, 10_000, [code])
     clock.advance(timedelta(days=366))
     with pytest.raises(BusinessRuleViolation) as expired:
-        await pay(infrastructure, clock, 10_000, [code])
+        await pay_with_gift_cards(infrastructure, clock, 10_000, [code])
     assert expired.value.code == "GIFT_CARD_EXPIRED"
     assert await break_expired_gift_cards(infrastructure.unit_of_work, clock) >= 1
     broken = await card(infrastructure, gift.id)

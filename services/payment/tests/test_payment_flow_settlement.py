@@ -15,7 +15,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from sqlalchemy import func, select, text

@@ -24,6 +24,7 @@ from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.db.payments import SqlPayments
+from parovoz_payment.db.preorders import SqlPreorders
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.db.receipts import SqlReceipts
 from parovoz_payment.db.refunds import SqlRefunds
@@ -33,6 +34,7 @@ from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_vocabulary import CancellationReason
 from parovoz_payment.domain.preorders import PreorderRules
 from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.domain.receipts import ReceiptType
@@ -421,3 +423,38 @@ async def test_a_released_game_cannot_be_preordered(
     error = answer.json()["errors"][0]
     assert error["code"] == "GAME_ALREADY_RELEASED"
     assert error["source"]["pointer"] == "/data/attributes/game_id"
+
+
+async def due_now(infrastructure: Infrastructure) -> list[uuid.UUID]:
+    async with infrastructure.session_factory() as session:
+        return await SqlPreorders(session).due(infrastructure.clock.now(), 100_000)
+
+
+async def test_a_preorder_waiting_for_its_buyer_is_not_due_until_its_payment_fails(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    # Waiting preorders never fill the release job's batch: only one with work to do is due.
+    game_id, _ = await new_game(infrastructure, 50_000)
+    user_id = uuid.uuid4()
+    created = await preorder(client, user_id, game_id, "full", "bank_card")
+    assert created.status_code == 201, created.text
+    preorder_id = uuid.UUID(created.json()["data"]["id"])
+    attributes = await view(client, user_id, preorder_id)
+    assert attributes["status"] == "awaiting_prepayment"
+    assert preorder_id not in await due_now(infrastructure)
+
+    # The buyer never pays: the payment is cancelled (expired) and the preorder is due.
+    payment_id = uuid.UUID(attributes["prepayment_payment_id"])
+    now = infrastructure.clock.now()
+    async with infrastructure.session_factory.begin() as session:
+        payments = SqlPayments(session)
+        stored = await payments.get(payment_id, for_update=True)
+        assert stored is not None
+        await payments.save(stored.payment.cancel(CancellationReason.EXPIRED_ON_CONFIRMATION, now))
+    assert preorder_id in await due_now(infrastructure)
+
+    await run_preorder_release(preorder_release(infrastructure))
+    attributes = await view(client, user_id, preorder_id)
+    assert (attributes["status"], attributes["cancel_reason"]) == ("cancelled", "prepayment_failed")
+    assert preorder_id not in await due_now(infrastructure)
+    await assert_ledger_ok(infrastructure)

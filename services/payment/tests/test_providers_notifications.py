@@ -6,14 +6,12 @@ The sandbox replays a payment's recorded notifications to a tiny local receiver 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from notifications_support import Captured, Receiver
 from parovoz_kit.errors import Unauthenticated
 from parovoz_payment.clients.providers import ProviderConfig, TBankProvider, YooKassaProvider
 from parovoz_payment.clients.providers.signatures import tbank_token
@@ -22,41 +20,6 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.providers import NotificationSubject, ProviderPaymentRequest
 
 SANDBOX = "http://127.0.0.1:8091"
-
-
-@dataclass
-class Captured:
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    url: str
-    received: list[Captured] = field(default_factory=list)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")[1:]
-        headers = {
-            k.strip().lower(): v.strip()
-            for k, _, v in (line.partition(":") for line in lines if line)
-        }
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-        found.received.append(Captured(headers, body))
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK")
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    found = Receiver(f"http://127.0.0.1:{port}/hook")
-    yield found
-    server.close()
-    await server.wait_closed()
 
 
 async def replay_to(receiver: Receiver, provider: str, provider_payment_id: str) -> list[Captured]:

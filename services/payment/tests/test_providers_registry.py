@@ -12,7 +12,7 @@ from parovoz_kit.grpc.breaker import CircuitOpen
 from parovoz_payment.clients.providers import ProviderConfig, ProviderRegistry
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus
 from parovoz_payment.domain.providers import ProviderPaymentRequest
 
 THRESHOLD = 3

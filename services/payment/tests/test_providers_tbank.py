@@ -10,7 +10,11 @@ import pytest
 from parovoz_kit.errors import BusinessRuleViolation, Unavailable, ValidationFailed
 from parovoz_payment.clients.providers import ProviderConfig, TBankProvider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import CancellationReason, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import (
+    CancellationReason,
+    PaymentPurpose,
+    PaymentStatus,
+)
 from parovoz_payment.domain.providers import (
     ProviderPayment,
     ProviderPaymentRequest,

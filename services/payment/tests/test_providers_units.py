@@ -20,7 +20,7 @@ from parovoz_payment.clients.providers.signatures import (
 )
 from parovoz_payment.clients.providers.webhooks import webhook_answer
 from parovoz_payment.domain.methods import Provider
-from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentStatus
 
 # T-Bank's documented example ("Токен" page), the one the sandbox's own tests use.
 OFFICIAL_EXAMPLE = {

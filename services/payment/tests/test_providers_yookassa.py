@@ -11,7 +11,11 @@ from parovoz_kit.errors import BusinessRuleViolation, Unavailable
 from parovoz_payment.clients.providers import ProviderConfig, YooKassaProvider
 from parovoz_payment.domain.methods import PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import CancellationReason, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import (
+    CancellationReason,
+    PaymentPurpose,
+    PaymentStatus,
+)
 from parovoz_payment.domain.providers import (
     ProviderPayment,
     ProviderPaymentRequest,

@@ -15,7 +15,7 @@ from parovoz_payment.clients.providers.signatures import tbank_token
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.receipts import SqlReceipts, StoredReceipt
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.receipts import ReceiptStatus, ReceiptType
 from parovoz_payment.domain.refunds import (
     Refund,

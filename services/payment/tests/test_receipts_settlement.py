@@ -13,8 +13,9 @@ from parovoz_payment.db.receipts import SqlReceipts
 from parovoz_payment.db.saved_methods import SqlSavedMethods
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
-from parovoz_payment.domain.receipts import Customer, PaymentMode, PaymentSubject
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.receipt_rules import PaymentMode, PaymentSubject
+from parovoz_payment.domain.receipts import Customer
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from parovoz_payment.use_cases.receipts import PLACEHOLDER_EMAIL, customer_from_order
 from receipts_support import pending_at_tbank, succeeded

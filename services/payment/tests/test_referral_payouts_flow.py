@@ -7,7 +7,6 @@ social cannot call it."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import httpx
 from auth_support import auth, service_token
@@ -18,8 +17,8 @@ from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType,
 from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from sqlalchemy import text
+from users_support import player
 
-USERS = "http://127.0.0.1:8092/users"
 PAYOUTS = "/api/v1/payments/referral-payouts"
 #: The (external) social service: its client at the auth stand-in, the only one admitted.
 SERVICE = "social"
@@ -31,21 +30,6 @@ EVENTS = {
 
 def service_headers(name: str = SERVICE) -> dict[str, str]:
     return {"Authorization": f"Bearer {service_token(name)}"}
-
-
-def referrer(*, blocked: bool = False) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    created = (datetime.now(UTC) - timedelta(days=400)).isoformat()
-    httpx.put(
-        f"{USERS}/{user_id}",
-        json={
-            "birth_date": "1990-01-01",
-            "region": "RU",
-            "account_created_at": created,
-            "blocked": blocked,
-        },
-    ).raise_for_status()
-    return user_id
 
 
 def body(user_id: uuid.UUID, minor: int, reference: str | None = None) -> dict:
@@ -85,7 +69,7 @@ async def events(infrastructure: Infrastructure, payout_id: str) -> list:
 async def test_a_reward_lands_in_the_wallet_once(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    user_id = referrer()
+    user_id = player()
     payload = body(user_id, 50_000)
     key = str(uuid.uuid4())
     answer = await ask(client, payload, key)
@@ -121,7 +105,7 @@ async def test_a_reward_lands_in_the_wallet_once(
 async def test_a_blocked_user_is_not_paid(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    user_id = referrer(blocked=True)
+    user_id = player(blocked=True)
     answer = await ask(client, body(user_id, 50_000))
     assert answer.status_code == 201, answer.text
     payout = answer.json()["data"]
@@ -136,7 +120,7 @@ async def test_a_blocked_user_is_not_paid(
 async def test_the_wallet_cap_fails_the_payout_then_a_retry_may_succeed(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    user_id = referrer()
+    user_id = player()
     async with infrastructure.session_factory.begin() as session:
         account = await account_for(
             session, OwnerType.USER, user_id, AccountPurpose.USER_WALLET, "RUB"
@@ -167,7 +151,7 @@ async def test_the_wallet_cap_fails_the_payout_then_a_retry_may_succeed(
 
 
 async def test_only_services_may_ask_and_input_is_checked(client: httpx.AsyncClient) -> None:
-    user_id = referrer()
+    user_id = player()
     as_user = await client.post(
         PAYOUTS,
         json=body(user_id, 50_000),

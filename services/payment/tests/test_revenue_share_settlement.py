@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import jsonschema
-from ledger_support import sell_game
+from developer_portal_support import drafted_game
+from ledger_support import ledger_violations, posted, sell_game
 from parovoz_events.payment import SaleRecorded
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
@@ -27,18 +28,17 @@ from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.domain.refunds import RefundDestination, RefundReason, RefundStatus
 from parovoz_payment.domain.wallet import WalletRules
-from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
 from parovoz_payment.use_cases.sales import sales_ports_with_catalogue
 from sqlalchemy import delete, insert, select, text
 
 LOW = 80_000_000_000  # 800,000,000.00 RUB
-GATEWAY = "http://127.0.0.1:8080"
 SCHEMA = json.loads(
     (Path(__file__).parents[3] / "docs/events/schemas/payment.sale.recorded.v1.json").read_text()
 )
@@ -72,20 +72,6 @@ async def shares(infrastructure: Infrastructure, payment: Payment) -> tuple[int,
     return sale.split.developer.amount_minor, sale.split.platform.amount_minor
 
 
-async def posted(infrastructure: Infrastructure, key: str) -> list[tuple[str, str, str, int]]:
-    """(owner type, purpose, direction, amount) of the ledger transaction ``key`` posted."""
-    async with infrastructure.session_factory() as session:
-        rows = await session.execute(
-            text(
-                "SELECT a.owner_type, a.purpose, e.direction, e.amount FROM ledger_entries e "
-                "JOIN ledger_accounts a ON a.id = e.account_id WHERE e.transaction_id = :id "
-                "ORDER BY a.purpose, e.direction"
-            ),
-            {"id": transaction_id_for(key)},
-        )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
 async def sale_events(infrastructure: Infrastructure, game: GameOwner) -> list[dict]:
     async with infrastructure.session_factory() as session:
         rows = await session.execute(
@@ -101,11 +87,6 @@ async def lifetime(infrastructure: Infrastructure, game: GameOwner) -> int:
             game_revenue.c.game_id == game.game_id
         )
         return (await session.execute(query)).scalar_one()
-
-
-async def violations(infrastructure: Infrastructure) -> list[object]:
-    async with infrastructure.session_factory() as session:
-        return list((await check_ledger(session)).violations)
 
 
 def valid_event(payload: dict) -> SaleRecorded:
@@ -161,7 +142,7 @@ async def test_random_sales_lose_no_kopeck_and_the_ledger_check_stays_green(
         sold[game.game_id] = sold.get(game.game_id, 0) + amount
     for game in games:
         assert await lifetime(infrastructure, game) == LOW - 40_000 + sold.get(game.game_id, 0)
-    assert await violations(infrastructure) == []
+    assert await ledger_violations(infrastructure) == []
 
 
 async def test_a_sale_crossing_the_first_threshold_splits_marginally(
@@ -234,7 +215,7 @@ async def test_partial_refunds_take_both_shares_back_exactly(
     assert sum(event.net_amount.amount_minor for event in events) == 0
     assert sum(event.gross_amount.amount_minor for event in events) == 0
     assert events[1].net_amount.amount_minor == -232 and events[1].refund_id is not None
-    assert await violations(infrastructure) == []
+    assert await ledger_violations(infrastructure) == []
 
 
 async def test_a_game_known_only_by_its_price_list_pays_its_developer(
@@ -271,42 +252,6 @@ async def test_an_unknown_game_settles_as_platform_revenue(infrastructure: Infra
         assert await get_sale(session, payment.id) is None
 
 
-async def _drafted_game(http: httpx.AsyncClient, user_id: str) -> GameOwner:
-    """A developer opens an account and drafts a game at developer-portal, via the gateway."""
-    token = (
-        await http.post(
-            "http://127.0.0.1:8090/tokens", json={"sub": user_id, "roles": [], "ttl_seconds": 600}
-        )
-    ).json()["access_token"]
-    auth = {"Authorization": f"Bearer {token}"}
-    account = (
-        await http.post(
-            f"{GATEWAY}/api/v1/developer/accounts",
-            headers=auth,
-            json={
-                "data": {
-                    "type": "developerAccountCreation",
-                    "attributes": {
-                        "company_name": "Студия",
-                        "legal_entity_type": "sole_proprietor",
-                        "tax_id": "500100732259",
-                        "contact_email": "a@example.com",
-                        "country_code": "RU",
-                    },
-                }
-            },
-        )
-    ).json()["data"]
-    drafted = (
-        await http.post(
-            f"{GATEWAY}/api/v1/developer/games",
-            headers=auth,
-            json={"data": {"type": "productCreation", "attributes": {"title": "Игра"}}},
-        )
-    ).json()["data"]
-    return GameOwner(uuid.UUID(drafted["id"]), uuid.UUID(account["id"]), "", "game")
-
-
 async def test_a_game_no_read_model_knows_is_asked_from_developer_portal(
     infrastructure: Infrastructure,
 ) -> None:
@@ -314,7 +259,7 @@ async def test_a_game_no_read_model_knows_is_asked_from_developer_portal(
     drafted a moment ago, its events not in payment yet, still pays its developer."""
     user_id = str(uuid.uuid4())
     async with httpx.AsyncClient() as http:
-        game = await _drafted_game(http, user_id)
+        game = await drafted_game(http, user_id)
     async with infrastructure.session_factory.begin() as session:  # whether or not it arrived
         await session.execute(delete(game_owners).where(game_owners.c.game_id == game.game_id))
     now = infrastructure.clock.now()

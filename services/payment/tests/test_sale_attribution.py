@@ -14,7 +14,8 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from ledger_support import sell_game
+from developer_portal_support import drafted_game
+from ledger_support import ledger_violations, posted, sell_game
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz_kit.errors import Unavailable
 from parovoz_kit.infrastructure import Infrastructure
@@ -26,13 +27,13 @@ from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.sale_attribution import attribute_sale, attribute_waiting_sales
 from parovoz_payment.use_cases.sales import sales_ports_with_catalogue
 from payouts_support import FakePortal, portal_client, start_portal
 from sqlalchemy import delete
-from test_revenue_share_settlement import _drafted_game, posted, violations
 
 
 class GamePortal(FakePortal):
@@ -97,14 +98,14 @@ async def test_a_game_unknown_to_the_read_model_is_split_by_get_game(
     assert sale is not None and sale.developer_id == developer_id
     assert (sale.split.developer.amount_minor, sale.split.platform.amount_minor) == (1_400, 600)
     assert learned is not None and learned.developer_id == developer_id  # the row is filled
-    assert await violations(infrastructure) == []
+    assert await ledger_violations(infrastructure) == []
 
 
 async def test_a_sale_settled_while_developer_portal_is_down_is_attributed_later(
     infrastructure: Infrastructure,
 ) -> None:
     async with httpx.AsyncClient() as http:
-        game = await _drafted_game(http, str(uuid.uuid4()))
+        game = await drafted_game(http, str(uuid.uuid4()))
     async with infrastructure.session_factory.begin() as session:  # its event may have come
         await session.execute(delete(game_owners).where(game_owners.c.game_id == game.game_id))
     down = portal_client(infrastructure, f"127.0.0.1:{_closed_port()}")
@@ -115,7 +116,7 @@ async def test_a_sale_settled_while_developer_portal_is_down_is_attributed_later
     ]
     async with infrastructure.session_factory() as session:
         assert await get_sale(session, payment.id) is None
-    assert await violations(infrastructure) == []
+    assert await ledger_violations(infrastructure) == []
 
     # developer-portal answers (the running one, on 9091; or its event arrived meanwhile):
     # the sale is split to the developer.
@@ -133,7 +134,7 @@ async def test_a_sale_settled_while_developer_portal_is_down_is_attributed_later
     # A second runner finds it done.
     again = await attribute_sale(infrastructure.unit_of_work, ports.catalogue, ports, payment.id)
     assert again is False
-    assert await violations(infrastructure) == []
+    assert await ledger_violations(infrastructure) == []
 
 
 async def test_a_held_sale_of_a_game_nobody_knows_goes_to_platform_revenue(
@@ -158,7 +159,7 @@ async def test_a_held_sale_of_a_game_nobody_knows_goes_to_platform_revenue(
         ("platform", "platform_revenue", "credit", 2_000),
         ("platform", "unattributed_sales", "debit", 2_000),
     ]
-    assert await violations(infrastructure) == []
+    assert await ledger_violations(infrastructure) == []
 
 
 async def test_a_game_known_locally_never_asks(infrastructure: Infrastructure) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from auth_support import auth
+from donations_support import balance, donated
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.payouts import payouts_client
@@ -26,7 +27,6 @@ from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payo
 from parovoz_payment.use_cases.streamer_payout_execution import StreamerPayouts
 from payouts_support import SANDBOX, eventually
 from sqlalchemy import text
-from test_donations_streamer_payouts import balance, donated
 
 DESTINATION = "/api/v1/payments/streamers/me/payout-destination"
 WALLET = "410011234567890"

@@ -19,7 +19,7 @@ from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.refunds import Refund, RefundReason, RefundStatus
 from parovoz_payment.jobs.ledger_check import check_ledger

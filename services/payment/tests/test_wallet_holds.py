@@ -21,7 +21,7 @@ from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.expiry import expire_pending_payments
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment

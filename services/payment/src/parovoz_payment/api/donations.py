@@ -25,7 +25,7 @@ from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.donations import new_donation
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.donations import record_donation, streamer_balance
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 

@@ -26,7 +26,7 @@ from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.gift_card_purchases import PurchaseLimits, new_purchase
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.gift_card_purchases import record_purchase, reveal_code
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 

@@ -20,7 +20,7 @@ from parovoz_payment.api.schemas import Document, MoneyBody, Resource
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.discounts import CodeOffer
 from parovoz_payment.use_cases.fraud import fraud_screen
 from parovoz_payment.use_cases.gift_cards import LookupLimiter

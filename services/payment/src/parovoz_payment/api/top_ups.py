@@ -27,7 +27,7 @@ from parovoz_payment.api.wallet import wallet_of
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 
 #: The wallet is a Russian e-wallet (161-FZ): topped up in RUB from Russia.

@@ -28,12 +28,12 @@ from parovoz_payment.db.gift_cards import gift_card_holds, gift_cards
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import (
+from parovoz_payment.domain.payment_vocabulary import (
     CancellationReason,
-    Payment,
     PaymentPurpose,
     PaymentStatus,
 )
+from parovoz_payment.domain.payments import Payment
 
 payments = Table(
     "payments",

@@ -9,7 +9,7 @@ A preorder's payments name it in their ``reference`` (the preorder id).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.db.payments import payments
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.preorders import (
     OPEN_STATUSES,
     Preorder,
@@ -43,6 +43,10 @@ from parovoz_payment.domain.preorders import (
     PreorderStatus,
     PrepaymentKind,
 )
+
+#: A preorder whose prepayment was never even created (the process stopped in between) is
+#: given up after this long, like a pending payment.
+ABANDONED_AFTER = timedelta(hours=1)
 
 preorders = Table(
     "preorders",
@@ -188,21 +192,49 @@ class SqlPreorders:
 
     async def due(self, now: datetime, limit: int) -> list[uuid.UUID]:
         """Preorders the release job has something to do for: open ones whose game is released
-        (a failed remainder only once its next attempt is due), unpaid prepayments to look at,
-        cancelled ones owing money."""
+        (a failed remainder only once its next attempt is due), prepayments that failed (or
+        never got a payment within ``ABANDONED_AFTER``), remainders that failed or were never
+        sent, cancelled ones owing money. Only those: a preorder merely waiting (for its
+        buyer, its release, the provider) never takes a place in the job's batch."""
         released = select(game_releases.c.game_id).where(
             game_releases.c.game_id == preorders.c.game_id
         )
         status = preorders.c.status
+
+        def payment_failed(payment_id: Any, *, or_unsent: bool = False) -> Any:
+            # Cancelled, or (a remainder) created and never sent to the provider: a crash.
+            stuck = payments.c.status == PaymentStatus.CANCELLED.value
+            if or_unsent:
+                unsent = and_(
+                    payments.c.status == PaymentStatus.PENDING.value,
+                    payments.c.provider_payment_id.is_(None),
+                )
+                stuck = or_(stuck, unsent)
+            return select(payments.c.id).where(payments.c.id == payment_id, stuck).exists()
+
         query = (
             select(preorders.c.id)
             .where(
                 or_(
-                    status.in_(
-                        [
-                            PreorderStatus.AWAITING_PREPAYMENT.value,
-                            PreorderStatus.CHARGING_REMAINDER.value,
-                        ]
+                    and_(
+                        status == PreorderStatus.AWAITING_PREPAYMENT.value,
+                        or_(
+                            payment_failed(preorders.c.prepayment_payment_id),
+                            and_(
+                                preorders.c.prepayment_payment_id.is_(None),
+                                preorders.c.updated_at <= now - ABANDONED_AFTER,
+                            ),
+                        ),
+                    ),
+                    and_(
+                        status == PreorderStatus.CHARGING_REMAINDER.value,
+                        or_(
+                            preorders.c.remainder_payment_id.is_(None),
+                            payment_failed(preorders.c.remainder_payment_id, or_unsent=True),
+                            ~select(payments.c.id)
+                            .where(payments.c.id == preorders.c.remainder_payment_id)
+                            .exists(),
+                        ),
                     ),
                     and_(status == PreorderStatus.PREPAID.value, released.exists()),
                     and_(

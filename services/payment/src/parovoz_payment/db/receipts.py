@@ -26,15 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.metadata import metadata
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.receipt_rules import PaymentMode, PaymentSubject, VatRate
 from parovoz_payment.domain.receipts import (
     Customer,
-    PaymentMode,
-    PaymentSubject,
     Receipt,
     ReceiptItem,
     ReceiptStatus,
     ReceiptType,
-    VatRate,
 )
 
 receipts = Table(

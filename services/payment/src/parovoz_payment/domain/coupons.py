@@ -18,7 +18,7 @@ from enum import StrEnum
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.wallet import format_amount
 
 COUPONS_POINTER = "/data/attributes/coupon_codes"

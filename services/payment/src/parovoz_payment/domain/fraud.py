@@ -32,7 +32,7 @@ from typing import Any
 from parovoz_kit.errors import BusinessRuleViolation, PermissionDenied, ValidationFailed
 
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import CancellationReason
+from parovoz_payment.domain.payment_vocabulary import CancellationReason
 
 
 class FraudRuleKind(StrEnum):

@@ -15,7 +15,8 @@ from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.wallet import format_amount
 
 _GAME_PURPOSES = frozenset({PaymentPurpose.GAME_PURCHASE, PaymentPurpose.PREORDER})

@@ -15,7 +15,7 @@ from typing import Protocol
 from parovoz_payment.domain.chargebacks import DisputeNotice
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentStatus
 from parovoz_payment.domain.receipts import Receipt
 
 

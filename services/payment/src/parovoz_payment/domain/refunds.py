@@ -17,7 +17,8 @@ from types import MappingProxyType
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.wallet import Wallet, WalletRules, format_amount
 
 _ATTRIBUTES = "/data/attributes"

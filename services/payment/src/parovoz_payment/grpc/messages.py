@@ -18,7 +18,7 @@ from parovoz_kit.errors import ValidationFailed
 
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.refunds import Refund, RefundDestination, RefundReason
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, PaymentView
 from parovoz_payment.use_cases.refunds import RefundOrder

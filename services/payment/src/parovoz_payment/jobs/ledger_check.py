@@ -20,8 +20,9 @@ command also runs them all in one REPEATABLE READ READ ONLY transaction):
 9. revenue share (``jobs/revenue_checks.py``): every game sale's shares add up to its gross and
    match its settlement's postings, its reversals never exceed them and match theirs, and every
    release moved the share less what reversals took during the hold.
-9. chargebacks (``jobs/chargeback_checks.py``): every dispute took its amount out of provider
-   clearing (a won one put it back), and users' receivables equal their disputes' unpaid parts.
+10. chargebacks (``jobs/chargeback_checks.py``): every dispute took its amount out of provider
+    clearing (a won one put it back), and users' receivables equal what their disputes left
+    owed, less what top-ups and wallet refunds repaid.
 
 Prints what it checked and exits 1 on any violation. Tests call :func:`check_ledger` on their
 own connection (e.g. inside a transaction they roll back).

@@ -9,13 +9,17 @@ Opened -- the acquirer takes the disputed amount back, so it leaves provider cle
   what the sale still holds (already refunded) costs the platform the rest, in its own posting
   so the sale's reversal posting stays exactly the reversal;
 - a wallet top-up: the wallet gives back what it still holds, the rest is the user's debt
-  (``user_receivable``);
+  (``user_receivable``). The wallet is locked only while the dispute is open; the debt does
+  not block spending after it: it is netted against the money next reaching the wallet (a
+  top-up settling, a refund to the wallet), which repays it first (``use_cases.user_debts``);
 - anything else (subscriptions, fees, donations, gift cards): platform revenue.
 
 Won -- the acquirer returns the money (``debit`` clearing) and every part goes back where it
 came from; a developer's part is re-recorded as a released share: it first repays what they
 owe, the rest is available at once (the sale row keeps the reversal; the dispute's own row says
-it was won). Lost -- nothing moves: the reversal stays.
+it was won). A top-up's debt is cancelled only as far as the user still owes it: what they
+repaid meanwhile goes back to the wallet with what the wallet gave (the debt never existed;
+``debt_repaid_minor`` in the posting's metadata). Lost -- nothing moves: the reversal stays.
 
 Keys ``chargeback:{id}:opened`` (``:excess``) and ``chargeback:{id}:won``, reference = the
 dispute's id, kinds ``chargeback`` / ``chargeback_won``: each posts once.
@@ -41,10 +45,13 @@ from parovoz_payment.domain.ledger import (
     transaction_id_for,
 )
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.revenue_share import release_share
+from parovoz_payment.domain.user_debts import won_top_up
 from parovoz_payment.use_cases.sale_reversals import sale_reversal_debits
 from parovoz_payment.use_cases.sales import is_sale, sale_event, stage_sale_event
+from parovoz_payment.use_cases.user_debts import user_debt
 
 #: Ledger transaction kinds (the developer's ledger shows both as chargebacks).
 OPENED_KIND = "chargeback"
@@ -143,13 +150,14 @@ async def post_won(
     restored = None
     if chargeback.wallet_debited is not None and chargeback.user_owed is not None:
         wallet, _ = await _locked_wallet(session, payment)
-        if chargeback.wallet_debited.is_positive:
-            entries.append(credit(wallet, chargeback.wallet_debited))
-        if chargeback.user_owed.is_positive:
-            receivable = await account_for(
-                session, OwnerType.USER, payment.user_id, AccountPurpose.USER_RECEIVABLE, currency
-            )
-            entries.append(credit(receivable, chargeback.user_owed))
+        receivable, still_owed = await user_debt(session, payment.user_id, currency)
+        back = won_top_up(chargeback.wallet_debited, chargeback.user_owed, still_owed)
+        if back.to_wallet.is_positive:
+            entries.append(credit(wallet, back.to_wallet))
+        if back.cancels_debt.is_positive:
+            assert receivable is not None  # something is still owed
+            entries.append(credit(receivable, back.cancels_debt))
+        metadata["debt_repaid_minor"] = (chargeback.user_owed - back.cancels_debt).amount_minor
         to_revenue = Money.zero(currency)
     elif found := await sales_db.get_reversal(session, transaction_id_for(opened_key(chargeback))):
         reversal, _ = found

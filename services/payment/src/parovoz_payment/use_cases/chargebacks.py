@@ -34,7 +34,8 @@ from parovoz_payment.domain.chargebacks import (
     DisputeNotice,
     disputed_amount,
 )
-from parovoz_payment.domain.payments import Payment, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import ProviderNotification
 from parovoz_payment.use_cases.chargeback_postings import post_opening, post_won
 from parovoz_payment.use_cases.payment_events import payment_facts

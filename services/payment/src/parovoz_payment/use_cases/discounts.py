@@ -33,7 +33,8 @@ from parovoz_payment.domain.gift_cards import (
     normalize_code,
 )
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.wallet_holds import hold_wallet_part, release_wallet_hold
 
 GIFT_CARDS_POINTER = "/data/attributes/gift_card_codes"

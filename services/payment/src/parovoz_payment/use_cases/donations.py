@@ -19,7 +19,8 @@ from parovoz_payment.domain.donations import (
 )
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, Entry, OwnerType, credit
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.settings import process_settings
 

@@ -22,11 +22,8 @@ from sqlalchemy import select
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.payments import SqlPayments, payments
 from parovoz_payment.domain.audit import AuditRecord
-from parovoz_payment.domain.payments import (
-    CancellationReason,
-    Payment,
-    PaymentStatus,
-)
+from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.use_cases.discounts import release_discounts
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status

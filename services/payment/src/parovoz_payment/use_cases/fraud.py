@@ -40,7 +40,8 @@ from parovoz_payment.domain.fraud import (
     PaymentHold,
     evaluate,
 )
-from parovoz_payment.domain.payments import Payment, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import ProviderPayment
 
 if TYPE_CHECKING:

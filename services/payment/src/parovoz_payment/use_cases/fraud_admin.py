@@ -25,7 +25,8 @@ from parovoz_payment.domain.audit import AuditRecord
 from parovoz_payment.domain.fraud import FraudAction, FraudRule, HoldDecision, PaymentHold
 from parovoz_payment.domain.methods import MethodChoice
 from parovoz_payment.domain.payment_creation import PaymentRules
-from parovoz_payment.domain.payments import CancellationReason, Payment
+from parovoz_payment.domain.payment_vocabulary import CancellationReason
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.discounts import release_discounts
 from parovoz_payment.use_cases.fraud import FraudScreen, hold_audit
 from parovoz_payment.use_cases.payment_flow import PaymentView, send_to_provider

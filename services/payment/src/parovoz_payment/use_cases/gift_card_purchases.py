@@ -42,7 +42,8 @@ from parovoz_payment.domain.gift_cards import (
     issue_gift_card,
 )
 from parovoz_payment.domain.ledger import AccountPurpose, Entry, OwnerType, credit, debit
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.domain.refunds import Refund
 from parovoz_payment.settings import process_settings

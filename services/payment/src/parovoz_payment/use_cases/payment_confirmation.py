@@ -23,7 +23,8 @@ from parovoz_payment.db.audit import record
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.audit import AuditRecord
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import (
     ProviderNotification,
     ProviderPayment,

@@ -25,7 +25,8 @@ from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import Payment, PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.pricing import check_client_amount, game_purchase_price
 from parovoz_payment.domain.providers import (
     PaymentProvider,

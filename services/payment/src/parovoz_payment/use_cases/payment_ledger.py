@@ -18,7 +18,8 @@ from parovoz_payment.domain.ledger import (
 )
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import consume_discounts
 from parovoz_payment.use_cases.donations import donation_credits
@@ -26,6 +27,7 @@ from parovoz_payment.use_cases.gift_card_purchases import gift_card_purchase_cre
 from parovoz_payment.use_cases.payment_events import event_money, payment_facts
 from parovoz_payment.use_cases.preorder_ledger import advance_credit, preorder_payment_settled
 from parovoz_payment.use_cases.sales import SalesPorts, is_sale, sale_credits
+from parovoz_payment.use_cases.user_debts import repay_debt_first
 from parovoz_payment.use_cases.wallet_holds import wallet_source
 
 log = logging.getLogger(__name__)
@@ -113,8 +115,9 @@ async def settle(
 async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list[Entry], Money]:
     """The 161-FZ cap at settlement. Top-ups are checked against the cap when created, but
     several may be pending at once and each fits alone. The wallet row is locked (concurrent
-    settlements of one user's top-ups queue here), then the wallet is credited what still
-    fits; the rest is the platform's debt to the card, credited to ``refunds_payable`` and
+    settlements of one user's top-ups queue here), what the user owes is repaid first
+    (``use_cases.user_debts``), then the wallet is credited what still fits of the rest; the
+    rest of that is the platform's debt to the card, credited to ``refunds_payable`` and
     logged: the wallet never holds more than the cap and the ledger stays balanced. The caller
     refunds that overflow to the card after the commit (``refund_wallet_cap_overflow``)."""
     currency = payment.currency
@@ -124,10 +127,10 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list
     balance = wallet.credit_balance
     rules = process_settings().wallet_rules()
     cap = Money(rules.balance_cap, currency) if currency == rules.currency else None
-    amount = payment.captured_amount
+    # What the user owes (a lost dispute's top-up) is repaid first; the cap applies to the rest.
+    entries, amount = await repay_debt_first(session, payment.user_id, payment.captured_amount)
     headroom = None if cap is None else max(0, cap.amount_minor - balance.amount_minor)
     fits = amount if headroom is None else Money(min(amount.amount_minor, headroom), currency)
-    entries: list[Entry] = []
     if fits.is_positive:
         entries.append(credit(wallet, fits))
     overflow = amount - fits

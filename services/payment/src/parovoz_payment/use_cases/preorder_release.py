@@ -36,8 +36,9 @@ from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.db.saved_methods import SqlSavedMethods
 from parovoz_payment.domain.methods import MethodChoice
 from parovoz_payment.domain.payment_creation import start_payment
-from parovoz_payment.domain.payments import CancellationReason, Payment, PaymentPurpose
-from parovoz_payment.domain.payments import PaymentStatus as Paid
+from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentStatus as Paid
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.preorders import (
     PREORDER_NAMESPACE,
     Preorder,
@@ -123,7 +124,8 @@ async def _settle_state(release: PreorderRelease, preorder_id: uuid.UUID) -> Pay
             stored = None
             if preorder.prepayment_payment_id is not None:
                 stored = await payments.get(preorder.prepayment_payment_id)
-            if stored is not None and stored.payment.status is Paid.CANCELLED:
+            never_created = preorder.prepayment_payment_id is None  # due only when abandoned
+            if never_created or (stored is not None and stored.payment.status is Paid.CANCELLED):
                 updated = preorder.cancel(PreorderCancelReason.PREPAYMENT_FAILED, now)
         elif status is PreorderStatus.PREPAID and released and preorder.kind is PrepaymentKind.FULL:
             updated = preorder.complete(now)

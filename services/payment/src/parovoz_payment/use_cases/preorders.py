@@ -33,7 +33,7 @@ from parovoz_payment.db.currency_rates import SqlCurrencyRates
 from parovoz_payment.db.preorders import SqlGameReleases, SqlPreorders
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
-from parovoz_payment.domain.payments import PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.preorders import (
     PAID_IN_FULL_METADATA,
     Preorder,

@@ -30,7 +30,8 @@ from parovoz_payment.db.receipts import SqlReceipts, StoredReceipt, contact_of, 
 from parovoz_payment.db.saved_methods import SqlSavedMethods
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.preorders import (
     PAID_IN_FULL_METADATA,
     PART_METADATA,
@@ -38,9 +39,9 @@ from parovoz_payment.domain.preorders import (
     Preorder,
 )
 from parovoz_payment.domain.providers import ProviderPayment
+from parovoz_payment.domain.receipt_rules import PaymentMode
 from parovoz_payment.domain.receipts import (
     Customer,
-    PaymentMode,
     Receipt,
     ReceiptType,
     build_payment_receipt,

@@ -22,7 +22,7 @@ from parovoz_payment.db.payments import SqlPayments, payments
 from parovoz_payment.db.refunds import SqlRefunds, refunds
 from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import PaymentPurpose, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderNotification, ProviderRefundStatus
 from parovoz_payment.domain.refunds import Refund, RefundReason, RefundStatus, plan_refund
 from parovoz_payment.use_cases.refund_execution import execute_refund, finish_refund, refund_audit

@@ -8,9 +8,10 @@ from datetime import datetime
 from parovoz_events.payment import RefundFailed, RefundSucceeded
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.db.ledger import PostedTransaction, account_for, post
+from parovoz_payment.db.ledger import PostedTransaction, account_for, locked_account, post
 from parovoz_payment.domain.ledger import AccountPurpose, Entry, OwnerType, credit, debit
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import Refund, RefundReason
 from parovoz_payment.use_cases.donation_reversals import donation_reversal_debits
 from parovoz_payment.use_cases.gift_card_purchases import gift_card_refund_debits
@@ -18,6 +19,7 @@ from parovoz_payment.use_cases.payment_events import event_money, payment_facts
 from parovoz_payment.use_cases.preorder_ledger import preorder_refund_source
 from parovoz_payment.use_cases.sale_reversals import sale_reversal_debits
 from parovoz_payment.use_cases.sales import is_sale
+from parovoz_payment.use_cases.user_debts import repay_debt_first
 
 
 async def reverse_settlement(
@@ -25,7 +27,8 @@ async def reverse_settlement(
 ) -> PostedTransaction:
     """Undo ``refund.amount`` of the settlement posting (see ``payment_ledger.settle``): what
     was credited (platform revenue, or the wallet for a top-up) is debited; the provider's
-    clearing gets back the part returned to the card, the user's wallet the part returned there.
+    clearing gets back the part returned to the card, the user's wallet the part returned there
+    (what the user owes after a disputed top-up is repaid out of it first: ``user_debts``).
     Keyed by the refund, so it posts once whatever calls it twice.
 
     A top-up's cap overflow never reached the wallet: its settlement credited
@@ -77,10 +80,14 @@ async def reverse_settlement(
         )
         entries.append(credit(clearing, refund.to_method))
     if refund.to_wallet.is_positive:
-        wallet = await account_for(
+        # The wallet first, then its owner's debt (``use_cases.user_debts``): repaid first.
+        wallet = await locked_account(
             session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
         )
-        entries.append(credit(wallet, refund.to_wallet))
+        repaying, to_wallet = await repay_debt_first(session, payment.user_id, refund.to_wallet)
+        entries.extend(repaying)
+        if to_wallet.is_positive:
+            entries.append(credit(wallet, to_wallet))
     posted = await post(
         session,
         key,

@@ -24,7 +24,8 @@ from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.domain.chargebacks import ChargebackStatus
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.domain.refunds import (
     Refund,

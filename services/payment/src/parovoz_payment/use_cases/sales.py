@@ -43,7 +43,8 @@ from parovoz_payment.domain.ledger import (
     transaction_id_for,
 )
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import Payment, PaymentPurpose
+from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
+from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.revenue_share import (
     RevenueShareRules,
     SaleReversal,

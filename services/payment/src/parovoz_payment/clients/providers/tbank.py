@@ -38,7 +38,7 @@ from parovoz_payment.clients.providers.signatures import (
 from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
+from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentStatus
 from parovoz_payment.domain.providers import (
     FiscalNotice,
     NotificationSubject,

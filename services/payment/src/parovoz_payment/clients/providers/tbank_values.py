@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from parovoz_payment.domain.payments import CancellationReason, PaymentStatus
-from parovoz_payment.domain.receipts import PaymentMode, Receipt, VatRate
+from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentStatus
+from parovoz_payment.domain.receipt_rules import PaymentMode, VatRate
+from parovoz_payment.domain.receipts import Receipt
 
 _S = PaymentStatus
 #: T-Bank ``Status`` → ours. A refunded payment stays ``succeeded`` (the refund is its own

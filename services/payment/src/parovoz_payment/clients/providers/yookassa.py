@@ -35,7 +35,7 @@ from parovoz_payment.clients.providers.yookassa_http import yookassa_call, yooka
 from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.payments import (
+from parovoz_payment.domain.payment_vocabulary import (
     PaymentStatus,
     cancellation_reason_from_provider,
     status_from_provider,
