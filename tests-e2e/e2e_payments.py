@@ -101,6 +101,31 @@ class Player:
         headers = {**auth(self.token), "Idempotency-Key": key or str(uuid.uuid4())}
         return httpx.post(PAYMENTS, json=body, headers=headers)
 
+    def top_up(self, amount_minor: int, key: str | None = None, **extra) -> httpx.Response:
+        body = {
+            "data": {
+                "type": "walletTopUp",
+                "attributes": {
+                    "amount": {"amount_minor": amount_minor, "currency": "RUB"},
+                    "method": "bank_card",
+                    "return_url": "https://store.example/wallet",
+                    "customer_email": "wallet@example.com",
+                    **extra,
+                },
+            }
+        }
+        headers = {**auth(self.token), "Idempotency-Key": key or str(uuid.uuid4())}
+        return httpx.post(f"{PAYMENTS}/wallet/top-ups", json=body, headers=headers)
+
+    def paid(self, created: httpx.Response) -> dict:
+        """Confirm a created payment at the sandbox's page and wait until it succeeded."""
+        assert created.status_code == 201, created.text
+        payment = created.json()["data"]
+        confirm = httpx.get(payment["attributes"]["confirmation_url"], follow_redirects=False)
+        assert confirm.status_code == 303
+        self.wait_for(payment["id"], "succeeded")
+        return payment
+
     def get(self, payment_id: str) -> httpx.Response:
         return httpx.get(f"{PAYMENTS}/{payment_id}", headers=auth(self.token))
 

@@ -235,25 +235,6 @@ def test_a_bought_gift_card_is_revealed_once_and_pays_another_players_game() -> 
 
 
 # -- 3. a disputed card purchase ---------------------------------------------------------
-def _top_up(player: Player, amount_minor: int) -> None:
-    body = {
-        "data": {
-            "type": "walletTopUp",
-            "attributes": {
-                "amount": {"amount_minor": amount_minor, "currency": "RUB"},
-                "method": "bank_card",
-                "return_url": "https://store.example/wallet",
-                "customer_email": "wallet@example.com",
-            },
-        }
-    }
-    headers = {**auth(player.token), "Idempotency-Key": str(uuid.uuid4())}
-    answer = httpx.post(f"{PAYMENTS}/wallet/top-ups", json=body, headers=headers)
-    assert answer.status_code == 201, answer.text
-    _confirm(answer.json()["data"]["attributes"]["confirmation_url"])
-    player.wait_for(answer.json()["data"]["id"], "succeeded")
-
-
 def _wallet(player: Player) -> dict:
     answer = httpx.get(f"{PAYMENTS}/wallet", headers=auth(player.token))
     assert answer.status_code == 200, answer.text
@@ -276,7 +257,7 @@ def _sale_events(game: PricedGame, payment_id: str) -> list[dict]:
 def test_a_lost_dispute_locks_the_wallet_meanwhile_and_reverses_the_sale() -> None:
     game, other_game = PricedGame(64_900), PricedGame(19_900)
     buyer = Player()
-    _top_up(buyer, 100_000)
+    buyer.paid(buyer.top_up(100_000))
     assert wait_until(lambda: _wallet(buyer)["balance"]["amount_minor"] == 100_000)
 
     created = buyer.pay(game_purchase(game, 64_900))

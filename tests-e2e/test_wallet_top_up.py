@@ -16,7 +16,6 @@ from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
 from parovoz_payment.jobs.ledger_check import run_check
 
 PAYMENTS = f"{GATEWAY}/api/v1/payments"
-TOP_UPS = f"{PAYMENTS}/wallet/top-ups"
 SANDBOX = "http://127.0.0.1:8091"
 PAYMENT_DB_URL = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
 
@@ -35,37 +34,10 @@ def assert_ledger_ok() -> None:
     assert report.ok, report.render()
 
 
-def _top_up(player: Player, amount_minor: int, key: str | None = None, **extra) -> httpx.Response:
-    body = {
-        "data": {
-            "type": "walletTopUp",
-            "attributes": {
-                "amount": {"amount_minor": amount_minor, "currency": "RUB"},
-                "method": "bank_card",
-                "return_url": "https://store.example/wallet",
-                "customer_email": "wallet@example.com",
-                **extra,
-            },
-        }
-    }
-    headers = {**auth(player.token), "Idempotency-Key": key or str(uuid.uuid4())}
-    return httpx.post(TOP_UPS, json=body, headers=headers)
-
-
 def _balance(player: Player) -> int:
     wallet = httpx.get(f"{PAYMENTS}/wallet", headers=auth(player.token))
     assert wallet.status_code == 200, wallet.text
     return wallet.json()["data"]["attributes"]["balance"]["amount_minor"]
-
-
-def _paid(player: Player, created: httpx.Response) -> dict:
-    """Confirm a created payment at the sandbox's page and wait until it succeeded."""
-    assert created.status_code == 201, created.text
-    payment = created.json()["data"]
-    confirm = httpx.get(payment["attributes"]["confirmation_url"], follow_redirects=False)
-    assert confirm.status_code == 303
-    player.wait_for(payment["id"], "succeeded")
-    return payment
 
 
 def _receipts(payment_id: str) -> list[tuple]:
@@ -85,11 +57,11 @@ def test_a_top_up_credits_the_wallet_once_and_has_an_advance_receipt() -> None:
     player = Player()
     assert _balance(player) == 0
     key = str(uuid.uuid4())
-    created = _top_up(player, 150_000, key=key)
-    replay = _top_up(player, 150_000, key=key)
+    created = player.top_up(150_000, key=key)
+    replay = player.top_up(150_000, key=key)
     assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
     assert replay.json()["data"]["id"] == created.json()["data"]["id"]
-    payment = _paid(player, created)
+    payment = player.paid(created)
     assert payment["attributes"]["purpose"] == "wallet_top_up"
     assert wait_until(lambda: _balance(player) == 150_000)
     assert len(_rows("SELECT 1 FROM payments WHERE user_id = %s", player.id)) == 1
@@ -106,7 +78,7 @@ def test_top_up_limits_answer_422_with_the_domain_codes() -> None:
     player = Player()
 
     def refused(amount_minor: int) -> dict:
-        answer = _top_up(player, amount_minor)
+        answer = player.top_up(amount_minor)
         assert answer.status_code == 422, answer.text
         return answer.json()["errors"][0]
 
@@ -116,11 +88,11 @@ def test_top_up_limits_answer_422_with_the_domain_codes() -> None:
     assert refused(1_500_001)["code"] == "TOP_UP_ABOVE_MAXIMUM"
     # 4 × 15,000.00 fill the wallet to its 60,000.00 cap; one more kopeck is over it.
     for _ in range(4):
-        _paid(player, _top_up(player, 1_500_000))
+        player.paid(player.top_up(1_500_000))
     assert wait_until(lambda: _balance(player) == 6_000_000)
     assert refused(10_000)["code"] == "WALLET_BALANCE_CAP_EXCEEDED"
     assert refused(10_000)["code"] == "WALLET_BALANCE_CAP_EXCEEDED"
-    wallet_method = _top_up(player, 10_000, method="wallet")
+    wallet_method = player.top_up(10_000, method="wallet")
     assert wallet_method.status_code == 422
     assert len(_rows("SELECT 1 FROM payments WHERE user_id = %s", player.id)) == 4
     assert_ledger_ok()
@@ -141,7 +113,7 @@ def test_a_purchase_has_one_receipt_and_saves_the_method_when_asked(game: Priced
             "save_method": True,
         }
     )
-    payment = _paid(player, created)
+    payment = player.paid(created)
 
     assert wait_until(lambda: _receipt_status(payment["id"]) == "succeeded", timeout=20)
     [(kind, items, customer, total, _, provider_id)] = _receipts(payment["id"])
@@ -173,7 +145,7 @@ def test_a_purchase_without_save_method_saves_nothing(game: PricedGame) -> None:
             "amount": {"amount_minor": 54_900, "currency": "RUB"},
         }
     )
-    payment = _paid(player, created)
+    payment = player.paid(created)
     assert wait_until(lambda: len(_receipts(payment["id"])) == 1)
     assert _rows("SELECT 1 FROM saved_methods WHERE user_id = %s", player.id) == []
 
@@ -182,7 +154,7 @@ def test_a_game_paid_wholly_from_the_wallet_gets_a_closing_receipt_on_the_top_up
     """54-FZ: the top-up had an advance receipt; the game, handed over against that advance,
     gets a receipt settled as its offset (``prepayment``), linked at YooKassa to the top-up."""
     player = Player()
-    top_up = _paid(player, _top_up(player, 150_000))
+    top_up = player.paid(player.top_up(150_000))
     assert wait_until(lambda: _balance(player) == 150_000)
     game = PricedGame(59_900)
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from auth_support import auth
+from ledger_support import net_credits
 from notifications_support import Receiver
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
@@ -186,18 +187,7 @@ async def developer_balance(infrastructure: Infrastructure, developer_id: uuid.U
 
 async def moved(infrastructure: Infrastructure, chargeback: Chargeback) -> dict[str, int]:
     """Net credits (credit - debit) of the dispute's postings per account purpose."""
-    async with infrastructure.session_factory() as session:
-        rows = await session.execute(
-            text(
-                "SELECT a.purpose, sum(CASE e.direction WHEN 'credit' THEN e.amount"
-                " ELSE -e.amount END) FROM ledger_transactions t"
-                " JOIN ledger_entries e ON e.transaction_id = t.id"
-                " JOIN ledger_accounts a ON a.id = e.account_id"
-                " WHERE t.reference = :ref GROUP BY a.purpose"
-            ),
-            {"ref": str(chargeback.id)},
-        )
-        return {purpose: int(net) for purpose, net in rows}
+    return await net_credits(infrastructure, chargeback.id)
 
 
 async def events(infrastructure: Infrastructure, key: uuid.UUID) -> list[str]:

@@ -126,6 +126,24 @@ async def posted(infrastructure: Infrastructure, key: str) -> list[tuple[str, st
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
+async def net_credits(
+    infrastructure: Infrastructure, reference: object, kind: str | None = None
+) -> dict[str, int]:
+    """Net credits (credit - debit) per account purpose of the postings referring to
+    ``reference`` (only those of ``kind`` when given)."""
+    query = (
+        "SELECT a.purpose, sum(CASE e.direction WHEN 'credit' THEN e.amount"
+        " ELSE -e.amount END) FROM ledger_transactions t"
+        " JOIN ledger_entries e ON e.transaction_id = t.id"
+        " JOIN ledger_accounts a ON a.id = e.account_id"
+        " WHERE t.reference = :ref AND (CAST(:kind AS text) IS NULL OR t.kind = :kind)"
+        " GROUP BY a.purpose"
+    )
+    async with infrastructure.session_factory() as session:
+        rows = await session.execute(text(query), {"ref": str(reference), "kind": kind})
+        return {purpose: int(net) for purpose, net in rows}
+
+
 async def ledger_violations(infrastructure: Infrastructure) -> list[object]:
     async with infrastructure.session_factory() as session:
         return list((await check_ledger(session)).violations)

@@ -26,7 +26,7 @@ from chargebacks_support import (
     wallet_balance,
     wallet_locked,
 )
-from ledger_support import ledger_violations
+from ledger_support import ledger_violations, net_credits
 from notifications_support import Receiver
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
@@ -45,7 +45,6 @@ from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
-from sqlalchemy import text
 
 
 def rub(minor: int) -> Money:
@@ -84,23 +83,6 @@ async def topped_up(infrastructure: Infrastructure, user_id: uuid.UUID, minor: i
 async def owed_and_held(infrastructure: Infrastructure, user_id: uuid.UUID) -> tuple[int, int]:
     """(what the user owes, what their wallet holds)."""
     return await owed_by(infrastructure, user_id), await wallet_balance(infrastructure, user_id)
-
-
-async def posted(infrastructure: Infrastructure, reference: uuid.UUID, kind: str) -> dict:
-    """Net credits (credit - debit) per account purpose of the ``kind`` postings of
-    ``reference``."""
-    async with infrastructure.session_factory() as session:
-        rows = await session.execute(
-            text(
-                "SELECT a.purpose, sum(CASE e.direction WHEN 'credit' THEN e.amount"
-                " ELSE -e.amount END) FROM ledger_transactions t"
-                " JOIN ledger_entries e ON e.transaction_id = t.id"
-                " JOIN ledger_accounts a ON a.id = e.account_id"
-                " WHERE t.reference = :ref AND t.kind = :kind GROUP BY a.purpose"
-            ),
-            {"ref": str(reference), "kind": kind},
-        )
-        return {purpose: int(net) for purpose, net in rows}
 
 
 async def flagged_after_credit(
@@ -160,7 +142,7 @@ async def test_after_a_lost_dispute_the_next_top_ups_repay_the_debt_first(
 
     # Smaller than the debt: all of it repays, the wallet gets nothing.
     small = await topped_up(infrastructure, user_id, 600)
-    assert await posted(infrastructure, small.id, "wallet_top_up") == {
+    assert await net_credits(infrastructure, small.id, "wallet_top_up") == {
         "provider_clearing": -600,
         "user_receivable": 600,
     }
@@ -169,7 +151,7 @@ async def test_after_a_lost_dispute_the_next_top_ups_repay_the_debt_first(
 
     # Larger: the rest of the debt first, the wallet only the rest, in the same posting.
     large = await topped_up(infrastructure, user_id, 5_000)
-    assert await posted(infrastructure, large.id, "wallet_top_up") == {
+    assert await net_credits(infrastructure, large.id, "wallet_top_up") == {
         "provider_clearing": -5_000,
         "user_receivable": 400,
         "user_wallet": 4_600,
@@ -177,7 +159,7 @@ async def test_after_a_lost_dispute_the_next_top_ups_repay_the_debt_first(
     assert await owed_and_held(infrastructure, user_id) == (0, 4_600)
     # Nothing owed any more: the next one is all the wallet's.
     last = await topped_up(infrastructure, user_id, 1_000)
-    assert await posted(infrastructure, last.id, "wallet_top_up") == {
+    assert await net_credits(infrastructure, last.id, "wallet_top_up") == {
         "provider_clearing": -1_000,
         "user_wallet": 1_000,
     }
@@ -214,7 +196,7 @@ async def test_concurrent_top_ups_repay_the_debt_once(
 
     await asyncio.gather(*(settled(payment) for payment in payments))
     repaid = [
-        (await posted(infrastructure, payment.id, "wallet_top_up")).get("user_receivable", 0)
+        (await net_credits(infrastructure, payment.id, "wallet_top_up")).get("user_receivable", 0)
         for payment in payments
     ]
     assert sorted(repaid) == [200, 800]
@@ -256,7 +238,7 @@ async def test_a_refund_to_the_wallet_repays_the_debt_first(
         ),
     )
     assert (refund.status, refund.to_wallet) == (RefundStatus.SUCCEEDED, rub(1_500))
-    assert (await posted(infrastructure, refund.id, "refund")).get("user_receivable") == 1_000
+    assert (await net_credits(infrastructure, refund.id, "refund")).get("user_receivable") == 1_000
     assert await owed_and_held(infrastructure, user_id) == (0, 500)
     assert await ledger_violations(infrastructure) == []
 
@@ -283,7 +265,7 @@ async def test_a_dispute_won_after_a_partial_repayment_gives_the_repaid_part_bac
         "user_wallet": 600,
         "user_receivable": -600,
     }
-    assert await posted(infrastructure, dispute.id, "chargeback_won") == {
+    assert await net_credits(infrastructure, dispute.id, "chargeback_won") == {
         "provider_clearing": -20_000,
         "user_wallet": 19_600,
         "user_receivable": 400,
