@@ -133,6 +133,16 @@ async def test_a_held_payout_is_paid_to_the_wallet_and_completed(
     assert await balance(infrastructure, streamer_id, "streamer_balance") == 0
     assert await balance(infrastructure, streamer_id, "payout_clearing") == 0
     await assert_ledger_green(infrastructure)
+    # The check follows streamer payouts' holds too: a completed one claimed to be still
+    # processing (its hold long cleared) is named.
+    async with infrastructure.session_factory() as session, session.begin():
+        await session.execute(
+            text("UPDATE streamer_payouts SET status = 'processing' WHERE id = :id"),
+            {"id": payout.id},
+        )
+        named = (await check_ledger(session)).violation("payout_holds")
+        await session.rollback()
+    assert named is not None and str(payout.id) in str(named)
 
 
 async def test_a_refused_payout_fails_and_the_money_goes_back(

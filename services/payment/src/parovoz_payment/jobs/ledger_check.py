@@ -13,8 +13,8 @@ command also runs them all in one REPEATABLE READ READ ONLY transaction):
 6. per currency, the gift-card liability equals the value of gift cards neither redeemed,
    broken (expired value the breakage job already took) nor refunded (a bought card paid back);
    reserved value is still owed;
-7. every completed developer payout's hold went to payout clearing, a failed one's came back
-   (or was never taken), a processing one's is still held — no hold is left behind.
+7. every completed developer or streamer payout's hold went to payout clearing, a failed one's
+   came back (or was never taken), a processing one's is still held — no hold is left behind.
 8. per user and currency, the preorder advance equals what their preorder payments took and
    neither refunded nor recognised as a sale;
 9. revenue share (``jobs/revenue_checks.py``): every game sale's shares add up to its gross and
@@ -99,7 +99,8 @@ _CHECKS = {
     "gift_card_liability": (
         "gift-card liability equals the cards' unredeemed, unbroken, unrefunded value"
     ),
-    "payout_holds": "completed payouts' holds are cleared; failed ones hold nothing",
+    "payout_holds": "developers' and streamers' completed payouts' holds are cleared; failed "
+    "ones hold nothing",
 }
 
 # Queries are plain constants (no input ever reaches them). d / c = debits / credits.
@@ -158,23 +159,29 @@ _OFFENDERS = {
                               AS owed
                    FROM gift_cards GROUP BY currency) c ON c.currency = l.currency
         WHERE coalesce(l.owed, 0) <> coalesce(c.owed, 0)""",
-    # What each payout's postings did to its developer's payout-hold account (kinds from
-    # use_cases/payout_ledger.py, reference = the payout id).
+    # What each payout's postings did to its payee's hold account: a developer's payout hold
+    # (kinds payout_*, use_cases/payout_ledger.py) or a streamer's payout clearing (kinds
+    # streamer_payout_*, use_cases/streamer_payout_ledger.py); reference = the payout id.
     "payout_holds": """
         SELECT p.id || ' (' || p.status || ', ' || p.amount_minor || '): held ' || h.held
                || ', paid ' || h.paid || ', returned ' || h.returned
-        FROM developer_payouts p
+        FROM (SELECT id, status, amount_minor, 'payout' AS kind, 'developer' AS owner_type,
+                     'developer_payout_hold' AS purpose
+              FROM developer_payouts
+              UNION ALL
+              SELECT id, status, amount_minor, 'streamer_payout', 'streamer', 'payout_clearing'
+              FROM streamer_payouts) AS p
         CROSS JOIN LATERAL (
-            SELECT coalesce(sum(e.amount) FILTER (WHERE t.kind = 'payout_hold'
+            SELECT coalesce(sum(e.amount) FILTER (WHERE t.kind = p.kind || '_hold'
                                                   AND e.direction = 'credit'), 0) AS held,
-                   coalesce(sum(e.amount) FILTER (WHERE t.kind = 'payout_completed'
+                   coalesce(sum(e.amount) FILTER (WHERE t.kind = p.kind || '_completed'
                                                   AND e.direction = 'debit'), 0) AS paid,
-                   coalesce(sum(e.amount) FILTER (WHERE t.kind = 'payout_released'
+                   coalesce(sum(e.amount) FILTER (WHERE t.kind = p.kind || '_released'
                                                   AND e.direction = 'debit'), 0) AS returned
             FROM ledger_transactions t
             JOIN ledger_entries e ON e.transaction_id = t.id
             JOIN ledger_accounts a ON a.id = e.account_id
-                                  AND a.purpose = 'developer_payout_hold'
+                                  AND a.purpose = p.purpose AND a.owner_type = p.owner_type
             WHERE t.reference = p.id::text) AS h
         WHERE NOT CASE p.status
             WHEN 'completed' THEN h.held = p.amount_minor AND h.paid = p.amount_minor
