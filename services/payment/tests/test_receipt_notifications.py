@@ -25,6 +25,7 @@ from parovoz_payment.domain.refunds import (
 )
 from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
+from parovoz_payment.use_cases.receipt_delivery import CLOSING_SENT
 from parovoz_payment.use_cases.receipts import store_refund_receipt
 from receipts_support import pending_at_tbank, succeeded
 
@@ -143,3 +144,22 @@ async def test_a_refund_answer_marks_the_refund_receipt_of_its_amount(
         if r.receipt.type is ReceiptType.REFUND
     }
     assert refunds == {20_000: ReceiptStatus.PENDING, 30_000: ReceiptStatus.SUCCEEDED}
+
+
+async def test_a_late_sent_mark_never_reopens_an_answered_receipt(
+    infrastructure: Infrastructure, client: httpx.AsyncClient
+) -> None:
+    # T-Bank may answer a closing receipt before our "sent" mark is written (the answer and
+    # the mark race): the mark must not turn the fiscalised receipt back to pending.
+    payment_id, provider_id = await settled_at_tbank(infrastructure, 12_300)
+    assert (await client.post(HOOK, content=fiscal(payment_id, provider_id, 12_300))).text == "OK"
+    [answered] = await receipts_of(infrastructure, payment_id)
+
+    async with infrastructure.session_factory.begin() as session:
+        await SqlReceipts(session).record_provider_state(
+            answered.id, CLOSING_SENT, ReceiptStatus.PENDING, infrastructure.clock.now()
+        )
+
+    [after] = await receipts_of(infrastructure, payment_id)
+    assert after.receipt.status is ReceiptStatus.SUCCEEDED
+    assert after.receipt.provider_receipt_id == answered.receipt.provider_receipt_id

@@ -250,9 +250,12 @@ class SqlReceipts:
         status: ReceiptStatus,
         now: datetime,
     ) -> None:
+        """The provider's word on a pending receipt. A receipt the provider already answered
+        for stays as it is: a late write (a closing receipt's "sent" mark landing after
+        T-Bank's fiscal notification) never turns it back to pending."""
         await self._session.execute(
             update(receipts)
-            .where(receipts.c.id == receipt_id)
+            .where(receipts.c.id == receipt_id, receipts.c.status == ReceiptStatus.PENDING.value)
             .values(provider_receipt_id=provider_receipt_id, status=status.value, updated_at=now)
         )
 
