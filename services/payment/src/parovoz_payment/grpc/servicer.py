@@ -7,6 +7,7 @@ method here only translates the request and calls the same use case as the REST 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import grpc
 from parovoz.payment.v1 import payment_service_pb2 as pb
@@ -18,10 +19,9 @@ from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.developer_ledger import developer_balances, developer_entries
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.grpc import developer_messages, messages
 from parovoz_payment.use_cases.fraud import fraud_screen
-from parovoz_payment.use_cases.payment_flow import create_payment, payment_for
+from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment, payment_for
 from parovoz_payment.use_cases.refunds import RefundService, request_refund
 
 
@@ -30,30 +30,21 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
         self._infrastructure = infrastructure
         # The same registry as REST: one set of circuit breakers per provider.
         self._providers = provider_registry(infrastructure)
-        settings = infrastructure.settings
         self._refunds = RefundService(
             infrastructure.unit_of_work,
             self._providers,
             infrastructure.clock,
-            WalletRules(
-                min_top_up=settings.wallet_min_top_up_minor,  # type: ignore[attr-defined]
-                max_top_up=settings.wallet_max_top_up_minor,  # type: ignore[attr-defined]
-                balance_cap=settings.wallet_balance_cap_minor,  # type: ignore[attr-defined]
-            ),
+            infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
         )
 
-    async def CreatePayment(
-        self, request: pb.CreatePaymentRequest, context: grpc.aio.ServicerContext
-    ) -> pb.CreatePaymentResponse:
+    async def _create_once(self, request: Any, order: PaymentOrder, answer: type[Any]) -> Any:
+        """The payment of ``order``, created once per idempotency key. Keys are scoped to the
+        calling service (the contract: two services never collide); CreatePayment and
+        ChargeSavedMethod share the scope, so one key names one payment of the caller."""
         infrastructure = self._infrastructure
-        # Keys are scoped to the calling service (the contract): two services never collide.
         scope = f"grpc-payments:{grpc_principal().subject}"
         async with idempotent_call(
-            infrastructure.idempotency,
-            scope,
-            request.idempotency_key,
-            request,
-            pb.CreatePaymentResponse,
+            infrastructure.idempotency, scope, request.idempotency_key, request, answer
         ) as call:
             if call.replayed_response is not None:
                 return call.replayed_response
@@ -61,12 +52,18 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
                 infrastructure.unit_of_work,
                 self._providers,
                 infrastructure.clock,
-                messages.payment_order(request),
+                order,
                 fraud=fraud_screen(infrastructure),
             )
-            response = pb.CreatePaymentResponse(payment=messages.payment_message(view))
+            response = answer(payment=messages.payment_message(view))
             await call.complete(response)
             return response
+
+    async def CreatePayment(
+        self, request: pb.CreatePaymentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreatePaymentResponse:
+        order = messages.payment_order(request)
+        return await self._create_once(request, order, pb.CreatePaymentResponse)
 
     async def GetPayment(
         self, request: pb.GetPaymentRequest, context: grpc.aio.ServicerContext
@@ -108,29 +105,9 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
     async def ChargeSavedMethod(
         self, request: pb.ChargeSavedMethodRequest, context: grpc.aio.ServicerContext
     ) -> pb.ChargeSavedMethodResponse:
-        infrastructure = self._infrastructure
-        # The same scope as CreatePayment: one key names one payment of the calling service.
-        scope = f"grpc-payments:{grpc_principal().subject}"
-        async with idempotent_call(
-            infrastructure.idempotency,
-            scope,
-            request.idempotency_key,
-            request,
-            pb.ChargeSavedMethodResponse,
-        ) as call:
-            if call.replayed_response is not None:
-                return call.replayed_response
-            # Off-session: the provider answers at once and create_payment settles it then.
-            view = await create_payment(
-                infrastructure.unit_of_work,
-                self._providers,
-                infrastructure.clock,
-                messages.charge_order(request),
-                fraud=fraud_screen(infrastructure),
-            )
-            response = pb.ChargeSavedMethodResponse(payment=messages.payment_message(view))
-            await call.complete(response)
-            return response
+        # Off-session: the provider answers at once and create_payment settles it then.
+        order = messages.charge_order(request)
+        return await self._create_once(request, order, pb.ChargeSavedMethodResponse)
 
     async def Refund(
         self, request: pb.RefundRequest, context: grpc.aio.ServicerContext
