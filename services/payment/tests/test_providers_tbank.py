@@ -16,14 +16,12 @@ from parovoz_payment.domain.payment_vocabulary import (
     PaymentStatus,
 )
 from parovoz_payment.domain.providers import (
-    ProviderPayment,
-    ProviderPaymentRequest,
     ProviderRefundStatus,
 )
 from parovoz_payment.domain.receipts import Customer, build_payment_receipt, receipt_item
+from providers_support import key, pay, payment_request
 from pydantic import SecretStr
 
-RETURN_URL = "http://127.0.0.1:9/return"
 SANDBOX = "http://127.0.0.1:8091"
 
 
@@ -32,28 +30,6 @@ async def tbank() -> AsyncIterator[TBankProvider]:
     adapter = TBankProvider(ProviderConfig())
     yield adapter
     await adapter.aclose()
-
-
-def request(amount_minor: int = 10_000, **overrides: object) -> ProviderPaymentRequest:
-    fields: dict[str, object] = {
-        "payment_id": uuid.uuid4(),
-        "amount": Money(amount_minor, "RUB"),
-        "description": "Parovoz test purchase",
-        "return_url": RETURN_URL,
-    }
-    return ProviderPaymentRequest(**(fields | overrides))  # type: ignore[arg-type]
-
-
-def key() -> str:
-    return str(uuid.uuid4())
-
-
-async def pay(payment: ProviderPayment) -> None:
-    assert payment.confirmation_url is not None
-    async with httpx.AsyncClient() as client:
-        response = await client.get(payment.confirmation_url, follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"].startswith(RETURN_URL)
 
 
 async def rebill_id_of(provider_payment_id: str) -> str:
@@ -71,7 +47,7 @@ async def rebill_id_of(provider_payment_id: str) -> str:
 
 
 async def test_one_step_payment_succeeds_after_confirmation(tbank: TBankProvider) -> None:
-    created = await tbank.create_payment(request(12_345), key())
+    created = await tbank.create_payment(payment_request(12_345), key())
     assert created.status is PaymentStatus.PENDING
     assert created.provider_payment_id.isdigit()
     await pay(created)
@@ -81,7 +57,7 @@ async def test_one_step_payment_succeeds_after_confirmation(tbank: TBankProvider
 
 
 async def test_two_step_payment_waits_for_capture(tbank: TBankProvider) -> None:
-    created = await tbank.create_payment(request(50_000, capture=False), key())
+    created = await tbank.create_payment(payment_request(50_000, capture=False), key())
     await pay(created)
     held = await tbank.get_payment(created.provider_payment_id)
     assert held.status is PaymentStatus.WAITING_FOR_CAPTURE
@@ -91,18 +67,18 @@ async def test_two_step_payment_waits_for_capture(tbank: TBankProvider) -> None:
 
 
 async def test_cancel_before_payment_and_of_a_hold(tbank: TBankProvider) -> None:
-    unpaid = await tbank.create_payment(request(3_000), key())
+    unpaid = await tbank.create_payment(payment_request(3_000), key())
     cancelled = await tbank.cancel(unpaid.provider_payment_id, key())
     assert cancelled.status is PaymentStatus.CANCELLED
     assert cancelled.cancellation_reason is CancellationReason.CANCELLED_BY_PLATFORM
-    held = await tbank.create_payment(request(3_000, capture=False), key())
+    held = await tbank.create_payment(payment_request(3_000, capture=False), key())
     await pay(held)
     reversed_ = await tbank.cancel(held.provider_payment_id, key())
     assert reversed_.status is PaymentStatus.CANCELLED
 
 
 async def test_partial_then_full_refund_keeps_the_payment_succeeded(tbank: TBankProvider) -> None:
-    created = await tbank.create_payment(request(10_000), key())
+    created = await tbank.create_payment(payment_request(10_000), key())
     await pay(created)
     pid = created.provider_payment_id
     partial = await tbank.refund(pid, Money(2_501, "RUB"), None, key())
@@ -124,37 +100,39 @@ async def test_payment_with_a_receipt_is_accepted(tbank: TBankProvider) -> None:
         payment_id, Money(6_000, "RUB"), items, Customer.of(email="a@b.ru")
     )
     created = await tbank.create_payment(
-        request(6_000, payment_id=payment_id, receipt=receipt), key()
+        payment_request(6_000, payment_id=payment_id, receipt=receipt), key()
     )
     assert created.status is PaymentStatus.PENDING
 
 
 async def test_saved_card_charges_off_session_with_init_and_charge(tbank: TBankProvider) -> None:
     first = await tbank.create_payment(
-        request(100, save_method=True, metadata={"user_id": str(uuid.uuid4())}), key()
+        payment_request(100, save_method=True, metadata={"user_id": str(uuid.uuid4())}), key()
     )
     await pay(first)
     rebill_id = await rebill_id_of(first.provider_payment_id)
     charged = await tbank.create_payment(
-        request(49_900, saved_method_token=rebill_id, return_url=None), key()
+        payment_request(49_900, saved_method_token=rebill_id, return_url=None), key()
     )
     assert charged.status is PaymentStatus.SUCCEEDED
     assert charged.amount == Money(49_900, "RUB")
     assert charged.provider_payment_id != first.provider_payment_id
-    declined = await tbank.create_payment(request(49_913, saved_method_token=rebill_id), key())
+    declined = await tbank.create_payment(
+        payment_request(49_913, saved_method_token=rebill_id), key()
+    )
     assert declined.status is PaymentStatus.CANCELLED
     assert declined.cancellation_reason is CancellationReason.INSUFFICIENT_FUNDS
 
 
 async def test_unknown_rebill_id_cancels_the_charge(tbank: TBankProvider) -> None:
-    charged = await tbank.create_payment(request(1_000, saved_method_token="999"), key())
+    charged = await tbank.create_payment(payment_request(1_000, saved_method_token="999"), key())
     assert charged.status is PaymentStatus.CANCELLED
     assert charged.cancellation_reason is CancellationReason.PAYMENT_METHOD_UNAVAILABLE
     assert (await tbank.get_payment(charged.provider_payment_id)).status is PaymentStatus.CANCELLED
 
 
 async def test_magic_amount_declines_for_insufficient_funds(tbank: TBankProvider) -> None:
-    created = await tbank.create_payment(request(10_013), key())
+    created = await tbank.create_payment(payment_request(10_013), key())
     await pay(created)
     declined = await tbank.get_payment(created.provider_payment_id)
     assert declined.status is PaymentStatus.CANCELLED
@@ -163,7 +141,7 @@ async def test_magic_amount_declines_for_insufficient_funds(tbank: TBankProvider
 
 async def test_only_roubles(tbank: TBankProvider) -> None:
     with pytest.raises(ValidationFailed):
-        await tbank.create_payment(request(amount=Money(100, "USD")), key())
+        await tbank.create_payment(payment_request(amount=Money(100, "USD")), key())
 
 
 async def test_unknown_payment_is_not_found(tbank: TBankProvider) -> None:
@@ -176,7 +154,7 @@ async def test_wrong_password_is_unavailable_without_leaking_it() -> None:
     adapter = TBankProvider(ProviderConfig(tbank_password=SecretStr("not-the-password-42")))
     try:
         with pytest.raises(Unavailable) as caught:
-            await adapter.create_payment(request(), key())
+            await adapter.create_payment(payment_request(), key())
     finally:
         await adapter.aclose()
     assert caught.value.code == "PROVIDER_AUTH_FAILED"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from parovoz_kit.errors import BusinessRuleViolation, Unavailable
 from parovoz_payment.clients.providers import ProviderConfig, YooKassaProvider
@@ -17,14 +16,12 @@ from parovoz_payment.domain.payment_vocabulary import (
     PaymentStatus,
 )
 from parovoz_payment.domain.providers import (
-    ProviderPayment,
     ProviderPaymentRequest,
     ProviderRefundStatus,
 )
 from parovoz_payment.domain.receipts import Customer, build_payment_receipt, receipt_item
+from providers_support import key, pay, payment_request
 from pydantic import SecretStr
-
-RETURN_URL = "http://127.0.0.1:9/return"
 
 
 @pytest.fixture
@@ -35,27 +32,8 @@ async def yookassa() -> AsyncIterator[YooKassaProvider]:
 
 
 def request(amount_minor: int = 10_000, **overrides: object) -> ProviderPaymentRequest:
-    fields: dict[str, object] = {
-        "payment_id": uuid.uuid4(),
-        "amount": Money(amount_minor, "RUB"),
-        "description": "Parovoz test purchase",
-        "return_url": RETURN_URL,
-        "method": PaymentMethod.BANK_CARD,
-    }
-    return ProviderPaymentRequest(**(fields | overrides))  # type: ignore[arg-type]
-
-
-def key() -> str:
-    return str(uuid.uuid4())
-
-
-async def pay(payment: ProviderPayment) -> None:
-    """The buyer opens the confirmation URL (the sandbox applies the decided outcome)."""
-    assert payment.confirmation_url is not None
-    async with httpx.AsyncClient() as client:
-        response = await client.get(payment.confirmation_url, follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"].startswith(RETURN_URL)
+    """A bank-card payment unless the test says otherwise."""
+    return payment_request(amount_minor, **({"method": PaymentMethod.BANK_CARD} | overrides))
 
 
 async def test_one_step_payment_succeeds_after_confirmation(yookassa: YooKassaProvider) -> None:
