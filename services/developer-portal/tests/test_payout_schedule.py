@@ -1,6 +1,7 @@
 """Payout schedule (`/finance/payout-schedule`) and the leased ``payouts-monthly`` job on the
-real engines, with payment's GetDeveloperBalance served by a real grpc.aio server on loopback
-(balances chosen per test), and the clock moved across months instead of waiting.
+real engines, with payment's GetDeveloperBalance answered by payment's own servicer on a
+loopback grpc.aio server over payment's database (each developer's balance posted there per
+test), and the clock moved across months instead of waiting.
 
 Months are in 2101 so the running platform's own job never shares a lease with these tests."""
 
@@ -9,16 +10,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
-from parovoz.common.v1 import money_pb2
-from parovoz.payment.v1 import payment_service_pb2 as pb
-from parovoz.payment.v1 import payment_service_pb2_grpc
 from parovoz_developer_portal.clients.payment import developer_money
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain.payout_schedule import automatic_request_id
@@ -27,8 +23,13 @@ from parovoz_developer_portal.domain.payouts import PayoutAmount, PayoutTrigger,
 from parovoz_developer_portal.jobs.monthly_payouts import MONTHLY_PAYOUTS, payout_jobs
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_kit.clock import ManualClock
+from parovoz_kit.grpc import create_grpc_server
+from parovoz_kit.grpc.interceptors import standard_server_interceptors
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.jobs import JobOutcome, JobRunner
+from parovoz_payment.grpc.servicer import grpc_services
+from parovoz_payment.settings import PaymentSettings
+from payouts_support import seed_available, seed_owed
 from sqlalchemy import text
 
 SCHEDULE = "/api/v1/developer/finance/payout-schedule"
@@ -41,49 +42,25 @@ def finance_settings(payment_target: str) -> DeveloperPortalSettings:
     )
 
 
-class FakePayment(payment_service_pb2_grpc.PaymentServiceServicer):
-    """payment's GetDeveloperBalance: RUB (available, owed) per developer; others have none."""
-
-    def __init__(self) -> None:
-        self.balances: dict[str, tuple[int, int]] = {}
-
-    async def GetDeveloperBalance(self, request, context):  # type: ignore[no-untyped-def]
-        as_of = Timestamp()
-        as_of.GetCurrentTime()
-        reply = pb.GetDeveloperBalanceResponse(developer_id=request.developer_id, as_of=as_of)
-        if request.developer_id in self.balances:
-            available, owed = self.balances[request.developer_id]
-
-            def rub(minor: int) -> money_pb2.Money:
-                return money_pb2.Money(amount_minor=minor, currency="RUB")
-
-            reply.balances.append(
-                pb.CurrencyBalance(
-                    currency="RUB",
-                    pending=rub(0),
-                    available=rub(available),
-                    in_payout=rub(0),
-                    owed=rub(owed),
-                )
-            )
-        return reply
+@pytest.fixture(scope="module")
+async def payment() -> AsyncIterator[tuple[Infrastructure, int]]:
+    """payment itself: its servicer and the kit's interceptors on a loopback port, over its
+    own database; balances are made there the way payment's tests make them."""
+    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
+        server = create_grpc_server(
+            PaymentSettings(environment="test", grpc_port=0),
+            grpc_services(infra),
+            standard_server_interceptors(infra.verifier),
+        )
+        await server.start()
+        try:
+            yield infra, server.port
+        finally:
+            await server.stop(0)
 
 
 @pytest.fixture(scope="module")
-async def payment() -> AsyncIterator[tuple[FakePayment, int]]:
-    fake = FakePayment()
-    server = grpc.aio.server()
-    payment_service_pb2_grpc.add_PaymentServiceServicer_to_server(fake, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        yield fake, port
-    finally:
-        await server.stop(0)
-
-
-@pytest.fixture(scope="module")
-async def infrastructure(payment: tuple[FakePayment, int]) -> AsyncIterator[Infrastructure]:
+async def infrastructure(payment: tuple[Infrastructure, int]) -> AsyncIterator[Infrastructure]:
     settings = finance_settings(f"127.0.0.1:{payment[1]}")
     async with open_infrastructure(settings) as infra:
         # Leases of earlier runs of these tests: the months are the same every run.
@@ -96,8 +73,15 @@ async def infrastructure(payment: tuple[FakePayment, int]) -> AsyncIterator[Infr
 
 
 @pytest.fixture
-def balances(payment: tuple[FakePayment, int]) -> dict[str, tuple[int, int]]:
-    return payment[0].balances
+def fund(payment: tuple[Infrastructure, int]) -> Callable[..., Awaitable[None]]:
+    """Gives a developer ``available`` matured revenue at payment, and a debt of ``owed``."""
+
+    async def fund(developer_id: uuid.UUID, available: int, owed: int = 0) -> None:
+        await seed_available(payment[0], developer_id, available)
+        if owed:
+            await seed_owed(payment[0], developer_id, owed)
+
+    return fund
 
 
 def at(month: int, day: int = 1, hour: int = 0) -> ManualClock:
@@ -205,11 +189,11 @@ async def test_who_may_choose_the_schedule(studio, role: str, status: int) -> No
 
 # --- the monthly job -------------------------------------------------------------------------
 async def test_a_monthly_account_is_paid_its_whole_balance_once_a_month(
-    studio, balances, infrastructure
+    studio, fund, infrastructure
 ) -> None:
     method = await studio.add_method()
     assert (await monthly(studio)).status_code == 200
-    balances[str(studio.developer_id)] = (250_000, 20_000)
+    await fund(studio.developer_id, 250_000, 20_000)
 
     march = at(3)
     assert (await runner(infrastructure, march, "a").run_now(MONTHLY_PAYOUTS)).outcome is (
@@ -241,6 +225,8 @@ async def test_a_monthly_account_is_paid_its_whole_balance_once_a_month(
     assert again is None
     assert len(await requests_of(studio)) == 1
 
+    # payment held March's payout (the running platform took the request): April's revenue.
+    await fund(studio.developer_id, 250_000)
     april = at(4)
     assert (await runner(infrastructure, april, "a").run_now(MONTHLY_PAYOUTS)).outcome is (
         JobOutcome.RAN
@@ -251,22 +237,22 @@ async def test_a_monthly_account_is_paid_its_whole_balance_once_a_month(
 
 
 async def test_below_the_minimum_on_request_accounts_and_open_payouts_get_none(
-    studio, new_studio, balances, infrastructure
+    studio, new_studio, fund, infrastructure
 ) -> None:
     await studio.add_method()
     assert (await monthly(studio)).status_code == 200
-    balances[str(studio.developer_id)] = (MINIMUM - 1, 0)
+    await fund(studio.developer_id, MINIMUM - 1, 0)
     owing = await new_studio()
     await owing.add_method()
     assert (await monthly(owing)).status_code == 200
-    balances[str(owing.developer_id)] = (150_000, 60_000)  # 900.00 RUB payable: below
+    await fund(owing.developer_id, 150_000, 60_000)  # 900.00 RUB payable: below
     asking = await new_studio()
     await asking.add_method()  # on request: never paid automatically
-    balances[str(asking.developer_id)] = (500_000, 0)
+    await fund(asking.developer_id, 500_000, 0)
     busy = await new_studio()
     busy_method = await busy.add_method()
     assert (await monthly(busy)).status_code == 200
-    balances[str(busy.developer_id)] = (500_000, 0)
+    await fund(busy.developer_id, 500_000, 0)
     await open_request(busy, uuid.UUID(busy_method["id"]))
 
     result = await runner(infrastructure, at(5), "a").run_now(MONTHLY_PAYOUTS)
@@ -295,10 +281,10 @@ async def open_request(studio, method_id: uuid.UUID) -> None:  # type: ignore[no
         await uow.commit()
 
 
-async def test_two_runners_make_one_request(studio, balances, infrastructure) -> None:
+async def test_two_runners_make_one_request(studio, fund, infrastructure) -> None:
     await studio.add_method()
     assert (await monthly(studio)).status_code == 200
-    balances[str(studio.developer_id)] = (300_000, 0)
+    await fund(studio.developer_id, 300_000, 0)
     june = at(6)
     outcomes = await asyncio.gather(
         runner(infrastructure, june, "a").run_now(MONTHLY_PAYOUTS),
@@ -309,6 +295,7 @@ async def test_two_runners_make_one_request(studio, balances, infrastructure) ->
 
     # Past the lease too (two runs of July at once): the month's request id lets one in.
     await end_requests(studio)
+    await fund(studio.developer_id, 300_000)  # July's revenue (June's went to the payout)
 
     async def ask_july() -> Any:
         return await request_monthly_payout(
@@ -334,11 +321,11 @@ def _closed_port() -> int:
 
 
 async def test_payment_down_leaves_the_month_to_the_next_check(
-    studio, balances, infrastructure
+    studio, fund, infrastructure
 ) -> None:
     await studio.add_method()
     assert (await monthly(studio)).status_code == 200
-    balances[str(studio.developer_id)] = (120_000, 0)
+    await fund(studio.developer_id, 120_000, 0)
     august = at(8)
     down = finance_settings(f"127.0.0.1:{_closed_port()}")
     async with open_infrastructure(down) as cut_off:

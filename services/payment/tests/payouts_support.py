@@ -100,6 +100,23 @@ async def seed_available(
         )
 
 
+async def seed_owed(infrastructure: Infrastructure, developer_id: uuid.UUID, minor: int) -> None:
+    """A share taken back after it was paid out: owed by the developer (developer_receivable),
+    netted against their next revenue."""
+    owed = Money(minor, "RUB")
+    async with infrastructure.session_factory.begin() as session:
+        receivable = await account_for(
+            session, OwnerType.DEVELOPER, developer_id, AccountPurpose.DEVELOPER_RECEIVABLE, "RUB"
+        )
+        revenue = await account_for(
+            session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, "RUB"
+        )
+        await post(
+            session, f"test-owed:{uuid.uuid4()}", "test_seed_owed",
+            [debit(receivable, owed), credit(revenue, owed)],
+        )  # fmt: skip
+
+
 async def balance(infrastructure: Infrastructure, developer_id: uuid.UUID, purpose: str) -> int:
     async with infrastructure.session_factory() as session:
         account = await account_for(session, OwnerType.DEVELOPER, developer_id, purpose, "RUB")

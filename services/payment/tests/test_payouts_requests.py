@@ -12,9 +12,7 @@ from parovoz_events.developer import PayoutRequested
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.ledger import account_for, post
-from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
-from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.payouts import PayoutStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payouts import accept_payout_request
@@ -27,6 +25,7 @@ from payouts_support import (
     payout_of,
     request_for,
     seed_available,
+    seed_owed,
     status_events,
 )
 from sqlalchemy import text
@@ -118,18 +117,7 @@ async def test_what_the_developer_owes_is_not_withdrawn(infrastructure: Infrastr
     developer_id = uuid.uuid4()
     await seed_available(infrastructure, developer_id, 300_000)
     # A share taken back after it was paid out: 1,000.00 owed, netted against new revenue.
-    owed = Money(100_000, "RUB")
-    async with infrastructure.session_factory.begin() as session:
-        receivable = await account_for(
-            session, OwnerType.DEVELOPER, developer_id, RECEIVABLE, "RUB"
-        )
-        revenue = await account_for(
-            session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, "RUB"
-        )
-        await post(
-            session, f"test-owed:{uuid.uuid4()}", "test_seed_owed",
-            [debit(receivable, owed), credit(revenue, owed)],
-        )  # fmt: skip
+    await seed_owed(infrastructure, developer_id, 100_000)
 
     await take(infrastructure, request_for(developer_id, uuid.uuid4(), 200_001))
     await take(infrastructure, request_for(developer_id, uuid.uuid4(), 200_000))
