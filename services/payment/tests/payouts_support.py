@@ -1,6 +1,6 @@
-"""Test helpers for developer payouts: a real gRPC stand-in of developer-portal's
-GetPayoutMethod (the generated servicer on a loopback port), balances seeded by a direct ledger
-posting, payout requests, and readers of what payment wrote."""
+"""Test helpers for developer payouts: balances (available, owed) seeded by a direct ledger
+posting, payout requests, and readers of what payment wrote. developer-portal's side (accounts,
+payout methods) is the running service's: ``developer_portal_support``."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import grpc
-from parovoz.developer.v1 import developer_service_pb2 as pb
-from parovoz.developer.v1 import developer_service_pb2_grpc
 from parovoz_events.payment import PayoutStatusChanged
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.clients.developer_portal import IDEMPOTENT_METHODS, DeveloperPortalCatalogue
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.payouts import SqlPayouts
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
@@ -26,57 +21,7 @@ from parovoz_payment.domain.payouts import Payout, PayoutRequest
 from sqlalchemy import text
 
 SANDBOX = "http://127.0.0.1:8091"
-ACCOUNT_NUMBER = "40702810900000000042"
-INN = "7707083893"
 T = TypeVar("T")
-
-
-@dataclass
-class FakePortal(developer_service_pb2_grpc.DeveloperServiceServicer):
-    """developer-portal's GetPayoutMethod as its proto promises (NOT_FOUND for an unknown or
-    another developer's method); records the authorization it was called with."""
-
-    methods: dict[tuple[str, str], pb.PayoutMethod] = field(default_factory=dict)
-    authorizations: list[str] = field(default_factory=list)
-
-    def add_method(self, developer_id: uuid.UUID) -> uuid.UUID:
-        method_id = uuid.uuid4()
-        self.methods[(str(developer_id), str(method_id))] = pb.PayoutMethod(
-            id=str(method_id),
-            developer_id=str(developer_id),
-            recipient_name="ООО «Студия Тест»",
-            inn=INN,
-            kpp="773601001",
-            bik="044525225",
-            account_number=ACCOUNT_NUMBER,
-            correspondent_account="30101810400000000225",
-            bank_name="ПАО Сбербанк",
-            currency="RUB",
-            is_default=True,
-        )
-        return method_id
-
-    async def GetPayoutMethod(self, request: Any, context: Any) -> pb.GetPayoutMethodResponse:
-        metadata = dict(context.invocation_metadata())
-        self.authorizations.append(metadata.get("authorization", ""))
-        found = self.methods.get((request.developer_id, request.payout_method_id))
-        if found is None:
-            await context.abort(grpc.StatusCode.NOT_FOUND, "PAYOUT_METHOD_NOT_FOUND: not found")
-        return pb.GetPayoutMethodResponse(payout_method=found)
-
-
-async def start_portal(portal: FakePortal) -> tuple[grpc.aio.Server, str]:
-    server = grpc.aio.server()
-    developer_service_pb2_grpc.add_DeveloperServiceServicer_to_server(portal, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    return server, f"127.0.0.1:{port}"
-
-
-def portal_client(infrastructure: Infrastructure, target: str) -> DeveloperPortalCatalogue:
-    # Its own peer name: the shared "developer-portal" peer points at the real service.
-    name = f"developer-portal-test-{target}"
-    return DeveloperPortalCatalogue(infrastructure.peer(name, target, IDEMPOTENT_METHODS))
 
 
 async def seed_available(

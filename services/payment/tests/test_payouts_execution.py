@@ -1,43 +1,45 @@
-"""The ``payouts-execute`` job on the real engines: developer-portal's GetPayoutMethod from a
-real gRPC server started here (the generated servicer — a test double of the peer over the real
-protocol), the provider sandbox on :8091, and its notifications delivered to the running payment
-service (same database). The clock runs a day ahead, so the running service's own job never
-takes these payouts; nothing sleeps on a timer."""
+"""The ``payouts-execute`` job on the real engines: the running developer-portal (accounts and
+payout methods made through the gateway, GetPayoutMethod over gRPC with payment's service
+token — it answers no other), the provider sandbox on :8091, and its notifications delivered to
+the running payment service (same database). The clock runs a day ahead, so the running
+service's own job never takes these payouts; nothing sleeps on a timer."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
+# The payout test helpers live beside this file (the suite imports in importlib mode).
+from developer_portal_support import (
+    ACCOUNT_NUMBER,
+    INN,
+    added_payout_method,
+    opened_account,
+    removed_payout_method,
+)
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.payouts import payouts_client
 from parovoz_payment.domain.ledger import AccountPurpose
 from parovoz_payment.domain.payouts import Payout, PayoutStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
+from parovoz_payment.jobs.payouts import payout_methods
 from parovoz_payment.jobs.periodic import payment_jobs
 from parovoz_payment.use_cases.payout_execution import DESCRIPTION, DeveloperPayouts
 from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payouts
 from parovoz_payment.use_cases.payouts import accept_payout_request
-
-# The payout test helpers live beside this file (the suite imports in importlib mode).
 from payouts_support import (
-    ACCOUNT_NUMBER,
-    INN,
     SANDBOX,
-    FakePortal,
     audit_actions,
     balance,
     eventually,
     payout_of,
-    portal_client,
     request_for,
     seed_available,
-    start_portal,
     status_events,
 )
 from sqlalchemy import text
@@ -51,20 +53,16 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC) + timedelta(days=1))
 
 
-@pytest.fixture(scope="module")
-async def portal() -> AsyncIterator[tuple[FakePortal, str]]:
-    fake = FakePortal()
-    server, target = await start_portal(fake)
-    yield fake, target
-    await server.stop(None)
-
-
 async def held_payout(
-    infrastructure: Infrastructure, clock: ManualClock, portal: FakePortal, minor: int
+    infrastructure: Infrastructure, clock: ManualClock, owner: str, minor: int
 ) -> Payout:
-    developer_id = uuid.uuid4()
+    """``owner``'s developer account at developer-portal, with a payout method, asks for
+    ``minor`` out of 5,000.00 available: held, waiting for the job."""
+    async with httpx.AsyncClient() as http:
+        developer_id = await opened_account(http, owner)
+        method_id = await added_payout_method(http, owner)
     await seed_available(infrastructure, developer_id, 500_000)
-    request = request_for(developer_id, portal.add_method(developer_id), minor)
+    request = request_for(developer_id, method_id, minor)
     async with infrastructure.session_factory.begin() as session:
         payout = await accept_payout_request(
             session, clock, infrastructure.source, request, 100_000
@@ -73,9 +71,9 @@ async def held_payout(
     return payout
 
 
-async def run_job(infrastructure: Infrastructure, clock: ManualClock, target: str) -> int:
+async def run_job(infrastructure: Infrastructure, clock: ManualClock) -> int:
     run = PayoutRun(infrastructure.unit_of_work, clock, payouts_client(infrastructure))
-    return await execute_due_payouts(DeveloperPayouts(run, portal_client(infrastructure, target)))
+    return await execute_due_payouts(DeveloperPayouts(run, payout_methods(infrastructure)))
 
 
 async def at_sandbox(payout: Payout) -> list[dict]:
@@ -92,12 +90,12 @@ async def current(infrastructure: Infrastructure, payout: Payout) -> Payout:
 
 
 async def test_a_payout_is_paid_through_the_sandbox_and_completed(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_000)
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_000)
 
-    await run_job(infrastructure, clock, target)
+    await run_job(infrastructure, clock)
 
     done = await current(infrastructure, payout)
     assert done.status is PayoutStatus.COMPLETED
@@ -111,8 +109,8 @@ async def test_a_payout_is_paid_through_the_sandbox_and_completed(
     events = await status_events(infrastructure, developer)
     assert [e.new_status for e in events] == ["processing", "completed"]
     assert await audit_actions(infrastructure, payout.id) == ["payout.held", "payout.completed"]
-    # The service token went to developer-portal; the bank details stayed out of our database.
-    assert fake.authorizations[-1].startswith("Bearer ")
+    # developer-portal gave the details to payment's service token; they stayed out of our
+    # database.
     async with infrastructure.session_factory() as session:
         report = await check_ledger(session)
         dump = await session.execute(
@@ -136,12 +134,12 @@ async def _delivered(provider_payout_id: str) -> bool:
 
 
 async def test_a_cancelled_payout_fails_and_returns_the_money(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_014)  # recipient_not_found
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_014)  # recipient_not_found
 
-    await run_job(infrastructure, clock, target)
+    await run_job(infrastructure, clock)
 
     failed = await current(infrastructure, payout)
     assert failed.status is PayoutStatus.FAILED
@@ -157,13 +155,14 @@ async def test_a_cancelled_payout_fails_and_returns_the_money(
 
 
 async def test_an_unknown_payout_method_fails_before_the_provider(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_000)
-    fake.methods.clear()  # removed at developer-portal in the meantime → NOT_FOUND
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_000)
+    async with httpx.AsyncClient() as http:  # removed at developer-portal meanwhile → NOT_FOUND
+        await removed_payout_method(http, owner, payout.request.payout_method_id)
 
-    await run_job(infrastructure, clock, target)
+    await run_job(infrastructure, clock)
 
     events = await status_events(infrastructure, payout.developer_id)
     assert (events[-1].new_status, events[-1].failure_reason_code) == (
@@ -175,12 +174,12 @@ async def test_an_unknown_payout_method_fails_before_the_provider(
 
 
 async def test_a_pending_payout_is_completed_by_the_notification(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_018)  # stays pending
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_018)  # stays pending
 
-    await run_job(infrastructure, clock, target)
+    await run_job(infrastructure, clock)
     sent = await current(infrastructure, payout)
     assert sent.status is PayoutStatus.PROCESSING and sent.provider_payout_id
     async with httpx.AsyncClient(base_url=SANDBOX) as sandbox:
@@ -204,11 +203,11 @@ async def test_a_pending_payout_is_completed_by_the_notification(
 
 
 async def test_a_stale_pending_payout_is_settled_by_polling(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_018)
-    await run_job(infrastructure, clock, target)
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_018)
+    await run_job(infrastructure, clock)
     sent = await current(infrastructure, payout)
     async with httpx.AsyncClient(base_url=SANDBOX) as sandbox:
         # The notification goes nowhere: only the job's poll can learn the outcome.
@@ -222,10 +221,10 @@ async def test_a_stale_pending_payout_is_settled_by_polling(
         finally:
             await sandbox.put("/sandbox/yookassa/webhook-url", json={"url": url})
 
-    await run_job(infrastructure, clock, target)  # not stale yet: nothing asked
+    await run_job(infrastructure, clock)  # not stale yet: nothing asked
     assert (await current(infrastructure, payout)).status is PayoutStatus.PROCESSING
     clock.advance(timedelta(minutes=11))
-    await run_job(infrastructure, clock, target)
+    await run_job(infrastructure, clock)
 
     events = await status_events(infrastructure, payout.developer_id)
     assert (events[-1].new_status, events[-1].failure_reason_code) == (
@@ -236,12 +235,12 @@ async def test_a_stale_pending_payout_is_settled_by_polling(
 
 
 async def test_two_runners_at_once_pay_once(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_000)
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_000)
 
-    await asyncio.gather(*(run_job(infrastructure, clock, target) for _ in range(2)))
+    await asyncio.gather(*(run_job(infrastructure, clock) for _ in range(2)))
 
     assert len(await at_sandbox(payout)) == 1
     events = await status_events(infrastructure, payout.developer_id)
@@ -249,13 +248,13 @@ async def test_two_runners_at_once_pay_once(
 
 
 async def test_a_crash_after_the_provider_call_does_not_pay_twice(
-    infrastructure: Infrastructure, clock: ManualClock, portal
+    infrastructure: Infrastructure, clock: ManualClock
 ) -> None:
     """A runner paid at the provider and died before its commit; once its lease lapses the
     next runner sends again under the same Idempotence-Key and gets the same payout back."""
-    fake, target = portal
-    payout = await held_payout(infrastructure, clock, fake, 150_000)
-    details = await portal_client(infrastructure, target).payout_method(
+    owner = str(uuid.uuid4())
+    payout = await held_payout(infrastructure, clock, owner, 150_000)
+    details = await payout_methods(infrastructure).payout_method(
         payout.developer_id, payout.request.payout_method_id
     )
     assert details is not None
@@ -267,7 +266,7 @@ async def test_a_crash_after_the_provider_call_does_not_pay_twice(
         payout.id, payout.amount, details, DESCRIPTION, metadata
     )
 
-    await run_job(infrastructure, clock, target)
+    await run_job(infrastructure, clock)
 
     [paid] = await at_sandbox(payout)
     assert paid["id"] == first.provider_payout_id
