@@ -54,6 +54,22 @@ def user_token(user_id: str, roles: tuple[str, ...] = ()) -> str:
     return response.json()["access_token"]
 
 
+def service_token(name: str) -> str:
+    """A real service token for ``name`` (client credentials, the local development secret)."""
+    import httpx
+
+    response = httpx.post(
+        f"{AUTH}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": name,
+            "client_secret": f"{name}-dev-secret",
+        },
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
 def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2):
     """Poll ``predicate`` until it returns something truthy (events are a little late)."""
     import time

@@ -11,7 +11,7 @@ import uuid
 import grpc
 import httpx
 import pytest
-from e2e_platform import AUTH, DATABASES, GATEWAY, user_token, wait_until
+from e2e_platform import DATABASES, GATEWAY, service_token, user_token, wait_until
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
 
@@ -58,19 +58,6 @@ class Studio:
         )
         assert answer.status_code == 201, answer.text
         return answer.json()["data"]
-
-
-def service_token(name: str) -> str:
-    answer = httpx.post(
-        f"{AUTH}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": name,
-            "client_secret": f"{name}-dev-secret",
-        },
-    )
-    answer.raise_for_status()
-    return answer.json()["access_token"]
 
 
 def test_payout_methods_are_masked_through_the_gateway() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from e2e_platform import user_token
 from parovoz_developer_portal.db.tables import team_members
 from parovoz_developer_portal.main import SERVICE
 from parovoz_developer_portal.settings import DeveloperPortalSettings
@@ -17,7 +18,6 @@ from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from sqlalchemy import insert, text
 
-AUTH = "http://127.0.0.1:8090"
 PREFIX = "/api/v1/developer"
 FINANCE = f"{PREFIX}/finance"
 
@@ -34,16 +34,8 @@ SBERBANK = {
 }
 
 
-def user_token(user_id: uuid.UUID) -> str:
-    answer = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(user_id), "roles": [], "ttl_seconds": 600}
-    )
-    answer.raise_for_status()
-    return answer.json()["access_token"]
-
-
 def auth(user_id: uuid.UUID) -> dict[str, str]:
-    return {"Authorization": f"Bearer {user_token(user_id)}"}
+    return {"Authorization": f"Bearer {user_token(str(user_id))}"}
 
 
 def method_body(**changes: Any) -> dict[str, Any]:

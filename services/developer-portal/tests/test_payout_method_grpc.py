@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import grpc
-import httpx
 import pytest
+from e2e_platform import service_token
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
 from parovoz_developer_portal.grpc.servicer import grpc_services
@@ -16,21 +16,6 @@ from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_kit.grpc import create_grpc_server
 from parovoz_kit.grpc.interceptors import standard_server_interceptors
 from parovoz_kit.infrastructure import Infrastructure
-
-AUTH = "http://127.0.0.1:8090"
-
-
-def service_token(name: str) -> str:
-    answer = httpx.post(
-        f"{AUTH}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": name,
-            "client_secret": f"{name}-dev-secret",
-        },
-    )
-    answer.raise_for_status()
-    return answer.json()["access_token"]
 
 
 @pytest.fixture(scope="module")

@@ -6,44 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from e2e_platform import user_token
 from parovoz.developer.v1 import developer_service_pb2 as pb
-from parovoz_developer_portal.db.tables import team_members
 from parovoz_developer_portal.grpc.servicer import DeveloperService
-from parovoz_developer_portal.main import SERVICE
-from parovoz_developer_portal.settings import DeveloperPortalSettings
-from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
-from parovoz_kit.service import build_app, job_runner
-from sqlalchemy import insert, text
+from parovoz_kit.infrastructure import Infrastructure
+from sqlalchemy import text
 
-AUTH = "http://127.0.0.1:8090"
 PREFIX = "/api/v1/developer"
 A = "/data/attributes"
 
 
-@pytest.fixture(scope="module")
-async def infrastructure() -> AsyncIterator[Infrastructure]:
-    async with open_infrastructure(DeveloperPortalSettings(environment="test")) as infra:
-        yield infra
-
-
-@pytest.fixture(scope="module")
-async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as http:
-        yield http
-
-
 def auth(user_id: uuid.UUID) -> dict[str, str]:
-    token = httpx.post(
-        f"{AUTH}/tokens", json={"sub": str(user_id), "roles": [], "ttl_seconds": 600}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {user_token(str(user_id))}"}
 
 
 def body(**attributes: Any) -> dict[str, Any]:
@@ -58,31 +37,15 @@ PAID = body(
 
 
 class Studio:
-    """A developer account with one game, and a way to add team members with a role."""
+    """A developer account (conftest's studio: its owner, its members by role) with one game,
+    and that game's prices endpoint."""
 
-    def __init__(self, client: httpx.AsyncClient, infrastructure: Infrastructure) -> None:
-        self.client, self.infrastructure = client, infrastructure
-        self.owner = uuid.uuid4()
+    def __init__(self, account: Any) -> None:
+        self.client, self.infrastructure = account.client, account.infrastructure
+        self.owner, self.member = account.owner, account.member
+        self.developer_id = str(account.developer_id)
 
-    async def open(self) -> Studio:
-        account = await self.client.post(
-            f"{PREFIX}/accounts",
-            headers=auth(self.owner),
-            json={
-                "data": {
-                    "type": "developerAccountCreation",
-                    "attributes": {
-                        "company_name": "Студия Цен",
-                        "legal_entity_type": "sole_proprietor",
-                        "tax_id": "500100732259",
-                        "contact_email": "prices@example.com",
-                        "country_code": "RU",
-                    },
-                }
-            },
-        )
-        assert account.status_code == 201, account.text
-        self.developer_id = account.json()["data"]["id"]
+    async def draft_game(self) -> Studio:
         game = await self.client.post(
             f"{PREFIX}/games",
             headers=auth(self.owner),
@@ -92,19 +55,6 @@ class Studio:
         self.game_id = game.json()["data"]["id"]
         self.prices_url = f"{PREFIX}/games/{self.game_id}/prices"
         return self
-
-    async def member(self, role: str) -> uuid.UUID:
-        user_id = uuid.uuid4()
-        async with self.infrastructure.session_factory.begin() as session:
-            await session.execute(
-                insert(team_members).values(
-                    developer_id=self.developer_id,
-                    user_id=user_id,
-                    role=role,
-                    joined_at=text("now()"),
-                )
-            )
-        return user_id
 
     async def put(self, user_id: uuid.UUID, document: dict, **headers: str) -> httpx.Response:
         return await self.client.put(
@@ -124,8 +74,8 @@ class Studio:
 
 
 @pytest.fixture
-async def studio(client: httpx.AsyncClient, infrastructure: Infrastructure) -> Studio:
-    return await Studio(client, infrastructure).open()
+async def studio(new_studio: Callable[[], Awaitable[Any]]) -> Studio:
+    return await Studio(await new_studio()).draft_game()
 
 
 async def test_an_unpriced_game_has_version_0_and_no_price(studio: Studio) -> None:
