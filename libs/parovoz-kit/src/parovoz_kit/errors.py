@@ -22,18 +22,29 @@ class ParovozError(Exception):
         *,
         code: str | None = None,
         pointer: str | None = None,
+        parameter: str | None = None,
+        detail_ru: str | None = None,
     ) -> None:
         super().__init__(detail)
+        #: English detail (answered when the client's Accept-Language prefers English).
         self.detail = detail
+        #: Russian detail, the default language of the API. Without it the service's catalogue
+        #: of Russian texts by ``code`` is asked, then the generic Russian text of the class.
+        self.detail_ru = detail_ru
         self.code = code or self.default_code
         #: JSON pointer to the offending field of the request body, e.g. "/data/attributes/title".
         self.pointer = pointer
+        #: The offending query (or path, header) parameter, e.g. "page[after]".
+        self.parameter = parameter
 
 
 class ValidationFailed(ParovozError):
-    http_status = 422
+    """Malformed or invalid input (seed 001 §8.2: 400 ``VALIDATION_ERROR``). A well-formed
+    request the domain refuses is a :class:`BusinessRuleViolation` (422) instead."""
+
+    http_status = 400
     default_code = "VALIDATION_ERROR"
-    title = "Unprocessable Entity"
+    title = "Bad Request"
 
 
 class Unauthenticated(ParovozError):
@@ -50,21 +61,55 @@ class PermissionDenied(ParovozError):
 
 class NotFound(ParovozError):
     http_status = 404
-    default_code = "NOT_FOUND"
+    default_code = "RESOURCE_NOT_FOUND"
     title = "Not Found"
 
 
 class Conflict(ParovozError):
+    """The resource already exists, or the request races another one (409)."""
+
     http_status = 409
-    default_code = "CONFLICT"
+    default_code = "RESOURCE_ALREADY_EXISTS"
     title = "Conflict"
+
+
+class PayloadTooLarge(ParovozError):
+    http_status = 413
+    default_code = "FILE_TOO_LARGE"
+    title = "Payload Too Large"
+
+
+class UnsupportedMediaType(ParovozError):
+    http_status = 415
+    default_code = "UNSUPPORTED_MEDIA_TYPE"
+    title = "Unsupported Media Type"
+
+
+class TooManyRequests(ParovozError):
+    """A rate limit: answered with ``Retry-After`` (seconds)."""
+
+    http_status = 429
+    default_code = "TOO_MANY_REQUESTS"
+    title = "Too Many Requests"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after_seconds: int,
+        code: str | None = None,
+        pointer: str | None = None,
+        detail_ru: str | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, pointer=pointer, detail_ru=detail_ru)
+        self.retry_after_seconds = max(1, retry_after_seconds)
 
 
 class BusinessRuleViolation(ParovozError):
     """A well-formed request the domain refuses (illegal transition, limit reached...)."""
 
     http_status = 422
-    default_code = "BUSINESS_RULE_VIOLATION"
+    default_code = "BUSINESS_LOGIC_ERROR"
     title = "Unprocessable Entity"
 
 
