@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_platform import GATEWAY, SERVICES, ServiceUnderTest
+from parovoz_testing.platform import GATEWAY, SERVICES, ServiceUnderTest
 
 
 @pytest.fixture(params=SERVICES, ids=lambda s: s.name)

@@ -9,8 +9,9 @@ import uuid
 
 import httpx
 import psycopg
-from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
 from parovoz_payment.jobs.ledger_check import run_check
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import user_token
 
 PORTAL = f"{GATEWAY}/api/v1/developer"
 PAYMENTS = f"{GATEWAY}/api/v1/payments"

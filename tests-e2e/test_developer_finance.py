@@ -11,9 +11,10 @@ import uuid
 import grpc
 import httpx
 import pytest
-from e2e_platform import DATABASES, GATEWAY, service_token, user_token, wait_until
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import service_token, user_token
 
 FINANCE = f"{GATEWAY}/api/v1/developer/finance"
 DETAILS = {

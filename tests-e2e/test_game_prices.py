@@ -12,7 +12,8 @@ import httpx
 import psycopg
 import pytest
 from confluent_kafka import Producer
-from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import user_token
 
 PORTAL = f"{GATEWAY}/api/v1/developer"
 A = "/data/attributes"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from e2e_platform import ServiceUnderTest
+from parovoz_testing.platform import ServiceUnderTest
 
 
 def test_health_through_the_gateway(gateway: str, service: ServiceUnderTest) -> None:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from e2e_platform import ServiceUnderTest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
+from parovoz_testing.platform import ServiceUnderTest
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from e2e_platform import AUTH, ServiceUnderTest, user_token
+from parovoz_testing.platform import AUTH, ServiceUnderTest
+from parovoz_testing.tokens import user_token
 
 
 def _service_token(name: str = "payment") -> str:

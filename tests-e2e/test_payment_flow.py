@@ -23,7 +23,7 @@ from e2e_payments import (
     provider_payment_id,
     scalar,
 )
-from e2e_platform import user_token
+from parovoz_testing.tokens import user_token
 
 
 @pytest.fixture(scope="module")

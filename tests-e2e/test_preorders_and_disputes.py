@@ -26,9 +26,10 @@ from e2e_payments import (
     provider_payment_id,
     scalar,
 )
-from e2e_platform import AUTH, user_token, wait_until
 from parovoz_events.developer import GamePublished
 from parovoz_kit.events.envelope import Event
+from parovoz_testing.platform import AUTH, wait_until
+from parovoz_testing.tokens import user_token
 
 PREORDERS = f"{PAYMENTS}/preorders"
 GIFT_CARD_PURCHASES = f"{PAYMENTS}/gift-cards/purchases"

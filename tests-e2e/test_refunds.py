@@ -19,7 +19,8 @@ from e2e_payments import (
     events_of,
     scalar,
 )
-from e2e_platform import DATABASES, user_token, wait_until
+from parovoz_testing.platform import DATABASES, wait_until
+from parovoz_testing.tokens import user_token
 
 ADMIN = f"{PAYMENTS}/admin/refunds"
 

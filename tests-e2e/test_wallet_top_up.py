@@ -12,8 +12,9 @@ import httpx
 import psycopg
 import pytest
 from e2e_payments import Player, PricedGame, game_purchase, provider_payment_id
-from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
 from parovoz_payment.jobs.ledger_check import run_check
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import user_token
 
 PAYMENTS = f"{GATEWAY}/api/v1/payments"
 SANDBOX = "http://127.0.0.1:8091"

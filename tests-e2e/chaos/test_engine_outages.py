@@ -17,7 +17,8 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from e2e_platform import DATABASES, GATEWAY, user_token, wait_until
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import user_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE = int(os.environ.get("CHAOS_SCALE", "1"))

@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_platform import user_token
 from parovoz_developer_portal.db.tables import team_members
 from parovoz_developer_portal.main import SERVICE
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
+from parovoz_testing.tokens import user_token
 from sqlalchemy import insert, text
 
 PREFIX = "/api/v1/developer"

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
-from e2e_platform import service_token
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
 from parovoz_developer_portal.grpc.servicer import grpc_services
@@ -16,6 +15,7 @@ from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_kit.grpc import create_grpc_server
 from parovoz_kit.grpc.interceptors import standard_server_interceptors
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.tokens import service_token
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Payout schedule (`/finance/payout-schedule`) and the leased ``payouts-monthly`` job on the
-real engines, with payment's GetDeveloperBalance answered by payment's own servicer on a
-loopback grpc.aio server over payment's database (each developer's balance posted there per
-test), and the clock moved across months instead of waiting.
+real engines, with GetDeveloperBalance answered by the running payment service over gRPC (this
+service's own client and service token; each developer's balance posted in payment's ledger per
+test by ``parovoz_testing.payment_ledger``), and the clock moved across months instead of
+waiting.
 
 Months are in 2101 so the running platform's own job never shares a lease with these tests."""
 
@@ -23,14 +24,12 @@ from parovoz_developer_portal.domain.payouts import PayoutAmount, PayoutTrigger,
 from parovoz_developer_portal.jobs.monthly_payouts import MONTHLY_PAYOUTS, payout_jobs
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_kit.clock import ManualClock
-from parovoz_kit.grpc import create_grpc_server
-from parovoz_kit.grpc.interceptors import standard_server_interceptors
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.jobs import JobOutcome, JobRunner
-from parovoz_payment.grpc.servicer import grpc_services
-from parovoz_payment.settings import PaymentSettings
-from payouts_support import seed_available, seed_owed
+from parovoz_testing.payment_ledger import payment_database, seed_available, seed_owed
+from parovoz_testing.platform import SERVICES
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 SCHEDULE = "/api/v1/developer/finance/payout-schedule"
 MINIMUM = 100_000
@@ -42,26 +41,20 @@ def finance_settings(payment_target: str) -> DeveloperPortalSettings:
     )
 
 
-@pytest.fixture(scope="module")
-async def payment() -> AsyncIterator[tuple[Infrastructure, int]]:
-    """payment itself: its servicer and the kit's interceptors on a loopback port, over its
-    own database; balances are made there the way payment's tests make them."""
-    async with open_infrastructure(PaymentSettings(environment="test")) as infra:
-        server = create_grpc_server(
-            PaymentSettings(environment="test", grpc_port=0),
-            grpc_services(infra),
-            standard_server_interceptors(infra.verifier),
-        )
-        await server.start()
-        try:
-            yield infra, server.port
-        finally:
-            await server.stop(0)
+#: The running payment service's gRPC (the platform is up in tests).
+PAYMENT = next(f"127.0.0.1:{one.grpc_port}" for one in SERVICES if one.name == "payment")
 
 
 @pytest.fixture(scope="module")
-async def infrastructure(payment: tuple[Infrastructure, int]) -> AsyncIterator[Infrastructure]:
-    settings = finance_settings(f"127.0.0.1:{payment[1]}")
+async def payment_ledger() -> AsyncIterator[AsyncEngine]:
+    """The running payment service's database, where each test posts its balances."""
+    async with payment_database() as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+async def infrastructure() -> AsyncIterator[Infrastructure]:
+    settings = finance_settings(PAYMENT)
     async with open_infrastructure(settings) as infra:
         # Leases of earlier runs of these tests: the months are the same every run.
         async with infra.session_factory.begin() as session:
@@ -73,13 +66,13 @@ async def infrastructure(payment: tuple[Infrastructure, int]) -> AsyncIterator[I
 
 
 @pytest.fixture
-def fund(payment: tuple[Infrastructure, int]) -> Callable[..., Awaitable[None]]:
+def fund(payment_ledger: AsyncEngine) -> Callable[..., Awaitable[None]]:
     """Gives a developer ``available`` matured revenue at payment, and a debt of ``owed``."""
 
     async def fund(developer_id: uuid.UUID, available: int, owed: int = 0) -> None:
-        await seed_available(payment[0], developer_id, available)
+        await seed_available(payment_ledger, developer_id, available)
         if owed:
-            await seed_owed(payment[0], developer_id, owed)
+            await seed_owed(payment_ledger, developer_id, owed)
 
     return fund
 

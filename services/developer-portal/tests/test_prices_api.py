@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_platform import user_token
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz_developer_portal.grpc.servicer import DeveloperService
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.tokens import user_token
 from sqlalchemy import text
 
 PREFIX = "/api/v1/developer"

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from ledger_support import net_credits
 from notifications_support import Receiver
 from parovoz_kit.clock import ManualClock
@@ -33,6 +32,7 @@ from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import ProviderPaymentRequest
 from parovoz_payment.use_cases.payment_ledger import settle
+from parovoz_testing.tokens import auth
 from sqlalchemy import text
 
 SANDBOX = "http://127.0.0.1:8091"

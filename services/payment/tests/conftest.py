@@ -5,8 +5,15 @@ of the provider sandbox's replayed notifications."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
+
+# payment's own test-support modules (``*_support.py`` beside this file) import as top-level
+# modules, for payment's tests only: this folder is on no shared path (the root pyproject's
+# pytest ``pythonpath`` has none of the services' tests), and no other service imports them.
+sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx
 import pytest

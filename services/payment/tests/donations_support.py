@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from auth_support import auth
 from ledger_support import credit_from_clearing
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
+from parovoz_testing.tokens import auth
 
 DONATIONS = "/api/v1/payments/donations"
 

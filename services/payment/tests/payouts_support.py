@@ -1,6 +1,7 @@
 """Test helpers for developer payouts: balances (available, owed) seeded by a direct ledger
-posting, payout requests, and readers of what payment wrote. developer-portal's side (accounts,
-payout methods) is the running service's: ``developer_portal_support``."""
+posting (``parovoz_testing.payment_ledger``), payout requests, and readers of what payment
+wrote. developer-portal's side (accounts, payout methods) is the running service's:
+``parovoz_testing.developer_portal`` (through ``developer_portal_support``)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import TypeVar
 
 from parovoz_events.payment import PayoutStatusChanged
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.db.ledger import account_for, post
+from parovoz_payment.db.ledger import account_for
 from parovoz_payment.db.payouts import SqlPayouts
-from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
+from parovoz_payment.domain.ledger import OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payouts import Payout, PayoutRequest
+from parovoz_testing import payment_ledger
 from sqlalchemy import text
 
 SANDBOX = "http://127.0.0.1:8091"
@@ -27,39 +29,15 @@ T = TypeVar("T")
 async def seed_available(
     infrastructure: Infrastructure, developer_id: uuid.UUID, minor: int
 ) -> None:
-    """Matured revenue, posted straight into the developer's available payable."""
-    amount = Money(minor, "RUB")
-    async with infrastructure.session_factory.begin() as session:
-        revenue = await account_for(
-            session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, "RUB"
-        )
-        available = await account_for(
-            session, OwnerType.DEVELOPER, developer_id,
-            AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE, "RUB",
-        )  # fmt: skip
-        await post(
-            session,
-            f"test-seed:{uuid.uuid4()}",
-            "test_seed_available",
-            [debit(revenue, amount), credit(available, amount)],
-        )
+    """Matured revenue, posted straight into the developer's available payable (the shared
+    helper developer-portal's tests use too: payment's reads here prove its postings)."""
+    await payment_ledger.seed_available(infrastructure.engine, developer_id, minor)
 
 
 async def seed_owed(infrastructure: Infrastructure, developer_id: uuid.UUID, minor: int) -> None:
     """A share taken back after it was paid out: owed by the developer (developer_receivable),
     netted against their next revenue."""
-    owed = Money(minor, "RUB")
-    async with infrastructure.session_factory.begin() as session:
-        receivable = await account_for(
-            session, OwnerType.DEVELOPER, developer_id, AccountPurpose.DEVELOPER_RECEIVABLE, "RUB"
-        )
-        revenue = await account_for(
-            session, OwnerType.PLATFORM, None, AccountPurpose.PLATFORM_REVENUE, "RUB"
-        )
-        await post(
-            session, f"test-owed:{uuid.uuid4()}", "test_seed_owed",
-            [debit(receivable, owed), credit(revenue, owed)],
-        )  # fmt: skip
+    await payment_ledger.seed_owed(infrastructure.engine, developer_id, minor)
 
 
 async def balance(infrastructure: Infrastructure, developer_id: uuid.UUID, purpose: str) -> int:

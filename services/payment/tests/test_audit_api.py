@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.audit import record
 from parovoz_payment.domain.audit import AuditRecord
+from parovoz_testing.tokens import auth
 
 AUDIT = "/api/v1/payments/admin/audit-log"
 

@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from chargebacks_support import (
     deliver,
     developer_balance,
@@ -45,6 +44,7 @@ from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, deb
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.funds_release import release_sale
+from parovoz_testing.tokens import auth
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from discounts_support import pay_with_coupons
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
@@ -23,6 +22,7 @@ from parovoz_payment.domain.payment_vocabulary import PaymentStatus
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.expiry import expire_payment
+from parovoz_testing.tokens import auth
 
 COUPONS = "/api/v1/payments/admin/coupons"
 

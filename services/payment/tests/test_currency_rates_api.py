@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.currency_rates import currency_rates
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.pricing import GamePriceList
+from parovoz_testing.tokens import auth
 from sqlalchemy import delete, select
 
 PAYMENTS = "/api/v1/payments"

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from auth_support import service_token
 from ledger_support import sell_game
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
@@ -30,6 +29,7 @@ from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.funds_release import release_matured_shares
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
+from parovoz_testing.tokens import service_token
 
 
 def service_metadata(name: str) -> tuple[tuple[str, str], ...]:

@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from auth_support import auth
 from donations_support import body, donate
 from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
@@ -21,6 +20,7 @@ from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.streamer_payouts import hold_streamer_payouts
+from parovoz_testing.tokens import auth
 from sqlalchemy import text
 from users_support import player
 

@@ -12,7 +12,6 @@ import uuid
 
 import httpx
 import pytest
-from auth_support import auth
 from donations_support import DONATIONS, body, donate
 from ledger_support import fund_wallet
 from parovoz_kit.infrastructure import Infrastructure
@@ -21,6 +20,7 @@ from parovoz_payment.domain.donations import split_donation
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
+from parovoz_testing.tokens import auth
 from sqlalchemy import text
 from users_support import player
 

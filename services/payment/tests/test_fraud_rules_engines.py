@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -35,6 +34,7 @@ from parovoz_payment.domain.providers import (
 from parovoz_payment.use_cases.fraud import FraudScreen, fraud_screen
 from parovoz_payment.use_cases.payment_confirmation import settle_payment_notification
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
+from parovoz_testing.tokens import auth
 from sqlalchemy import select, text
 from users_support import player
 

@@ -12,7 +12,6 @@ import uuid
 
 import httpx
 import pytest
-from auth_support import auth
 from discounts_support import pay_with_gift_cards
 from ledger_support import fund_wallet
 from parovoz_kit.clock import ManualClock
@@ -22,6 +21,7 @@ from parovoz_payment.domain.gift_cards import GiftCard, hash_code, normalize_cod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
+from parovoz_testing.tokens import auth
 from sqlalchemy import text
 from users_support import player
 

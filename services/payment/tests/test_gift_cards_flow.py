@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from discounts_support import pay_with_gift_cards
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
@@ -32,6 +31,7 @@ from parovoz_payment.domain.payments import Payment
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.expiry import expire_payment
 from parovoz_payment.use_cases.gift_cards import break_expired_gift_cards, issue_promotional
+from parovoz_testing.tokens import auth
 
 PAYMENTS = "/api/v1/payments"
 

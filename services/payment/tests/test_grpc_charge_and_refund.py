@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 import grpc
 import httpx
 import pytest
-from auth_support import service_token
 from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
@@ -20,6 +19,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.db.saved_methods import saved_methods
 from parovoz_payment.jobs.ledger_check import run_check
+from parovoz_testing.tokens import service_token
 from sqlalchemy import func, select, text
 
 AUTH = "http://127.0.0.1:8090"

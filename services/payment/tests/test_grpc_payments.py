@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
-from auth_support import service_token
 from parovoz.common.v1 import money_pb2
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc
@@ -19,6 +18,7 @@ from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.payments import payments
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.money import Money
+from parovoz_testing.tokens import service_token
 from sqlalchemy import func, select
 
 GRPC_TARGET = "127.0.0.1:9094"

@@ -8,7 +8,6 @@ import uuid
 
 import httpx
 import pytest
-from auth_support import auth
 from ledger_support import fund_wallet, pending_at_provider
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -18,6 +17,7 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
+from parovoz_testing.tokens import auth
 from sqlalchemy import func, select, text
 
 PAYMENTS = "/api/v1/payments"

@@ -12,15 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
-# The payout test helpers live beside this file (the suite imports in importlib mode).
-from developer_portal_support import (
-    ACCOUNT_NUMBER,
-    INN,
-    added_payout_method,
-    opened_account,
-    removed_payout_method,
-)
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.payouts import payouts_client
@@ -32,6 +23,15 @@ from parovoz_payment.jobs.periodic import payment_jobs
 from parovoz_payment.use_cases.payout_execution import DESCRIPTION, DeveloperPayouts
 from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payouts
 from parovoz_payment.use_cases.payouts import accept_payout_request
+from parovoz_testing.developer_portal import (
+    ACCOUNT_NUMBER,
+    INN,
+    added_payout_method,
+    opened_account,
+    removed_payout_method,
+)
+
+# payment's payout test helpers live beside this file (its conftest puts the folder on sys.path).
 from payouts_support import (
     SANDBOX,
     audit_actions,

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from parovoz_events.developer import GamePublished, GameUnpublished
 from parovoz_kit.clock import SystemClock
 from parovoz_kit.events import Event
@@ -44,6 +43,7 @@ from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.preorders import preorder_release
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from parovoz_payment.use_cases.preorder_release import PreorderRelease, run_preorder_release
+from parovoz_testing.tokens import auth
 from sqlalchemy import func, select
 
 PAYMENTS = "/api/v1/payments"

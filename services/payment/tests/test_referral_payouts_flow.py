@@ -9,13 +9,13 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from auth_support import auth, service_token
 from parovoz_events.payment import ReferralPayoutCompleted, ReferralPayoutFailed
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, find_account, post
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.money import Money
 from parovoz_payment.jobs.ledger_check import check_ledger
+from parovoz_testing.tokens import auth, service_token
 from sqlalchemy import text
 from users_support import player
 

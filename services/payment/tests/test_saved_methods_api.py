@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.tracing import tracing_from_settings
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.saved_methods import SqlSavedMethods, saved_methods
 from parovoz_payment.domain.saved_methods import card_title
 from parovoz_payment.settings import PaymentSettings
+from parovoz_testing.tokens import auth
 from sqlalchemy import select
 
 METHODS = "/api/v1/payments/methods"

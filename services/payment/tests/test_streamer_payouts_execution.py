@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from auth_support import auth
 from donations_support import balance, donated
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
@@ -25,6 +24,7 @@ from parovoz_payment.jobs.streamer_payouts import hold_streamer_payouts
 from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.payout_sending import PayoutRun, execute_due_payouts
 from parovoz_payment.use_cases.streamer_payout_execution import StreamerPayouts
+from parovoz_testing.tokens import auth
 from payouts_support import SANDBOX, eventually
 from sqlalchemy import text
 

@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_payment.clients.providers.config import ProviderConfig
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.main import SERVICE
 from parovoz_payment.settings import PaymentSettings
+from parovoz_testing.tokens import auth
 from sqlalchemy import text
 
 PAYMENTS = "/api/v1/payments"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from auth_support import auth
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.db.ledger_tables import ledger_accounts
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
 from parovoz_payment.domain.money import Money
+from parovoz_testing.tokens import auth
 from sqlalchemy import func, select
 
 WALLET = "/api/v1/payments/wallet"
