@@ -15,7 +15,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 TEST_DIRS = $(wildcard libs/*/tests services/*/tests deploy/standins/*/tests) tests-e2e
 
 .PHONY: help install dev engines up restart down status migrate test e2e lint proto proto-check \
-	events-catalog ledger-check bench chaos
+	events-catalog ledger-check bench chaos fuzz
 
 help:
 	@echo "make dev          install what is missing, start the whole platform (idempotent)"
@@ -26,6 +26,8 @@ help:
 	@echo "make migrate      engines, then alembic upgrade head for every service"
 	@echo "make test         dev, then ruff, proto-check and all tests (what CI runs)"
 	@echo "make e2e          dev, then tests-e2e only"
+	@echo "make fuzz         dev, then a long schemathesis run over every service's OpenAPI through"
+	@echo "                  the gateway (FUZZ_EXAMPLES=50); summary in bench/results/fuzz-latest.json"
 	@echo "make lint         ruff check and ruff format --check"
 	@echo "make proto        regenerate the gRPC stubs;  make proto-check: fail if they are stale"
 	@echo "make events-catalog  regenerate docs/events (JSON Schema catalogue of every event type)"
@@ -67,6 +69,10 @@ test: install
 
 e2e: dev
 	$(PYTHON) -m pytest tests-e2e
+
+# The bounded schemathesis and poison-value runs are in tests-e2e/contract (part of make test).
+fuzz: dev
+	$(PYTHON) tests-e2e/contract/fuzz.py --max-examples $${FUZZ_EXAMPLES:-50} --seed $${FUZZ_SEED:-20261111}
 
 lint:
 	$(RUFF) check .
