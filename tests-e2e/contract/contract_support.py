@@ -626,7 +626,25 @@ def expectation_problems(
             problems.append("the refusal does not say to send application/json")
     if variant.name == "not-json" and status == 400 and not _mentions_position(response):
         problems.append("the refusal of broken JSON names no line and column")
+    if status == 400 and not problems:
+        problems.extend(_source_problems(variant, response))
     return problems
+
+
+def _source_problems(variant: Variant, response: httpx.Response) -> list[str]:
+    """A refused field is named: ``source.pointer`` for a body field, ``source.parameter`` for a
+    query parameter."""
+    sources = [e.get("source") or {} for e in response.json()["errors"] if isinstance(e, dict)]
+    if variant.location == "body":
+        field = _pointer(variant.target)
+        pointers = [str(s.get("pointer")) for s in sources if "pointer" in s]
+        if not any(p == field or p.startswith(field + "/") for p in pointers):
+            return [f"400 without source.pointer {field} (pointers: {pointers})"]
+    if variant.location == "query":
+        parameters = [s.get("parameter") for s in sources]
+        if variant.target not in parameters:
+            return [f"400 without source.parameter {variant.target!r} (got {sources})"]
+    return []
 
 
 def _codes(response: httpx.Response) -> list[str]:
