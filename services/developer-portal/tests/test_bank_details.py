@@ -27,7 +27,7 @@ from parovoz_developer_portal.domain.payouts import (
     new_payout_method,
     request_payout,
 )
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 SBERBANK = BankDetails(
@@ -136,7 +136,7 @@ def _method(**changes: object):  # type: ignore[no-untyped-def]
 
 
 def test_payouts_are_in_rubles() -> None:
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(BusinessRuleViolation) as caught:
         new_payout_method(
             uuid.uuid4(), SBERBANK, "USD", uuid.uuid4(), first_of_account=True, now=NOW
         )
@@ -154,7 +154,10 @@ def test_payouts_are_in_rubles() -> None:
 def test_a_payout_request_needs_the_minimum_in_the_methods_currency(
     amount: PayoutAmount, code: str, pointer: str
 ) -> None:
-    with pytest.raises(ValidationFailed) as caught:
+    # A non-positive amount is malformed (400); below the minimum or in another currency than
+    # the method's, a well-formed request the rules refuse (422).
+    kind = ValidationFailed if code == "INVALID_PAYOUT_AMOUNT" else BusinessRuleViolation
+    with pytest.raises(kind) as caught:
         request_payout(
             uuid.uuid4(),
             amount,

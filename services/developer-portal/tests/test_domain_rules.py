@@ -66,8 +66,9 @@ def test_an_invalid_inn_points_at_the_field() -> None:
 def test_a_foreign_company_registers_outside_russia() -> None:
     foreign = application(legal_entity_type=LegalEntityType.FOREIGN_COMPANY, tax_id="DE123456789")
     assert open_account(replace(foreign, country_code="DE"), uuid.uuid4(), NOW).country_code == "DE"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(BusinessRuleViolation) as refused:  # a well-formed request, refused
         open_account(foreign, uuid.uuid4(), NOW)
+    assert refused.value.code == "COUNTRY_MISMATCH" and refused.value.http_status == 422
 
 
 @pytest.mark.parametrize(
@@ -105,8 +106,9 @@ def test_drafting_games_and_dlc() -> None:
     with pytest.raises(ValidationFailed):  # a game has no parent
         draft_game(account, "G2", ProductType.GAME, game, account.owner_user_id, NOW)
     other = open_account(application(), uuid.uuid4(), NOW)
-    with pytest.raises(ValidationFailed):  # a DLC of someone else's game
+    with pytest.raises(BusinessRuleViolation) as refused:  # a DLC of someone else's game
         draft_game(other, "DLC", ProductType.DLC, game, other.owner_user_id, NOW)
+    assert refused.value.code == "INVALID_PARENT_GAME"
 
 
 def test_a_suspended_account_cannot_create_games() -> None:

@@ -249,5 +249,18 @@ async def test_sales_feed_the_daily_read_model(studio, infrastructure, topic, co
         params={"filter[from]": "2026-02-11", "filter[to]": "2026-02-10"},
         headers=studio.auth(studio.owner),
     )
-    assert backwards.status_code == 422
-    assert backwards.json()["errors"][0]["source"]["pointer"] == "/query/filter[from]"
+    assert backwards.status_code == 400
+    [error] = backwards.json()["errors"]
+    assert error["code"] == "INVALID_REPORT_PERIOD"
+    assert error["source"] == {"parameter": "filter[from]"}
+    too_long = await studio.client.get(
+        f"{studio.finance}/sales",
+        params={"filter[from]": "2025-01-01", "filter[to]": "2026-02-10"},
+        headers=studio.auth(studio.owner),
+    )
+    assert too_long.status_code == 422  # well-formed, but longer than a report may span
+    [error] = too_long.json()["errors"]
+    assert (error["code"], error["source"]) == (
+        "REPORT_PERIOD_TOO_LONG",
+        {"parameter": "filter[to]"},
+    )

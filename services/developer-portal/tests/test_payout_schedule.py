@@ -169,7 +169,8 @@ async def test_the_schedule_is_on_request_until_chosen_and_names_a_method(
         json={"data": {"type": "payoutSchedules", "attributes": {"mode": "weekly"}}},
         headers=headers,
     )
-    assert unknown.status_code == 422
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["source"]["pointer"] == "/data/attributes/mode"
 
 
 @pytest.mark.parametrize(("role", "status"), [("finance", 200), ("editor", 403), ("viewer", 403)])

@@ -209,17 +209,29 @@ def _kz(amount: Any, currency: str = "KZT", region: str = "KZ") -> dict[str, Any
             f"{A}/base_price",
         ),
         (
+            body(base_price={"amount_minor": 100_000_001, "currency": "RUB"}),
+            "PRICE_TOO_HIGH",
+            f"{A}/base_price/amount_minor",
+        ),
+        (
             {"data": {"type": "game", "attributes": {"is_free": True}}},
             "VALIDATION_ERROR",
             "/data/type",
         ),
     ],
 )
-async def test_invalid_prices_get_422_with_a_pointer_and_change_nothing(
+async def test_invalid_prices_get_400_or_422_with_a_pointer_and_change_nothing(
     studio: Studio, document: dict, code: str, pointer: str
 ) -> None:
+    # Malformed prices are 400; well-formed ones the store refuses are 422 (seed 001 §8.2).
+    refused_by_the_store = {
+        "UNSUPPORTED_CURRENCY",
+        "BASE_PRICE_NOT_RUB",
+        "FREE_GAME_HAS_PRICES",
+        "PRICE_TOO_HIGH",
+    }
     response = await studio.put(studio.owner, document)
-    assert response.status_code == 422, response.text
+    assert response.status_code == (422 if code in refused_by_the_store else 400), response.text
     errors = response.json()["errors"]
     assert (errors[0]["code"], errors[0]["source"]["pointer"]) == (code, pointer)
     assert await studio.outbox() == []

@@ -20,7 +20,7 @@ from parovoz_developer_portal.domain.pricing import (
 )
 from parovoz_developer_portal.domain.pricing_use_cases import price_changed_event
 from parovoz_events.developer import GamePriceChanged
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ParovozError, ValidationFailed
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 A = "/data/attributes"
@@ -38,9 +38,12 @@ def paid(base: Price | None = None, *regional: tuple[str, Price]) -> PriceList:
     )
 
 
-def refused(price_list: PriceList) -> ValidationFailed:
-    with pytest.raises(ValidationFailed) as error:
+def refused(price_list: PriceList, status: int = 400) -> ParovozError:
+    """Malformed prices are 400 (ValidationFailed); prices the store refuses are 422."""
+    kind = ValidationFailed if status == 400 else BusinessRuleViolation
+    with pytest.raises(kind) as error:
         validate_price_list(price_list)
+    assert error.value.http_status == status
     return error.value
 
 
@@ -54,26 +57,31 @@ def test_a_paid_list_is_stored_with_regions_in_order() -> None:
 
 def test_a_free_game_has_no_prices() -> None:
     assert validate_price_list(PriceList(is_free=True, base_price=None)) == PriceList(True, None)
-    with_base = refused(PriceList(is_free=True, base_price=rub(100)))
+    with_base = refused(PriceList(is_free=True, base_price=rub(100)), 422)
     assert (with_base.code, with_base.pointer) == ("FREE_GAME_HAS_PRICES", f"{A}/base_price")
-    with_regional = refused(PriceList(True, None, (RegionalPrice("KZ", Price(100, "KZT")),)))
+    with_regional = refused(PriceList(True, None, (RegionalPrice("KZ", Price(100, "KZT")),)), 422)
     assert with_regional.pointer == f"{A}/regional_prices"
 
 
 def test_a_paid_game_needs_a_base_price_in_roubles() -> None:
     missing = refused(PriceList(is_free=False, base_price=None))
     assert (missing.code, missing.pointer) == ("BASE_PRICE_REQUIRED", f"{A}/base_price")
-    in_dollars = refused(paid(Price(999, "USD")))
+    in_dollars = refused(paid(Price(999, "USD")), 422)
     assert (in_dollars.code, in_dollars.pointer) == (
         "BASE_PRICE_NOT_RUB",
         f"{A}/base_price/currency",
     )
 
 
-@pytest.mark.parametrize("amount", [0, -1, MAX_PRICE_MINOR + 1, 9.99, 999.0, True, "999"])
+@pytest.mark.parametrize("amount", [0, -1, 9.99, 999.0, True, "999"])
 def test_an_amount_is_a_positive_bounded_integer(amount: object) -> None:
     error = refused(paid(rub(amount)))
     assert (error.code, error.pointer) == ("INVALID_PRICE_AMOUNT", f"{A}/base_price/amount_minor")
+
+
+def test_a_price_above_the_maximum_is_refused_by_the_store() -> None:
+    error = refused(paid(rub(MAX_PRICE_MINOR + 1)), 422)
+    assert (error.code, error.pointer) == ("PRICE_TOO_HIGH", f"{A}/base_price/amount_minor")
 
 
 def test_the_bounds_themselves_are_prices() -> None:
@@ -82,7 +90,7 @@ def test_the_bounds_themselves_are_prices() -> None:
 
 
 def test_a_regional_price_is_in_a_currency_the_store_sells_in() -> None:
-    error = refused(paid(None, ("KZ", Price(449000, "KZT")), ("GB", Price(999, "GBP"))))
+    error = refused(paid(None, ("KZ", Price(449000, "KZT")), ("GB", Price(999, "GBP"))), 422)
     assert (error.code, error.pointer) == (
         "UNSUPPORTED_CURRENCY",
         f"{A}/regional_prices/1/price/currency",

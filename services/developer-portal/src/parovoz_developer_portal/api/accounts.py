@@ -27,6 +27,15 @@ def accounts_router(infrastructure: Infrastructure) -> APIRouter:
         status_code=201,
         response_model=Document[AccountAttributes],
         summary="Open a developer account; the caller becomes its owner",
+        description=(
+            "Registers the caller's company (or themselves as ИП or самозанятый) as a developer "
+            "on Parovoz. The account starts `pending_verification` on the greenlight track; the "
+            "caller becomes its `owner`. A user belongs to one account: a second one is 409 "
+            "`RESOURCE_ALREADY_EXISTS`. The ИНН is checked (400 `INVALID_TAX_ID`); a Russian "
+            "legal form registers in RU and a foreign company outside it (422 "
+            "`COUNTRY_MISMATCH`). `Idempotency-Key` is optional: a retry with the same key "
+            "gets the first answer."
+        ),
     )
     async def create_account(
         body: AccountCreationDocument,
@@ -57,6 +66,10 @@ def accounts_router(infrastructure: Infrastructure) -> APIRouter:
         "/me",
         response_model=Document[AccountAttributes],
         summary="The developer account the caller belongs to, with the caller's role",
+        description=(
+            "Any member of the team may read it. A user who belongs to no account gets 404 "
+            "`RESOURCE_NOT_FOUND`."
+        ),
     )
     async def my_account(user_id: CurrentUserId) -> Document[AccountAttributes]:
         async with portal_unit_of_work(infrastructure) as uow:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.fields import CalendarDate, QueryInt64, Text
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.api.finance_schemas import (
@@ -25,6 +25,11 @@ from parovoz_developer_portal.api.finance_schemas import (
 from parovoz_developer_portal.clients.payment import developer_money
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import finance_reports
+from parovoz_developer_portal.domain.sales import DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS
+
+#: A ledger cursor is payment's page token.
+CURSOR_LIMIT = 200
+Cursor = Annotated[str, Text(CURSOR_LIMIT)]
 
 DEFAULT_LEDGER_PAGE = 50
 MAX_LEDGER_PAGE = 100
@@ -38,6 +43,10 @@ def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
         "/balance",
         response_model=Document[BalanceAttributes],
         summary="Balance per currency: pending (30-day hold), available, in payout",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). payment keeps the "
+            "numbers; when it cannot be reached the answer is 503 `PAYMENT_UNAVAILABLE`."
+        ),
     )
     async def balance(user_id: CurrentUserId) -> Document[BalanceAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
@@ -50,13 +59,33 @@ def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
         "/ledger",
         response_model=ListDocument[LedgerEntryAttributes],
         summary="Movements of the balance (sales, refunds, payouts...), newest first",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). Paged by a cursor: "
+            "`links.next` is the next page (null on the last); a cursor not from a previous "
+            "page is 400 `INVALID_PAGE_CURSOR`. payment keeps the ledger; when it cannot be "
+            "reached the answer is 503 `PAYMENT_UNAVAILABLE`."
+        ),
     )
     async def ledger(
         user_id: CurrentUserId,
         page_size: Annotated[
-            int, Query(alias="page[size]", ge=1, le=MAX_LEDGER_PAGE)
+            QueryInt64,
+            Query(
+                alias="page[size]",
+                ge=1,
+                le=MAX_LEDGER_PAGE,
+                description=(
+                    f"Entries per page: 1 to {MAX_LEDGER_PAGE}, default {DEFAULT_LEDGER_PAGE}."
+                ),
+            ),
         ] = DEFAULT_LEDGER_PAGE,
-        cursor: Annotated[str | None, Query(alias="page[cursor]", max_length=200)] = None,
+        cursor: Annotated[
+            Cursor | None,
+            Query(
+                alias="page[cursor]",
+                description="Where the page starts: `links.next` of the previous page.",
+            ),
+        ] = None,
     ) -> ListDocument[LedgerEntryAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
             page = await finance_reports.ledger_of_member(
@@ -76,12 +105,34 @@ def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
         "/sales",
         response_model=ListDocument[SalesDayAttributes],
         summary="Sales per game, day (UTC), currency and region; refunds subtracted",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). Days `filter[from]` "
+            f"to `filter[to]`, both included (UTC): by default the last {DEFAULT_REPORT_DAYS} "
+            f"days to today, at most {MAX_REPORT_DAYS} days (422 `REPORT_PERIOD_TOO_LONG`); "
+            "`filter[from]` after `filter[to]` is 400 `INVALID_REPORT_PERIOD`. `meta.totals` "
+            "sums each currency."
+        ),
     )
     async def sales(
         user_id: CurrentUserId,
-        first: Annotated[date | None, Query(alias="filter[from]")] = None,
-        last: Annotated[date | None, Query(alias="filter[to]")] = None,
-        game_id: Annotated[uuid.UUID | None, Query(alias="filter[game_id]")] = None,
+        first: Annotated[
+            CalendarDate | None,
+            Query(
+                alias="filter[from]",
+                description="First day, ISO 8601 date (2026-01-31); a number is refused.",
+            ),
+        ] = None,
+        last: Annotated[
+            CalendarDate | None,
+            Query(
+                alias="filter[to]",
+                description="Last day, ISO 8601 date (2026-01-31); today (UTC) when left out.",
+            ),
+        ] = None,
+        game_id: Annotated[
+            uuid.UUID | None,
+            Query(alias="filter[game_id]", description="Only this game's sales (UUID)."),
+        ] = None,
     ) -> ListDocument[SalesDayAttributes]:
         today = infrastructure.clock.now().date()
         async with finance_unit_of_work(infrastructure) as uow:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from parovoz_kit.http.fields import CurrencyCode, MinorUnits, Text
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from parovoz_developer_portal.api.fields import StrictBody
 from parovoz_developer_portal.domain.balances import DeveloperBalance, LedgerEntry
 from parovoz_developer_portal.domain.bank_details import BankDetails, masked
 from parovoz_developer_portal.domain.payouts import PayoutAmount, PayoutMethod, PayoutRequest
@@ -16,14 +19,70 @@ from parovoz_developer_portal.domain.sales import ReportPeriod, SalesDay
 
 AttributesT = TypeVar("AttributesT")
 
+#: Bank details are sealed into one column; each part is bounded as a bank would print it.
+RECIPIENT_NAME_LIMIT = 255
+BANK_NAME_LIMIT = 255
+CODE_LIMIT = 32
+ACCOUNT_LIMIT = 64
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+PAYOUT_METHOD_EXAMPLE = {
+    "data": {
+        "type": "payoutMethods",
+        "attributes": {
+            "recipient_name": "ООО «Моя Игровая Студия»",
+            "inn": "7707083893",
+            "kpp": "773601001",
+            "bik": "044525225",
+            "account_number": "40702810938000000001",
+            "correspondent_account": "30101810400000000225",
+            "bank_name": "ПАО Сбербанк",
+            "currency": "RUB",
+        },
+    }
+}
+PAYOUT_REQUEST_EXAMPLE = {
+    "data": {
+        "type": "payoutRequests",
+        "attributes": {"amount": {"amount_minor": 5000000, "currency": "RUB"}},
+    }
+}
+#: Seed 001 §3.1.5's spelling of the same request.
+SEED_PAYOUT_REQUEST_EXAMPLE = {
+    "data": {
+        "type": "payoutRequest",
+        "attributes": {
+            "amount_minor_units": 5000000,
+            "currency_code": "RUB",
+            "payment_method_id": "6f1c1b7e-2d4a-4c8e-9a3b-0d5e7f9a1b2c",
+        },
+    }
+}
 
 
-class MoneyBody(_Strict):
-    amount_minor: StrictInt = Field(description="Minor units (kopecks).", examples=[5000000])
-    currency: str = Field(description="ISO 4217 code.", examples=["RUB"], max_length=3)
+class MoneyBody(BaseModel):
+    """An amount of money as answered."""
+
+    amount_minor: int = Field(
+        description="Integer minor units (kopecks for RUB): 5000000 = 50,000.00 RUB.",
+        examples=[5000000],
+    )
+    currency: str = Field(description="ISO 4217 currency code.", examples=["RUB"])
+
+
+class AmountInput(StrictBody):
+    """An amount of money as asked for."""
+
+    amount_minor: MinorUnits = Field(
+        description=(
+            "Required. Integer minor units (kopecks for RUB), a JSON integer: 5000000 = "
+            "50,000.00 RUB; never a fraction or a string. Positive."
+        ),
+        examples=[5000000],
+    )
+    currency: CurrencyCode = Field(
+        description="Required. ISO 4217 code, three capitals; payouts are made in RUB.",
+        examples=["RUB"],
+    )
 
 
 def _money(amount_minor: int, currency: str) -> MoneyBody:
@@ -31,15 +90,50 @@ def _money(amount_minor: int, currency: str) -> MoneyBody:
 
 
 # --- payout methods --------------------------------------------------------------------------
-class PayoutMethodCreationAttributes(_Strict):
-    recipient_name: str = Field(max_length=255, examples=["ООО «Моя Игровая Студия»"])
-    inn: str = Field(max_length=32, description="ИНН: 10 digits (company) or 12 (person).")
-    kpp: str | None = Field(default=None, max_length=32, description="КПП; companies only.")
-    bik: str = Field(max_length=32, description="БИК, 9 digits.", examples=["044525225"])
-    account_number: str = Field(max_length=64, description="Settlement account, 20 digits.")
-    correspondent_account: str = Field(max_length=64, description="20 digits, starts 301.")
-    bank_name: str = Field(max_length=255, examples=["ПАО Сбербанк"])
-    currency: str = Field(default="RUB", max_length=3, description="Payouts are in RUB.")
+class PayoutMethodCreationAttributes(StrictBody):
+    recipient_name: Annotated[str, Text(RECIPIENT_NAME_LIMIT)] = Field(
+        description="Required. The account holder's name as the bank knows it (max 255).",
+        examples=["ООО «Моя Игровая Студия»"],
+    )
+    inn: Annotated[str, Text(CODE_LIMIT)] = Field(
+        description=(
+            "Required. The recipient's ИНН: 10 digits (company) or 12 (person), valid check "
+            "digits; spaces are ignored."
+        ),
+        examples=["7707083893"],
+    )
+    kpp: Annotated[str, Text(CODE_LIMIT)] | None = Field(
+        default=None,
+        description=(
+            "КПП, 9 characters: required for a company (10-digit ИНН), left out for a person."
+        ),
+        examples=["773601001"],
+    )
+    bik: Annotated[str, Text(CODE_LIMIT)] = Field(
+        description="Required. The bank's БИК: 9 digits starting with 04.",
+        examples=["044525225"],
+    )
+    account_number: Annotated[str, Text(ACCOUNT_LIMIT)] = Field(
+        description=(
+            "Required. Settlement account: 20 digits whose control key matches the БИК; spaces "
+            "are ignored. Only ever shown masked (•••• 0001)."
+        ),
+        examples=["40702810938000000001"],
+    )
+    correspondent_account: Annotated[str, Text(ACCOUNT_LIMIT)] = Field(
+        description=(
+            "Required. The bank's correspondent account: 20 digits starting with 301, ending "
+            "with the БИК's last three."
+        ),
+        examples=["30101810400000000225"],
+    )
+    bank_name: Annotated[str, Text(BANK_NAME_LIMIT)] = Field(
+        description="Required. The bank's name (max 255).", examples=["ПАО Сбербанк"]
+    )
+    currency: CurrencyCode = Field(
+        default="RUB",
+        description="Currency of the account: RUB, the default and the only one paid out in.",
+    )
 
     def details(self) -> BankDetails:
         return BankDetails(
@@ -53,81 +147,187 @@ class PayoutMethodCreationAttributes(_Strict):
         )
 
 
-class PayoutMethodCreationData(_Strict):
-    type: Literal["payoutMethods"]
-    attributes: PayoutMethodCreationAttributes
+class PayoutMethodCreationData(StrictBody):
+    type: Literal["payoutMethods"] = Field(description="Always `payoutMethods`.")
+    attributes: PayoutMethodCreationAttributes = Field(description="The bank details.")
 
 
-class PayoutMethodCreationDocument(_Strict):
-    data: PayoutMethodCreationData
+class PayoutMethodCreationDocument(StrictBody):
+    """A bank account to be paid out to."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PAYOUT_METHOD_EXAMPLE]})
+
+    data: PayoutMethodCreationData = Field(description="The payout method to add.")
 
 
 class PayoutMethodAttributes(BaseModel):
     """Masked: the account as ``•••• 1234``, the ИНН with its middle hidden."""
 
-    recipient_name: str
-    inn: str
-    kpp: str | None
-    bik: str
-    account_number: str
-    correspondent_account: str
-    bank_name: str
-    currency: str
-    is_default: bool
-    created_at: datetime
-    updated_at: datetime
+    recipient_name: str = Field(description="The account holder's name.")
+    inn: str = Field(description="ИНН, masked: first two and last two digits shown.")
+    kpp: str | None = Field(description="КПП of a company; null for a person.")
+    bik: str = Field(description="The bank's БИК.")
+    account_number: str = Field(description="Settlement account, masked: `•••• 0001`.")
+    correspondent_account: str = Field(description="The bank's correspondent account.")
+    bank_name: str = Field(description="The bank's name.")
+    currency: str = Field(description="Currency of the account (RUB).")
+    is_default: bool = Field(description="Whether payouts go here when no method is named.")
+    created_at: datetime = Field(description="When it was added (ISO 8601, UTC).")
+    updated_at: datetime = Field(description="When it last changed (ISO 8601, UTC).")
 
 
 # --- payout requests -------------------------------------------------------------------------
-class PayoutRequestCreationAttributes(_Strict):
-    amount: MoneyBody
-    payout_method_id: uuid.UUID | None = Field(
-        default=None, description="The account's default payout method when left out."
+_ATTRIBUTES = "/data/attributes"
+_SEED_AMOUNT_POINTERS = {
+    f"{_ATTRIBUTES}/amount/amount_minor": f"{_ATTRIBUTES}/amount_minor_units",
+    f"{_ATTRIBUTES}/amount/currency": f"{_ATTRIBUTES}/currency_code",
+}
+_ONE_FORM = (
+    "Give the amount either as `amount` or, as seed 001 writes it, as `amount_minor_units` "
+    "with `currency_code`; and the method either as `payout_method_id` or `payment_method_id`."
+)
+
+
+class PayoutRequestCreationAttributes(StrictBody):
+    """Our form (``amount``, ``payout_method_id``) or seed 001's (``amount_minor_units``,
+    ``currency_code``, ``payment_method_id``): the same request, the same answer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["amount"]},
+                {"required": ["amount_minor_units", "currency_code"]},
+            ]
+        }
     )
 
+    amount: AmountInput | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "The amount to pay out; required unless given as seed 001's `amount_minor_units` "
+            "and `currency_code`. At least the minimum payout (1,000.00 RUB) and at most the "
+            "available balance."
+        ),
+    )
+    payout_method_id: uuid.UUID | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "The payout method (bank account) to pay to; the account's default method when "
+            "left out."
+        ),
+    )
+    amount_minor_units: MinorUnits | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "Seed 001's form of `amount.amount_minor`: integer kopecks (5000000 = 50,000.00 "
+            "RUB); with `currency_code`, instead of `amount`."
+        ),
+    )
+    currency_code: CurrencyCode | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Seed 001's form of `amount.currency`: ISO 4217 (RUB); with "
+        "`amount_minor_units`.",
+    )
+    payment_method_id: uuid.UUID | SkipJsonSchema[None] = Field(
+        default=None, description="Seed 001's name for `payout_method_id`."
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PayoutRequestCreationAttributes:
+        seed_amount = self.amount_minor_units is not None or self.currency_code is not None
+        if self.amount is not None and seed_amount:
+            raise ValueError(_ONE_FORM)
+        if self.amount is None and (self.amount_minor_units is None or self.currency_code is None):
+            raise ValueError(_ONE_FORM)
+        if self.payout_method_id is not None and self.payment_method_id is not None:
+            raise ValueError(_ONE_FORM)
+        return self
+
+    def pointer_as_sent(self, pointer: str | None) -> str | None:
+        """The domain points into our form; the same field as this body named it."""
+        if self.amount is None and pointer in _SEED_AMOUNT_POINTERS:
+            return _SEED_AMOUNT_POINTERS[pointer]
+        seed_method = self.payment_method_id is not None or (
+            self.amount is None and self.payout_method_id is None
+        )
+        if seed_method and pointer == f"{_ATTRIBUTES}/payout_method_id":
+            return f"{_ATTRIBUTES}/payment_method_id"
+        return pointer
+
     def payout_amount(self) -> PayoutAmount:
-        return PayoutAmount(self.amount.amount_minor, self.amount.currency)
+        if self.amount is not None:
+            return PayoutAmount(self.amount.amount_minor, self.amount.currency)
+        assert self.amount_minor_units is not None and self.currency_code is not None
+        return PayoutAmount(self.amount_minor_units, self.currency_code)
+
+    def method_id(self) -> uuid.UUID | None:
+        return self.payout_method_id or self.payment_method_id
 
 
-class PayoutRequestCreationData(_Strict):
-    type: Literal["payoutRequests"]
-    attributes: PayoutRequestCreationAttributes
+class PayoutRequestCreationData(StrictBody):
+    type: Literal["payoutRequests", "payoutRequest"] = Field(
+        description="`payoutRequests`, or seed 001's `payoutRequest`."
+    )
+    attributes: PayoutRequestCreationAttributes = Field(description="What to pay out, where.")
 
 
-class PayoutRequestCreationDocument(_Strict):
-    data: PayoutRequestCreationData
+class PayoutRequestCreationDocument(StrictBody):
+    """Ask for a payout (seed 001 §3.1.5)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [PAYOUT_REQUEST_EXAMPLE, SEED_PAYOUT_REQUEST_EXAMPLE]}
+    )
+
+    data: PayoutRequestCreationData = Field(description="The payout request.")
 
 
 class PayoutRequestAttributes(BaseModel):
-    amount: MoneyBody
-    payout_method_id: uuid.UUID
+    amount: MoneyBody = Field(description="The amount asked for.")
+    payout_method_id: uuid.UUID = Field(description="The payout method it goes to.")
     payout_method: str = Field(description="Where it goes, masked: 'ПАО Сбербанк •••• 0001'.")
-    status: str = Field(description="requested, processing, completed or failed.")
-    trigger: str
-    requested_by_user_id: uuid.UUID | None
-    requested_at: datetime
-    updated_at: datetime
-    processed_at: datetime | None
-    failure_reason_code: str | None
-    failure_reason_message: str | None
+    status: str = Field(description="`requested`, `processing`, `completed` or `failed`.")
+    trigger: str = Field(
+        description="`on_request` (a member asked) or `monthly_automatic` (the schedule)."
+    )
+    requested_by_user_id: uuid.UUID | None = Field(
+        description="The member who asked; null for an automatic payout."
+    )
+    requested_at: datetime = Field(description="When it was asked for (ISO 8601, UTC).")
+    updated_at: datetime = Field(description="When its status last changed (ISO 8601, UTC).")
+    processed_at: datetime | None = Field(
+        description="When it completed or failed; null while in progress."
+    )
+    failure_reason_code: str | None = Field(
+        description="Why it failed (a code, e.g. `INSUFFICIENT_BALANCE`); null otherwise."
+    )
+    failure_reason_message: str | None = Field(
+        description="Why it failed, in words; null otherwise."
+    )
 
 
 # --- documents -------------------------------------------------------------------------------
 class Resource(BaseModel, Generic[AttributesT]):
-    type: str
-    id: str
-    attributes: AttributesT
-    links: dict[str, str] | None = None
+    type: str = Field(description="Resource type (JSON:API).")
+    id: str = Field(description="Resource id.")
+    attributes: AttributesT = Field(description="The resource's fields.")
+    links: dict[str, str] | None = Field(
+        default=None, description="`self`: where the resource is read (when it has a page)."
+    )
 
 
 class Document(BaseModel, Generic[AttributesT]):
-    data: Resource[AttributesT]
+    data: Resource[AttributesT] = Field(description="The resource.")
 
 
 class ListDocument(BaseModel, Generic[AttributesT]):
-    data: list[Resource[AttributesT]]
-    links: dict[str, str | None] = Field(default_factory=dict)
-    meta: dict[str, object] = Field(default_factory=dict)
+    data: list[Resource[AttributesT]] = Field(description="The resources, newest first.")
+    links: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="`self`, and `next` (the next page; null on the last) where paged.",
+    )
+    meta: dict[str, object] = Field(
+        default_factory=dict, description="Facts about the whole list (e.g. a report's totals)."
+    )
 
 
 def payout_method_resource(method: PayoutMethod, prefix: str) -> Resource[PayoutMethodAttributes]:
@@ -177,15 +377,15 @@ def payout_request_resource(
 
 # --- balance, ledger, sales ------------------------------------------------------------------
 class CurrencyBalanceBody(BaseModel):
-    currency: str
+    currency: str = Field(description="ISO 4217 currency code of the three amounts.")
     pending: MoneyBody = Field(description="Earned, still inside the 30-day hold.")
     available: MoneyBody = Field(description="May be paid out.")
     in_payout: MoneyBody = Field(description="Held for a payout in progress.")
 
 
 class BalanceAttributes(BaseModel):
-    balances: list[CurrencyBalanceBody]
-    as_of: datetime
+    balances: list[CurrencyBalanceBody] = Field(description="One entry per currency earned in.")
+    as_of: datetime = Field(description="When payment computed it (ISO 8601, UTC).")
 
 
 def balance_document(balance: DeveloperBalance, prefix: str) -> Document[BalanceAttributes]:
@@ -213,16 +413,22 @@ def balance_document(balance: DeveloperBalance, prefix: str) -> Document[Balance
 class LedgerEntryAttributes(BaseModel):
     kind: str = Field(description="sale, refund, payout, chargeback or adjustment.")
     amount: MoneyBody = Field(description="Signed change of the balance.")
-    gross_amount: MoneyBody | None
-    platform_fee_amount: MoneyBody | None
-    game_id: uuid.UUID | None
-    payment_id: uuid.UUID | None
-    refund_id: uuid.UUID | None
-    payout_id: uuid.UUID | None
-    region: str | None
-    description: str
-    created_at: datetime
-    available_at: datetime
+    gross_amount: MoneyBody | None = Field(
+        description="For a sale or refund: what the buyer paid, VAT included; null otherwise."
+    )
+    platform_fee_amount: MoneyBody | None = Field(
+        description="For a sale or refund: the platform's share; null otherwise."
+    )
+    game_id: uuid.UUID | None = Field(description="The game sold or refunded; null otherwise.")
+    payment_id: uuid.UUID | None = Field(description="payment's payment of a sale; or null.")
+    refund_id: uuid.UUID | None = Field(description="payment's refund of a refund; or null.")
+    payout_id: uuid.UUID | None = Field(description="The payout of a payout movement; or null.")
+    region: str | None = Field(description="Buyer's region (ISO 3166-1 alpha-2), or null.")
+    description: str = Field(description="The movement in words.")
+    created_at: datetime = Field(description="When it was booked (ISO 8601, UTC).")
+    available_at: datetime = Field(
+        description="When it counts as available for payout (after the 30-day hold)."
+    )
 
 
 def ledger_entry_resource(entry: LedgerEntry) -> Resource[LedgerEntryAttributes]:
@@ -250,12 +456,12 @@ def ledger_entry_resource(entry: LedgerEntry) -> Resource[LedgerEntryAttributes]
 
 
 class SalesDayAttributes(BaseModel):
-    game_id: uuid.UUID
-    day: date
-    region: str
-    currency: str
-    units_sold: int
-    units_refunded: int
+    game_id: uuid.UUID = Field(description="The game sold.")
+    day: date = Field(description="The UTC day (ISO 8601 date).")
+    region: str = Field(description="Buyers' region, ISO 3166-1 alpha-2.")
+    currency: str = Field(description="ISO 4217 currency of the amounts.")
+    units_sold: int = Field(description="Copies sold that day.")
+    units_refunded: int = Field(description="Copies refunded that day.")
     gross: MoneyBody = Field(description="What buyers paid, VAT included; refunds subtracted.")
     net: MoneyBody = Field(description="The developer's share; refunds subtracted.")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
@@ -28,6 +29,14 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         status_code=201,
         response_model=Document[GameAttributes],
         summary="Create a game, DLC or software product (a draft)",
+        description=(
+            "Owner, admin or editor of the caller's developer account (403 `TEAM_ROLE_FORBIDS` "
+            "otherwise). The product starts as a `draft`; its page is in `Location`. A DLC names "
+            "the developer's game it extends (`parent_game_id`, 400 `DLC_PARENT_REQUIRED` "
+            "without it, 422 `INVALID_PARENT_GAME` for another's game or a DLC). A title the "
+            "developer already uses is 409 `RESOURCE_ALREADY_EXISTS`; a suspended account is "
+            "422 `ACCOUNT_SUSPENDED`. `Idempotency-Key` is optional."
+        ),
     )
     async def create_game(
         body: ProductCreationDocument,
@@ -68,8 +77,15 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         "/{game_id}",
         response_model=Document[GameAttributes],
         summary="A product of the caller's developer account (others' are 404)",
+        description=(
+            "Any member of the developer account may read its products; another developer's "
+            "product, or one that does not exist, is 404 `RESOURCE_NOT_FOUND`."
+        ),
     )
-    async def get_game(game_id: uuid.UUID, user_id: CurrentUserId) -> Document[GameAttributes]:
+    async def get_game(
+        game_id: Annotated[uuid.UUID, Path(description="The product's id (UUID).")],
+        user_id: CurrentUserId,
+    ) -> Document[GameAttributes]:
         async with portal_unit_of_work(infrastructure) as uow:
             game = await use_cases.game_for_member(uow, user_id, game_id)
         return game_document(game, prefix)

@@ -7,8 +7,9 @@ only ever shown masked; owner, admin and finance may manage them, others get 403
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
@@ -23,6 +24,8 @@ from parovoz_developer_portal.api.finance_schemas import (
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import payout_use_cases
 
+MethodId = Annotated[uuid.UUID, Path(description="The payout method's id (UUID).")]
+
 
 def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
@@ -33,6 +36,13 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
         status_code=201,
         response_model=Document[PayoutMethodAttributes],
         summary="Add a bank account to be paid out to (the first one becomes the default)",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). The details are checked "
+            "as a bank would (ИНН, КПП, БИК and both accounts with their control keys; 400 with "
+            "a pointer at the first wrong one), stored encrypted and only ever shown masked. "
+            "Payouts are in RUB (422 `UNSUPPORTED_PAYOUT_CURRENCY` otherwise). The account's "
+            "first method becomes its default. `Idempotency-Key` is optional."
+        ),
     )
     async def add_payout_method(
         body: PayoutMethodCreationDocument,
@@ -72,6 +82,7 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
         "",
         response_model=ListDocument[PayoutMethodAttributes],
         summary="The account's payout methods, newest first (masked)",
+        description="Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise).",
     )
     async def list_payout_methods(user_id: CurrentUserId) -> ListDocument[PayoutMethodAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
@@ -85,9 +96,13 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
         "/{method_id}",
         response_model=Document[PayoutMethodAttributes],
         summary="One payout method (masked)",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise); another account's or a "
+            "deleted method is 404 `PAYOUT_METHOD_NOT_FOUND`."
+        ),
     )
     async def get_payout_method(
-        method_id: uuid.UUID, user_id: CurrentUserId
+        method_id: MethodId, user_id: CurrentUserId
     ) -> Document[PayoutMethodAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
             method = await payout_use_cases.payout_method_of_member(uow, user_id, method_id)
@@ -97,9 +112,14 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
         "/{method_id}/default",
         response_model=Document[PayoutMethodAttributes],
         summary="Make this the method payouts go to when none is named",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise); the previous default "
+            "stops being one. Doing it twice changes nothing. Another account's or a deleted "
+            "method is 404 `PAYOUT_METHOD_NOT_FOUND`."
+        ),
     )
     async def make_default(
-        method_id: uuid.UUID, user_id: CurrentUserId
+        method_id: MethodId, user_id: CurrentUserId
     ) -> Document[PayoutMethodAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
             method = await payout_use_cases.make_default_payout_method(uow, user_id, method_id)
@@ -109,8 +129,14 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
         "/{method_id}",
         status_code=204,
         summary="Delete a payout method (not while a payout to it is in progress)",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). A method a payout in "
+            "progress goes to is kept (409 `PAYOUT_METHOD_IN_USE`); deleting the default makes "
+            "the newest remaining method the default. Another account's or a deleted method is "
+            "404 `PAYOUT_METHOD_NOT_FOUND`."
+        ),
     )
-    async def delete_payout_method(method_id: uuid.UUID, user_id: CurrentUserId) -> Response:
+    async def delete_payout_method(method_id: MethodId, user_id: CurrentUserId) -> Response:
         async with finance_unit_of_work(infrastructure) as uow:
             await payout_use_cases.delete_payout_method(uow, user_id, method_id)
         return Response(status_code=204)

@@ -16,6 +16,7 @@ from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_developer_portal.api.fields import StrictBody
 from parovoz_developer_portal.api.finance_schemas import Document, Resource
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import payout_schedule_use_cases
@@ -25,33 +26,52 @@ from parovoz_developer_portal.domain.payout_schedule import (
     PayoutScheduleMode,
 )
 
+PAYOUT_SCHEDULE_EXAMPLE = {
+    "data": {"type": "payoutSchedules", "attributes": {"mode": "monthly"}},
+}
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class PayoutScheduleChangeAttributes(_Strict):
-    mode: PayoutScheduleMode = Field(description="on_request, or monthly (automatic).")
+class PayoutScheduleChangeAttributes(StrictBody):
+    mode: PayoutScheduleMode = Field(
+        description=(
+            "Required. `on_request` (paid when a member asks) or `monthly` (the whole available "
+            "balance asked for on the 1st of each month, UTC, when at least the minimum payout)."
+        )
+    )
     payout_method_id: uuid.UUID | None = Field(
-        default=None, description="Monthly payouts go here; the default method when left out."
+        default=None,
+        description=(
+            "For `monthly`: the payout method paid to; the account's default method when left "
+            "out. Ignored for `on_request`."
+        ),
     )
 
 
-class PayoutScheduleChangeData(_Strict):
-    type: Literal["payoutSchedules"]
-    attributes: PayoutScheduleChangeAttributes
+class PayoutScheduleChangeData(StrictBody):
+    type: Literal["payoutSchedules"] = Field(description="Always `payoutSchedules`.")
+    attributes: PayoutScheduleChangeAttributes = Field(description="The schedule chosen.")
 
 
-class PayoutScheduleChangeDocument(_Strict):
-    data: PayoutScheduleChangeData
+class PayoutScheduleChangeDocument(StrictBody):
+    """How the account is to be paid out."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PAYOUT_SCHEDULE_EXAMPLE]})
+
+    data: PayoutScheduleChangeData = Field(description="The payout schedule.")
 
 
 class PayoutScheduleAttributes(BaseModel):
-    mode: str
-    payout_method_id: uuid.UUID | None
-    day_of_month: int | None = Field(description="When monthly payouts are asked (UTC).")
-    updated_by_user_id: uuid.UUID | None
-    updated_at: datetime | None
+    mode: str = Field(description="`on_request` or `monthly`.")
+    payout_method_id: uuid.UUID | None = Field(
+        description="Where monthly payouts go; null when paid on request."
+    )
+    day_of_month: int | None = Field(
+        description="The day monthly payouts are asked on (UTC); null when paid on request."
+    )
+    updated_by_user_id: uuid.UUID | None = Field(
+        description="The member who last chose; null if never chosen."
+    )
+    updated_at: datetime | None = Field(description="When it was last chosen; null if never.")
 
 
 def payout_schedule_resource(
@@ -80,6 +100,10 @@ def payout_schedule_router(infrastructure: Infrastructure) -> APIRouter:
         "",
         response_model=Document[PayoutScheduleAttributes],
         summary="How the account is paid out (on request unless chosen otherwise)",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). `on_request` until "
+            "a member chooses otherwise."
+        ),
     )
     async def get_payout_schedule(user_id: CurrentUserId) -> Document[PayoutScheduleAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
@@ -90,6 +114,14 @@ def payout_schedule_router(infrastructure: Infrastructure) -> APIRouter:
         "",
         response_model=Document[PayoutScheduleAttributes],
         summary="Choose on-request or monthly automatic payouts (to a method of the account)",
+        description=(
+            "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). `monthly`: on the 1st "
+            "of each month (UTC) the whole available RUB balance, when at least the minimum "
+            "payout, is asked for to the named method or the account's default (422 "
+            "`PAYOUT_METHOD_REQUIRED` without any; 404 `PAYOUT_METHOD_NOT_FOUND` for one not "
+            "of the account). Replaces the setting, so repeating it is harmless and no "
+            "`Idempotency-Key` is taken."
+        ),
     )
     async def put_payout_schedule(
         body: PayoutScheduleChangeDocument, user_id: CurrentUserId

@@ -4,96 +4,186 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from parovoz_kit.http.fields import CountryCode
+from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_developer_portal.api.fields import (
+    Email,
+    LegalEntityInput,
+    Name,
+    StrictBody,
+    TaxId,
+)
 from parovoz_developer_portal.domain.accounts import DeveloperAccount, LegalEntityType
 from parovoz_developer_portal.domain.games import Game, ProductType
 from parovoz_developer_portal.domain.team import TeamRole
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-TaxId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=32)]
-
 AttributesT = TypeVar("AttributesT")
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+ACCOUNT_CREATION_EXAMPLE = {
+    "data": {
+        "type": "developerAccountCreation",
+        "attributes": {
+            "company_name": "Моя Игровая Студия",
+            "legal_entity_type": "ООО",
+            "tax_id": "7707083893",
+            "contact_email": "dev@example.com",
+            "country_code": "RU",
+        },
+    }
+}
+PRODUCT_CREATION_EXAMPLE = {
+    "data": {
+        "type": "productCreation",
+        "attributes": {"title": "Моя Новая Супер Игра", "product_type": "game"},
+    }
+}
 
 
 # --- requests ---------------------------------------------------------------------------------
-class AccountCreationAttributes(_Strict):
-    company_name: Name = Field(examples=["Моя Игровая Студия"])
-    display_name: Name | None = Field(default=None, description="Name shown in the store.")
-    legal_entity_type: LegalEntityType = Field(examples=["llc"])
-    tax_id: TaxId = Field(description="ИНН: 10 digits (organisation) or 12 (individual).")
-    contact_email: EmailStr
-    country_code: CountryCode = Field(examples=["RU"])
+class AccountCreationAttributes(StrictBody):
+    company_name: Name = Field(
+        description="Legal name of the company or the person: 1-255 characters, required.",
+        examples=["Моя Игровая Студия"],
+    )
+    display_name: Name | None = Field(
+        default=None,
+        description="Name shown in the store, 1-255 characters; the company name when left out.",
+    )
+    legal_entity_type: LegalEntityInput = Field(
+        description=(
+            "Legal form, required: `llc` (ООО), `joint_stock_company` (АО, ПАО), "
+            "`sole_proprietor` (ИП), `self_employed` (самозанятый), `foreign_company`. Seed "
+            "001's Russian spellings «ООО», «АО», «ПАО», «ИП», «Самозанятый» are accepted too; "
+            "the answer always gives the English value (`llc`, ...)."
+        ),
+        examples=["ООО"],
+    )
+    tax_id: TaxId = Field(
+        description=(
+            "ИНН, required: 10 digits for an organisation (ООО, АО), 12 for an individual (ИП, "
+            "самозанятый), with valid check digits; a foreign company's own tax number "
+            "(5-32 characters)."
+        ),
+        examples=["7707083893"],
+    )
+    contact_email: Email = Field(
+        description="Where the platform writes to the developer, required (max 255 characters).",
+        examples=["dev@example.com"],
+    )
+    country_code: CountryCode = Field(
+        description=(
+            "Country of registration, ISO 3166-1 alpha-2 in capitals, required: RU for a Russian "
+            "legal entity, any other for a foreign company."
+        ),
+        examples=["RU"],
+    )
 
 
-class AccountCreationData(_Strict):
-    type: Literal["developerAccountCreation"]
-    attributes: AccountCreationAttributes
+class AccountCreationData(StrictBody):
+    type: Literal["developerAccountCreation"] = Field(
+        description="Always `developerAccountCreation`."
+    )
+    attributes: AccountCreationAttributes = Field(description="The account to open.")
 
 
-class AccountCreationDocument(_Strict):
-    data: AccountCreationData
+class AccountCreationDocument(StrictBody):
+    """Seed 001 §3.1.1: open a developer account."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ACCOUNT_CREATION_EXAMPLE]})
+
+    data: AccountCreationData = Field(description="The account to open.")
 
 
-class ProductCreationAttributes(_Strict):
-    title: Name = Field(examples=["Моя Новая Супер Игра"])
-    product_type: ProductType = ProductType.GAME
-    parent_game_id: uuid.UUID | None = Field(default=None, description="For a DLC only.")
+class ProductCreationAttributes(StrictBody):
+    title: Name = Field(
+        description=(
+            "Title of the product, 1-255 characters, required; unique among the developer's "
+            "products (409 `RESOURCE_ALREADY_EXISTS` otherwise)."
+        ),
+        examples=["Моя Новая Супер Игра"],
+    )
+    product_type: ProductType = Field(
+        default=ProductType.GAME,
+        description="`game` (the default), `dlc` (needs `parent_game_id`) or `software`.",
+    )
+    parent_game_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "For a DLC only, and required for one: the id of one of the developer's games it "
+            "extends."
+        ),
+    )
 
 
-class ProductCreationData(_Strict):
-    type: Literal["productCreation"]
-    attributes: ProductCreationAttributes
+class ProductCreationData(StrictBody):
+    type: Literal["productCreation"] = Field(description="Always `productCreation`.")
+    attributes: ProductCreationAttributes = Field(description="The product to create.")
 
 
-class ProductCreationDocument(_Strict):
-    data: ProductCreationData
+class ProductCreationDocument(StrictBody):
+    """Seed 001 §3.1.2: create a product (a draft)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PRODUCT_CREATION_EXAMPLE]})
+
+    data: ProductCreationData = Field(description="The product to create.")
 
 
 # --- responses --------------------------------------------------------------------------------
 class Resource(BaseModel, Generic[AttributesT]):
-    type: str
-    id: uuid.UUID
-    attributes: AttributesT
-    links: dict[str, str]
+    type: str = Field(description="Resource type (JSON:API).")
+    id: uuid.UUID = Field(description="Resource id (UUID).")
+    attributes: AttributesT = Field(description="The resource's fields.")
+    links: dict[str, str] = Field(description="`self`: where the resource is read.")
 
 
 class Document(BaseModel, Generic[AttributesT]):
-    data: Resource[AttributesT]
+    data: Resource[AttributesT] = Field(description="The resource.")
 
 
 class AccountAttributes(BaseModel):
-    company_name: str
-    display_name: str
-    legal_entity_type: LegalEntityType
-    tax_id: str
-    contact_email: str
-    country_code: str
-    status: str
-    publishing_track: str
-    verified: bool
-    owner_user_id: uuid.UUID
-    my_role: TeamRole
-    created_at: datetime
-    updated_at: datetime
+    company_name: str = Field(description="Legal name of the company or the person.")
+    display_name: str = Field(description="Name shown in the store.")
+    legal_entity_type: LegalEntityType = Field(
+        description="Legal form, always in the English form (`llc` for ООО, ...)."
+    )
+    tax_id: str = Field(description="ИНН (or a foreign company's tax number).")
+    contact_email: str = Field(description="Where the platform writes to the developer.")
+    country_code: str = Field(description="Country of registration, ISO 3166-1 alpha-2.")
+    status: str = Field(
+        description="`pending_verification` (new), `active` (verified) or `suspended`."
+    )
+    publishing_track: str = Field(
+        description="`greenlight` (a new account's games go through greenlight) or `direct`."
+    )
+    verified: bool = Field(description="Whether the platform has verified the legal entity.")
+    owner_user_id: uuid.UUID = Field(description="The user who opened the account.")
+    my_role: TeamRole = Field(
+        description="The caller's role: owner, admin, editor, finance or viewer."
+    )
+    created_at: datetime = Field(description="When the account was opened (ISO 8601, UTC).")
+    updated_at: datetime = Field(description="When it last changed (ISO 8601, UTC).")
 
 
 class GameAttributes(BaseModel):
-    title: str
-    product_type: ProductType
-    parent_game_id: uuid.UUID | None
-    status: str
-    developer_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
-    published_at: datetime | None
+    title: str = Field(description="Title of the product.")
+    product_type: ProductType = Field(description="`game`, `dlc` or `software`.")
+    parent_game_id: uuid.UUID | None = Field(
+        description="The game a DLC extends; null for a game or software."
+    )
+    status: str = Field(
+        description=(
+            "`draft` (new), `in_review`, `rejected`, `published`, `unpublished` or `archived`."
+        )
+    )
+    developer_id: uuid.UUID = Field(description="The developer account the product belongs to.")
+    created_at: datetime = Field(description="When it was created (ISO 8601, UTC).")
+    updated_at: datetime = Field(description="When it last changed (ISO 8601, UTC).")
+    published_at: datetime | None = Field(
+        description="When it was first published; null until then."
+    )
 
 
 def account_document(

@@ -102,7 +102,7 @@ class PaymentDeveloperMoney:
             raise ValidationFailed(
                 "page[cursor] is not a cursor of this ledger; start from the first page.",
                 code="INVALID_PAGE_CURSOR",
-                pointer="/query/page[cursor]",
+                parameter="page[cursor]",
             ) from None
         return LedgerPage(
             entries=tuple(_entry(entry) for entry in reply.entries),

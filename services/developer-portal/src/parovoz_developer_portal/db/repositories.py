@@ -97,6 +97,7 @@ class SqlAccounts:
             # uq_team_members_user_id: a concurrent request made this user a member first.
             raise Conflict(
                 "This user already belongs to a developer account.",
+                detail_ru="Пользователь уже состоит в аккаунте разработчика.",
                 code="RESOURCE_ALREADY_EXISTS",
             ) from None
 
@@ -133,6 +134,7 @@ class SqlGames:
         except IntegrityError:
             raise Conflict(
                 f"This developer already has a product titled {game.title!r}.",
+                detail_ru=f"У разработчика уже есть продукт с названием «{game.title}».",
                 code="RESOURCE_ALREADY_EXISTS",
                 pointer="/data/attributes/title",
             ) from None

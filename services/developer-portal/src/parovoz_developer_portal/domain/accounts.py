@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 
 class LegalEntityType(StrEnum):
@@ -95,7 +95,7 @@ def open_account(
             pointer="/data/attributes/tax_id",
         )
     if foreign == (application.country_code == "RU"):
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "A foreign company registers outside RU; a Russian legal entity registers in RU.",
             code="COUNTRY_MISMATCH",
             pointer="/data/attributes/country_code",

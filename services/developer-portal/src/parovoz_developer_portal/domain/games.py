@@ -63,7 +63,7 @@ def draft_game(
     if parent is not None and (
         parent.developer_id != account.id or parent.product_type is not ProductType.GAME
     ):
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "A DLC extends one of this developer's games.",
             code="INVALID_PARENT_GAME",
             pointer="/data/attributes/parent_game_id",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 from parovoz_developer_portal.domain.bank_details import (
     PAYOUT_CURRENCIES,
@@ -52,7 +52,7 @@ def new_payout_method(
 ) -> PayoutMethod:
     """``details`` already validated; the account's first method becomes its default."""
     if currency not in PAYOUT_CURRENCIES:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "Payouts are made in RUB to a Russian bank account.",
             code="UNSUPPORTED_PAYOUT_CURRENCY",
             pointer=f"{_ATTRIBUTES}/currency",
@@ -141,14 +141,18 @@ def request_payout(
             pointer=f"{_ATTRIBUTES}/amount/amount_minor",
         )
     if amount.currency != method.currency:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"The payout method pays in {method.currency}; ask for an amount in it.",
+            detail_ru=f"Этот способ выплаты принимает только {method.currency}: укажите сумму в "
+            "этой валюте.",
             code="PAYOUT_CURRENCY_MISMATCH",
             pointer=f"{_ATTRIBUTES}/amount/currency",
         )
     if amount.amount_minor < minimum_minor:
-        raise ValidationFailed(
-            f"The minimum payout is {minimum_minor // 100:,}.{minimum_minor % 100:02d} "
+        shown = f"{minimum_minor // 100:,}.{minimum_minor % 100:02d}"
+        raise BusinessRuleViolation(
+            f"The minimum payout is {shown} {amount.currency}.",
+            detail_ru=f"Минимальная сумма выплаты — {shown.replace(',', ' ').replace('.', ',')} "
             f"{amount.currency}.",
             code="PAYOUT_BELOW_MINIMUM",
             pointer=f"{_ATTRIBUTES}/amount/amount_minor",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 #: The currencies the store sells in; the base price is always in roubles.
 SUPPORTED_CURRENCIES = frozenset({"RUB", "KZT", "BYN", "UAH", "USD", "EUR"})
@@ -82,16 +82,26 @@ def _check_price(price: Price, pointer: str) -> None:
             code="INVALID_PRICE_AMOUNT",
             pointer=f"{pointer}/amount_minor",
         )
-    if not 0 < price.amount_minor <= MAX_PRICE_MINOR:
+    if price.amount_minor <= 0:
         raise ValidationFailed(
-            f"A price is positive and at most {MAX_PRICE_MINOR} minor units (1,000,000.00).",
+            "A price is a positive number of minor units; a free game sets is_free instead.",
             code="INVALID_PRICE_AMOUNT",
             pointer=f"{pointer}/amount_minor",
         )
+    if price.amount_minor > MAX_PRICE_MINOR:
+        raise BusinessRuleViolation(
+            f"A price is at most {MAX_PRICE_MINOR} minor units (1,000,000.00).",
+            detail_ru=f"Цена не может быть больше {MAX_PRICE_MINOR} минимальных единиц "
+            "(1 000 000,00).",
+            code="PRICE_TOO_HIGH",
+            pointer=f"{pointer}/amount_minor",
+        )
     if price.currency not in SUPPORTED_CURRENCIES:
-        raise ValidationFailed(
-            f"Currency {price.currency!r} is not sold in: use one of "
-            f"{', '.join(sorted(SUPPORTED_CURRENCIES))}.",
+        currencies = ", ".join(sorted(SUPPORTED_CURRENCIES))
+        raise BusinessRuleViolation(
+            f"Currency {price.currency!r} is not sold in: use one of {currencies}.",
+            detail_ru=f"В валюте {price.currency!r} магазин не продаёт: укажите одну из "
+            f"{currencies}.",
             code="UNSUPPORTED_CURRENCY",
             pointer=f"{pointer}/currency",
         )
@@ -99,8 +109,9 @@ def _check_price(price: Price, pointer: str) -> None:
 
 def _check_regional_prices(regional_prices: Sequence[RegionalPrice]) -> None:
     if len(regional_prices) > MAX_REGIONAL_PRICES:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"At most {MAX_REGIONAL_PRICES} regional prices.",
+            detail_ru=f"Региональных цен может быть не больше {MAX_REGIONAL_PRICES}.",
             code="TOO_MANY_REGIONAL_PRICES",
             pointer=f"{_ATTRIBUTES}/regional_prices",
         )
@@ -110,12 +121,14 @@ def _check_regional_prices(regional_prices: Sequence[RegionalPrice]) -> None:
         if regional.region not in ISO_3166_ALPHA_2:
             raise ValidationFailed(
                 f"{regional.region!r} is not an ISO 3166-1 alpha-2 country code (e.g. KZ).",
+                detail_ru=f"{regional.region!r} — не код страны ISO 3166-1 alpha-2 (например, KZ).",
                 code="INVALID_REGION",
                 pointer=f"{pointer}/region",
             )
         if regional.region in seen:
             raise ValidationFailed(
                 f"Region {regional.region} has more than one price; give one per region.",
+                detail_ru=f"Для региона {regional.region} указано несколько цен: нужна одна.",
                 code="DUPLICATE_REGION",
                 pointer=f"{pointer}/region",
             )
@@ -129,7 +142,7 @@ def validate_price_list(price_list: PriceList) -> PriceList:
     if price_list.is_free:
         if price_list.base_price is not None or price_list.regional_prices:
             pointer = "base_price" if price_list.base_price is not None else "regional_prices"
-            raise ValidationFailed(
+            raise BusinessRuleViolation(
                 "A free game has no base price and no regional prices.",
                 code="FREE_GAME_HAS_PRICES",
                 pointer=f"{_ATTRIBUTES}/{pointer}",
@@ -143,7 +156,7 @@ def validate_price_list(price_list: PriceList) -> PriceList:
         )
     _check_price(price_list.base_price, f"{_ATTRIBUTES}/base_price")
     if price_list.base_price.currency != BASE_CURRENCY:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "The base price is in RUB; prices in other currencies are regional prices.",
             code="BASE_PRICE_NOT_RUB",
             pointer=f"{_ATTRIBUTES}/base_price/currency",

@@ -46,7 +46,11 @@ async def _members_game(
         role = await uow.accounts.role_of(game.developer_id, user_id)
     if game is None or role is None:
         # Same answer whether the game does not exist or belongs to someone else.
-        raise NotFound(f"Game {game_id} was not found.", code="RESOURCE_NOT_FOUND")
+        raise NotFound(
+            f"Game {game_id} was not found.",
+            detail_ru=f"Игра {game_id} не найдена.",
+            code="RESOURCE_NOT_FOUND",
+        )
     require_permission(role, permission)
     return game
 

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 #: A report spans at most a year of days.
 MAX_REPORT_DAYS = 366
@@ -85,12 +85,13 @@ def report_period(first: date | None, last: date | None, today: date) -> ReportP
         raise ValidationFailed(
             "filter[from] is after filter[to].",
             code="INVALID_REPORT_PERIOD",
-            pointer="/query/filter[from]",
+            parameter="filter[from]",
         )
     if (last - first).days + 1 > MAX_REPORT_DAYS:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"A report spans at most {MAX_REPORT_DAYS} days.",
+            detail_ru=f"Отчёт охватывает не более {MAX_REPORT_DAYS} дней.",
             code="REPORT_PERIOD_TOO_LONG",
-            pointer="/query/filter[to]",
+            parameter="filter[to]",
         )
     return ReportPeriod(first, last)

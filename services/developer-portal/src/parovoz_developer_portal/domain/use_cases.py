@@ -22,6 +22,8 @@ from parovoz_developer_portal.domain.games import Game, ProductType, draft_game
 from parovoz_developer_portal.domain.ports import Membership, PortalUnitOfWork
 from parovoz_developer_portal.domain.team import Permission, TeamRole, require_permission
 
+_ALREADY_A_MEMBER_RU = "Пользователь уже состоит в аккаунте разработчика."
+
 
 @dataclass(frozen=True)
 class MemberView:
@@ -34,7 +36,9 @@ async def register_account(
 ) -> MemberView:
     if await uow.accounts.membership_of(user_id) is not None:
         raise Conflict(
-            "This user already belongs to a developer account.", code="RESOURCE_ALREADY_EXISTS"
+            "This user already belongs to a developer account.",
+            detail_ru=_ALREADY_A_MEMBER_RU,
+            code="RESOURCE_ALREADY_EXISTS",
         )
     account = open_account(application, user_id, now)
     await uow.accounts.add(account)
@@ -59,7 +63,9 @@ async def my_membership(uow: PortalUnitOfWork, user_id: uuid.UUID) -> Membership
     membership = await uow.accounts.membership_of(user_id)
     if membership is None:
         raise NotFound(
-            "You are not a member of any developer account yet.", code="RESOURCE_NOT_FOUND"
+            "You are not a member of any developer account yet.",
+            detail_ru="Вы пока не состоите ни в одном аккаунте разработчика.",
+            code="RESOURCE_NOT_FOUND",
         )
     return membership
 
@@ -100,6 +106,10 @@ async def game_for_member(uow: PortalUnitOfWork, user_id: uuid.UUID, game_id: uu
     role = await uow.accounts.role_of(game.developer_id, user_id) if game else None
     if game is None or role is None:
         # Same answer whether the game does not exist or belongs to someone else.
-        raise NotFound(f"Game {game_id} was not found.", code="RESOURCE_NOT_FOUND")
+        raise NotFound(
+            f"Game {game_id} was not found.",
+            detail_ru=f"Игра {game_id} не найдена.",
+            code="RESOURCE_NOT_FOUND",
+        )
     require_permission(role, Permission.VIEW)
     return game

@@ -1,0 +1,89 @@
+"""Russian details of developer-portal's error codes (Russian is the API's default language).
+
+The kit answers ``detail`` from here when a client does not prefer English and the raise site
+gave no ``detail_ru`` of its own (those carry specific numbers or names). Every code raised in
+this service has a text here; a unit test keeps it so.
+"""
+
+from __future__ import annotations
+
+RUSSIAN: dict[str, str] = {
+    # --- generic codes raised with this service's own meaning -----------------------------
+    "RESOURCE_NOT_FOUND": "Ресурс не найден.",
+    "RESOURCE_ALREADY_EXISTS": "Такой ресурс уже существует.",
+    # --- accounts and team ------------------------------------------------------------------
+    "INVALID_TAX_ID": (
+        "tax_id — не действительный ИНН для этой правовой формы: 10 цифр у организации, "
+        "12 у физического лица, с верными контрольными цифрами."
+    ),
+    "COUNTRY_MISMATCH": (
+        "Российское юридическое лицо регистрируется в RU, иностранная компания — вне RU."
+    ),
+    "ACCOUNT_SUSPENDED": "Аккаунт разработчика заблокирован: это действие недоступно.",
+    "TEAM_ROLE_FORBIDS": "Ваша роль в команде разработчика не позволяет это действие.",
+    # --- games --------------------------------------------------------------------------------
+    "DLC_PARENT_REQUIRED": "parent_game_id указывается для DLC, и только для DLC.",
+    "INVALID_PARENT_GAME": "DLC дополняет одну из игр этого же разработчика.",
+    "GAME_NOT_FOUND": "Игра не найдена.",
+    "DEVELOPER_NOT_FOUND": "Разработчик не найден.",
+    # --- prices -------------------------------------------------------------------------------
+    "INVALID_PRICE_AMOUNT": (
+        "Цена — целое положительное число минимальных единиц (копеек); бесплатная игра "
+        "указывает is_free."
+    ),
+    "PRICE_TOO_HIGH": "Цена больше допустимой (1 000 000,00).",
+    "UNSUPPORTED_CURRENCY": "Магазин не продаёт в этой валюте.",
+    "TOO_MANY_REGIONAL_PRICES": "Слишком много региональных цен.",
+    "INVALID_REGION": "Регион — код страны ISO 3166-1 alpha-2 (например, KZ).",
+    "DUPLICATE_REGION": "Для одного региона указано несколько цен: нужна одна.",
+    "FREE_GAME_HAS_PRICES": "У бесплатной игры нет ни базовой, ни региональных цен.",
+    "BASE_PRICE_REQUIRED": "Платной игре нужна базовая цена в рублях (или укажите is_free).",
+    "BASE_PRICE_NOT_RUB": (
+        "Базовая цена указывается в рублях; цены в других валютах — региональные."
+    ),
+    # --- payout methods (bank details) --------------------------------------------------------
+    "RECIPIENT_NAME_REQUIRED": "Укажите имя или наименование получателя.",
+    "INVALID_INN": (
+        "inn — не действительный ИНН: 10 цифр у организации, 12 у физического лица, "
+        "с верными контрольными цифрами."
+    ),
+    "KPP_REQUIRED": "В реквизитах организации нужен КПП.",
+    "INVALID_KPP": "kpp — не действительный КПП (9 символов).",
+    "KPP_NOT_ALLOWED": "У физического лица (ИП, самозанятый) нет КПП: не указывайте его.",
+    "INVALID_BIK": "bik — не российский БИК (9 цифр, начинается с 04).",
+    "INVALID_ACCOUNT_NUMBER": (
+        "account_number — не расчётный счёт в этом банке (20 цифр, контрольный ключ должен "
+        "сходиться с БИК)."
+    ),
+    "INVALID_CORRESPONDENT_ACCOUNT": (
+        "correspondent_account — не корреспондентский счёт этого банка (20 цифр, начинается "
+        "с 301, контрольный ключ должен сходиться с БИК)."
+    ),
+    "BANK_NAME_REQUIRED": "Укажите название банка.",
+    "UNSUPPORTED_PAYOUT_CURRENCY": "Выплаты производятся в рублях на счёт в российском банке.",
+    "PAYOUT_METHOD_NOT_FOUND": "Способ выплаты не найден.",
+    "PAYOUT_METHOD_IN_USE": (
+        "На этот способ выплаты идёт выплата: удалить его можно после её завершения."
+    ),
+    "PAYOUT_METHOD_REQUIRED": "Сначала добавьте способ выплаты.",
+    "PAYOUT_DETAILS_RESTRICTED": "Реквизиты для выплат доступны только сервису платежей.",
+    # --- payouts ------------------------------------------------------------------------------
+    "INVALID_PAYOUT_AMOUNT": "amount_minor — целое положительное число копеек.",
+    "PAYOUT_CURRENCY_MISMATCH": "Способ выплаты принимает другую валюту: укажите сумму в ней.",
+    "PAYOUT_BELOW_MINIMUM": "Сумма меньше минимальной суммы выплаты.",
+    "PAYOUT_EXCEEDS_AVAILABLE_BALANCE": "Сумма больше баланса, доступного для выплаты.",
+    "PAYOUT_ALREADY_IN_PROGRESS": (
+        "У аккаунта уже есть выплата в работе: новую можно запросить после её завершения."
+    ),
+    "PAYOUT_REQUEST_NOT_FOUND": "Запрос на выплату не найден.",
+    # --- finance reports ----------------------------------------------------------------------
+    "INVALID_REPORT_PERIOD": "filter[from] позже, чем filter[to].",
+    "REPORT_PERIOD_TOO_LONG": "Период отчёта слишком длинный.",
+    "INVALID_PAGE_CURSOR": ("page[cursor] — не курсор этой выписки: начните с первой страницы."),
+    "PAYMENT_UNAVAILABLE": (
+        "Балансы ведёт сервис платежей, который сейчас недоступен: повторите чуть позже."
+    ),
+    # --- gRPC ---------------------------------------------------------------------------------
+    "INVALID_ID": "Идентификатор должен быть UUID.",
+    "LOOKUP_REQUIRED": "Укажите, какого разработчика найти.",
+}
