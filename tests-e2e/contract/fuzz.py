@@ -39,8 +39,15 @@ SERVER_ERRORS = {"ST101", "ST102"}
 def run_service(service: str, token: str, args: argparse.Namespace) -> dict:
     report = REPORTS / f"{service}.json"
     report.unlink(missing_ok=True)
+    config = REPORTS / "schemathesis.toml"
+    # schemathesis keeps the crashes it found to replay them first next time: under .run, not in
+    # the repository's root.
+    config.write_text(f'[cache]\ndirectory = "{REPORTS / "cache"}"\n')
     command = [
         str(SCHEMATHESIS),
+        "--config-file",
+        str(config),
+        "--no-color",
         "run",
         f"{GATEWAY}{OPENAPI_PATHS[service]}",
         "--url",
@@ -65,7 +72,6 @@ def run_service(service: str, token: str, args: argparse.Namespace) -> dict:
         "json",
         "--report-json-path",
         str(report),
-        "--no-color",
     ]
     if args.max_time:
         command += ["--max-time", str(args.max_time)]
