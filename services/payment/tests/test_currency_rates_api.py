@@ -64,17 +64,18 @@ async def test_admins_set_rates_and_everyone_reads_them(
     refused = await client.put(f"{RATES}/KZT", json=rate_body("0.2"), headers=user)
     assert refused.status_code == 403, refused.text
 
-    for currency, body, code, pointer in (
-        ("RUB", rate_body("1"), "BASE_CURRENCY_RATE", "/path/currency"),
-        ("XYZ", rate_body("1"), "UNSUPPORTED_CURRENCY", "/path/currency"),
-        ("KZT", rate_body("-0.2"), "INVALID_RATE", "/data/attributes/rate"),
+    for currency, body, status, code, source in (
+        ("RUB", rate_body("1"), 422, "BASE_CURRENCY_RATE", {"parameter": "currency"}),
+        ("XYZ", rate_body("1"), 422, "UNSUPPORTED_CURRENCY", {"parameter": "currency"}),
+        ("KZT", rate_body("-0.2"), 400, "INVALID_RATE", {"pointer": "/data/attributes/rate"}),
     ):
         answer = await client.put(f"{RATES}/{currency}", json=body, headers=ADMIN)
-        assert answer.status_code == 422, answer.text
+        assert answer.status_code == status, answer.text
         error = answer.json()["errors"][0]
-        assert (error["code"], error["source"]["pointer"]) == (code, pointer)
+        assert (error["code"], error["source"]) == (code, source)
     as_float = await client.put(f"{RATES}/KZT", json=rate_body(0.2), headers=ADMIN)
-    assert as_float.status_code == 422  # a JSON number would be a float: refused
+    assert as_float.status_code == 400  # a JSON number would be a float: refused
+    assert as_float.json()["errors"][0]["source"] == {"pointer": "/data/attributes/rate"}
 
     assert (await client.put(f"{RATES}/KZT", json=rate_body("0.2"), headers=ADMIN)).is_success
     later = (datetime.now(UTC) + timedelta(days=1)).isoformat()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
 from parovoz_payment.api import routers
+from parovoz_payment.error_texts import RUSSIAN
 from parovoz_payment.events.developer_events import developer_event_handlers
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.jobs.periodic import payment_jobs
@@ -20,6 +21,7 @@ SERVICE = ServiceDefinition(
     grpc_services=grpc_services,
     consumers=[ConsumerDefinition("developer.events.v1", developer_event_handlers)],
     jobs=payment_jobs,
+    error_texts_ru=RUSSIAN,
 )
 
 

@@ -52,6 +52,11 @@ class PaymentSettings(ServiceSettings):
     wallet_min_top_up_minor: int = 10_000
     wallet_max_top_up_minor: int = 1_500_000
     wallet_balance_cap_minor: int = 6_000_000
+    #: Where a provider's payment page sends the buyer back when the client gave no
+    #: ``return_url`` (the client application's payment-result page).
+    default_return_url: str = Field(
+        default="https://parovoz.example/payments/return", pattern=r"^https?://[^\s]+$"
+    )
     #: The (external) user service the fraud rules ask about a payer (blocked, account age).
     user_service_url: str = "http://127.0.0.1:8092"
     user_service_timeout_seconds: float = 2.0

@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from parovoz_kit.auth import require_roles
+from parovoz_kit.http.fields import QueryInt64, Text
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from parovoz_payment.api.schemas import ListDocument, PageLinks, Resource
 from parovoz_payment.db.audit import audit_entries
@@ -23,16 +24,15 @@ MAX_PAGE_SIZE = 200
 
 
 class AuditEntryAttributes(BaseModel):
-    occurred_at: datetime
-    #: A user uuid or ``service:<name>``.
-    actor: str
-    action: str
-    subject_type: str
-    subject_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    trace_id: str | None
-    request_id: str | None
+    occurred_at: datetime = Field(description="When it happened (ISO 8601).")
+    actor: str = Field(description="Who did it: a user uuid or `service:<name>`.")
+    action: str = Field(description="What was done, e.g. `coupon.created`.")
+    subject_type: str = Field(description="What kind of thing it was done to, e.g. `coupon`.")
+    subject_id: str = Field(description="Which one.")
+    before: dict[str, Any] | None = Field(description="Its state before, or null.")
+    after: dict[str, Any] | None = Field(description="Its state after, or null.")
+    trace_id: str | None = Field(description="The trace of the request, or null.")
+    request_id: str | None = Field(description="The caller's X-Request-Id, or null.")
 
 
 def entry_resource(entry: AuditEntry) -> Resource[AuditEntryAttributes]:
@@ -64,13 +64,44 @@ def audit_router(infrastructure: Infrastructure) -> APIRouter:
         "/audit-log",
         response_model=ListDocument[AuditEntryAttributes],
         summary="The audit log of financial operations, newest first (admins only)",
+        description=(
+            "The append-only audit log, newest first, filtered by subject and actor, a page "
+            "at a time (admins only); `links.next` is the next page, null on the last one."
+        ),
     )
     async def list_audit_log(
-        subject_type: Annotated[str | None, Query(max_length=48)] = None,
-        subject_id: Annotated[str | None, Query(max_length=64)] = None,
-        actor: Annotated[str | None, Query(max_length=200)] = None,
-        page_size: Annotated[int, Query(alias="page[size]", ge=1, le=MAX_PAGE_SIZE)] = 50,
-        page_after: Annotated[int | None, Query(alias="page[after]", ge=1)] = None,
+        subject_type: Annotated[
+            Annotated[str, Text(48)] | None,
+            Query(description="Only entries about this kind of thing, e.g. `coupon`."),
+        ] = None,
+        subject_id: Annotated[
+            Annotated[str, Text(64)] | None,
+            Query(description="Only entries about this one (with subject_type)."),
+        ] = None,
+        actor: Annotated[
+            Annotated[str, Text(200)] | None,
+            Query(description="Only entries by this actor (a user uuid or `service:<name>`)."),
+        ] = None,
+        page_size: Annotated[
+            QueryInt64,
+            Query(
+                alias="page[size]",
+                ge=1,
+                le=MAX_PAGE_SIZE,
+                description=f"Entries per page, 1..{MAX_PAGE_SIZE} (default 50).",
+            ),
+        ] = 50,
+        page_after: Annotated[
+            QueryInt64 | None,
+            Query(
+                alias="page[after]",
+                ge=1,
+                description=(
+                    "The cursor: the id of the last entry of the previous page, as links.next "
+                    "gives it; omitted for the first page."
+                ),
+            ),
+        ] = None,
     ) -> ListDocument[AuditEntryAttributes]:
         # One more than asked tells whether a next page exists without a count.
         query = AuditQuery(subject_type, subject_id, actor, page_after, page_size + 1)

@@ -11,11 +11,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query
 from parovoz_kit.auth import CurrentPrincipal, require_roles
 from parovoz_kit.errors import Conflict, NotFound
+from parovoz_kit.http.fields import Instant, Int64, QueryInt64, RequestModel, Text
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
-from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, PageLinks, Resource
+from parovoz_payment.api.schemas import (
+    COUPON_CODE_LENGTH,
+    Document,
+    Int32,
+    ListDocument,
+    MoneyBody,
+    MoneyInput,
+    PageLinks,
+    Resource,
+)
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.coupons import SqlCoupons
 from parovoz_payment.domain.audit import AuditRecord
@@ -25,25 +35,86 @@ from parovoz_payment.domain.money import Money
 MAX_PAGE_SIZE = 200
 
 
-class CouponCreationAttributes(BaseModel):
-    code: str = Field(max_length=64, examples=["WINTER25"])
-    kind: CouponKind
-    percent_off: int | None = None
-    amount_off: MoneyBody | None = None
-    min_order: MoneyBody | None = None
-    starts_at: datetime | None = None
-    expires_at: datetime | None = None
-    max_uses: int | None = None
-    max_uses_per_user: int | None = None
+class CouponCreationAttributes(RequestModel):
+    code: Annotated[str, Text(COUPON_CODE_LENGTH)] = Field(
+        description=(
+            "Required. What buyers type: 3..32 letters, digits, `-` or `_`, case-insensitive "
+            "(kept in capitals); unique (409 COUPON_CODE_TAKEN)."
+        ),
+        examples=["WINTER25"],
+    )
+    kind: CouponKind = Field(
+        description=(
+            "Required. `percent`: percent_off of the price; `fixed`: amount_off off the price "
+            "(in amount_off's currency only)."
+        )
+    )
+    percent_off: Int64 | None = Field(
+        default=None,
+        description="For `percent` (required there, refused otherwise): 1..100.",
+        examples=[25],
+    )
+    amount_off: MoneyInput | None = Field(
+        default=None,
+        description="For `fixed` (required there, refused otherwise): a positive amount.",
+    )
+    min_order: MoneyInput | None = Field(
+        default=None,
+        description=(
+            "Optional. The smallest price the coupon applies to (positive; for `fixed`, in "
+            "amount_off's currency)."
+        ),
+    )
+    starts_at: Instant | None = Field(
+        default=None,
+        description="Optional. From when it applies (ISO 8601 with offset); now when omitted.",
+    )
+    expires_at: Instant | None = Field(
+        default=None,
+        description="Optional. Until when it applies (after starts_at); never when omitted.",
+    )
+    max_uses: Int32 | None = Field(
+        default=None,
+        description="Optional. How many payments may use it in all (at least 1); no limit "
+        "when omitted.",
+    )
+    max_uses_per_user: Int32 | None = Field(
+        default=None,
+        description="Optional. How many payments of one user may use it (at least 1); no "
+        "limit when omitted.",
+    )
 
 
-class CouponCreationData(BaseModel):
-    type: Literal["coupon"]
-    attributes: CouponCreationAttributes
+class CouponCreationData(RequestModel):
+    type: Literal["coupon"] = Field(description="Required: `coupon`.")
+    attributes: CouponCreationAttributes = Field(description="The coupon.")
 
 
-class CouponCreationBody(BaseModel):
-    data: CouponCreationData
+class CouponCreationBody(RequestModel):
+    """`POST /admin/coupons`: a new coupon."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "coupon",
+                        "attributes": {
+                            "code": "WINTER25",
+                            "kind": "percent",
+                            "percent_off": 25,
+                            "min_order": {"amount_minor": 50000, "currency": "RUB"},
+                            "expires_at": "2030-03-01T00:00:00Z",
+                            "max_uses": 1000,
+                            "max_uses_per_user": 1,
+                        },
+                    }
+                }
+            ]
+        }
+    )
+
+    data: CouponCreationData = Field(description="The coupon.")
 
 
 class CouponAttributes(BaseModel):
@@ -111,7 +182,14 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
     )
 
     @router.post(
-        "", status_code=201, response_model=Document[CouponAttributes], summary="Create a coupon"
+        "",
+        status_code=201,
+        response_model=Document[CouponAttributes],
+        summary="Create a coupon",
+        description=(
+            "Creates a discount coupon buyers may offer with a payment (admins only; "
+            "audit-logged). The code is unique: creating it again is 409 COUPON_CODE_TAKEN."
+        ),
     )
     async def create_coupon(
         body: CouponCreationBody, principal: CurrentPrincipal, request_id: RequestId
@@ -142,10 +220,35 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
             await uow.commit()
         return Document(data=coupon_resource(coupon, prefix))
 
-    @router.get("", response_model=ListDocument[CouponAttributes], summary="Coupons, newest first")
+    @router.get(
+        "",
+        response_model=ListDocument[CouponAttributes],
+        summary="Coupons, newest first",
+        description=(
+            "Every coupon, newest first, a page at a time (admins only); `links.next` is the "
+            "next page, null on the last one."
+        ),
+    )
     async def list_coupons(
-        page_size: Annotated[int, Query(alias="page[size]", ge=1, le=MAX_PAGE_SIZE)] = 50,
-        page_after: Annotated[datetime | None, Query(alias="page[after]")] = None,
+        page_size: Annotated[
+            QueryInt64,
+            Query(
+                alias="page[size]",
+                ge=1,
+                le=MAX_PAGE_SIZE,
+                description=f"Coupons per page, 1..{MAX_PAGE_SIZE} (default 50).",
+            ),
+        ] = 50,
+        page_after: Annotated[
+            Instant | None,
+            Query(
+                alias="page[after]",
+                description=(
+                    "The cursor: created_at (ISO 8601 with offset) of the last coupon of the "
+                    "previous page, as links.next gives it; omitted for the first page."
+                ),
+            ),
+        ] = None,
     ) -> ListDocument[CouponAttributes]:
         async with infrastructure.session_factory() as session:
             found = await SqlCoupons(session).page(page_after, page_size + 1)
@@ -163,6 +266,10 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
         "/{coupon_id:uuid}/disable",
         response_model=Document[CouponAttributes],
         summary="Disable a coupon (reserved uses of pending payments stay)",
+        description=(
+            "Disables a coupon for new payments (admins only; audit-logged); payments already "
+            "pending keep the discount they reserved."
+        ),
     )
     async def disable_coupon(
         coupon_id: uuid.UUID, principal: CurrentPrincipal, request_id: RequestId
@@ -180,5 +287,5 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
     return router
 
 
-def _parsed(body: MoneyBody | None) -> Money | None:
+def _parsed(body: MoneyInput | None) -> Money | None:
     return None if body is None else Money(body.amount_minor, body.currency)

@@ -12,12 +12,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from parovoz_kit.auth import CurrentPrincipal, require_roles
 from parovoz_kit.auth.principal import Principal
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.http.fields import Instant, RequestModel, Text
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, Resource
@@ -34,34 +34,66 @@ from parovoz_payment.domain.currency_rates import (
 from parovoz_payment.domain.pricing import game_purchase_price
 
 
-class RateChangeAttributes(BaseModel):
-    #: Roubles for one unit of the currency, as a decimal STRING ("92.5123"): never a float.
-    rate: str = Field(max_length=24, examples=["92.5123"])
-    #: When it takes effect; now when omitted.
-    valid_from: datetime | None = None
+class RateChangeAttributes(RequestModel):
+    rate: Annotated[str, Text(24, min_length=1)] = Field(
+        description=(
+            "Required. Roubles for one unit of the currency, as a decimal STRING "
+            '("92.5123", at most 10 decimals, positive): never a JSON number, which would be '
+            "a float."
+        ),
+        examples=["92.5123"],
+    )
+    valid_from: Instant | None = Field(
+        default=None,
+        description=(
+            "Optional. When the rate takes effect: ISO 8601 date-time with an offset "
+            "(`2026-02-01T00:00:00Z`); now when omitted."
+        ),
+    )
 
 
-class RateChangeData(BaseModel):
-    type: Literal["currencyRate"]
-    attributes: RateChangeAttributes
+class RateChangeData(RequestModel):
+    type: Literal["currencyRate"] = Field(description="Required: `currencyRate`.")
+    attributes: RateChangeAttributes = Field(description="The new rate.")
 
 
-class RateChangeBody(BaseModel):
-    data: RateChangeData
+class RateChangeBody(RequestModel):
+    """`PUT /admin/currency-rates/{currency}`: a currency's rate in roubles."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "currencyRate",
+                        "attributes": {"rate": "92.5123", "valid_from": "2026-02-01T00:00:00Z"},
+                    }
+                }
+            ]
+        }
+    )
+
+    data: RateChangeData = Field(description="The new rate.")
 
 
 class RateAttributes(BaseModel):
-    base_currency: str
-    rate: str
-    valid_from: datetime
+    base_currency: str = Field(description="The currency the rate is in: RUB.")
+    rate: str = Field(
+        description='Roubles for one unit of the currency, a decimal string ("92.5123").'
+    )
+    valid_from: datetime = Field(description="Since when the rate is in force (ISO 8601).")
 
 
 class GamePriceAttributes(BaseModel):
-    region: str
-    price: MoneyBody
-    #: regional (set by the developer), converted (base price at the rate, nicely rounded),
-    #: base (roubles) or free.
-    source: str
+    region: str = Field(description="The region asked about, ISO 3166-1 alpha-2 in capitals.")
+    price: MoneyBody = Field(description="What a buyer in the region pays.")
+    source: str = Field(
+        description=(
+            "Where the price comes from: `regional` (set by the developer for the region), "
+            "`converted` (the base price at the rate, nicely rounded), `base` (the rouble "
+            "price) or `free`."
+        )
+    )
 
 
 def rate_resource(rate: ExchangeRate) -> Resource[RateAttributes]:
@@ -85,21 +117,24 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
         "/admin/currency-rates/{currency}",
         response_model=Document[RateAttributes],
         summary="Set a currency's rate in roubles per unit (admins only; audit-logged)",
+        description=(
+            "Sets the rate of a currency we take (KZT, BYN, UAH, USD, EUR) in roubles per "
+            "unit, from valid_from on (admins only; audit-logged). RUB is the base: its rate "
+            "cannot be set (422 BASE_CURRENCY_RATE)."
+        ),
     )
     async def put_rate(
-        currency: str,
+        currency: Annotated[
+            str,
+            Text(3, min_length=3, pattern=r"^[A-Za-z]{3}$"),
+            Path(description="ISO 4217 code of the currency, e.g. KZT.", examples=["KZT"]),
+        ],
         body: RateChangeBody,
         admin: Annotated[Principal, Depends(require_roles("admin"))],
         request_id: RequestId,
     ) -> Document[RateAttributes]:
         attributes = body.data.attributes
         valid_from = attributes.valid_from or clock.now()
-        if valid_from.tzinfo is None:
-            raise ValidationFailed(
-                "valid_from needs a time zone offset.",
-                code="INVALID_VALID_FROM",
-                pointer="/data/attributes/valid_from",
-            )
         rate = parse_rate(currency, attributes.rate, valid_from)
         async with infrastructure.unit_of_work() as uow:
             rates = SqlCurrencyRates(uow.session)
@@ -124,6 +159,9 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
         "/currency-rates",
         response_model=ListDocument[RateAttributes],
         summary="The exchange rates in force (roubles per unit of each currency)",
+        description=(
+            "The rates in force now, one per currency, in roubles per unit (anyone signed in)."
+        ),
     )
     async def get_rates(_: CurrentPrincipal) -> ListDocument[RateAttributes]:
         async with infrastructure.session_factory() as session:
@@ -135,11 +173,19 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
         "/game-prices/{game_id:uuid}",
         response_model=Document[GamePriceAttributes],
         summary="What a buyer in a region pays for a game (exactly what the purchase charges)",
+        description=(
+            "The price of a game for a buyer in a region: the very amount `POST /payments` "
+            "charges for it (anyone signed in)."
+        ),
     )
     async def get_game_price(
         game_id: uuid.UUID,
         _: CurrentPrincipal,
-        region: Annotated[str, Query(pattern="^[A-Za-z]{2}$")] = "RU",
+        region: Annotated[
+            str,
+            Text(2, min_length=2, pattern=r"^[A-Za-z]{2}$"),
+            Query(description="The buyer's region, ISO 3166-1 alpha-2 (default RU)."),
+        ] = "RU",
     ) -> Document[GamePriceAttributes]:
         async with infrastructure.session_factory() as session:
             prices = await SqlGamePrices(session).get(game_id)

@@ -4,27 +4,39 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId
 from parovoz_kit.errors import PermissionDenied
+from parovoz_kit.http.fields import Flag, RequestModel, Text
 from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.payments import (
     PaymentAttributes,
+    return_url_or_default,
     run_payment_creation,
     start_payment_document,
 )
-from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.api.schemas import (
+    CUSTOMER_EMAIL_DESCRIPTION,
+    METHOD_DESCRIPTION,
+    RETURN_URL_DESCRIPTION,
+    Document,
+    EmailText,
+    MethodText,
+    MoneyBody,
+    MoneyInput,
+    Resource,
+    ReturnUrl,
+)
 from parovoz_payment.clients.providers.registry import ProviderRegistry
-from parovoz_payment.domain.donations import new_donation
+from parovoz_payment.domain.donations import MESSAGE_MAX_LENGTH, new_donation
 from parovoz_payment.domain.methods import parse_method_choice
-from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.donations import record_donation, streamer_balance
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
@@ -33,29 +45,67 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder
 DONATION_REGION = "RU"
 
 
-class DonationAttributes(BaseModel):
-    streamer_id: uuid.UUID
-    amount: MoneyBody
-    #: Shown to the streamer; checked by the domain (at most 300 characters).
-    message: str | None = Field(default=None, max_length=2000)
-    #: bank_card / sbp / sberpay / yoomoney / wallet, a saved method id, or null.
-    method: str | None = None
-    use_wallet: bool = False
-    return_url: str | None = Field(default=None, max_length=2048)
-    customer_email: str | None = Field(default=None, max_length=254)
+class DonationAttributes(RequestModel):
+    streamer_id: uuid.UUID = Field(description="Required. The streamer's user id (uuid).")
+    amount: MoneyInput = Field(
+        description=(
+            "Required. The donation, positive, in RUB (streamer balances are roubles); the "
+            "platform keeps its commission (5 % by default), the rest is the streamer's."
+        )
+    )
+    message: Annotated[str, Text(MESSAGE_MAX_LENGTH)] | None = Field(
+        default=None,
+        description=(
+            "Optional. Shown to the streamer with the donation, at most 300 characters "
+            "(surrounding spaces dropped)."
+        ),
+    )
+    method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
+    use_wallet: Flag = Field(
+        default=False,
+        description=(
+            "Optional, default false. true: the wallet balance pays as much as it can, the "
+            "method pays the rest."
+        ),
+    )
+    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
+    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
 
 
-class DonationData(BaseModel):
-    type: Literal["donation"]
-    attributes: DonationAttributes
+class DonationData(RequestModel):
+    type: Literal["donation"] = Field(description="Required: `donation`.")
+    attributes: DonationAttributes = Field(description="The donation.")
 
 
-class DonationBody(BaseModel):
-    data: DonationData
+class DonationBody(RequestModel):
+    """`POST /donations`: a donation to a streamer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "donation",
+                        "attributes": {
+                            "streamer_id": "5a1e9c07-3f1b-4d2a-8e6c-9b0d7f2a4c11",
+                            "amount": {"amount_minor": 30000, "currency": "RUB"},
+                            "message": "Спасибо за стрим!",
+                            "method": "sbp",
+                            "return_url": "https://parovoz.example/payments/return",
+                        },
+                    }
+                }
+            ]
+        }
+    )
+
+    data: DonationData = Field(description="The donation.")
 
 
 class StreamerBalanceAttributes(BaseModel):
-    balance: MoneyBody
+    balance: MoneyBody = Field(
+        description="What the streamer's donations left them, net of payouts and refunds."
+    )
 
 
 def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
@@ -67,6 +117,11 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
         status_code=201,
         response_model=Document[PaymentAttributes],
         summary="Donate to a streamer; the answer is the donation's payment",
+        description=(
+            "Records a donation of the signed-in user to a streamer and starts its "
+            "`donation` payment (Idempotency-Key required); the streamer's balance is "
+            "credited when the payment succeeds."
+        ),
     )
     async def post_donation(
         request: Request,
@@ -81,7 +136,7 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
             donation = new_donation(
                 user_id=user_id,
                 streamer_id=attributes.streamer_id,
-                amount=Money(attributes.amount.amount_minor, attributes.amount.currency),
+                amount=attributes.amount.money(),
                 message=attributes.message,
                 now=infrastructure.clock.now(),
             )
@@ -93,7 +148,7 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
                 amount=donation.amount,
                 region=DONATION_REGION,
                 choice=choice,
-                return_url=attributes.return_url,
+                return_url=return_url_or_default(infrastructure, attributes.return_url),
                 use_wallet=attributes.use_wallet,
                 reference=donation.payment_reference,
                 metadata={"streamer_id": str(donation.streamer_id)},
@@ -107,6 +162,10 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
         "/streamers/{streamer_id}/balance",
         response_model=Document[StreamerBalanceAttributes],
         summary="A streamer's balance from donations (the streamer themself or an admin)",
+        description=(
+            "The streamer's balance from donations. Only the streamer themself or an admin "
+            "sees it (403 STREAMER_BALANCE_FORBIDDEN otherwise)."
+        ),
     )
     async def get_streamer_balance(
         streamer_id: uuid.UUID, principal: CurrentPrincipal

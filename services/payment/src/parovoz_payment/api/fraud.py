@@ -15,12 +15,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from parovoz_kit.auth import require_roles
 from parovoz_kit.auth.principal import Principal
+from parovoz_kit.http.fields import Flag, QueryInt64, RequestModel, Text
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.payments import PaymentAttributes, payment_document
-from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, Resource
+from parovoz_payment.api.schemas import CommentText, Document, ListDocument, MoneyBody, Resource
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.fraud import FraudAction, FraudRule, HoldDecision
 from parovoz_payment.use_cases.fraud import fraud_screen
@@ -37,51 +38,109 @@ Admin = Annotated[Principal, Depends(require_roles("admin"))]
 
 
 class FraudRuleAttributes(BaseModel):
-    kind: str
-    enabled: bool
-    parameters: dict[str, int]
-    action: str
+    kind: str = Field(
+        description=(
+            "card_failures (locks a card after failed payments), distinct_cards (too many "
+            "cards of one user), new_account_large_payment, blocked_user."
+        )
+    )
+    enabled: bool = Field(description="Whether the rule screens payments.")
+    parameters: dict[str, int] = Field(
+        description="The rule's numbers by name (windows in seconds, amounts in kopecks)."
+    )
+    action: str = Field(
+        description="What a match does: lock_card, review (hold for an admin) or block."
+    )
 
 
-class FraudRuleChangeAttributes(BaseModel):
-    enabled: bool | None = None
-    #: Only the names given change; each a positive whole number.
-    parameters: dict[str, object] | None = None
-    action: FraudAction | None = None
+class FraudRuleChangeAttributes(RequestModel):
+    enabled: Flag | None = Field(
+        default=None, description="Optional. true switches the rule on, false off."
+    )
+    parameters: dict[Annotated[str, Text(48)], object] | None = Field(
+        default=None,
+        max_length=8,
+        description=(
+            "Optional. Only the names given change, each a whole number 1..2147483647: "
+            "card_failures `max_failures`, `window_seconds`, `lock_seconds`; distinct_cards "
+            "`max_cards`, `window_seconds`; new_account_large_payment `threshold_rub_minor`, "
+            "`max_account_age_seconds`; blocked_user none. Another name or value is 400."
+        ),
+        examples=[{"max_failures": 3}],
+    )
+    action: FraudAction | None = Field(
+        default=None,
+        description=(
+            "Optional. What a match does: `lock_card`, `review` or `block`, among those the "
+            "kind allows."
+        ),
+    )
 
 
-class FraudRuleChangeData(BaseModel):
-    type: Literal["fraudRule"]
-    attributes: FraudRuleChangeAttributes
+class FraudRuleChangeData(RequestModel):
+    type: Literal["fraudRule"] = Field(description="Required: `fraudRule`.")
+    attributes: FraudRuleChangeAttributes = Field(description="What changes.")
 
 
-class FraudRuleChangeBody(BaseModel):
-    data: FraudRuleChangeData
+class FraudRuleChangeBody(RequestModel):
+    """`PATCH /admin/fraud-rules/{rule_id}`: change a fraud rule."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"data": {"type": "fraudRule", "attributes": {"enabled": True}}}]
+        }
+    )
+
+    data: FraudRuleChangeData = Field(description="What changes.")
 
 
-class HoldDecisionAttributes(BaseModel):
-    decision: HoldDecision
-    comment: str | None = Field(default=None, max_length=1000)
+class HoldDecisionAttributes(RequestModel):
+    decision: HoldDecision = Field(
+        description=(
+            "Required. `release`: the payment goes on to the provider; `reject`: it is "
+            "cancelled (fraud_suspected)."
+        )
+    )
+    comment: CommentText | None = Field(
+        default=None,
+        description="Optional. The admin's reason, kept with the hold (at most 1,000 characters).",
+    )
 
 
-class HoldDecisionData(BaseModel):
-    type: Literal["holdDecision"]
-    attributes: HoldDecisionAttributes
+class HoldDecisionData(RequestModel):
+    type: Literal["holdDecision"] = Field(description="Required: `holdDecision`.")
+    attributes: HoldDecisionAttributes = Field(description="The decision.")
 
 
-class HoldDecisionBody(BaseModel):
-    data: HoldDecisionData
+class HoldDecisionBody(RequestModel):
+    """`POST /admin/payments/{payment_id}/hold-decision`: release or reject a held payment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "holdDecision",
+                        "attributes": {"decision": "reject", "comment": "Карта из стоп-листа."},
+                    }
+                }
+            ]
+        }
+    )
+
+    data: HoldDecisionData = Field(description="The decision.")
 
 
 class HeldPaymentAttributes(BaseModel):
-    user_id: uuid.UUID
-    purpose: str
-    amount: MoneyBody
-    region: str
-    game_id: uuid.UUID | None
-    #: [{"rule": kind, "reason": why}]
-    reasons: list[dict[str, str]]
-    held_at: datetime
+    user_id: uuid.UUID = Field(description="The payer.")
+    purpose: str = Field(description="What the payment is for.")
+    amount: MoneyBody = Field(description="The payment's amount.")
+    region: str = Field(description="The buyer's region.")
+    game_id: uuid.UUID | None = Field(description="The game paid for, or null.")
+    reasons: list[dict[str, str]] = Field(
+        description='Why it is held: [{"rule": kind, "reason": why}].'
+    )
+    held_at: datetime = Field(description="When it was held.")
 
 
 def rule_resource(rule: FraudRule) -> Resource[FraudRuleAttributes]:
@@ -127,6 +186,7 @@ def fraud_router(infrastructure: Infrastructure, providers: ProviderRegistry) ->
         "/fraud-rules",
         response_model=ListDocument[FraudRuleAttributes],
         summary="The fraud rules and whether each is on (admins only)",
+        description="Every fraud rule with its parameters and action (admins only).",
     )
     async def get_rules(_: Admin) -> ListDocument[FraudRuleAttributes]:
         return ListDocument(data=[rule_resource(rule) for rule in await fraud_rules(uow)])
@@ -135,6 +195,10 @@ def fraud_router(infrastructure: Infrastructure, providers: ProviderRegistry) ->
         "/fraud-rules/{rule_id:uuid}",
         response_model=Document[FraudRuleAttributes],
         summary="Switch a fraud rule on or off, or change its numbers (admins only)",
+        description=(
+            "Changes what is given of a fraud rule: on/off, parameters (merged), action "
+            "(admins only; audit-logged)."
+        ),
     )
     async def patch_rule(
         rule_id: uuid.UUID, body: FraudRuleChangeBody, admin: Admin, request_id: RequestId
@@ -156,9 +220,14 @@ def fraud_router(infrastructure: Infrastructure, providers: ProviderRegistry) ->
         "/payments/held",
         response_model=ListDocument[HeldPaymentAttributes],
         summary="Payments held by a fraud rule, waiting for a decision, oldest first",
+        description="Payments on hold, oldest first, with the rules that held them (admins).",
     )
     async def get_held(
-        _: Admin, page_size: Annotated[int, Query(alias="page[size]", ge=1, le=200)] = 50
+        _: Admin,
+        page_size: Annotated[
+            QueryInt64,
+            Query(alias="page[size]", ge=1, le=200, description="At most this many, 1..200."),
+        ] = 50,
     ) -> ListDocument[HeldPaymentAttributes]:
         held = await held_payments(uow, page_size)
         return ListDocument(data=[held_resource(item, prefix) for item in held])
@@ -167,6 +236,11 @@ def fraud_router(infrastructure: Infrastructure, providers: ProviderRegistry) ->
         "/payments/{payment_id:uuid}/hold-decision",
         response_model=Document[PaymentAttributes],
         summary="Release a held payment (on to the provider) or reject it (cancelled)",
+        description=(
+            "An admin's decision on a held payment: release sends it on to the provider (the "
+            "answer carries the confirmation URL), reject cancels it (`fraud_suspected`). "
+            "Audit-logged; a payment not on hold, or already decided, is 422."
+        ),
     )
     async def post_hold_decision(
         payment_id: uuid.UUID, body: HoldDecisionBody, admin: Admin, request_id: RequestId

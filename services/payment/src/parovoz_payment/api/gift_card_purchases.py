@@ -6,24 +6,42 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.fields import Flag, RequestModel, Text
 from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.payments import (
     PaymentAttributes,
+    return_url_or_default,
     run_payment_creation,
     start_payment_document,
 )
-from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.api.schemas import (
+    CUSTOMER_EMAIL_DESCRIPTION,
+    EMAIL_LENGTH,
+    METHOD_DESCRIPTION,
+    RETURN_URL_DESCRIPTION,
+    Document,
+    EmailText,
+    MethodText,
+    MoneyBody,
+    MoneyInput,
+    Resource,
+    ReturnUrl,
+)
 from parovoz_payment.clients.providers.registry import ProviderRegistry
-from parovoz_payment.domain.gift_card_purchases import PurchaseLimits, new_purchase
+from parovoz_payment.domain.gift_card_purchases import (
+    MESSAGE_MAX_LENGTH,
+    PurchaseLimits,
+    new_purchase,
+)
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
@@ -34,32 +52,73 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder
 PURCHASE_REGION = "RU"
 
 
-class PurchaseAttributes(BaseModel):
-    amount: MoneyBody
-    #: bank_card / sbp / sberpay / yoomoney / wallet, a saved method id, or null.
-    method: str | None = None
-    use_wallet: bool = False
-    return_url: str | None = Field(default=None, max_length=2048)
-    customer_email: str | None = Field(default=None, max_length=254)
-    #: Whom the card is for (kept with the order; the buyer passes the code on).
-    recipient_email: str | None = Field(default=None, max_length=254)
-    message: str | None = Field(default=None, max_length=2000)
+class PurchaseAttributes(RequestModel):
+    amount: MoneyInput = Field(
+        description=(
+            "Required. The card's value, in RUB, 500.00..15,000.00 RUB by default "
+            "(422 INVALID_GIFT_CARD_VALUE outside, GIFT_CARD_CURRENCY_NOT_SUPPORTED in another "
+            "currency)."
+        )
+    )
+    method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
+    use_wallet: Flag = Field(
+        default=False,
+        description=(
+            "Optional, default false. true: the wallet balance pays as much as it can, the "
+            "method pays the rest."
+        ),
+    )
+    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
+    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
+    recipient_email: Annotated[str, Text(EMAIL_LENGTH)] | None = Field(
+        default=None,
+        description=(
+            "Optional. Whom the card is for, kept with the order (the buyer passes the code "
+            "on); an e-mail address, at most 254 characters."
+        ),
+    )
+    message: Annotated[str, Text(MESSAGE_MAX_LENGTH)] | None = Field(
+        default=None,
+        description="Optional. A message for the recipient, at most 500 characters.",
+    )
 
 
-class PurchaseData(BaseModel):
-    type: Literal["giftCardPurchase"]
-    attributes: PurchaseAttributes
+class PurchaseData(RequestModel):
+    type: Literal["giftCardPurchase"] = Field(description="Required: `giftCardPurchase`.")
+    attributes: PurchaseAttributes = Field(description="The purchase.")
 
 
-class PurchaseBody(BaseModel):
-    data: PurchaseData
+class PurchaseBody(RequestModel):
+    """`POST /gift-cards/purchases`: buy a gift card."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "giftCardPurchase",
+                        "attributes": {
+                            "amount": {"amount_minor": 100000, "currency": "RUB"},
+                            "method": "bank_card",
+                            "return_url": "https://parovoz.example/payments/return",
+                            "recipient_email": "friend@example.com",
+                            "message": "С днём рождения!",
+                        },
+                    }
+                }
+            ]
+        }
+    )
+
+    data: PurchaseData = Field(description="The purchase.")
 
 
 class RevealedCodeAttributes(BaseModel):
-    #: ``ABCD-EFGH-JKMN-PQRS``: shown in this answer only.
-    code: str
-    value: MoneyBody
-    expires_at: datetime
+    code: str = Field(
+        description="The card's code, `ABCD-EFGH-JKMN-PQRS`: shown in this answer only."
+    )
+    value: MoneyBody = Field(description="The card's value.")
+    expires_at: datetime = Field(description="When the card expires (ISO 8601).")
 
 
 def gift_card_purchases_router(
@@ -79,6 +138,12 @@ def gift_card_purchases_router(
         status_code=201,
         response_model=Document[PaymentAttributes],
         summary="Buy a gift card; the answer is its payment",
+        description=(
+            "Records a gift card order of the signed-in user and starts its `gift_card` "
+            "payment (Idempotency-Key required). When the payment succeeds the card is "
+            "issued; its buyer sees the code once with `POST "
+            "/gift-cards/purchases/{payment_id}/reveal`."
+        ),
     )
     async def post_purchase(
         request: Request,
@@ -92,7 +157,7 @@ def gift_card_purchases_router(
         async def handler(_: Proceed) -> Document[PaymentAttributes]:
             order = new_purchase(
                 user_id=user_id,
-                amount=Money(attributes.amount.amount_minor, attributes.amount.currency),
+                amount=attributes.amount.money(),
                 recipient_email=attributes.recipient_email,
                 message=attributes.message,
                 limits=limits,
@@ -106,7 +171,7 @@ def gift_card_purchases_router(
                 amount=order.amount,
                 region=PURCHASE_REGION,
                 choice=choice,
-                return_url=attributes.return_url,
+                return_url=return_url_or_default(infrastructure, attributes.return_url),
                 use_wallet=attributes.use_wallet,
                 reference=order.payment_reference,
                 customer_email=attributes.customer_email,
@@ -121,6 +186,11 @@ def gift_card_purchases_router(
         "/{payment_id}/reveal",
         response_model=Document[RevealedCodeAttributes],
         summary="The bought card's code, shown once to its buyer",
+        description=(
+            "The code of the card bought by the payment, for its buyer, once: a second "
+            "reveal is 409 GIFT_CARD_ALREADY_REVEALED; before the payment succeeded, 409 "
+            "GIFT_CARD_NOT_ISSUED."
+        ),
     )
     async def post_reveal(
         payment_id: uuid.UUID, user_id: CurrentUserId, response: Response

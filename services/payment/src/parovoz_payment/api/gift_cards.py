@@ -5,57 +5,112 @@ what is left on a code; the code travels in the body, never in a URL that access
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId, require_roles
+from parovoz_kit.http.fields import Instant, RequestModel, Text
 from parovoz_kit.idempotency import REPLAYED_HEADER, IdempotencyKey
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.api.schemas import (
+    GIFT_CARD_CODE_LENGTH,
+    Document,
+    MoneyBody,
+    MoneyInput,
+    Resource,
+)
 from parovoz_payment.domain.gift_cards import GiftCard, display_code
 from parovoz_payment.domain.money import Money
 from parovoz_payment.use_cases.gift_cards import LookupLimiter, check_balance, issue_promotional
 
 
-class GiftCardIssueAttributes(BaseModel):
-    value: MoneyBody
-    #: Default: one year from now (PAYMENT_GIFT_CARD_VALIDITY_DAYS).
-    expires_at: datetime | None = None
+class GiftCardIssueAttributes(RequestModel):
+    value: MoneyInput = Field(
+        description=(
+            "Required. The card's value, within the gift card limits (422 "
+            "INVALID_GIFT_CARD_VALUE outside)."
+        )
+    )
+    expires_at: Instant | None = Field(
+        default=None,
+        description=(
+            "Optional. When the card expires (ISO 8601 with offset, in the future); one year "
+            "from now when omitted (PAYMENT_GIFT_CARD_VALIDITY_DAYS)."
+        ),
+    )
 
 
-class GiftCardIssueData(BaseModel):
-    type: Literal["giftCard"]
-    attributes: GiftCardIssueAttributes
+class GiftCardIssueData(RequestModel):
+    type: Literal["giftCard"] = Field(description="Required: `giftCard`.")
+    attributes: GiftCardIssueAttributes = Field(description="The card to issue.")
 
 
-class GiftCardIssueBody(BaseModel):
-    data: GiftCardIssueData
+class GiftCardIssueBody(RequestModel):
+    """`POST /admin/gift-cards`: issue a promotional gift card."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "giftCard",
+                        "attributes": {"value": {"amount_minor": 100000, "currency": "RUB"}},
+                    }
+                }
+            ]
+        }
+    )
+
+    data: GiftCardIssueData = Field(description="The card to issue.")
 
 
 class GiftCardAttributes(BaseModel):
-    #: Shown once, in the answer to the issue; null everywhere else.
-    code: str | None = None
-    origin: str
-    value: MoneyBody
-    available: MoneyBody
-    issued_at: datetime
-    expires_at: datetime
-    expired: bool
+    code: str | None = Field(
+        default=None,
+        description="The code: shown once, in the answer to the issue; null everywhere else.",
+    )
+    origin: str = Field(description="promotional (issued by an admin) or purchased.")
+    value: MoneyBody = Field(description="What the card was worth when issued.")
+    available: MoneyBody = Field(description="What is left on it (zero once expired).")
+    issued_at: datetime = Field(description="When it was issued.")
+    expires_at: datetime = Field(description="When it expires.")
+    expired: bool = Field(description="Whether it has expired.")
 
 
-class BalanceCheckAttributes(BaseModel):
-    code: str = Field(max_length=64)
+class BalanceCheckAttributes(RequestModel):
+    code: Annotated[str, Text(GIFT_CARD_CODE_LENGTH)] = Field(
+        description=(
+            "Required. The card's code, `ABCD-EFGH-JKMN-PQRS` (dashes, spaces and case "
+            "ignored). Wrong codes count against the lookup limit (429 with Retry-After)."
+        ),
+        examples=["ABCD-EFGH-JKMN-PQRS"],
+    )
 
 
-class BalanceCheckData(BaseModel):
-    type: Literal["giftCardBalanceCheck"]
-    attributes: BalanceCheckAttributes
+class BalanceCheckData(RequestModel):
+    type: Literal["giftCardBalanceCheck"] = Field(description="Required: `giftCardBalanceCheck`.")
+    attributes: BalanceCheckAttributes = Field(description="The code to check.")
 
 
-class BalanceCheckBody(BaseModel):
-    data: BalanceCheckData
+class BalanceCheckBody(RequestModel):
+    """`POST /gift-cards/balance-check`: what is left on a gift card."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "giftCardBalanceCheck",
+                        "attributes": {"code": "ABCD-EFGH-JKMN-PQRS"},
+                    }
+                }
+            ]
+        }
+    )
+
+    data: BalanceCheckData = Field(description="The code to check.")
 
 
 def gift_card_resource(
@@ -94,6 +149,11 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
         response_model=Document[GiftCardAttributes],
         dependencies=[Depends(require_roles("admin"))],
         summary="Issue a promotional gift card (the code is in this answer only)",
+        description=(
+            "Issues a promotional gift card paid by the platform (admins only; "
+            "Idempotency-Key required). The code is in this answer only; a retry with the same "
+            "key answers the same card (200) without its code."
+        ),
     )
     async def issue(
         body: GiftCardIssueBody, principal: CurrentPrincipal, key: IdempotencyKey
@@ -104,7 +164,7 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
         issued = await issue_promotional(
             infrastructure.unit_of_work,
             infrastructure.clock,
-            Money(attributes.value.amount_minor, attributes.value.currency),
+            attributes.value.money(),
             admin=principal.subject,
             issue_key=f"{principal.subject}:{key}",
             rules=rules,
@@ -127,6 +187,11 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
         "/gift-cards/balance-check",
         response_model=Document[GiftCardAttributes],
         summary="What is left on a gift card (wrong codes are rate-limited)",
+        description=(
+            "What is left on the gift card with this code, and until when (anyone signed in). "
+            "An unknown code is 404 GIFT_CARD_NOT_FOUND and counts as a failed lookup; past "
+            "the limit every lookup is 429 GIFT_CARD_ATTEMPTS_EXCEEDED with Retry-After."
+        ),
     )
     async def balance_check(
         body: BalanceCheckBody, user_id: CurrentUserId

@@ -12,7 +12,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.schemas import ListDocument, Resource
@@ -24,9 +24,9 @@ from parovoz_payment.domain.saved_methods import SavedMethod
 
 
 class SavedMethodAttributes(BaseModel):
-    provider: Provider
-    title: str
-    created_at: datetime
+    provider: Provider = Field(description="The provider keeping it: yookassa or tbank.")
+    title: str = Field(description='What to show the user, e.g. "MIR •••• 4444".')
+    created_at: datetime = Field(description="When it was saved.")
 
 
 def method_resource(method: SavedMethod, prefix: str) -> Resource[SavedMethodAttributes]:
@@ -48,6 +48,10 @@ def methods_router(infrastructure: Infrastructure) -> APIRouter:
         "",
         response_model=ListDocument[SavedMethodAttributes],
         summary="The signed-in user's saved payment methods, newest first",
+        description=(
+            "The signed-in user's saved methods, newest first: titles only, never a "
+            "provider's token. Their ids may be given as `method` when paying."
+        ),
     )
     async def list_methods(user_id: CurrentUserId) -> ListDocument[SavedMethodAttributes]:
         async with infrastructure.session_factory() as session:
@@ -58,6 +62,10 @@ def methods_router(infrastructure: Infrastructure) -> APIRouter:
         "/{method_id}",
         status_code=204,
         summary="Remove one of your saved methods (others', unknown or removed ones are 404)",
+        description=(
+            "Removes one of the signed-in user's saved methods (audit-logged); another "
+            "user's, an unknown or an already removed one is 404 SAVED_METHOD_NOT_FOUND."
+        ),
     )
     async def remove_method(
         method_id: uuid.UUID, user_id: CurrentUserId, request_id: RequestId

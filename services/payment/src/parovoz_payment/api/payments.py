@@ -5,21 +5,34 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId
 from parovoz_kit.errors import ParovozError
+from parovoz_kit.http.fields import CountryCode, Flag, RequestModel, Text
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
-from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.api.schemas import (
+    COUPON_CODE_LENGTH,
+    CUSTOMER_EMAIL_DESCRIPTION,
+    GIFT_CARD_CODE_LENGTH,
+    METHOD_DESCRIPTION,
+    RETURN_URL_DESCRIPTION,
+    Document,
+    EmailText,
+    MethodText,
+    MoneyBody,
+    MoneyInput,
+    Resource,
+    ReturnUrl,
+)
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
-from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.discounts import CodeOffer
 from parovoz_payment.use_cases.fraud import fraud_screen
@@ -31,58 +44,167 @@ from parovoz_payment.use_cases.payment_flow import (
     payment_for,
 )
 
+PURPOSE_DESCRIPTION = (
+    "Required. What the payment is for: `game_purchase` (a game; `game_id` required, the "
+    "amount must be the game's price in the region, `GET /game-prices/{game_id}`), "
+    "`subscription` (a subscription period), `greenlight_fee` (the fee of a greenlight "
+    "submission), `wallet_top_up` (money onto the Parovoz wallet; prefer `POST /wallet/top-ups`, "
+    "which checks the wallet's limits), `gift_card` (prefer `POST /gift-cards/purchases`), "
+    "`donation` (prefer `POST /donations`), `preorder` (a game not yet released; `game_id` "
+    "required; prefer `POST /preorders`), `card_verification` (binds a new bank card with a "
+    "1.00 RUB authorization that is then cancelled: `save_method` true, `method` `bank_card` "
+    "or null)."
+)
+REFERENCE_DESCRIPTION = (
+    "Optional. What the payment pays for, in the calling product's words, 1 to 255 "
+    "characters, kept with the payment and sent back in its events: for `subscription` the "
+    "subscription and period (e.g. `subscription:<uuid>:2026-01`), for `greenlight_fee` the "
+    "submission (`greenlight_submission:<uuid>`); the routes for donations, gift cards and "
+    "preorders set it themselves (`donation:<uuid>`, `gift_card_purchase:<uuid>`). Null when "
+    "the purpose and `game_id` say it all."
+)
+_EXAMPLE_ATTRIBUTES = {
+    "purpose": "greenlight_fee",
+    "amount": {"amount_minor": 150000, "currency": "RUB"},
+    "region": "RU",
+    "method": "bank_card",
+    "return_url": "https://parovoz.example/payments/return",
+    "reference": "greenlight_submission:0b7f3c2e-5d7a-4c1e-9f4b-2a6d8e1c3b5f",
+}
 
-class PaymentCreationAttributes(BaseModel):
-    purpose: PaymentPurpose
-    amount: MoneyBody
-    region: str = Field(examples=["RU"])
-    game_id: uuid.UUID | None = None
-    #: bank_card / sbp / sberpay / yoomoney / wallet, a saved method id, or null (choose at
-    #: the provider's page).
-    method: str | None = None
-    return_url: str | None = Field(default=None, max_length=2048)
-    customer_email: str | None = Field(default=None, max_length=254)
-    use_wallet: bool = False
-    save_method: bool = False
-    reference: str | None = None
-    #: One coupon, or several offered (``coupon_codes``): the best single one applies.
-    coupon_code: str | None = Field(default=None, max_length=64)
-    coupon_codes: list[str] = Field(default_factory=list, max_length=5)
-    #: Gift cards paying the order, used in this order (several may be combined).
-    gift_card_codes: list[str] = Field(default_factory=list, max_length=5)
+
+class PaymentCreationAttributes(RequestModel):
+    purpose: PaymentPurpose = Field(description=PURPOSE_DESCRIPTION)
+    amount: MoneyInput = Field(
+        description=(
+            "Required. The amount to pay before coupons, positive, in a currency payments are "
+            "taken in (RUB, KZT, BYN, UAH, USD, EUR); for a game, exactly its price."
+        )
+    )
+    region: CountryCode = Field(
+        description=(
+            "Required. The buyer's region: ISO 3166-1 alpha-2 code in capitals (RU, KZ, BY, "
+            "...); it chooses the game's regional price and is kept for the receipts."
+        ),
+        examples=["RU"],
+    )
+    game_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "The game paid for: required for `game_purchase` and `preorder`, refused for "
+            "every other purpose."
+        ),
+    )
+    method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
+    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
+    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
+    use_wallet: Flag = Field(
+        default=False,
+        description=(
+            "Optional, default false. true: the wallet balance pays as much as it can and the "
+            "rest goes to the method (not for `wallet_top_up` and `card_verification`)."
+        ),
+    )
+    save_method: Flag = Field(
+        default=False,
+        description=(
+            "Optional, default false. true: the provider keeps the card (or wallet) so later "
+            "payments may use it as a saved method; required for `card_verification`."
+        ),
+    )
+    reference: Annotated[str, Text(255, min_length=1)] | None = Field(
+        default=None, description=REFERENCE_DESCRIPTION
+    )
+    coupon_code: Annotated[str, Text(COUPON_CODE_LENGTH)] | None = Field(
+        default=None,
+        description=(
+            "Optional. A coupon code (case-insensitive, at most 32 characters) to discount "
+            "the amount. With `coupon_codes` too, the single best applicable coupon applies."
+        ),
+        examples=["WINTER25"],
+    )
+    coupon_codes: list[Annotated[str, Text(COUPON_CODE_LENGTH)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description=(
+            "Optional. Up to 5 coupon codes offered at once: the one giving the largest "
+            "discount applies (never more than one)."
+        ),
+    )
+    gift_card_codes: list[Annotated[str, Text(GIFT_CARD_CODE_LENGTH)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description=(
+            "Optional. Up to 5 gift card codes (`ABCD-EFGH-JKMN-PQRS`; dashes and spaces "
+            "ignored) paying the order, used in this order; the method pays what they leave. "
+            "Wrong codes count against the gift-card lookup limit (429)."
+        ),
+    )
 
 
-class PaymentCreationData(BaseModel):
-    type: Literal["paymentCreation"]
-    attributes: PaymentCreationAttributes
+class PaymentCreationData(RequestModel):
+    type: Literal["paymentCreation"] = Field(description="Required: `paymentCreation`.")
+    attributes: PaymentCreationAttributes = Field(description="The payment to start.")
 
 
-class PaymentCreationBody(BaseModel):
-    data: PaymentCreationData
+class PaymentCreationBody(RequestModel):
+    """`POST /payments`: a new payment (JSON:API document)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"data": {"type": "paymentCreation", "attributes": _EXAMPLE_ATTRIBUTES}}]
+        }
+    )
+
+    data: PaymentCreationData = Field(description="The payment to start.")
 
 
 class PaymentAttributes(BaseModel):
-    status: str
-    purpose: str
-    amount: MoneyBody
-    wallet_amount: MoneyBody
-    #: Paid with gift cards; the card part is amount - wallet_amount - gift_card_amount.
-    gift_card_amount: MoneyBody
-    #: The price before the coupon, its discount, and the coupon (null without one).
-    list_amount: MoneyBody
-    discount: MoneyBody
-    coupon_id: uuid.UUID | None
-    region: str
-    game_id: uuid.UUID | None
-    reference: str | None
-    method: str | None
-    provider: str | None
-    #: Send the buyer here to confirm the payment; null for wallet-only payments.
-    confirmation_url: str | None
-    cancellation_reason: str | None
-    created_at: datetime
-    expires_at: datetime
-    succeeded_at: datetime | None
+    status: str = Field(
+        description=(
+            "pending (waiting for the buyer at confirmation_url), waiting_for_capture, "
+            "succeeded, cancelled (see cancellation_reason), on_hold (held by a fraud rule "
+            "for an admin's decision)."
+        )
+    )
+    purpose: str = Field(description="What the payment is for (see the request's purpose).")
+    amount: MoneyBody = Field(description="The amount paid, after the coupon's discount.")
+    wallet_amount: MoneyBody = Field(description="The part paid from the Parovoz wallet.")
+    gift_card_amount: MoneyBody = Field(
+        description=(
+            "The part paid with gift cards; the method pays amount - wallet_amount - "
+            "gift_card_amount."
+        )
+    )
+    list_amount: MoneyBody = Field(description="The price before the coupon.")
+    discount: MoneyBody = Field(description="The coupon's discount (zero without one).")
+    coupon_id: uuid.UUID | None = Field(description="The coupon applied, or null.")
+    region: str = Field(description="The buyer's region, ISO 3166-1 alpha-2.")
+    game_id: uuid.UUID | None = Field(description="The game paid for, or null.")
+    reference: str | None = Field(description="What the payment pays for, or null.")
+    method: str | None = Field(
+        description="bank_card, sbp, sberpay, yoomoney or wallet; null while not chosen yet."
+    )
+    provider: str | None = Field(
+        description="yookassa or tbank; null when no provider is involved (wallet, gift cards)."
+    )
+    confirmation_url: str | None = Field(
+        description=(
+            "Send the buyer here to confirm the payment; null for payments needing no "
+            "confirmation (wallet, gift cards, saved methods) and when read later."
+        )
+    )
+    cancellation_reason: str | None = Field(
+        description=(
+            "Why a cancelled payment was cancelled (expired_on_confirmation, card_declined, "
+            "insufficient_funds, fraud_suspected, ...); null otherwise."
+        )
+    )
+    created_at: datetime = Field(description="When the payment was started (ISO 8601, UTC).")
+    expires_at: datetime = Field(
+        description="A pending payment not confirmed by then is cancelled (1 hour)."
+    )
+    succeeded_at: datetime | None = Field(description="When it succeeded, or null.")
 
 
 def payment_document(view: PaymentView, prefix: str) -> Document[PaymentAttributes]:
@@ -158,6 +280,12 @@ async def run_payment_creation(
 _ATTRIBUTES = "/data/attributes"
 
 
+def return_url_or_default(infrastructure: Infrastructure, return_url: str | None) -> str:
+    """The client's return URL, or the service's default page: every payment that visits a
+    provider's page needs one (YooKassa refuses a redirect without it)."""
+    return return_url or infrastructure.settings.default_return_url  # type: ignore[attr-defined]
+
+
 def _offers(attributes: PaymentCreationAttributes) -> tuple[CodeOffer, ...]:
     single = () if attributes.coupon_code is None else (attributes.coupon_code,)
     offers = [CodeOffer(code, f"{_ATTRIBUTES}/coupon_code") for code in single]
@@ -182,6 +310,14 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         status_code=201,
         response_model=Document[PaymentAttributes],
         summary="Start a payment; the answer's confirmation_url is where the buyer pays",
+        description=(
+            "Starts a payment of the signed-in user (Idempotency-Key required: a retry with "
+            "the same key and body answers the same payment). Coupons, gift cards and the "
+            "wallet are applied first; what is left is paid through a provider (YooKassa or "
+            "T-Bank, chosen by method and currency): send the buyer to `confirmation_url`. "
+            "The outcome arrives by the provider's notification; read it with "
+            "`GET /payments/{payment_id}`. A payment a fraud rule holds is answered `on_hold`."
+        ),
     )
     async def post_payment(
         request: Request,
@@ -194,10 +330,10 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         order = PaymentOrder(
             user_id=user_id,
             purpose=attributes.purpose,
-            amount=Money(attributes.amount.amount_minor, attributes.amount.currency),
+            amount=attributes.amount.money(),
             region=attributes.region,
             choice=parse_method_choice(attributes.method),
-            return_url=attributes.return_url,
+            return_url=return_url_or_default(infrastructure, attributes.return_url),
             use_wallet=attributes.use_wallet,
             save_method=attributes.save_method,
             reference=attributes.reference,
@@ -227,6 +363,10 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         "/{payment_id:uuid}",
         response_model=Document[PaymentAttributes],
         summary="A payment: for its payer or any service",
+        description=(
+            "The payment with its status, amounts and provider. Its payer and services see "
+            "it; for anyone else it does not exist (404)."
+        ),
     )
     async def get_payment(
         payment_id: uuid.UUID, principal: CurrentPrincipal

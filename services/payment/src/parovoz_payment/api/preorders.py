@@ -10,13 +10,24 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.errors import ParovozError
+from parovoz_kit.http.fields import CountryCode, CurrencyCode, Flag, RequestModel
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
-from parovoz_payment.api.schemas import Document, MoneyBody, Resource
+from parovoz_payment.api.payments import return_url_or_default
+from parovoz_payment.api.schemas import (
+    CUSTOMER_EMAIL_DESCRIPTION,
+    RETURN_URL_DESCRIPTION,
+    Document,
+    EmailText,
+    MethodText,
+    MoneyBody,
+    Resource,
+    ReturnUrl,
+)
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.preorders import Preorder, PrepaymentKind
@@ -33,27 +44,77 @@ from parovoz_payment.use_cases.preorders import (
 )
 
 
-class PreorderCreationAttributes(BaseModel):
-    game_id: uuid.UUID
-    region: str = Field(examples=["RU"])
-    #: The price's currency in the region (checked against the price table).
-    currency: str = Field(examples=["RUB"], min_length=3, max_length=3)
-    #: full: the whole price now; partial: a share now, the rest charged at the release.
-    prepayment: PrepaymentKind
-    #: bank_card / sbp / sberpay / yoomoney, a saved method id, or null (provider's page).
-    method: str | None = None
-    save_method: bool = False
-    return_url: str | None = Field(default=None, max_length=2048)
-    customer_email: str | None = Field(default=None, max_length=254)
+class PreorderCreationAttributes(RequestModel):
+    game_id: uuid.UUID = Field(
+        description="Required. The game, open for preorders and not yet released."
+    )
+    region: CountryCode = Field(
+        description=(
+            "Required. The buyer's region, ISO 3166-1 alpha-2 in capitals: it chooses the "
+            "game's regional price."
+        ),
+        examples=["RU"],
+    )
+    currency: CurrencyCode = Field(
+        description=(
+            "Required. The currency of the game's price in the region (ISO 4217), as "
+            "`GET /game-prices/{game_id}` shows it; another one is refused."
+        ),
+        examples=["RUB"],
+    )
+    prepayment: PrepaymentKind = Field(
+        description=(
+            "Required. `full`: the whole price now; `partial`: a share now, the rest charged "
+            "with the saved method at the release."
+        )
+    )
+    method: MethodText | None = Field(
+        default=None,
+        description=(
+            "How the buyer pays: `bank_card`, `sbp`, `sberpay`, `yoomoney`, or a saved "
+            "method's id. Optional: null lets the buyer choose on the provider's page."
+        ),
+    )
+    save_method: Flag = Field(
+        default=False,
+        description=(
+            "Optional, default false. true: keep the card for later payments (a `partial` "
+            "prepayment charges the remainder with it at the release)."
+        ),
+    )
+    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
+    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
 
 
-class PreorderCreationData(BaseModel):
-    type: Literal["preorderCreation"]
-    attributes: PreorderCreationAttributes
+class PreorderCreationData(RequestModel):
+    type: Literal["preorderCreation"] = Field(description="Required: `preorderCreation`.")
+    attributes: PreorderCreationAttributes = Field(description="The preorder.")
 
 
-class PreorderCreationBody(BaseModel):
-    data: PreorderCreationData
+class PreorderCreationBody(RequestModel):
+    """`POST /preorders`: preorder a game not yet released."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "preorderCreation",
+                        "attributes": {
+                            "game_id": "3c2b1a09-8f7e-4d6c-9b5a-1e2d3c4b5a69",
+                            "region": "RU",
+                            "currency": "RUB",
+                            "prepayment": "full",
+                            "method": "bank_card",
+                            "return_url": "https://parovoz.example/payments/return",
+                        },
+                    }
+                }
+            ]
+        }
+    )
+
+    data: PreorderCreationData = Field(description="The preorder.")
 
 
 class PreorderAttributes(BaseModel):
@@ -120,6 +181,12 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
         status_code=201,
         response_model=Document[PreorderAttributes],
         summary="Preorder a game not yet released; pay the prepayment at confirmation_url",
+        description=(
+            "Creates a preorder of the signed-in user and starts its prepayment "
+            "(Idempotency-Key required); the buyer pays it at `confirmation_url`. At the "
+            "release a `partial` preorder's remainder is charged; the game is the buyer's "
+            "when everything is paid."
+        ),
     )
     async def post_preorder(
         request: Request,
@@ -136,7 +203,7 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
             currency=attributes.currency,
             kind=attributes.prepayment,
             choice=parse_method_choice(attributes.method),
-            return_url=attributes.return_url,
+            return_url=return_url_or_default(infrastructure, attributes.return_url),
             save_method=attributes.save_method,
             customer_email=attributes.customer_email,
         )
@@ -162,13 +229,21 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
             success_status=201,
         )
 
-    @router.get("", response_model=PreorderList, summary="The caller's preorders, newest first")
+    @router.get(
+        "",
+        response_model=PreorderList,
+        summary="The caller's preorders, newest first",
+        description="Every preorder of the signed-in user, newest first, with its payments.",
+    )
     async def list_preorders(user_id: CurrentUserId) -> PreorderList:
         found = await preorders_of(infrastructure.unit_of_work, user_id)
         return PreorderList(data=[_resource(PreorderView(p), prefix) for p in found])
 
     @router.get(
-        "/{preorder_id:uuid}", response_model=Document[PreorderAttributes], summary="A preorder"
+        "/{preorder_id:uuid}",
+        response_model=Document[PreorderAttributes],
+        summary="A preorder",
+        description="One preorder of the signed-in user (another user's is 404).",
     )
     async def get_preorder(
         preorder_id: uuid.UUID, user_id: CurrentUserId
@@ -180,6 +255,11 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
         "/{preorder_id:uuid}/cancel",
         response_model=Document[PreorderAttributes],
         summary="Cancel before the release; everything paid is refunded",
+        description=(
+            "Cancels a preorder of the signed-in user before the release; what was paid goes "
+            "back (refund_pending is true while it is on its way). Cancelling a cancelled "
+            "preorder answers it again; a completed one cannot be cancelled (422)."
+        ),
     )
     async def post_cancel(
         preorder_id: uuid.UUID, user_id: CurrentUserId

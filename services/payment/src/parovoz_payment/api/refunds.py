@@ -11,15 +11,22 @@ from fastapi import APIRouter, Depends, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, require_roles
 from parovoz_kit.auth.principal import Principal
 from parovoz_kit.errors import PermissionDenied
+from parovoz_kit.http.fields import RequestModel
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
-from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, Resource
+from parovoz_payment.api.schemas import (
+    CommentText,
+    Document,
+    ListDocument,
+    MoneyBody,
+    MoneyInput,
+    Resource,
+)
 from parovoz_payment.clients.providers.registry import ProviderRegistry
-from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.refunds import (
     Refund,
     RefundDestination,
@@ -40,35 +47,100 @@ USER_REASONS = frozenset(
 )
 
 
-class RefundRequestAttributes(BaseModel):
-    #: Null: everything still refundable.
-    amount: MoneyBody | None = None
-    reason: RefundReason = RefundReason.CUSTOMER_REQUEST
-    destination: RefundDestination = RefundDestination.ORIGINAL_METHOD
-    comment: str | None = Field(default=None, max_length=1000)
+class RefundRequestAttributes(RequestModel):
+    amount: MoneyInput | None = Field(
+        default=None,
+        description=(
+            "Optional. How much to refund, positive, in the payment's currency, at most what "
+            "is still refundable; null or omitted: everything still refundable."
+        ),
+    )
+    reason: RefundReason = Field(
+        default=RefundReason.CUSTOMER_REQUEST,
+        description=(
+            "Optional, default `customer_request`. Why: `customer_request`, `duplicate`, "
+            "`other` (anyone); `submission_withdrawn` (a greenlight fee), "
+            "`subscription_adjustment`, `preorder_cancelled`, `fraud` (services only: 403 "
+            "REFUND_REASON_NOT_ALLOWED for a user). `wallet_cap_overflow` is payment's own "
+            "and refused."
+        ),
+    )
+    destination: RefundDestination = Field(
+        default=RefundDestination.ORIGINAL_METHOD,
+        description=(
+            "Optional, default `original_method`: the card part back to the card, the wallet "
+            "part to the wallet. `wallet`: everything to the Parovoz wallet (within its cap)."
+        ),
+    )
+    comment: CommentText | None = Field(
+        default=None,
+        description="Optional. Why, in the payer's words, for the admin who reviews it "
+        "(at most 1,000 characters).",
+    )
 
 
-class RefundRequestData(BaseModel):
-    type: Literal["refundRequest"]
-    attributes: RefundRequestAttributes
+class RefundRequestData(RequestModel):
+    type: Literal["refundRequest"] = Field(description="Required: `refundRequest`.")
+    attributes: RefundRequestAttributes = Field(description="The refund asked for.")
 
 
-class RefundRequestBody(BaseModel):
-    data: RefundRequestData
+class RefundRequestBody(RequestModel):
+    """`POST /{payment_id}/refunds`: refund a payment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "refundRequest",
+                        "attributes": {
+                            "amount": {"amount_minor": 50000, "currency": "RUB"},
+                            "reason": "customer_request",
+                            "destination": "original_method",
+                            "comment": "Игра не запускается на моём компьютере.",
+                        },
+                    }
+                }
+            ]
+        }
+    )
+
+    data: RefundRequestData = Field(description="The refund asked for.")
 
 
-class RefundDecisionAttributes(BaseModel):
-    decision: ReviewDecision
-    comment: str | None = Field(default=None, max_length=1000)
+class RefundDecisionAttributes(RequestModel):
+    decision: ReviewDecision = Field(
+        description="Required. `approve`: the money goes back now; `reject`: the refund fails."
+    )
+    comment: CommentText | None = Field(
+        default=None,
+        description="Optional. The admin's reason, kept in the audit log (at most 1,000 "
+        "characters).",
+    )
 
 
-class RefundDecisionData(BaseModel):
-    type: Literal["refundDecision"]
-    attributes: RefundDecisionAttributes
+class RefundDecisionData(RequestModel):
+    type: Literal["refundDecision"] = Field(description="Required: `refundDecision`.")
+    attributes: RefundDecisionAttributes = Field(description="The decision.")
 
 
-class RefundDecisionBody(BaseModel):
-    data: RefundDecisionData
+class RefundDecisionBody(RequestModel):
+    """`POST /admin/refunds/{refund_id}/decision`: an admin's decision on a refund."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "refundDecision",
+                        "attributes": {"decision": "approve", "comment": "Дубликат покупки."},
+                    }
+                }
+            ]
+        }
+    )
+
+    data: RefundDecisionData = Field(description="The decision.")
 
 
 class RefundAttributes(BaseModel):
@@ -132,6 +204,11 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         "/admin/refunds/{refund_id:uuid}/decision",
         response_model=Document[RefundAttributes],
         summary="Approve (the money goes back now) or reject a refund in review (admins only)",
+        description=(
+            "An admin's decision on a refund waiting for review (`requires_review`): approve "
+            "sends the money back now, reject fails it. Audit-logged. A refund already "
+            "decided is refused (422)."
+        ),
     )
     async def post_decision(
         refund_id: uuid.UUID,
@@ -156,6 +233,11 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         response_model=Document[RefundAttributes],
         summary="Refund a payment, fully (amount null) or partly; games within 14 days are "
         "automatic, everything else waits for an admin",
+        description=(
+            "Asks for a refund of a succeeded payment, by its payer or a service "
+            "(Idempotency-Key required). A game refunded within 14 days of purchase is "
+            "refunded at once; everything else waits for an admin (`requires_review`)."
+        ),
     )
     async def post_refund(
         request: Request,
@@ -177,7 +259,7 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
             payment_id=payment_id,
             viewer=viewer,
             actor=principal.subject,
-            amount=None if amount is None else Money(amount.amount_minor, amount.currency),
+            amount=None if amount is None else amount.money(),
             reason=attributes.reason,
             destination=attributes.destination,
             comment=attributes.comment,
@@ -200,6 +282,7 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         "/{payment_id:uuid}/refunds",
         response_model=ListDocument[RefundAttributes],
         summary="A payment's refunds, oldest first: for its payer or any service",
+        description="Every refund of the payment, oldest first, for its payer or a service.",
     )
     async def get_refunds(
         payment_id: uuid.UUID, principal: CurrentPrincipal

@@ -11,22 +11,31 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.http.fields import Flag, RequestModel
 from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.payments import (
     PaymentAttributes,
+    return_url_or_default,
     run_payment_creation,
     start_payment_document,
 )
-from parovoz_payment.api.schemas import Document, MoneyBody
+from parovoz_payment.api.schemas import (
+    CUSTOMER_EMAIL_DESCRIPTION,
+    RETURN_URL_DESCRIPTION,
+    Document,
+    EmailText,
+    MethodText,
+    MoneyInput,
+    ReturnUrl,
+)
 from parovoz_payment.api.wallet import wallet_of
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
-from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 
@@ -34,23 +43,55 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder
 TOP_UP_REGION = "RU"
 
 
-class TopUpAttributes(BaseModel):
-    amount: MoneyBody
-    #: bank_card / sbp / sberpay / yoomoney, a saved method id, or null (choose at the
-    #: provider's page); never ``wallet``.
-    method: str | None = None
-    return_url: str | None = Field(default=None, max_length=2048)
-    customer_email: str | None = Field(default=None, max_length=254)
-    save_method: bool = False
+class TopUpAttributes(RequestModel):
+    amount: MoneyInput = Field(
+        description=(
+            "Required. How much to put on the wallet, in RUB: within the wallet's top-up "
+            "limits (`GET /wallet`: 100.00..15,000.00 RUB by default) and the balance cap."
+        )
+    )
+    method: MethodText | None = Field(
+        default=None,
+        description=(
+            "How the user pays: `bank_card`, `sbp`, `sberpay`, `yoomoney`, or a saved "
+            "method's id; never `wallet` (422 TOP_UP_METHOD_NOT_ALLOWED). Optional: null lets "
+            "the user choose on the provider's page."
+        ),
+    )
+    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
+    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
+    save_method: Flag = Field(
+        default=False,
+        description="Optional, default false. true: keep the card for later payments.",
+    )
 
 
-class TopUpData(BaseModel):
-    type: Literal["walletTopUp"]
-    attributes: TopUpAttributes
+class TopUpData(RequestModel):
+    type: Literal["walletTopUp"] = Field(description="Required: `walletTopUp`.")
+    attributes: TopUpAttributes = Field(description="The top-up.")
 
 
-class TopUpBody(BaseModel):
-    data: TopUpData
+class TopUpBody(RequestModel):
+    """`POST /wallet/top-ups`: a top-up of the signed-in user's wallet."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": {
+                        "type": "walletTopUp",
+                        "attributes": {
+                            "amount": {"amount_minor": 50000, "currency": "RUB"},
+                            "method": "bank_card",
+                            "return_url": "https://parovoz.example/wallet",
+                        },
+                    }
+                }
+            ]
+        }
+    )
+
+    data: TopUpData = Field(description="The top-up.")
 
 
 def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) -> APIRouter:
@@ -62,6 +103,11 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         status_code=201,
         response_model=Document[PaymentAttributes],
         summary="Top up the wallet; the answer's confirmation_url is where the user pays",
+        description=(
+            "Starts a `wallet_top_up` payment of the signed-in user (Idempotency-Key "
+            "required). The amount is checked against the top-up limits and the 161-FZ "
+            "balance cap; the wallet is credited when the provider confirms the payment."
+        ),
     )
     async def post_top_up(
         request: Request,
@@ -71,7 +117,7 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         request_id: RequestId,
     ) -> Response:
         attributes = body.data.attributes
-        amount = Money(attributes.amount.amount_minor, attributes.amount.currency)
+        amount = attributes.amount.money()
         choice = parse_method_choice(attributes.method)
         if choice.method is PaymentMethod.WALLET:
             raise BusinessRuleViolation(
@@ -85,7 +131,7 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
             amount=amount,
             region=TOP_UP_REGION,
             choice=choice,
-            return_url=attributes.return_url,
+            return_url=return_url_or_default(infrastructure, attributes.return_url),
             save_method=attributes.save_method,
             customer_email=attributes.customer_email,
         )

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.api.schemas import Document, MoneyBody, Resource
@@ -19,17 +19,22 @@ from parovoz_payment.domain.wallet import Wallet, WalletRules
 
 
 class WalletLimits(BaseModel):
-    min_top_up: MoneyBody
-    max_top_up: MoneyBody
-    #: 161-FZ's cap for a simplified-identification e-wallet.
-    balance_cap: MoneyBody
+    min_top_up: MoneyBody = Field(description="The smallest top-up.")
+    max_top_up: MoneyBody = Field(description="The largest top-up.")
+    balance_cap: MoneyBody = Field(
+        description="161-FZ's cap on the balance of a simplified-identification e-wallet."
+    )
 
 
 class WalletAttributes(BaseModel):
-    balance: MoneyBody
-    #: True while a payment dispute is open: spending is refused, money may still come in.
-    locked: bool
-    limits: WalletLimits
+    balance: MoneyBody = Field(description="What is on the wallet, from the ledger.")
+    locked: bool = Field(
+        description=(
+            "True while a payment dispute of the user is open: spending is refused, money "
+            "may still come in."
+        )
+    )
+    limits: WalletLimits = Field(description="The top-up limits and the balance cap.")
 
 
 async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
@@ -74,6 +79,10 @@ def wallet_router(infrastructure: Infrastructure, rules: WalletRules | None = No
         "/wallet",
         response_model=Document[WalletAttributes],
         summary="The signed-in user's wallet: balance, lock and top-up limits",
+        description=(
+            "The signed-in user's Parovoz wallet: its balance (zero before the first top-up), "
+            "whether it is locked by a dispute, and its limits."
+        ),
     )
     async def get_wallet(user_id: CurrentUserId) -> Document[WalletAttributes]:
         async with infrastructure.session_factory() as session:

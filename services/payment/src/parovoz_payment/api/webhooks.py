@@ -74,11 +74,29 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         answer = webhook_answer(provider)
         return Response(answer.body, status_code=answer.status_code, media_type=answer.media_type)
 
-    @router.post("/yookassa", summary="YooKassa notifications", include_in_schema=True)
+    @router.post(
+        "/yookassa",
+        summary="YooKassa notifications",
+        description=(
+            "YooKassa's HTTP notifications (payments, refunds, chargebacks, payouts), signed "
+            "with `X-Signature: sha256=<HMAC of the body>`. A bad signature is 401; a body "
+            "that is not a notification we understand is 400 WEBHOOK_BODY_INVALID; a "
+            "notification about a payment we do not know is taken (200) and logged."
+        ),
+    )
     async def yookassa(request: Request) -> Response:
         return await take(Provider.YOOKASSA, request)
 
-    @router.post("/tbank", summary="T-Bank notifications")
+    @router.post(
+        "/tbank",
+        summary="T-Bank notifications",
+        description=(
+            "T-Bank acquiring notifications (payments, receipts, chargebacks), authenticated by "
+            "their `Token` (and `X-Signature` when present). A bad token is 401; a body that "
+            "is not a notification we understand is 400 WEBHOOK_BODY_INVALID; the answer is "
+            "`OK`, as T-Bank expects."
+        ),
+    )
     async def tbank(request: Request) -> Response:
         return await take(Provider.TBANK, request)
 

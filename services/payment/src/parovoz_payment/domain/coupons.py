@@ -183,7 +183,7 @@ def new_coupon(
             )
         currency = amount_off.currency
         if min_order is not None and min_order.currency != currency:
-            raise ValidationFailed(
+            raise BusinessRuleViolation(
                 "The minimum order is in the coupon's currency.",
                 code="CURRENCY_MISMATCH",
                 pointer=f"{_ATTRIBUTES}/min_order/currency",

@@ -101,16 +101,16 @@ def parse_rate(currency: str, raw: str, valid_from: datetime) -> ExchangeRate:
     """An admin's rate: ``currency`` one we take (not the base), ``raw`` a decimal string."""
     code = currency.upper()
     if code == BASE_CURRENCY:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "RUB is the base currency: its rate is 1 by definition.",
             code="BASE_CURRENCY_RATE",
-            pointer="/path/currency",
+            parameter="currency",
         )
     if code not in RATED_CURRENCIES:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"{currency} is not a currency we take ({', '.join(sorted(RATED_CURRENCIES))}).",
             code="UNSUPPORTED_CURRENCY",
-            pointer="/path/currency",
+            parameter="currency",
         )
     if not _RATE.match(raw) or Decimal(raw) <= 0:
         raise ValidationFailed(

@@ -79,10 +79,14 @@ CARD_FAILURE_REASONS = frozenset(
 )
 
 _PARAMETERS_POINTER = "/data/attributes/parameters"
+#: A parameter is seconds, a count or an amount in kopecks: int32 keeps every window within
+#: the calendar (68 years) and every threshold within 21,474,836.47 RUB.
+MAX_PARAMETER = 2**31 - 1
 
 
 def check_parameters(kind: FraudRuleKind, raw: Mapping[str, Any]) -> dict[str, int]:
-    """Exactly the kind's parameter names, each a positive integer (JSON numbers, no floats)."""
+    """Exactly the kind's parameter names, each a positive integer up to :data:`MAX_PARAMETER`
+    (JSON numbers, no floats)."""
     expected = DEFAULT_PARAMETERS[kind]
     for name in raw:
         if name not in expected:
@@ -94,9 +98,9 @@ def check_parameters(kind: FraudRuleKind, raw: Mapping[str, Any]) -> dict[str, i
             )
     checked = dict(expected)
     for name, value in raw.items():
-        if type(value) is not int or value <= 0:
+        if type(value) is not int or not 0 < value <= MAX_PARAMETER:
             raise ValidationFailed(
-                f"{name} is a positive whole number.",
+                f"{name} is a whole number from 1 to {MAX_PARAMETER}.",
                 code="INVALID_RULE_PARAMETER",
                 pointer=f"{_PARAMETERS_POINTER}/{name}",
             )

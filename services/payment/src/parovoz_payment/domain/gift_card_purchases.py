@@ -65,7 +65,7 @@ def new_purchase(
             pointer=f"{AMOUNT_POINTER}/currency",
         )
     if not limits.min_minor <= amount.amount_minor <= limits.max_minor:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"A gift card is worth {limits.min_minor}..{limits.max_minor} minor units.",
             code="INVALID_GIFT_CARD_VALUE",
             pointer=f"{AMOUNT_POINTER}/amount_minor",

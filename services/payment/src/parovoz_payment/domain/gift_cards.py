@@ -145,7 +145,7 @@ def issue_gift_card(
     """A new card and its code (the only time the code exists in clear)."""
     rules = rules or GiftCardRules()
     if not rules.min_value <= value.amount_minor <= rules.max_value:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"A gift card is worth {rules.min_value}..{rules.max_value} minor units.",
             code="INVALID_GIFT_CARD_VALUE",
             pointer=f"{pointer}/amount_minor",

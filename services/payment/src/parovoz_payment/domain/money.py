@@ -10,12 +10,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-class CurrencyMismatch(ValidationFailed):
+class CurrencyMismatch(BusinessRuleViolation):
+    """Amounts in two currencies meet where one is expected (422: a well-formed request the
+    domain refuses)."""
+
     default_code = "CURRENCY_MISMATCH"
 
 

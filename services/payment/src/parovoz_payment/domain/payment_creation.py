@@ -87,7 +87,7 @@ def start_payment(
     if purpose is PaymentPurpose.CARD_VERIFICATION and (
         method not in (None, PaymentMethod.BANK_CARD) or not save_method
     ):
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "A card verification binds a new bank card.",
             code="INVALID_CARD_VERIFICATION",
             pointer=f"{_ATTRIBUTES}/method",
@@ -121,7 +121,7 @@ def _check_amounts(
     purpose: PaymentPurpose, amount: Money, wallet_amount: Money, rules: PaymentRules
 ) -> None:
     if amount.currency not in rules.currencies:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"Payments in {amount.currency} are not accepted.",
             code="UNSUPPORTED_CURRENCY",
             pointer=f"{_ATTRIBUTES}/currency",
@@ -133,7 +133,7 @@ def _check_amounts(
     if wallet_amount.currency != amount.currency or not (
         0 <= wallet_amount.amount_minor <= amount.amount_minor
     ):
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "The wallet part must be between zero and the amount, in the payment's currency.",
             code="INVALID_WALLET_AMOUNT",
             pointer=f"{_ATTRIBUTES}/use_wallet",
@@ -146,7 +146,7 @@ def _check_amounts(
             pointer=f"{_ATTRIBUTES}/use_wallet",
         )
     if purpose is PaymentPurpose.CARD_VERIFICATION and amount != rules.card_verification_amount:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             "A card verification is an authorization of "
             f"{format_amount(rules.card_verification_amount)}.",
             code="INVALID_CARD_VERIFICATION",

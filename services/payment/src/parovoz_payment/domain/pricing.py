@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation
 
 from parovoz_payment.domain.currency_rates import ExchangeRates, converted_price, region_currency
 from parovoz_payment.domain.money import Money
@@ -91,13 +91,13 @@ def check_client_amount(
     """A client-sent amount must be exactly the price: anything else is refused (422), so a
     stale page or a tampered request never buys a game at its own price."""
     if client.currency != expected.currency:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"The price here is in {expected.currency}, not {client.currency}.",
             code="AMOUNT_MISMATCH",
             pointer=currency_pointer,
         )
     if client.amount_minor != expected.amount_minor:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"The price is {expected.amount_minor} minor units of {expected.currency}, "
             f"not {client.amount_minor}; reload the price and try again.",
             code="AMOUNT_MISMATCH",

@@ -164,7 +164,7 @@ def build_payment_receipt(
     checked = tuple(_checked_item(item, index, amount, rules) for index, item in enumerate(items))
     total = Money.total((item.amount for item in checked), amount.currency)
     if total != amount:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"The items add up to {total.amount_minor} minor units, the payment is "
             f"{amount.amount_minor}.",
             code="RECEIPT_TOTAL_MISMATCH",

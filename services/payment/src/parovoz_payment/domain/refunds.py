@@ -230,7 +230,7 @@ def _checked_amount(payment: Payment, amount: Money | None, left: Money) -> Mone
             )
         return left
     if amount.currency != payment.currency:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"The payment is in {payment.currency}, not {amount.currency}.",
             code="CURRENCY_MISMATCH",
             pointer=f"{_ATTRIBUTES}/currency",

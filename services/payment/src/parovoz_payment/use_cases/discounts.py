@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from parovoz_kit.errors import BusinessRuleViolation, ParovozError, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, ParovozError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.coupons import SqlCoupons, UseStatus
@@ -116,7 +116,7 @@ async def _best_coupon(
     if not offers:
         return None, nothing
     if len(offers) > MAX_COUPONS_OFFERED:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"At most {MAX_COUPONS_OFFERED} coupons can be offered.",
             code="TOO_MANY_COUPONS",
             pointer=offers[-1].pointer,
@@ -170,7 +170,7 @@ async def _gift_cards(
             pointer=GIFT_CARDS_POINTER,
         )
     if len(offers) > rules.max_per_order:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"At most {rules.max_per_order} gift cards pay one order.",
             code="TOO_MANY_GIFT_CARDS",
             pointer=GIFT_CARDS_POINTER,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parovoz_kit.clock import Clock
-from parovoz_kit.errors import NotFound, ParovozError
+from parovoz_kit.errors import NotFound, TooManyRequests
 from parovoz_kit.uow import UnitOfWorkFactory
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,10 +42,10 @@ BREAKAGE_ACTOR = "system:gift-cards-breakage"
 BATCH = 200
 
 
-class TooManyAttempts(ParovozError):
-    http_status = 429
+class TooManyAttempts(TooManyRequests):
+    """Too many wrong gift-card codes: 429 with ``Retry-After`` (the window's remaining time)."""
+
     default_code = "GIFT_CARD_ATTEMPTS_EXCEEDED"
-    title = "Too Many Requests"
 
 
 @dataclass(frozen=True)
@@ -115,11 +115,15 @@ class LookupLimiter:
         return f"payment:gift-card-lookups:{user_id}"
 
     async def check(self, user_id: uuid.UUID) -> None:
-        failed = await self._redis.get(self._key(user_id))
+        key = self._key(user_id)
+        failed = await self._redis.get(key)
         if failed is not None and int(failed) >= self._limit:
+            left = await self._redis.ttl(key)  # -1/-2: no expiry (yet) or gone: the window
             raise TooManyAttempts(
                 "Too many wrong gift card codes; try again later.",
+                retry_after_seconds=left if left > 0 else self._window,
                 pointer="/data/attributes/code",
+                detail_ru="Слишком много неверных кодов подарочных карт; повторите попытку позже.",
             )
 
     async def failed(self, user_id: uuid.UUID) -> None:

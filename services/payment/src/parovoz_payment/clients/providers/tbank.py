@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from parovoz_kit.errors import Unauthenticated, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, Unauthenticated, ValidationFailed
 
 from parovoz_payment.clients.providers import tbank_values as values
 from parovoz_payment.clients.providers import transport
@@ -104,12 +104,12 @@ class TBankProvider:
         self, request: ProviderPaymentRequest, idempotency_key: str
     ) -> ProviderPayment:
         if request.amount.currency != CURRENCY:
-            raise ValidationFailed(
+            raise BusinessRuleViolation(
                 f"{NAME} takes payments in {CURRENCY} only.",
                 code="CURRENCY_NOT_SUPPORTED_BY_PROVIDER",
             )
         if request.method not in (None, PaymentMethod.BANK_CARD):
-            raise ValidationFailed(
+            raise BusinessRuleViolation(
                 f"{request.method.value} is not paid through {NAME}.",
                 code="METHOD_NOT_SUPPORTED_BY_PROVIDER",
             )
@@ -289,7 +289,18 @@ class TBankProvider:
         if str(params.get("TerminalKey")) != self._terminal_key:
             raise _signature_invalid()
         status, payment_id = params.get("Status"), params.get("PaymentId")
-        if not isinstance(status, str) or isinstance(payment_id, bool) or payment_id is None:
+        # Ids are looked up in our tables (String(64)): a list, an object or a long text is
+        # not one of ours (400, never a driver's error).
+        if (
+            not isinstance(status, str)
+            or not isinstance(payment_id, str | int)
+            or isinstance(payment_id, bool)
+            or not transport.safe(payment_id)
+            or not isinstance(params.get("ChargebackId"), str | int | None)
+            or (params.get("ChargebackId") and not transport.safe(params.get("ChargebackId")))
+            or not isinstance(params.get("RebillId"), str | int | None)
+            or len(str(params.get("RebillId") or "")) > 255
+        ):
             raise ValidationFailed(
                 "The notification is not one we understand.", code="WEBHOOK_BODY_INVALID"
             )

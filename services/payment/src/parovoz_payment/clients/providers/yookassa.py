@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from parovoz_kit.errors import Unauthenticated, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, Unauthenticated, ValidationFailed
 
 from parovoz_payment.clients.providers import transport
 from parovoz_payment.clients.providers.amounts import decimal_to_minor, minor_to_decimal
@@ -207,7 +207,8 @@ class YooKassaProvider:
             raise _bad_notification()
         subject = SUBJECTS.get(event.split(".", 1)[0])
         object_id = subject_object.get("id")
-        if subject is None or not isinstance(object_id, str):
+        # An id is looked up in our tables (String(64)): anything else is not one of ours.
+        if subject is None or not isinstance(object_id, str) or not transport.safe(object_id):
             raise _bad_notification()
         payment_id = None
         if subject is NotificationSubject.PAYMENT:
@@ -265,7 +266,7 @@ def _method_type(method: PaymentMethod) -> str:
     try:
         return METHOD_TYPES[method]
     except KeyError:
-        raise ValidationFailed(
+        raise BusinessRuleViolation(
             f"{method.value} is not paid through YooKassa.", code="METHOD_NOT_SUPPORTED_BY_PROVIDER"
         ) from None
 
