@@ -9,6 +9,8 @@ SHELL := /bin/bash
 
 PYTHON := .venv/bin/python
 RUFF := .venv/bin/ruff
+MYPY := .venv/bin/mypy
+LINT_IMPORTS := .venv/bin/lint-imports
 PLATFORM := $(PYTHON) deploy/local/platform.py
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 # Every member's tests folder that exists, then the end-to-end tests.
@@ -24,11 +26,11 @@ help:
 	@echo "make status       what is up, with pids and ports"
 	@echo "make down         stop everything make dev started"
 	@echo "make migrate      engines, then alembic upgrade head for every service"
-	@echo "make test         dev, then ruff, proto-check and all tests (what CI runs)"
+	@echo "make test         dev, then lint, proto-check and all tests (what CI runs)"
 	@echo "make e2e          dev, then tests-e2e only"
 	@echo "make fuzz         dev, then a long schemathesis run over every service's OpenAPI through"
 	@echo "                  the gateway (FUZZ_EXAMPLES=50); summary in bench/results/fuzz-latest.json"
-	@echo "make lint         ruff check and ruff format --check"
+	@echo "make lint         ruff check, ruff format --check, mypy and import-linter's contracts"
 	@echo "make proto        regenerate the gRPC stubs;  make proto-check: fail if they are stale"
 	@echo "make events-catalog  regenerate docs/events (JSON Schema catalogue of every event type)"
 	@echo "make ledger-check prove the payment ledger is consistent (running payment database)"
@@ -59,8 +61,7 @@ migrate: install
 
 test: install
 	$(PLATFORM) up
-	$(RUFF) check .
-	$(RUFF) format --check .
+	$(MAKE) --no-print-directory lint
 	$(PYTHON) protos/generate.py --check
 	$(PYTHON) -m parovoz_events.catalog --check
 	$(PYTHON) -m pytest $(TEST_DIRS) --ignore=tests-e2e/chaos
@@ -74,9 +75,14 @@ e2e: dev
 fuzz: dev
 	$(PYTHON) tests-e2e/contract/fuzz.py --max-examples $${FUZZ_EXAMPLES:-50} --seed $${FUZZ_SEED:-20261111}
 
+# ruff, mypy (strict on libs/ and every domain module; config in pyproject.toml, cache in
+# .mypy_cache) and import-linter's contracts (domain imports no framework or driver, services
+# and libs import no other service).
 lint:
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MYPY)
+	$(LINT_IMPORTS)
 
 proto:
 	$(UV) run --no-sync python protos/generate.py

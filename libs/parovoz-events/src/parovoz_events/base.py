@@ -14,7 +14,7 @@ from typing import ClassVar, Self, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 REGISTRY: dict[str, type[EventData]] = {}
-EventT = TypeVar("EventT", bound="type[EventData]")
+EventT = TypeVar("EventT", bound="EventData")
 
 #: Everyone who produces or consumes catalogue events. Our four services are named as in their
 #: consumer groups (`<consumer service>.<topic>`); the others are systems we do not own.
@@ -67,7 +67,7 @@ class EventData(BaseModel):
         return cls.model_validate(cls.example_data)
 
 
-def register(cls: EventT) -> EventT:
+def register(cls: type[EventT]) -> type[EventT]:
     """Class decorator: make an event type known to producers, consumers and the catalogue."""
     if cls.event_type in REGISTRY:
         raise ValueError(f"event type {cls.event_type} registered twice")

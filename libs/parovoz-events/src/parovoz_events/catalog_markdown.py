@@ -98,7 +98,7 @@ def _type_of(prop: dict[str, Any]) -> str:
     if "anyOf" in prop:
         return " \\| ".join(_type_of(option) for option in prop["anyOf"])
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1] + _amount_bound(prop)
+        return str(prop["$ref"]).rsplit("/", 1)[-1] + _amount_bound(prop)
     if "enum" in prop:
         return " \\| ".join(f"`{value}`" for value in prop["enum"])
     if "const" in prop:
@@ -110,7 +110,7 @@ def _type_of(prop: dict[str, Any]) -> str:
         return "object (string → string)" if "additionalProperties" in prop else "object"
     if "pattern" in prop:
         return f"{kind} `{prop['pattern']}`"
-    return prop.get("format", kind)
+    return str(prop.get("format", kind))
 
 
 def _amount_bound(prop: dict[str, Any]) -> str:
@@ -123,7 +123,7 @@ def _amount_bound(prop: dict[str, Any]) -> str:
 
 
 def _cell(prop: dict[str, Any]) -> str:
-    return prop.get("description", "").replace("|", "\\|").replace("\n", " ")
+    return str(prop.get("description", "")).replace("|", "\\|").replace("\n", " ")
 
 
 def _anchor(event_type: str) -> str:

@@ -72,7 +72,8 @@ class Infrastructure:
         provider clients), shared by its REST and gRPC sides; closed (``aclose``) at stop."""
         if name not in self._shared:
             self._shared[name] = factory()
-        return self._shared[name]
+        shared: T = self._shared[name]  # what ``factory`` made under this name
+        return shared
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
         """One probe per dependency; each raises when the dependency is unreachable."""

@@ -161,10 +161,10 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
             raise _oauth_error(401, "invalid_client", "Malformed Basic credentials.") from None
         name, _, secret = decoded.partition(":")
         return unquote_plus(name), unquote_plus(secret)
-    name, secret = form.get("client_id"), form.get("client_secret")
-    if not name or not secret:
+    client_id, client_secret = form.get("client_id"), form.get("client_secret")
+    if not client_id or not client_secret:
         raise _oauth_error(401, "invalid_client", "Client authentication is required.")
-    return name, secret
+    return client_id, client_secret
 
 
 def _oauth_error(status: int, oauth_code: str, detail: str) -> ApiError:

@@ -103,7 +103,9 @@ def mask_destination(data: Any) -> dict[str, Any]:
         )
     kind = data["type"]
     if kind == "bank_card":
-        card = data.get("card") if isinstance(data.get("card"), dict) else {}
+        card = data.get("card")
+        if not isinstance(card, dict):
+            card = {}
         number = str(card.get("number", ""))
         if not number.isdigit() or not 12 <= len(number) <= 19:
             raise invalid("Card number required", "payout_destination_data.card.number")

@@ -253,13 +253,10 @@ class TBank:
     def chargeback(self, payment: TPayment, amount: int | None, reason: str) -> dict[str, Any]:
         if payment.status not in ("CONFIRMED", "PARTIAL_REFUNDED"):
             raise TBankError("4", "Оспорить можно только подтвержденный платеж", payment.status)
-        chargeback = {
-            "ChargebackId": f"cb-{uuid.uuid4()}",
-            "Amount": amount or payment.amount,
-            "Reason": reason,
-        }
+        disputed = amount or payment.amount
+        chargeback = {"ChargebackId": f"cb-{uuid.uuid4()}", "Amount": disputed, "Reason": reason}
         payment.chargebacks.append(chargeback)
-        self.notify(payment, "CHARGEBACK", amount=chargeback["Amount"], extra=chargeback)
+        self.notify(payment, "CHARGEBACK", amount=disputed, extra=chargeback)
         return chargeback
 
     def resolve_chargeback(self, chargeback_id: str, outcome: str) -> dict[str, Any]:

@@ -150,6 +150,7 @@ def tbank_router(sandbox: Sandbox) -> APIRouter:
             payment = bank.get(params.get("PaymentId"))
             receipt = params.get("Receipt")
             _check_receipt(receipt, 0)
+            assert isinstance(receipt, dict)  # _check_receipt refused anything else
             bank.send_closing_receipt(payment, receipt)
             return {"Success": True, "ErrorCode": "0", "Message": "OK"}
 

@@ -121,7 +121,13 @@ class _TokenAttacher:
             if key != "authorization":
                 metadata.add(key, value)
         metadata.add("authorization", f"Bearer {token}")
-        return details._replace(metadata=metadata)  # type: ignore[attr-defined]
+        return grpc.aio.ClientCallDetails(
+            method=details.method,
+            timeout=details.timeout,
+            metadata=metadata,
+            credentials=details.credentials,
+            wait_for_ready=details.wait_for_ready,
+        )
 
 
 # grpc.aio files an interceptor under the FIRST call kind it implements, so each kind needs

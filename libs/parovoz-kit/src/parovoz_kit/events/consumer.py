@@ -277,9 +277,17 @@ def _usable(message: Message) -> bool:
     return False
 
 
+def _position(message: Message, *, after: bool = False) -> TopicPartition:
+    """Where ``message`` is (or, ``after``, the offset that follows it) in its partition."""
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    if topic is None or partition is None or offset is None:  # only error events lack them
+        raise RuntimeError("a consumed message without a topic, partition or offset")
+    return TopicPartition(topic, partition, offset + 1 if after else offset)
+
+
 async def _rewind_to(consumer: Consumer, message: Message) -> None:
     """Make the next poll of this partition return ``message`` again."""
-    position = TopicPartition(message.topic(), message.partition(), message.offset())
+    position = _position(message)
     try:
         await asyncio.to_thread(consumer.seek, position)
     except KafkaException as exc:
@@ -289,7 +297,7 @@ async def _rewind_to(consumer: Consumer, message: Message) -> None:
 
 
 async def _commit_after(consumer: Consumer, message: Message) -> None:
-    offset = TopicPartition(message.topic(), message.partition(), message.offset() + 1)
+    offset = _position(message, after=True)
     try:
         await asyncio.to_thread(consumer.commit, offsets=[offset], asynchronous=False)
     except KafkaException as exc:

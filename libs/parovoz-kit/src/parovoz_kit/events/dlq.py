@@ -31,7 +31,11 @@ def dead_letter(
         "dlq_attempts": str(attempts),
         "dlq_consumer_group": group,
     }
-    original = [(name, value or b"") for name, value in (message.headers() or [])]
+    headers = message.headers() or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    original = [
+        (name, value.encode() if isinstance(value, str) else value or b"") for name, value in pairs
+    ]
     return OutgoingMessage(
         topic=dlq_topic(group),
         key=message.key(),

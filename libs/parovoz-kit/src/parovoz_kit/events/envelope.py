@@ -134,7 +134,7 @@ class Event:
             id=event_id,
             type=header_map["ce_type"],
             source=header_map["ce_source"],
-            time=cloud_event.get_time().astimezone(UTC),  # type: ignore[union-attr]
+            time=cloud_event.get_time().astimezone(UTC),
             partitionkey=partitionkey,
             data=data,
             subject=header_map.get("ce_subject") or None,

@@ -57,7 +57,7 @@ class Backoff:
     maximum: float = 5.0
 
     def delay(self, attempt: int) -> float:
-        return min(self.maximum, self.initial * 2 ** max(0, attempt - 1))
+        return min(self.maximum, self.initial * 2.0 ** max(0, attempt - 1))
 
 
 #: Delivery errors after which this producer's idempotence state is gone for good. librdkafka
@@ -105,7 +105,7 @@ async def produce_all(
                 message.topic,
                 key=message.key,
                 value=message.value,
-                headers=message.headers,
+                headers=list(message.headers),
                 on_delivery=on_delivery_for(index),
             )
         except BufferError:

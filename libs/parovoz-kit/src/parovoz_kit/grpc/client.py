@@ -103,7 +103,13 @@ class _DeadlineSetter:
     def _with_deadline(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         if details.timeout is not None:  # the caller chose one
             return details
-        return details._replace(timeout=self._config.deadline_for(_method_of(details)))  # type: ignore[attr-defined]
+        return grpc.aio.ClientCallDetails(
+            method=details.method,
+            timeout=self._config.deadline_for(_method_of(details)),
+            metadata=details.metadata,
+            credentials=details.credentials,
+            wait_for_ready=details.wait_for_ready,
+        )
 
 
 # Streams are not retried (responses may already have been consumed) nor judged by the

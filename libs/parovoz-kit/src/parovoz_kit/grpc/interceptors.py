@@ -14,7 +14,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -31,7 +31,7 @@ from parovoz_kit.logging import error_fields
 
 log = logging.getLogger(__name__)
 
-Guard = Callable[[grpc.aio.ServicerContext], AbstractAsyncContextManager[None]]
+Guard = Callable[[grpc.aio.ServicerContext[Any, Any]], AbstractAsyncContextManager[None]]
 
 #: Services any caller may use without a token: probes and tooling.
 PUBLIC_SERVICES = frozenset(
@@ -78,7 +78,9 @@ def status_name(code: Any) -> str:
     return "OK" if code is None else "UNKNOWN"
 
 
-def guarded(handler: grpc.RpcMethodHandler | None, guard: Guard) -> grpc.RpcMethodHandler | None:
+def guarded(
+    handler: grpc.RpcMethodHandler[Any, Any] | None, guard: Guard
+) -> grpc.RpcMethodHandler[Any, Any] | None:
     """The same handler, its behaviour running inside ``guard``."""
     if handler is None:  # unknown method: let gRPC answer UNIMPLEMENTED
         return None
@@ -87,9 +89,10 @@ def guarded(handler: grpc.RpcMethodHandler | None, guard: Guard) -> grpc.RpcMeth
         "response_serializer": handler.response_serializer,
     }
     if handler.response_streaming:
-        stream_behaviour = handler.stream_stream or handler.unary_stream
+        # The aio server's behaviours are coroutine functions (the stubs describe sync ones).
+        stream_behaviour: Any = handler.stream_stream or handler.unary_stream
 
-        async def streaming(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def streaming(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             async with guard(context):
                 result = stream_behaviour(request, context)
                 if inspect.isawaitable(result):  # a servicer writing with context.write()
@@ -102,9 +105,9 @@ def guarded(handler: grpc.RpcMethodHandler | None, guard: Guard) -> grpc.RpcMeth
             return grpc.stream_stream_rpc_method_handler(streaming, **codec)
         return grpc.unary_stream_rpc_method_handler(streaming, **codec)
 
-    unary_behaviour = handler.stream_unary or handler.unary_unary
+    unary_behaviour: Any = handler.stream_unary or handler.unary_unary
 
-    async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         async with guard(context):
             return await unary_behaviour(request, context)
 
@@ -141,7 +144,7 @@ class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
         metadata = handler_call_details.invocation_metadata or ()
 
         @asynccontextmanager
-        async def guard(context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]
+        async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
             try:
                 principal = await self._verifier.verify(_bearer_token(metadata))
                 self._authorize(principal, method)
@@ -178,7 +181,7 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
 
         @asynccontextmanager
-        async def guard(context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]
+        async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
             try:
                 yield
             except ParovozError as error:
@@ -212,7 +215,7 @@ class ServerMetricsInterceptor(grpc.aio.ServerInterceptor):
         service, method = split_method(handler_call_details.method)
 
         @asynccontextmanager
-        async def guard(context: grpc.aio.ServicerContext):  # type: ignore[no-untyped-def]
+        async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
             started, code = time.perf_counter(), "UNKNOWN"
             try:
                 yield

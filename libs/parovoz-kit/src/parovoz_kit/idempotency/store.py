@@ -11,11 +11,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
 from sqlalchemy import MetaData, Table, and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from parovoz_kit.clock import Clock
@@ -137,7 +138,8 @@ class IdempotencyStore:
                 expires_at=now + self._settings.retention,
             )
         )
-        return result.rowcount == 1
+        # An UPDATE's result is a CursorResult (AsyncSession.execute is typed as any Result).
+        return cast("CursorResult[Any]", result).rowcount == 1
 
     async def release(self, attempt: Proceed) -> None:
         """Forget the claim so a retry runs the operation again (after a 5xx/crash)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import MetaData, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, MetaData, Table, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -181,7 +181,7 @@ class _Lease:
             )
         return result.rowcount == 1
 
-    def _held(self, name: str, period_key: str, holder: str) -> tuple:
+    def _held(self, name: str, period_key: str, holder: str) -> tuple[ColumnElement[bool], ...]:
         table = self._table
         return (
             table.c.name == name,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from parovoz_developer_portal.domain.payout_schedule import PayoutSchedule
 from parovoz_developer_portal.domain.payouts import PayoutMethod, PayoutRequest
@@ -79,3 +80,11 @@ class FinanceUnitOfWork(PortalUnitOfWork, Protocol):
     payout_requests: PayoutRequests
     payout_schedules: PayoutSchedules
     sales: SalesReadModel
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...

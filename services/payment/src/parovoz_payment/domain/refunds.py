@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypedDict, Unpack
 
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
@@ -74,6 +75,15 @@ class RefundRules:
     )
 
 
+class _Outcome(TypedDict, total=False):
+    """What a refund's move may set beside its status and time."""
+
+    review_decision: ReviewDecision
+    decided_by: str
+    failure_reason: str
+    succeeded_at: datetime
+
+
 @dataclass(frozen=True)
 class Refund:
     id: uuid.UUID
@@ -109,7 +119,7 @@ class Refund:
     def fell_back_to_original_method(self) -> bool:
         return self.destination is not self.requested_destination
 
-    def _move(self, status: RefundStatus, now: datetime, **changes: object) -> Refund:
+    def _move(self, status: RefundStatus, now: datetime, **changes: Unpack[_Outcome]) -> Refund:
         if status is self.status:
             return self  # the same outcome reported twice (webhooks) changes nothing
         if status not in REFUND_TRANSITIONS[self.status]:
