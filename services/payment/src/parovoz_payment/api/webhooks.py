@@ -79,8 +79,8 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         summary="YooKassa notifications",
         description=(
             "YooKassa's HTTP notifications (payments, refunds, chargebacks, payouts), signed "
-            "with `X-Signature: sha256=<HMAC of the body>`. A bad signature is 401; a body "
-            "that is not a notification we understand is 400 WEBHOOK_BODY_INVALID; a "
+            "with `X-Sandbox-Signature: sha256=<HMAC of the body>`. A bad signature is 401; "
+            "a body that is not a notification we understand is 400 WEBHOOK_BODY_INVALID; a "
             "notification about a payment we do not know is taken (200) and logged."
         ),
     )
@@ -91,10 +91,10 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         "/tbank",
         summary="T-Bank notifications",
         description=(
-            "T-Bank acquiring notifications (payments, receipts, chargebacks), authenticated by "
-            "their `Token` (and `X-Signature` when present). A bad token is 401; a body that "
-            "is not a notification we understand is 400 WEBHOOK_BODY_INVALID; the answer is "
-            "`OK`, as T-Bank expects."
+            "T-Bank acquiring notifications (payments, receipts, chargebacks), authenticated "
+            "by their `Token` (and `X-Sandbox-Signature` when present). A bad token is 401; a "
+            "body that is not a notification we understand is 400 WEBHOOK_BODY_INVALID; the "
+            "answer is `OK`, as T-Bank expects."
         ),
     )
     async def tbank(request: Request) -> Response:
