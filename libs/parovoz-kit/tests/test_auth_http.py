@@ -130,7 +130,10 @@ async def test_no_bearer_token_is_401_with_a_challenge(
 
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="parovoz"'
-    assert single_error(response)["code"] == "TOKEN_MISSING"
+    error = single_error(response)
+    assert error["code"] == "TOKEN_MISSING"
+    assert error["title"] == "Требуется аутентификация"
+    assert "Authorization: Bearer" in error["detail"] and "токен" in error["detail"]
 
 
 async def test_an_invalid_token_is_401_invalid_token(client: httpx.AsyncClient, mint) -> None:
@@ -142,8 +145,30 @@ async def test_an_invalid_token_is_401_invalid_token(client: httpx.AsyncClient, 
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
     error = single_error(response)
-    assert error["code"] == "TOKEN_INVALID_SIGNATURE" and error["title"] == "Unauthorized"
+    assert error["code"] == "TOKEN_INVALID_SIGNATURE"
+    assert error["title"] == "Требуется аутентификация"
+    assert error["detail"] == "Подпись токена доступа неверна."
     assert payload not in response.text
+
+
+async def test_auth_refusals_are_english_when_english_is_preferred(
+    client: httpx.AsyncClient, mint
+) -> None:
+    english = {"Accept-Language": "en-GB,en;q=0.9,ru;q=0.5"}
+    missing = await client.get(f"{PREFIX}/me", headers=english)
+    forbidden = await client.get(
+        f"{PREFIX}/moderation", headers={**english, **bearer(mint(roles=["support"]))}
+    )
+
+    assert missing.headers["content-language"] == "en"
+    assert single_error(missing)["title"] == "Unauthorized"
+    assert single_error(missing)["detail"] == "A Bearer access token is required."
+    assert single_error(forbidden) == {
+        "status": "403",
+        "code": "PERMISSION_DENIED",
+        "title": "Forbidden",
+        "detail": "Your roles do not allow this action.",
+    }
 
 
 async def test_a_missing_role_is_403(client: httpx.AsyncClient, mint) -> None:
@@ -151,7 +176,13 @@ async def test_a_missing_role_is_403(client: httpx.AsyncClient, mint) -> None:
 
     assert response.status_code == 403
     assert "www-authenticate" not in response.headers
-    assert single_error(response)["code"] == "PERMISSION_DENIED"
+    assert single_error(response) == {
+        "status": "403",
+        "code": "PERMISSION_DENIED",
+        "title": "Доступ запрещён",
+        "detail": "Ваши роли не позволяют выполнить это действие.",
+    }
+    assert response.headers["content-language"] == "ru"
 
 
 async def test_any_of_the_required_roles_is_enough(client: httpx.AsyncClient, mint) -> None:

@@ -91,17 +91,18 @@ async def test_validation_errors_use_the_error_format_with_a_pointer(
     client: httpx.AsyncClient,
 ) -> None:
     response = await client.post(f"{PREFIX}/orders", json={"quantity": 0})
-    assert response.status_code == 422
+    assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert error["status"] == "422"
+    assert error["status"] == "400"
     assert error["code"] == "VALIDATION_ERROR"
     assert error["source"] == {"pointer": "/quantity"}
+    assert error["detail"] == "Значение должно быть не меньше 1."
 
 
 async def test_unknown_path_is_a_json_404(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{PREFIX}/nothing-here")
     assert response.status_code == 404
-    assert response.json()["errors"][0]["code"] == "NOT_FOUND"
+    assert response.json()["errors"][0]["code"] == "RESOURCE_NOT_FOUND"
 
 
 async def test_unhandled_error_is_500_without_internals(

@@ -57,6 +57,9 @@ class ServiceDefinition:
     consumers: Sequence[ConsumerDefinition] = ()
     jobs: Callable[[Infrastructure], Sequence[PeriodicJob]] = _none
     version: str = "0.1.0"
+    #: Russian details of the service's own error codes (``<package>/error_texts.py``'s
+    #: ``RUSSIAN``), answered unless the client prefers English.
+    error_texts_ru: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_app(
@@ -70,6 +73,7 @@ def build_app(
         routers=definition.routers(infrastructure),
         readiness_checks=infrastructure.readiness_checks(),
         version=definition.version,
+        error_texts_ru=definition.error_texts_ru,
     )
     install_auth(app, infrastructure.verifier)
     app.include_router(internal_jobs_router(jobs, require_roles("admin", "service")))

@@ -74,6 +74,12 @@ class ServiceSettings(BaseSettings):
     idempotency_retention_hours: int = Field(default=24, ge=1)
     idempotency_lock_timeout_seconds: int = Field(default=60, ge=1)
 
+    # The request guard (http/guard.py): refused before any body is parsed.
+    #: A request body larger than this is answered 413 FILE_TOO_LARGE.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    #: A JSON body nested deeper than this (arrays and objects) is answered 400.
+    max_json_depth: int = Field(default=32, ge=1, le=256)
+
     #: Readiness probes give up after this long per dependency.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
 

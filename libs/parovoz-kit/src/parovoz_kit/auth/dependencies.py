@@ -28,7 +28,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from parovoz_kit.auth.principal import Principal
 from parovoz_kit.auth.verifier import JwtVerifier
 from parovoz_kit.errors import PermissionDenied, Unauthenticated
-from parovoz_kit.http.errors import error_body, error_response
+from parovoz_kit.http.errors import error_for_request
 
 _STATE_KEY = "jwt_verifier"
 # auto_error=False: a missing header is answered by us, in the platform's error format.
@@ -56,7 +56,11 @@ async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise Unauthenticated("A Bearer access token is required.", code="TOKEN_MISSING")
+        raise Unauthenticated(
+            "A Bearer access token is required.",
+            code="TOKEN_MISSING",
+            detail_ru="Нужен токен доступа: передайте его в заголовке Authorization: Bearer.",
+        )
     return await verifier.verify(credentials.credentials)
 
 
@@ -71,7 +75,10 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has_any_role(wanted):
-            raise PermissionDenied("Your roles do not allow this action.")
+            raise PermissionDenied(
+                "Your roles do not allow this action.",
+                detail_ru="Ваши роли не позволяют выполнить это действие.",
+            )
         return principal
 
     return dependency
@@ -84,19 +91,24 @@ def require_service(*names: str) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.is_service:
-            raise PermissionDenied("Only platform services may call this endpoint.")
+            raise PermissionDenied(
+                "Only platform services may call this endpoint.",
+                detail_ru="Этот адрес могут вызывать только сервисы платформы.",
+            )
         if allowed and principal.service_name not in allowed:
             raise PermissionDenied(
-                "This service may not call this endpoint.", code="SERVICE_NOT_ALLOWED"
+                "This service may not call this endpoint.",
+                code="SERVICE_NOT_ALLOWED",
+                detail_ru="Этому сервису не разрешено вызывать этот адрес.",
             )
         return principal
 
     return dependency
 
 
-async def _unauthenticated_response(_: Request, exc: Unauthenticated) -> JSONResponse:
-    body = error_body(exc.http_status, exc.code, exc.detail, title=exc.title)
-    response = error_response([body], exc.http_status)
+async def _unauthenticated_response(request: Request, exc: Unauthenticated) -> JSONResponse:
+    # The platform's error format, in the caller's language (Russian unless it prefers English).
+    response = error_for_request(request, exc)
     # RFC 6750 §3: say which scheme is expected, and whether the token sent was the problem.
     challenge = 'Bearer realm="parovoz"'
     if exc.code != "TOKEN_MISSING":
@@ -113,7 +125,9 @@ def current_user_id(principal: CurrentPrincipal) -> uuid.UUID:
         return uuid.UUID(principal.subject)
     except ValueError:
         raise PermissionDenied(
-            "This endpoint is for signed-in users.", code="USER_TOKEN_REQUIRED"
+            "This endpoint is for signed-in users.",
+            code="USER_TOKEN_REQUIRED",
+            detail_ru="Этот адрес доступен только вошедшим пользователям.",
         ) from None
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.middleware.base import RequestResponseEndpoint
 
 from parovoz_kit.http.docs import mount_offline_docs
 from parovoz_kit.http.errors import install_error_handlers
+from parovoz_kit.http.guard import RequestGuard
 from parovoz_kit.http.metrics import MetricsMiddleware, metrics_router
 from parovoz_kit.http.probes import ReadinessCheck, probes_router
 from parovoz_kit.settings import ServiceSettings
@@ -22,6 +23,7 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     readiness_checks: dict[str, ReadinessCheck] | None = None,
     version: str = "0.1.0",
+    error_texts_ru: Mapping[str, str] | None = None,
 ) -> FastAPI:
     prefix = settings.api_prefix
     app = FastAPI(
@@ -32,7 +34,14 @@ def create_app(
         docs_url=None,  # served offline by mount_offline_docs
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, error_texts_ru)
+    # Innermost of the middlewares (added first), so its refusals are counted and labelled
+    # like any answer, yet before the router: no route parses a body it has not checked.
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_request_body_bytes,
+        max_depth=settings.max_json_depth,
+    )
     app.add_middleware(MetricsMiddleware)
 
     @app.middleware("http")
