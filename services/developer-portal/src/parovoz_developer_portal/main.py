@@ -5,6 +5,7 @@ from __future__ import annotations
 from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
 from parovoz_developer_portal.api import routers
+from parovoz_developer_portal.error_texts import RUSSIAN
 from parovoz_developer_portal.events.payment_events import payment_event_handlers
 from parovoz_developer_portal.grpc.servicer import grpc_services
 from parovoz_developer_portal.jobs.monthly_payouts import payout_jobs
@@ -20,6 +21,7 @@ SERVICE = ServiceDefinition(
     grpc_services=grpc_services,
     consumers=[ConsumerDefinition("payment.events.v1", payment_event_handlers)],
     jobs=payout_jobs,
+    error_texts_ru=RUSSIAN,
 )
 
 

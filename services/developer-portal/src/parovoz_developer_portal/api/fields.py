@@ -27,6 +27,17 @@ class StrictBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def left_out_not_null(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of an optional field that is left out rather than sent as null:
+    the document shows its type only (null is still taken, as if left out)."""
+    variants = [v for v in schema.pop("anyOf", []) if v.get("type") != "null"]
+    if len(variants) == 1:
+        for key, value in variants[0].items():
+            schema.setdefault(key, value)  # the field's own description wins
+    elif variants:
+        schema["anyOf"] = variants
+
+
 def _trimmed(value: str) -> str:
     """Surrounding spaces are not part of a name; a name of spaces only is no name."""
     value = value.strip()

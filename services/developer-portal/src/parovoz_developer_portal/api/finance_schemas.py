@@ -9,9 +9,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from parovoz_kit.http.fields import CurrencyCode, MinorUnits, Text
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.json_schema import SkipJsonSchema
 
-from parovoz_developer_portal.api.fields import StrictBody
+from parovoz_developer_portal.api.fields import StrictBody, left_out_not_null
 from parovoz_developer_portal.domain.balances import DeveloperBalance, LedgerEntry
 from parovoz_developer_portal.domain.bank_details import BankDetails, masked
 from parovoz_developer_portal.domain.payouts import PayoutAmount, PayoutMethod, PayoutRequest
@@ -201,35 +200,41 @@ class PayoutRequestCreationAttributes(StrictBody):
         }
     )
 
-    amount: AmountInput | SkipJsonSchema[None] = Field(
+    amount: AmountInput | None = Field(
         default=None,
+        json_schema_extra=left_out_not_null,
         description=(
             "The amount to pay out; required unless given as seed 001's `amount_minor_units` "
             "and `currency_code`. At least the minimum payout (1,000.00 RUB) and at most the "
             "available balance."
         ),
     )
-    payout_method_id: uuid.UUID | SkipJsonSchema[None] = Field(
+    payout_method_id: uuid.UUID | None = Field(
         default=None,
+        json_schema_extra=left_out_not_null,
         description=(
             "The payout method (bank account) to pay to; the account's default method when "
             "left out."
         ),
     )
-    amount_minor_units: MinorUnits | SkipJsonSchema[None] = Field(
+    amount_minor_units: MinorUnits | None = Field(
         default=None,
+        json_schema_extra=left_out_not_null,
         description=(
             "Seed 001's form of `amount.amount_minor`: integer kopecks (5000000 = 50,000.00 "
             "RUB); with `currency_code`, instead of `amount`."
         ),
     )
-    currency_code: CurrencyCode | SkipJsonSchema[None] = Field(
+    currency_code: CurrencyCode | None = Field(
         default=None,
+        json_schema_extra=left_out_not_null,
         description="Seed 001's form of `amount.currency`: ISO 4217 (RUB); with "
         "`amount_minor_units`.",
     )
-    payment_method_id: uuid.UUID | SkipJsonSchema[None] = Field(
-        default=None, description="Seed 001's name for `payout_method_id`."
+    payment_method_id: uuid.UUID | None = Field(
+        default=None,
+        json_schema_extra=left_out_not_null,
+        description="Seed 001's name for `payout_method_id`.",
     )
 
     @model_validator(mode="after")

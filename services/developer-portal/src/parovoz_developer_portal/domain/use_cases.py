@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parovoz_events.developer import DeveloperAccountCreated, GameCreated
-from parovoz_kit.errors import Conflict, NotFound
+from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound
 
 from parovoz_developer_portal.domain.accounts import (
     AccountApplication,
@@ -83,6 +83,12 @@ async def create_game(
     parent = None
     if parent_game_id is not None:
         parent = await uow.games.get(parent_game_id)
+        if parent is None:
+            raise BusinessRuleViolation(
+                "A DLC extends one of this developer's games.",
+                code="INVALID_PARENT_GAME",
+                pointer="/data/attributes/parent_game_id",
+            )
     game = draft_game(membership.account, title, product_type, parent, user_id, now)
     await uow.games.add(game)  # a duplicate title raises Conflict from the repository
     uow.emit(
