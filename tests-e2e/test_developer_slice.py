@@ -10,7 +10,7 @@ import httpx
 import psycopg
 import pytest
 from confluent_kafka import Producer
-from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.platform import DATABASES, GATEWAY, SERVICES, wait_until
 from parovoz_testing.tokens import user_token
 
 PORTAL = f"{GATEWAY}/api/v1/developer"
@@ -192,7 +192,9 @@ def test_game_created_reaches_payments_read_model_exactly_once(developer: Develo
 
 
 def _payment_duplicates() -> float:
-    metrics = httpx.get(f"{GATEWAY}/api/v1/payments/metrics").text
+    # Metrics are served on the service's port (Prometheus), never through the gateway.
+    payment = next(service for service in SERVICES if service.name == "payment")
+    metrics = httpx.get(f"http://127.0.0.1:{payment.http_port}/metrics").text
     for line in metrics.splitlines():
         if line.startswith('consumer_events_duplicate_total{group="payment.developer.events.v1"}'):
             return float(line.rsplit(" ", 1)[1])

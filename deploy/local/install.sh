@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make dev` / `make test` need and is missing: uv (pip), Debian's redis-server,
-# nginx and docker-compose (apt), PostgreSQL 15 binaries when absent, then the workspace
+# nginx, docker-compose and chromium (apt; headless, for the Swagger UI test), PostgreSQL 15
+# binaries when absent, then the workspace
 # (`uv sync --frozen`, the lock is committed). Idempotent and quick when everything is there.
 set -euo pipefail
 
@@ -26,6 +27,8 @@ have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" ]] || [[ -x "/u
 have redis-server || missing+=(redis-server)
 have nginx || missing+=(nginx)
 have docker-compose || missing+=(docker-compose)
+# tests-e2e/test_swagger_ui.py opens every service's Swagger UI in headless Chromium.
+have chromium || missing+=(chromium)
 if [[ ! -x /usr/lib/postgresql/15/bin/postgres ]]; then
     bindir="$(pg_config --bindir 2>/dev/null || true)"
     [[ -n "$bindir" && -x "$bindir/postgres" ]] || missing+=(postgresql-15)

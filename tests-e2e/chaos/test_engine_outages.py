@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.platform import DATABASES, GATEWAY, SERVICES, wait_until
 from parovoz_testing.tokens import user_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,10 @@ def _frozen(part: str):
 
 
 def _metric(service_prefix: str, name: str) -> float:
-    for line in httpx.get(f"{GATEWAY}{service_prefix}/metrics").text.splitlines():
+    # Metrics are served on the service's port (Prometheus), never through the gateway.
+    [service] = [service for service in SERVICES if service.prefix == service_prefix]
+    metrics = httpx.get(f"http://127.0.0.1:{service.http_port}/metrics").text
+    for line in metrics.splitlines():
         if line.startswith(f"{name} ") or line.startswith(f"{name}{{"):
             return float(line.rsplit(" ", 1)[1])
     return 0.0

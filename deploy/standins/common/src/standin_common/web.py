@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from standin_common.docs import serve_offline_docs
+
 log = logging.getLogger(__name__)
 
 
@@ -136,6 +138,7 @@ def install_standin_http(app: FastAPI, server_name: str) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_middleware(StandinMiddleware, server_name=server_name)
+    serve_offline_docs(app)  # Swagger UI from the stand-in itself, not a CDN
 
     @app.get("/health", tags=["probes"], summary="Liveness: the stand-in answers")
     async def health() -> dict[str, str]:
