@@ -96,7 +96,7 @@ async def raw_call(target: str, method: str, request: Any, token: str | None = N
         return await getattr(stub, method)(request, metadata=metadata, timeout=5)
 
 
-async def status_of(target: str, method: str, request: Any, token: str | None = None):  # type: ignore[no-untyped-def]
+async def status_of(target: str, method: str, request: Any, token: str | None = None):
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await raw_call(target, method, request, token)
     return caught.value.code(), caught.value.details()
@@ -211,7 +211,7 @@ async def _count(request: bytes, context: Any) -> AsyncIterator[bytes]:
 
 
 @pytest.fixture
-async def stream_target(auth_url: str, kit_settings: Callable[..., ServiceSettings]):  # type: ignore[no-untyped-def]
+async def stream_target(auth_url: str, kit_settings: Callable[..., ServiceSettings]):
     verifier = JwtVerifier.from_config(AuthConfig(jwks_url=f"{auth_url}/.well-known/jwks.json"))
     handler = grpc.method_handlers_generic_handler(
         "kit.test.Stream", {"Count": grpc.unary_stream_rpc_method_handler(_count)}

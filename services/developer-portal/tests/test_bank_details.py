@@ -129,7 +129,7 @@ def test_masking_keeps_only_what_identifies_the_account() -> None:
     assert "7707083893" not in repr(SBERBANK)
 
 
-def _method(**changes: object):  # type: ignore[no-untyped-def]
+def _method(**changes: object):
     return new_payout_method(
         uuid.uuid4(), SBERBANK, "RUB", uuid.uuid4(), first_of_account=True, now=NOW, **changes
     )

@@ -95,7 +95,7 @@ async def handled(infrastructure: Infrastructure, group: str, events: list[Event
         await asyncio.sleep(0.2)
 
 
-async def ask_payout(studio) -> str:  # type: ignore[no-untyped-def]
+async def ask_payout(studio) -> str:
     """A stored payout request, written without its event: the RUNNING payment service would
     otherwise take it up and answer on the real topic while this test feeds its own."""
     method_id = uuid.UUID((await studio.add_method())["id"])
@@ -117,7 +117,7 @@ async def ask_payout(studio) -> str:  # type: ignore[no-untyped-def]
     return str(request.id)
 
 
-async def payout(studio, request_id: str) -> dict:  # type: ignore[no-untyped-def]
+async def payout(studio, request_id: str) -> dict:
     answer = await studio.client.get(
         f"{studio.finance}/payouts/requests/{request_id}", headers=studio.auth(studio.owner)
     )

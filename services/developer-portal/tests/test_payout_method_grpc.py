@@ -40,7 +40,7 @@ def _as(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 
 
-async def _get(stub, developer_id, method_id, token: str) -> pb.GetPayoutMethodResponse:  # type: ignore[no-untyped-def]
+async def _get(stub, developer_id, method_id, token: str) -> pb.GetPayoutMethodResponse:
     request = pb.GetPayoutMethodRequest(
         developer_id=str(developer_id), payout_method_id=str(method_id)
     )

@@ -85,7 +85,7 @@ def runner(infrastructure: Infrastructure, clock: ManualClock, holder: str) -> J
     return JobRunner(infrastructure.engine, clock, payout_jobs(infrastructure), holder=holder)
 
 
-async def monthly(studio, user_id=None, method_id=None) -> Any:  # type: ignore[no-untyped-def]
+async def monthly(studio, user_id=None, method_id=None) -> Any:
     attributes: dict[str, Any] = {"mode": "monthly"}
     if method_id is not None:
         attributes["payout_method_id"] = method_id
@@ -96,7 +96,7 @@ async def monthly(studio, user_id=None, method_id=None) -> Any:  # type: ignore[
     )
 
 
-async def requests_of(studio) -> list[Any]:  # type: ignore[no-untyped-def]
+async def requests_of(studio) -> list[Any]:
     async with studio.infrastructure.session_factory() as session:
         rows = await session.execute(
             text(
@@ -108,7 +108,7 @@ async def requests_of(studio) -> list[Any]:  # type: ignore[no-untyped-def]
         return list(rows)
 
 
-async def events_of(studio) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+async def events_of(studio) -> list[dict[str, Any]]:
     async with studio.infrastructure.session_factory() as session:
         rows = await session.execute(
             text("SELECT payload FROM outbox WHERE type = :type AND key = :key ORDER BY seq"),
@@ -117,7 +117,7 @@ async def events_of(studio) -> list[dict[str, Any]]:  # type: ignore[no-untyped-
         return [row.payload for row in rows]
 
 
-async def end_requests(studio) -> None:  # type: ignore[no-untyped-def]
+async def end_requests(studio) -> None:
     """As payment's ``completed`` would (the running platform may already have ended them)."""
     async with studio.infrastructure.session_factory.begin() as session:
         await session.execute(
@@ -257,7 +257,7 @@ async def test_below_the_minimum_on_request_accounts_and_open_payouts_get_none(
     assert still_open.trigger == "on_request"
 
 
-async def open_request(studio, method_id: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
+async def open_request(studio, method_id: uuid.UUID) -> None:
     """An open payout stored without its event (so the running platform cannot end it)."""
     async with finance_unit_of_work(studio.infrastructure) as uow:
         method = await uow.payout_methods.get(studio.developer_id, method_id)

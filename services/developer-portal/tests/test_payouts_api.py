@@ -34,7 +34,7 @@ def payout_body(amount_minor: int = 150_000, **attributes: Any) -> dict[str, Any
     }
 
 
-async def ask(studio, user_id=None, body=None, key: str | None = "new") -> httpx.Response:  # type: ignore[no-untyped-def]
+async def ask(studio, user_id=None, body=None, key: str | None = "new") -> httpx.Response:
     headers = studio.auth(user_id or studio.owner)
     if key is not None:
         headers["Idempotency-Key"] = str(uuid.uuid4()) if key == "new" else key
@@ -43,7 +43,7 @@ async def ask(studio, user_id=None, body=None, key: str | None = "new") -> httpx
     )
 
 
-async def requested_events(studio) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+async def requested_events(studio) -> list[dict[str, Any]]:
     async with studio.infrastructure.session_factory() as session:
         rows = await session.execute(
             text("SELECT payload FROM outbox WHERE type = :type AND key = :key ORDER BY seq"),
@@ -108,7 +108,7 @@ async def test_one_open_payout_at_a_time_and_its_method_stays(studio) -> None:
     assert await requested_events(studio) == []
 
 
-async def open_payout_without_event(studio, method_id: uuid.UUID) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def open_payout_without_event(studio, method_id: uuid.UUID) -> uuid.UUID:
     """An open payout request stored directly, without its event: one asked through the API is
     relayed by the RUNNING platform to payment, which may end it before the test looks."""
     async with finance_unit_of_work(studio.infrastructure) as uow:

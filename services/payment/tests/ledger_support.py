@@ -123,7 +123,7 @@ async def posted(infrastructure: Infrastructure, key: str) -> list[tuple[str, st
             ),
             {"id": transaction_id_for(key)},
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
 async def net_credits(

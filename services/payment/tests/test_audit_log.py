@@ -37,7 +37,7 @@ def refund_approved(subject_id: str, **overrides: object) -> AuditRecord:
         "before": {"status": "requires_review", "amount": {"amount_minor": 5000}},
         "after": {"status": "approved", "amount": {"amount_minor": 5000}},
     }
-    return AuditRecord(**(fields | overrides))  # type: ignore[arg-type]
+    return AuditRecord(**(fields | overrides))
 
 
 async def rows_of(sessions: async_sessionmaker[AsyncSession], subject_id: str) -> list:

@@ -40,7 +40,7 @@ async def coupon(infrastructure: Infrastructure, clock: ManualClock, **fields: o
 
 async def refused(infrastructure: Infrastructure, clock: ManualClock, *args: object, **kw: object):
     with pytest.raises(BusinessRuleViolation) as error:
-        await pay_with_coupons(infrastructure, clock, *args, **kw)  # type: ignore[arg-type]
+        await pay_with_coupons(infrastructure, clock, *args, **kw)
     return error.value.code
 
 

@@ -146,7 +146,7 @@ async def test_a_share_taken_back_after_its_payout_becomes_a_debt_repaid_by_late
     # A payout request holds 5,000 of it (as the payout feature posts it).
     async with infrastructure.session_factory.begin() as session:
 
-        async def account(purpose: AccountPurpose):  # type: ignore[no-untyped-def]
+        async def account(purpose: AccountPurpose):
             return await account_for(session, OwnerType.DEVELOPER, developer_id, purpose, "RUB")
 
         available = await account(AccountPurpose.DEVELOPER_PAYABLE_AVAILABLE)

@@ -183,7 +183,7 @@ def test_items_must_sum_to_the_payment_exactly() -> None:
     ("item", "field"),
     [
         (line(100, quantity=0), "quantity"),
-        (line(100, quantity=True), "quantity"),  # type: ignore[arg-type]
+        (line(100, quantity=True), "quantity"),
         (line(0), "unit_price"),
         (receipt_item("x", Money(100, "USD"), PaymentPurpose.DONATION), "unit_price"),
     ],

@@ -32,7 +32,7 @@ def rub(minor: int) -> Money:
     return Money(minor, RUB)
 
 
-async def owned(infrastructure: Infrastructure, owner: OwnerType, owner_id, purpose) -> int:  # type: ignore[no-untyped-def]
+async def owned(infrastructure: Infrastructure, owner: OwnerType, owner_id, purpose) -> int:
     """The account's credit balance (negative: the owner owes it)."""
     async with infrastructure.session_factory() as session:
         account = await find_account(session, AccountKey.of(owner, owner_id, purpose, RUB))

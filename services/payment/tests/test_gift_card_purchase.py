@@ -54,7 +54,7 @@ async def buy(
     return await client.post(PURCHASES, json=payload, headers=headers)
 
 
-async def bought(client: httpx.AsyncClient, infrastructure: Infrastructure, minor: int):  # type: ignore[no-untyped-def]
+async def bought(client: httpx.AsyncClient, infrastructure: Infrastructure, minor: int):
     buyer = player()
     await fund_wallet(infrastructure, buyer, minor)
     answer = await buy(client, buyer, purchase(minor))

@@ -87,7 +87,7 @@ async def methods_of(infrastructure: Infrastructure, user_id: uuid.UUID) -> list
 
 
 async def assert_ledger_ok(infrastructure: Infrastructure) -> None:
-    report = await run_check(infrastructure.settings.database_url)  # type: ignore[attr-defined]
+    report = await run_check(infrastructure.settings.database_url)
     assert report.ok, report.render()
 
 

@@ -213,7 +213,7 @@ async def post_release_and_payout(
     """Pending -> available (the hold ended), then available -> payout hold (a request)."""
     async with infrastructure.session_factory.begin() as session:
 
-        async def account(purpose: AccountPurpose):  # type: ignore[no-untyped-def]
+        async def account(purpose: AccountPurpose):
             return await account_for(session, OwnerType.DEVELOPER, developer_id, purpose, "RUB")
 
         pending = await account(AccountPurpose.DEVELOPER_PAYABLE_PENDING)

@@ -41,7 +41,7 @@ def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC) + timedelta(days=1))
 
 
-async def take(infrastructure: Infrastructure, request) -> None:  # type: ignore[no-untyped-def]
+async def take(infrastructure: Infrastructure, request) -> None:
     async with infrastructure.session_factory.begin() as session:
         await accept_payout_request(session, clock(), infrastructure.source, request, MINIMUM)
 

@@ -134,7 +134,7 @@ async def preorder(
     return await client.post(PREORDERS, json=body, headers=headers)
 
 
-async def prepaid(client, infrastructure, price_minor: int, kind: str):  # type: ignore[no-untyped-def]
+async def prepaid(client, infrastructure, price_minor: int, kind: str):
     game_id, developer_id = await new_game(infrastructure, price_minor)
     user_id = uuid.uuid4()
     method = await saved_card(client, infrastructure, user_id)
@@ -156,7 +156,7 @@ def published(game_id: uuid.UUID, developer_id: uuid.UUID, at: datetime) -> Game
     )
 
 
-async def handle(infrastructure: Infrastructure, data) -> None:  # type: ignore[no-untyped-def]
+async def handle(infrastructure: Infrastructure, data) -> None:
     """Feed the consumer's handler as IdempotentConsumer does: in one transaction."""
     handler = preorder_event_handlers(infrastructure)[data.event_type]
     async with infrastructure.session_factory.begin() as session:
@@ -176,7 +176,7 @@ async def view(client: httpx.AsyncClient, user_id: uuid.UUID, preorder_id: uuid.
     return answer.json()["data"]["attributes"]
 
 
-async def credit_balance(infrastructure, owner_type, owner_id, purpose) -> int:  # type: ignore[no-untyped-def]
+async def credit_balance(infrastructure, owner_type, owner_id, purpose) -> int:
     async with infrastructure.session_factory() as session:
         account = await find_account(session, AccountKey.of(owner_type, owner_id, purpose, "RUB"))
     return 0 if account is None else account.credit_balance.amount_minor
@@ -206,7 +206,7 @@ async def receipts_of(infrastructure: Infrastructure, payment_id: uuid.UUID) -> 
     ]  # fmt: skip
 
 
-async def refunds_of(infrastructure: Infrastructure, payment_id: uuid.UUID):  # type: ignore[no-untyped-def]
+async def refunds_of(infrastructure: Infrastructure, payment_id: uuid.UUID):
     async with infrastructure.session_factory() as session:
         return await SqlRefunds(session).of_payment(payment_id)
 

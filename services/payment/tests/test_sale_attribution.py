@@ -38,7 +38,7 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-async def settle_with(infrastructure: Infrastructure, game_id: uuid.UUID, catalogue) -> Payment:  # type: ignore[no-untyped-def]
+async def settle_with(infrastructure: Infrastructure, game_id: uuid.UUID, catalogue) -> Payment:
     now = infrastructure.clock.now()
     payment = start_payment(
         user_id=uuid.uuid4(),
