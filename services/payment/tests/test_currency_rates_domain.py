@@ -99,7 +99,7 @@ def test_regional_price_wins_over_conversion_and_regions_map_to_currencies() -> 
 @pytest.mark.parametrize(
     ("currency", "raw", "code"),
     [
-        ("RUB", "1", "BASE_CURRENCY_RATE"),
+        ("RUB", "1", "BASE_CURRENCY_RATE"),  # 422: business refusals
         ("JPY", "0.6", "UNSUPPORTED_CURRENCY"),
         ("USD", "0", "INVALID_RATE"),
         ("USD", "-1", "INVALID_RATE"),
@@ -108,7 +108,9 @@ def test_regional_price_wins_over_conversion_and_regions_map_to_currencies() -> 
     ],
 )
 def test_bad_rates_are_refused(currency: str, raw: str, code: str) -> None:
-    with pytest.raises(ValidationFailed) as refused:
+    # A malformed rate is invalid input (400); a currency we do not rate is a refusal (422).
+    expected = ValidationFailed if code == "INVALID_RATE" else BusinessRuleViolation
+    with pytest.raises(expected) as refused:
         parse_rate(currency, raw, NOW)
     assert refused.value.code == code
 

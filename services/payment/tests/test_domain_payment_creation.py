@@ -75,7 +75,7 @@ def test_saved_method_is_a_card() -> None:
         ({"amount": rub(-1)}, ValidationFailed, "INVALID_AMOUNT", "/data/attributes/amount"),
         (
             {"amount": Money(100, "JPY")},
-            ValidationFailed,
+            BusinessRuleViolation,
             "UNSUPPORTED_CURRENCY",
             "/data/attributes/currency",
         ),
@@ -89,13 +89,13 @@ def test_saved_method_is_a_card() -> None:
         ),
         (
             {"wallet_amount": rub(99_901)},
-            ValidationFailed,
+            BusinessRuleViolation,
             "INVALID_WALLET_AMOUNT",
             "/data/attributes/use_wallet",
         ),
         (
             {"wallet_amount": rub(-1)},
-            ValidationFailed,
+            BusinessRuleViolation,
             "INVALID_WALLET_AMOUNT",
             "/data/attributes/use_wallet",
         ),
@@ -140,6 +140,6 @@ def test_card_verification_is_one_rouble_on_a_card_to_save() -> None:
             "choice": MethodChoice(method=PaymentMethod.SBP),
         },
     ):
-        with pytest.raises(ValidationFailed) as error:
+        with pytest.raises(BusinessRuleViolation) as error:
             start(purpose=PaymentPurpose.CARD_VERIFICATION, game_id=None, **overrides)
         assert error.value.code == "INVALID_CARD_VERIFICATION"

@@ -171,7 +171,7 @@ def test_items_must_sum_to_the_payment_exactly() -> None:
     assert receipt.type is ReceiptType.PAYMENT
     assert [item.line_no for item in receipt.items] == [0, 1]
     for off_by_one in (99_899, 99_901):
-        with pytest.raises(ValidationFailed) as error:
+        with pytest.raises(BusinessRuleViolation) as error:
             build_payment_receipt(PAYMENT_ID, rub(off_by_one), items, CUSTOMER)
         assert (error.value.code, error.value.pointer) == (
             "RECEIPT_TOTAL_MISMATCH",

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from parovoz_kit.errors import BusinessRuleViolation, Unavailable, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, Unavailable
 from parovoz_payment.clients.providers import ProviderConfig, TBankProvider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import (
@@ -140,8 +140,9 @@ async def test_magic_amount_declines_for_insufficient_funds(tbank: TBankProvider
 
 
 async def test_only_roubles(tbank: TBankProvider) -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(BusinessRuleViolation) as refused:
         await tbank.create_payment(payment_request(amount=Money(100, "USD")), key())
+    assert refused.value.code == "CURRENCY_NOT_SUPPORTED_BY_PROVIDER"
 
 
 async def test_unknown_payment_is_not_found(tbank: TBankProvider) -> None:
