@@ -1,10 +1,12 @@
-"""Every service answers through the gateway: probes, metrics, OpenAPI, offline Swagger UI."""
+"""Every service answers through the gateway: probes, OpenAPI, offline Swagger UI; metrics only
+on the service ports; the gateway's own errors in the platform's format; nosniff and no-store."""
 
 from __future__ import annotations
 
 import re
 
 import httpx
+import pytest
 from parovoz_testing.platform import ServiceUnderTest
 
 
@@ -30,13 +32,34 @@ def test_root_probes_for_kubernetes(service: ServiceUnderTest) -> None:
     assert "http_requests_total" in metrics.text
 
 
-def test_metrics_through_the_gateway(gateway: str, service: ServiceUnderTest) -> None:
+def test_metrics_on_the_service_port(gateway: str, service: ServiceUnderTest) -> None:
     httpx.get(f"{gateway}{service.prefix}/health")
-    body = httpx.get(f"{gateway}{service.prefix}/metrics").text
+    body = httpx.get(f"http://127.0.0.1:{service.http_port}/metrics").text
     assert re.search(
         rf'http_requests_total{{method="GET",route="{service.prefix}/health",status="200"}} \d',
         body,
     )
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["/metrics", "/metrics/", "//metrics", "/%6Detrics", "/./metrics", "/x/../metrics", "/METRICS"],
+)
+def test_metrics_are_not_reachable_through_the_gateway(
+    gateway: str, service: ServiceUnderTest, suffix: str
+) -> None:
+    # The service itself serves {prefix}/metrics: only the gateway stands in the way.
+    assert (
+        httpx.get(f"http://127.0.0.1:{service.http_port}{service.prefix}/metrics").status_code
+        == 200
+    )
+    response = httpx.get(f"{gateway}{service.prefix}{suffix}", follow_redirects=False)
+    assert response.status_code == 404, suffix
+    assert "x-served-by" not in response.headers
+    assert "http_requests_total" not in response.text
+    [error] = response.json()["errors"]
+    assert error["code"] == "RESOURCE_NOT_FOUND"
+    assert error["title"] == "Ресурс не найден"
 
 
 def test_exact_prefix_is_routed_without_redirect(gateway: str, service: ServiceUnderTest) -> None:
@@ -64,7 +87,7 @@ def test_unknown_path_under_a_prefix_is_the_services_json_404(
     response = httpx.get(f"{gateway}{service.prefix}/no-such-thing")
     assert response.status_code == 404
     assert response.headers["x-served-by"] == service.name
-    assert response.json()["errors"][0]["code"] == "NOT_FOUND"
+    assert response.json()["errors"][0]["code"] == "RESOURCE_NOT_FOUND"
 
 
 def test_webhooks_go_to_payment(gateway: str) -> None:
@@ -78,13 +101,26 @@ def test_paths_outside_every_prefix_get_a_json_404_from_the_gateway(gateway: str
         response = httpx.get(f"{gateway}{path}", follow_redirects=False)
         assert response.status_code == 404, path
         assert "x-served-by" not in response.headers, path
-        assert response.json()["errors"][0]["code"] == "NOT_FOUND"
+        [error] = response.json()["errors"]
+        assert error["code"] == "RESOURCE_NOT_FOUND"
+        assert error["status"] == "404" and error["title"] == "Ресурс не найден"
+        assert response.headers["content-language"] == "ru"
+
+
+def test_the_gateways_own_errors_speak_english_on_request(gateway: str) -> None:
+    response = httpx.get(f"{gateway}/api/v2/payments", headers={"Accept-Language": "en-US,en"})
+    [error] = response.json()["errors"]
+    assert error["title"] == "Not Found" and error["code"] == "RESOURCE_NOT_FOUND"
+    assert response.headers["content-language"] == "en"
 
 
 def test_gateway_refuses_oversized_bodies_in_the_error_format(gateway: str) -> None:
     response = httpx.post(f"{gateway}/api/v1/payments/anything", content=b"x" * (3 * 1024 * 1024))
     assert response.status_code == 413
-    assert response.json()["errors"][0]["code"] == "PAYLOAD_TOO_LARGE"
+    [error] = response.json()["errors"]
+    assert error["code"] == "FILE_TOO_LARGE"
+    assert error["status"] == "413" and error["title"] == "Слишком большой запрос"
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def test_request_id_is_kept_or_minted(gateway: str) -> None:
@@ -92,3 +128,38 @@ def test_request_id_is_kept_or_minted(gateway: str) -> None:
     assert kept.headers["x-request-id"] == "req-123"
     minted = httpx.get(f"{gateway}/api/v1/payments/health")
     assert re.fullmatch(r"[0-9a-f]{32}", minted.headers["x-request-id"])
+
+
+def test_nosniff_on_every_answer_exactly_once(gateway: str, service: ServiceUnderTest) -> None:
+    answers = [
+        httpx.get(f"{gateway}{service.prefix}/health"),  # the service's
+        httpx.get(f"{gateway}{service.prefix}/no-such-thing"),  # the service's 404
+        httpx.get(f"{gateway}{service.prefix}/docs/static/swagger-ui.css"),
+        httpx.get(f"{gateway}{service.prefix}/metrics"),  # the gateway's 404
+        httpx.get(f"{gateway}/no-such-service"),
+        httpx.options(f"{gateway}{service.prefix}"),
+    ]
+    for answer in answers:
+        assert answer.headers.get_list("x-content-type-options") == ["nosniff"], answer.url
+
+
+def test_no_store_on_api_answers_not_on_the_docs(gateway: str, service: ServiceUnderTest) -> None:
+    for path in ("", "/health", "/no-such-thing"):
+        answer = httpx.get(f"{gateway}{service.prefix}{path}")
+        assert answer.headers["cache-control"] == "no-store", path
+    for path in ("/docs", "/docs/static/swagger-ui-bundle.js", "/openapi.json"):
+        answer = httpx.get(f"{gateway}{service.prefix}{path}")
+        assert answer.status_code == 200
+        assert "no-store" not in answer.headers.get("cache-control", ""), path
+
+
+def test_options_lists_every_method_of_a_path(gateway: str, service: ServiceUnderTest) -> None:
+    document = httpx.get(f"{gateway}{service.prefix}/openapi.json").json()
+    for path, item in document["paths"].items():
+        if "{" in path:
+            continue
+        answer = httpx.options(f"{gateway}{path}")
+        assert answer.status_code == 204, path
+        allowed = {method.strip() for method in answer.headers["allow"].split(",")}
+        assert {method.upper() for method in item} <= allowed, path
+    assert httpx.options(f"{gateway}{service.prefix}/no-such-thing").status_code == 404

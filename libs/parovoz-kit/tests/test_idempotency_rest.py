@@ -150,7 +150,7 @@ async def test_same_key_other_body_is_refused(harness: Harness) -> None:
     assert reused.status_code == 422
     (error,) = reused.json()["errors"]
     assert error["code"] == "IDEMPOTENCY_KEY_REUSED"
-    assert error["source"] == {"pointer": "/headers/Idempotency-Key"}
+    assert error["source"] == {"parameter": "Idempotency-Key"}
     assert harness.behaviour.calls == 1
 
 
@@ -233,16 +233,16 @@ async def test_server_error_releases_the_key_for_a_retry(harness: Harness) -> No
     assert harness.behaviour.calls == 2
 
 
-async def test_missing_or_malformed_key_is_422(harness: Harness) -> None:
+async def test_missing_or_malformed_key_is_400_naming_the_header(harness: Harness) -> None:
     missing = await harness.client.post(THINGS, json={"title": "A"})
     too_long = await harness.client.post(
         THINGS, json={"title": "A"}, headers={"Idempotency-Key": "k" * 256}
     )
-    assert missing.status_code == too_long.status_code == 422
+    assert missing.status_code == too_long.status_code == 400
     assert missing.json()["errors"][0]["code"] == "IDEMPOTENCY_KEY_REQUIRED"
     assert too_long.json()["errors"][0]["code"] == "IDEMPOTENCY_KEY_INVALID"
     for response in (missing, too_long):
-        assert response.json()["errors"][0]["source"] == {"pointer": "/headers/Idempotency-Key"}
+        assert response.json()["errors"][0]["source"] == {"parameter": "Idempotency-Key"}
     assert harness.behaviour.calls == 0
 
 

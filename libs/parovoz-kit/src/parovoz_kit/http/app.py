@@ -10,7 +10,9 @@ from starlette.middleware.base import RequestResponseEndpoint
 from parovoz_kit.http.docs import mount_offline_docs
 from parovoz_kit.http.errors import install_error_handlers
 from parovoz_kit.http.guard import RequestGuard
+from parovoz_kit.http.headers import AllowedMethods, SecurityHeaders
 from parovoz_kit.http.metrics import MetricsMiddleware, metrics_router
+from parovoz_kit.http.openapi import install_openapi
 from parovoz_kit.http.probes import ReadinessCheck, probes_router
 from parovoz_kit.settings import ServiceSettings
 
@@ -42,6 +44,8 @@ def create_app(
         max_body_bytes=settings.max_request_body_bytes,
         max_depth=settings.max_json_depth,
     )
+    # OPTIONS answered with every method of the path (http/headers.py).
+    app.add_middleware(AllowedMethods, routes=app.router.routes)
     app.add_middleware(MetricsMiddleware)
 
     @app.middleware("http")
@@ -50,6 +54,11 @@ def create_app(
         response = await call_next(request)
         response.headers["X-Served-By"] = settings.service_name
         return response
+
+    # Outside even Starlette's ServerErrorMiddleware: nosniff and no-store on every answer,
+    # a 500 included.
+    build_middleware_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_middleware_stack())  # type: ignore[method-assign]
 
     # Probes at the root for Kubernetes, and under the prefix for callers behind the gateway.
     for mount in ("", prefix):
@@ -62,7 +71,13 @@ def create_app(
         app.include_router(probes, include_in_schema=mount == prefix)
         app.include_router(metrics_router(prefix=mount))
 
-    @app.get(prefix, tags=["service"], summary="What this service is and where its docs are")
+    @app.get(
+        prefix,
+        tags=["service"],
+        summary="What this service is and where its docs are",
+        description="The service's name and version, and the addresses of its Swagger UI and "
+        "OpenAPI document. No authentication.",
+    )
     async def service_index() -> dict[str, str]:
         return {
             "service": settings.service_name,
@@ -74,4 +89,5 @@ def create_app(
     for router in routers:
         app.include_router(router)
     mount_offline_docs(app, prefix, title)
+    install_openapi(app)
     return app

@@ -22,11 +22,22 @@ def probes_router(
     # carry the full path.
     router = APIRouter(prefix=prefix, tags=["probes"])
 
-    @router.get("/health", summary="Liveness: the process answers")
+    @router.get(
+        "/health",
+        summary="Liveness: the process answers",
+        description="Always 200 while the process serves HTTP; checks no dependency. "
+        "No authentication.",
+    )
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @router.get("/ready", summary="Readiness: database, broker and Redis reachable")
+    @router.get(
+        "/ready",
+        summary="Readiness: database, broker and Redis reachable",
+        description="200 with each dependency `up` when the database, the broker and Redis "
+        "answer within the readiness timeout; 503 naming the ones `down` otherwise. "
+        "No authentication.",
+    )
     async def ready() -> JSONResponse:
         results = await asyncio.gather(
             *(_probe(name, check, timeout_seconds) for name, check in checks.items())

@@ -29,8 +29,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_kit.errors import Conflict, ParovozError
-from parovoz_kit.http.errors import error_body
+from parovoz_kit.errors import BusinessRuleViolation, Conflict, ParovozError, ValidationFailed
+from parovoz_kit.http.errors import error_for_request
 from parovoz_kit.idempotency.keys import fingerprint_http, validate_key
 from parovoz_kit.idempotency.store import IdempotencyStore, Proceed, Replay, StoredResponse
 
@@ -42,24 +42,45 @@ _NOT_STORED_HEADERS = {"content-length", "date", "server", "x-served-by", "set-c
 Handler = Callable[[Proceed], Awaitable[Any]]
 
 
+_KEY_DESCRIPTION = (
+    "A unique key per logical request (a UUID is a good choice); a retry reuses it and gets the "
+    "first answer again."
+)
+
+
+def _validated(key: str | None) -> str:
+    try:
+        return validate_key(key)
+    except ValidationFailed as error:
+        # A header is a parameter (seed 001's source.parameter), not a place in the body.
+        raise ValidationFailed(
+            error.detail, code=error.code, parameter=IDEMPOTENCY_HEADER, detail_ru=error.detail_ru
+        ) from None
+
+
 def require_idempotency_key(
     idempotency_key: Annotated[
         str | None,
-        Header(
-            alias=IDEMPOTENCY_HEADER,
-            description="A unique key (a UUID) per logical request; retries reuse it.",
-        ),
+        Header(alias=IDEMPOTENCY_HEADER, description=_KEY_DESCRIPTION),
     ] = None,
 ) -> str:
-    """Dependency: the validated key, or 422 ``IDEMPOTENCY_KEY_REQUIRED``/``_INVALID``."""
-    return validate_key(idempotency_key)
+    """Dependency: the validated key, or 400 ``IDEMPOTENCY_KEY_REQUIRED``/``_INVALID`` with
+    ``source.parameter`` ``Idempotency-Key``.
+
+    Optional to FastAPI on purpose, so that a missing key is answered here with its own code;
+    the OpenAPI document marks the header required (:mod:`parovoz_kit.http.openapi` finds this
+    dependency in the route's dependency tree).
+    """
+    return _validated(idempotency_key)
 
 
 def optional_idempotency_key(
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias=IDEMPOTENCY_HEADER, description=_KEY_DESCRIPTION)
+    ] = None,
 ) -> str | None:
     """Dependency for endpoints where the key is welcome but not required."""
-    return None if idempotency_key is None else validate_key(idempotency_key)
+    return None if idempotency_key is None else _validated(idempotency_key)
 
 
 IdempotencyKey = Annotated[str, Depends(require_idempotency_key)]
@@ -83,7 +104,16 @@ async def run_idempotent(
     """
     body = await request.body()
     fingerprint = fingerprint_http(request.method, request.url.path, body, request.url.query)
-    outcome = await store.begin(scope, key, fingerprint)
+    try:
+        outcome = await store.begin(scope, key, fingerprint)
+    except ValidationFailed as error:
+        if error.code != "IDEMPOTENCY_KEY_REUSED":
+            raise
+        # A well-formed key already bound to another request: 422 over REST (the IETF
+        # Idempotency-Key draft), INVALID_ARGUMENT over gRPC.
+        raise BusinessRuleViolation(
+            error.detail, code=error.code, parameter=IDEMPOTENCY_HEADER, detail_ru=error.detail_ru
+        ) from None
     if isinstance(outcome, Replay):
         return _replayed(outcome.response)
     try:
@@ -91,7 +121,7 @@ async def run_idempotent(
     except ParovozError as error:
         if session is not None:
             await session.rollback()
-        await _settle_error(store, outcome, error)
+        await _settle_error(request, store, outcome, error)
         raise
     except BaseException:
         if session is not None:
@@ -123,7 +153,9 @@ async def _settle_success(
         await store.complete(attempt, stored)
 
 
-async def _settle_error(store: IdempotencyStore, attempt: Proceed, error: ParovozError) -> None:
+async def _settle_error(
+    request: Request, store: IdempotencyStore, attempt: Proceed, error: ParovozError
+) -> None:
     # A client error (4xx) is stored and replayed: "a failed id stays failed" (Stripe,
     # TigerBeetle). Otherwise a retry could succeed later against changed state and the
     # client would hold two different answers for one logical request. A server error
@@ -132,11 +164,8 @@ async def _settle_error(store: IdempotencyStore, attempt: Proceed, error: Parovo
     if error.http_status >= 500:
         await store.release(attempt)
         return
-    body = error_body(
-        error.http_status, error.code, error.detail, title=error.title, pointer=error.pointer
-    )
-    rendered = JSONResponse({"errors": [body]}, status_code=error.http_status)
-    await store.complete(attempt, _stored(rendered))
+    # Stored as answered: in the request's language, with the service's texts.
+    await store.complete(attempt, _stored(error_for_request(request, error)))
 
 
 def _as_response(result: Any, success_status: int) -> Response:

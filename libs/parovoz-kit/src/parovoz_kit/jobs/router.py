@@ -54,6 +54,8 @@ def internal_jobs_router(
         prefix=f"{prefix}/internal/jobs",
         tags=["internal"],
         dependencies=[Depends(auth_dependency or _refuse_without_auth)],
+        # For operators and tests, not clients: absent from the public OpenAPI document.
+        include_in_schema=False,
     )
 
     @router.post(
