@@ -45,7 +45,7 @@ def install_auth(app: FastAPI, verifier: JwtVerifier) -> None:
 
 def get_verifier(request: Request) -> JwtVerifier:
     verifier = getattr(request.app.state, _STATE_KEY, None)
-    if verifier is None:
+    if not isinstance(verifier, JwtVerifier):
         # A wiring mistake, not the caller's: it surfaces as a 500 and in the logs.
         raise RuntimeError("no JwtVerifier installed; call install_auth(app, verifier)")
     return verifier

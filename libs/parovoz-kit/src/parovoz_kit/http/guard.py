@@ -221,7 +221,7 @@ def _path_nul(scope: Scope) -> bool:
     if "\x00" in scope.get("path", ""):
         return True
     raw = scope.get("raw_path")
-    return bool(raw) and b"\x00" in unquote_to_bytes(raw)
+    return raw is not None and b"\x00" in unquote_to_bytes(raw)
 
 
 class RequestGuard:
