@@ -76,9 +76,9 @@ def test_invalid_token_requests_are_refused_with_a_pointer(
 ) -> None:
     response = mint(auth_url, body)
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert error["status"] == "422" and error["code"] == code
+    assert error["status"] == "400" and error["code"] == code
     assert error["source"] == {"pointer": pointer} and error["title"] and error["detail"]
 
 

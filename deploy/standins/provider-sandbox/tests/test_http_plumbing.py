@@ -28,8 +28,9 @@ def test_control_api_errors_use_the_platform_format(sandbox) -> None:
 
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["code"] == "PAYMENT_NOT_FOUND"
-    assert invalid.status_code == 422
-    assert invalid.json()["errors"][0]["source"] == {"pointer": "/path/provider"}
+    assert invalid.status_code == 400
+    assert invalid.json()["errors"][0]["code"] == "VALIDATION_ERROR"
+    assert invalid.json()["errors"][0]["source"] == {"parameter": "provider"}
 
 
 def test_default_outcome_can_be_switched(sandbox, yookassa) -> None:

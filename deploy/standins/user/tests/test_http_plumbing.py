@@ -30,3 +30,16 @@ async def test_unknown_routes_answer_in_the_error_format() -> None:
     assert response.status_code in (404, 405)
     assert response.json()["errors"][0]["status"] == str(response.status_code)
     assert response.headers["server"] == "parovoz-standin-user"
+
+
+async def test_seed_001_codes_for_unknown_routes_and_methods() -> None:
+    transport = httpx.ASGITransport(app=create_app(UserSettings(state_file=None)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://standin-user") as client:
+        missing = await client.get("/nothing-here")
+        wrong_method = await client.delete("/health")
+
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["code"] == "RESOURCE_NOT_FOUND"
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["errors"][0]["code"] == "METHOD_NOT_ALLOWED"
+    assert "GET" in wrong_method.headers["allow"]

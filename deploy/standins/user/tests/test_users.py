@@ -94,9 +94,9 @@ async def test_invalid_profiles_are_refused_with_a_pointer(
 
     response = await client.put(f"/users/{user_id}", json=profile(**overrides))
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert error["status"] == "422" and error["source"] == {"pointer": pointer}
+    assert error["status"] == "400" and error["source"] == {"pointer": pointer}
     assert (await client.get(f"/users/{user_id}")).status_code == 404
 
 
@@ -104,7 +104,7 @@ async def test_missing_fields_are_each_reported(client: httpx.AsyncClient) -> No
     response = await client.put(f"/users/{uuid.uuid4()}", json={})
 
     pointers = {error["source"]["pointer"] for error in response.json()["errors"]}
-    assert response.status_code == 422 and pointers == {"/birth_date", "/region"}
+    assert response.status_code == 400 and pointers == {"/birth_date", "/region"}
 
 
 async def test_a_user_id_must_be_a_uuid(client: httpx.AsyncClient) -> None:
@@ -112,8 +112,8 @@ async def test_a_user_id_must_be_a_uuid(client: httpx.AsyncClient) -> None:
     get = await client.get("/users/42")
 
     for response in (put, get):
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["source"] == {"pointer": "/path/user_id"}
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["source"] == {"parameter": "user_id"}
 
 
 async def test_profiles_survive_a_restart_with_a_state_file(

@@ -107,7 +107,7 @@ def _service_grant(request: TokenRequest) -> tuple[str, list[str]]:
             detail = "Service tokens carry only the `service` role."
             errors.append(_invalid("ROLE_NOT_ALLOWED", detail, f"/roles/{index}"))
     if errors:
-        raise ApiError(422, errors)
+        raise ApiError(400, errors)
     return service_subject(name), [SERVICE_ROLE]
 
 
@@ -127,12 +127,12 @@ def _user_grant(request: TokenRequest) -> tuple[str, list[str]]:
             detail = f"Unknown role; user roles are {', '.join(sorted(USER_ROLES))}."
             errors.append(_invalid("UNKNOWN_ROLE", detail, f"/roles/{index}"))
     if errors:
-        raise ApiError(422, errors)
+        raise ApiError(400, errors)
     return sub, list(dict.fromkeys(request.roles))
 
 
 def _invalid(code: str, detail: str, pointer: str) -> dict[str, Any]:
-    return error_item(422, code, detail, pointer=pointer)
+    return error_item(400, code, detail, pointer=pointer)
 
 
 async def _read_form(request: Request) -> dict[str, str]:

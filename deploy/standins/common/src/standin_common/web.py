@@ -21,8 +21,31 @@ from standin_common.docs import serve_offline_docs
 log = logging.getLogger(__name__)
 
 
+#: Seed 001 §8.2's code for each status a stand-in's framework may answer by itself.
+_CODES_BY_STATUS = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "RESOURCE_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "RESOURCE_ALREADY_EXISTS",
+    413: "FILE_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "BUSINESS_LOGIC_ERROR",
+    429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
 def error_item(
-    status: int, code: str, detail: str, *, title: str | None = None, pointer: str | None = None
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    pointer: str | None = None,
+    parameter: str | None = None,
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "status": str(status),
@@ -30,8 +53,13 @@ def error_item(
         "title": title or HTTPStatus(status).phrase,
         "detail": detail,
     }
+    source = {}
     if pointer is not None:
-        item["source"] = {"pointer": pointer}
+        source["pointer"] = pointer
+    if parameter is not None:
+        source["parameter"] = parameter
+    if source:
+        item["source"] = source
     return item
 
 
@@ -64,12 +92,16 @@ class ApiError(Exception):
         return cls(status, [error_item(status, code, detail, pointer=pointer)], headers=headers)
 
 
-def _pointer(location: tuple[Any, ...]) -> str:
-    # ("body", "roles", 0) -> "/roles/0"; path/query/header keep their origin: "/path/id".
-    parts = [str(part) for part in location]
-    if parts and parts[0] == "body":
-        parts = parts[1:]
-    return "/" + "/".join(parts)
+def _source(location: tuple[Any, ...]) -> dict[str, str]:
+    # ("body", "roles", 0) -> pointer "/roles/0"; ("query", "code") -> parameter "code";
+    # ("header", "idempotency-key") -> parameter "Idempotency-Key" (seed 001 §3.1's source).
+    origin, rest = (location[0], location[1:]) if location else ("body", ())
+    if origin in ("query", "path", "cookie") and rest:
+        return {"parameter": str(rest[0])}
+    if origin == "header" and rest:
+        return {"parameter": "-".join(word.capitalize() for word in str(rest[0]).split("-"))}
+    parts = rest if origin == "body" else location
+    return {"pointer": "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)}
 
 
 async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -81,7 +113,7 @@ async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
 async def _http_exception(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     status = exc.status_code
     known = status in HTTPStatus._value2member_map_
-    code = HTTPStatus(status).name if known else "HTTP_ERROR"
+    code = _CODES_BY_STATUS.get(status) or (HTTPStatus(status).name if known else "HTTP_ERROR")
     detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
     return JSONResponse(
         {"errors": [error_item(status, code, detail, title=None if known else "Error")]},
@@ -91,11 +123,16 @@ async def _http_exception(_: Request, exc: StarletteHTTPException) -> JSONRespon
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [
-        error_item(422, "VALIDATION_ERROR", issue["msg"], pointer=_pointer(tuple(issue["loc"])))
-        for issue in exc.errors()
-    ]
-    return JSONResponse({"errors": errors}, status_code=422)
+    # Seed 001 §8.2: malformed or invalid input is 400 VALIDATION_ERROR, one error per issue.
+    errors = []
+    for issue in exc.errors():
+        loc = tuple(issue["loc"])
+        if issue.get("type") == "json_invalid":
+            loc = loc[:1]  # ("body", <offset>): the offset is not a member of the body
+        item = error_item(400, "VALIDATION_ERROR", issue["msg"])
+        item["source"] = _source(loc)
+        errors.append(item)
+    return JSONResponse({"errors": errors}, status_code=400)
 
 
 class StandinMiddleware:

@@ -36,7 +36,7 @@ def create_app(settings: UserSettings | None = None) -> FastAPI:
     def put_user(user_id: uuid.UUID, update: UserProfileUpdate) -> JSONResponse:
         if update.id is not None and update.id != user_id:
             raise ApiError.single(
-                422, "ID_MISMATCH", "The body id differs from the path id.", pointer="/id"
+                400, "ID_MISMATCH", "The body id differs from the path id.", pointer="/id"
             )
         profile = update.as_profile(user_id)
         if directory.put(profile):
