@@ -343,11 +343,17 @@ class RequestGuard:
                 detail_ru="Тело в виде формы (application/x-www-form-urlencoded) не принимается; "
                 "отправьте тело в JSON с заголовком Content-Type: application/json.",
             )
-        named = media or "none"
+        if not media:
+            return UnsupportedMediaType(
+                "The body has no Content-Type; send it as JSON with "
+                "Content-Type: application/json.",
+                detail_ru="У тела запроса нет заголовка Content-Type; отправьте тело в JSON "
+                "с заголовком Content-Type: application/json.",
+            )
         return UnsupportedMediaType(
-            f"Content-Type {named} is not accepted; send the body as JSON with "
+            f"Content-Type {media} is not accepted; send the body as JSON with "
             "Content-Type: application/json.",
-            detail_ru=f"Content-Type {named} не принимается; отправьте тело в JSON с заголовком "
+            detail_ru=f"Content-Type {media} не принимается; отправьте тело в JSON с заголовком "
             "Content-Type: application/json.",
         )
 
