@@ -31,6 +31,8 @@ from parovoz_kit.http.fields import (
     Text,
 )
 from parovoz_kit.http.language import Language, negotiate_language
+from parovoz_kit.infrastructure import open_infrastructure
+from parovoz_kit.service import ServiceDefinition, build_app, job_runner
 from parovoz_kit.settings import ServiceSettings
 from pydantic import BaseModel
 
@@ -319,3 +321,23 @@ async def test_a_crash_is_a_generic_500_in_either_language(
         assert error["title"] == "Внутренняя ошибка сервера"
     else:
         assert error["title"] == "Internal Server Error"
+
+
+async def test_a_service_definition_gives_its_russian_texts_to_its_app(
+    kit_settings: Callable[..., ServiceSettings],
+) -> None:
+    definition = ServiceDefinition(
+        title="t", description="d", routers=lambda _: [_router()], error_texts_ru=CATALOGUE
+    )
+    async with open_infrastructure(kit_settings()) as infrastructure:
+        app = build_app(definition, infrastructure, job_runner(definition, infrastructure))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kit") as http:
+            response = await http.post(f"{PREFIX}/games/7/publish")
+            unauthenticated = await http.post("/internal/jobs/x/run")
+
+    [error] = _errors(response, 422)
+    assert error["detail"] == "Игра ещё не опубликована."
+    [refusal] = _errors(unauthenticated, 401)
+    assert refusal["title"] == "Требуется аутентификация"
+    assert unauthenticated.headers["www-authenticate"] == 'Bearer realm="parovoz"'
