@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from e2e_platform import GATEWAY, SERVICES
+from parovoz_testing.platform import GATEWAY, SERVICES
 
 INT64_MAX = 2**63 - 1
 INT64_OVERFLOW = INT64_MAX + 1  # 9223372036854775808

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests-e2e"))
 
 from contract.contract_support import OPENAPI_PATHS, prepare  # noqa: E402
-from e2e_platform import GATEWAY, user_token  # noqa: E402
+from parovoz_testing.platform import GATEWAY  # noqa: E402
+from parovoz_testing.tokens import user_token  # noqa: E402
 from standin_auth.tokens import USER_ROLES  # noqa: E402
 
 REPORTS = ROOT / ".run" / "fuzz"

@@ -27,7 +27,8 @@ from contract.contract_support import (
     expectation_problems,
     prepare,
 )
-from e2e_platform import GATEWAY, SERVICES, user_token
+from parovoz_testing.platform import GATEWAY, SERVICES
+from parovoz_testing.tokens import user_token
 from standin_auth.tokens import USER_ROLES
 
 CASES = all_cases()

@@ -16,7 +16,8 @@ import httpx
 import pytest
 import schemathesis
 from contract.contract_support import OPENAPI_PATHS, prepare
-from e2e_platform import GATEWAY, SERVICES, user_token
+from parovoz_testing.platform import GATEWAY, SERVICES
+from parovoz_testing.tokens import user_token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
