@@ -106,10 +106,19 @@ async def test_the_seeded_rules_are_listed_for_admins_only(client: httpx.AsyncCl
     assert by_kind["new_account_large_payment"]["parameters"]["threshold_rub_minor"] == 10_000_000
     assert by_kind["blocked_user"]["action"] == "block"
     bad = {"data": {"type": "fraudRule", "attributes": {"parameters": {"max_failures": 0}}}}
+    card_failures = next(r for r in rules if r["attributes"]["kind"] == "card_failures")
     answer = await client.patch(
-        f"{ADMIN_PATH}/fraud-rules/{rules[0]['id']}", json=bad, headers=ADMIN
+        f"{ADMIN_PATH}/fraud-rules/{card_failures['id']}", json=bad, headers=ADMIN
     )
-    assert answer.status_code == 422
+    assert answer.status_code == 400  # an invalid parameter value
+    assert answer.json()["errors"][0]["code"] == "INVALID_RULE_PARAMETER"
+    # Past int32 a window would leave the calendar: refused, never a 500.
+    huge = {"data": {"type": "fraudRule", "attributes": {"parameters": {"lock_seconds": 2**40}}}}
+    too_long = await client.patch(
+        f"{ADMIN_PATH}/fraud-rules/{card_failures['id']}", json=huge, headers=ADMIN
+    )
+    assert too_long.status_code == 400, too_long.text
+    assert too_long.json()["errors"][0]["code"] == "INVALID_RULE_PARAMETER"
 
 
 async def test_a_blocked_user_cannot_pay_until_the_rule_is_off(

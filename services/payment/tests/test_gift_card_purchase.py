@@ -116,7 +116,8 @@ async def test_bad_purchases_are_json_errors_with_pointers(client: httpx.AsyncCl
         (purchase(49_999), 422, "INVALID_GIFT_CARD_VALUE", "/data/attributes/amount/amount_minor"),
         (purchase(1_500_001), 422, "INVALID_GIFT_CARD_VALUE", None),
         (purchase(50_000, "EUR"), 422, "GIFT_CARD_CURRENCY_NOT_SUPPORTED", None),
-        (purchase(50_000, recipient_email="nope"), 422, "INVALID_EMAIL", None),
+        (purchase(50_000, recipient_email="nope"), 400, "INVALID_EMAIL", None),  # malformed
+        (purchase(50_000, message="x" * 501), 400, "VALIDATION_ERROR", "/data/attributes/message"),
     ):
         answer = await buy(client, buyer, payload)
         assert answer.status_code == status, answer.text
@@ -124,7 +125,8 @@ async def test_bad_purchases_are_json_errors_with_pointers(client: httpx.AsyncCl
         assert error["code"] == code
         assert pointer is None or error["source"]["pointer"] == pointer
     unkeyed = await client.post(PURCHASES, json=purchase(50_000), headers=auth(buyer))
-    assert unkeyed.status_code in (400, 422), unkeyed.text
+    assert unkeyed.status_code == 400, unkeyed.text
+    assert unkeyed.json()["errors"][0]["source"] == {"parameter": "Idempotency-Key"}
 
 
 async def test_a_bought_card_is_issued_once_and_its_code_shown_once(

@@ -127,6 +127,8 @@ async def test_wrong_codes_are_rate_limited(client: httpx.AsyncClient) -> None:
         statuses.append(answer.status_code)
     assert statuses == [404] * 10 + [429]
     assert answer.json()["errors"][0]["code"] == "GIFT_CARD_ATTEMPTS_EXCEEDED"
+    # Retry-After: what is left of the window (an hour by default), in seconds.
+    assert 0 < int(answer.headers["Retry-After"]) <= 3600
     other = auth(uuid.uuid4())  # per user
     guess = {"data": {"type": "giftCardBalanceCheck", "attributes": {"code": generate_code()}}}
     answer = await client.post(f"{PAYMENTS}/gift-cards/balance-check", json=guess, headers=other)

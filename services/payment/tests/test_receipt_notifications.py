@@ -30,6 +30,8 @@ from parovoz_payment.use_cases.receipts import store_refund_receipt
 from receipts_support import pending_at_tbank, succeeded
 
 HOOK = "/webhooks/tbank"
+#: T-Bank posts its notifications as JSON (the kit refuses a body of another type: 415).
+JSON = {"Content-Type": "application/json"}
 _documents = itertools.count(int(uuid.uuid4().int % 10**6))
 
 
@@ -71,7 +73,7 @@ async def test_the_same_fiscal_answer_marks_the_receipt_once(
     assert before.receipt.status is ReceiptStatus.PENDING and before.provider == "tbank"
     notification = fiscal(payment_id, provider_id, 54_900)
 
-    answers = [await client.post(HOOK, content=notification) for _ in range(4)]
+    answers = [await client.post(HOOK, headers=JSON, content=notification) for _ in range(4)]
 
     assert [answer.text for answer in answers] == ["OK"] * 4
     [after] = await receipts_of(infrastructure, payment_id)
@@ -79,7 +81,7 @@ async def test_the_same_fiscal_answer_marks_the_receipt_once(
     document = after.receipt.provider_receipt_id
     assert document is not None and document.startswith("9999078900001234:")
     forged = notification.replace(b'"Amount": 54900', b'"Amount": 1')
-    assert (await client.post(HOOK, content=forged)).status_code == 401
+    assert (await client.post(HOOK, headers=JSON, content=forged)).status_code == 401
 
 
 async def test_an_early_answer_is_refused_until_its_receipt_is_stored(
@@ -90,7 +92,7 @@ async def test_an_early_answer_is_refused_until_its_receipt_is_stored(
     )
     notification = fiscal(payment_id, provider_id, 59_900)
 
-    early = await client.post(HOOK, content=notification)
+    early = await client.post(HOOK, headers=JSON, content=notification)
 
     assert early.status_code == 409
     assert early.json()["errors"][0]["code"] == "RECEIPT_NOT_READY"
@@ -98,7 +100,9 @@ async def test_an_early_answer_is_refused_until_its_receipt_is_stored(
         infrastructure.unit_of_work, infrastructure.clock, payment_id,
         succeeded(provider_id, 59_900),
     )  # fmt: skip
-    assert (await client.post(HOOK, content=notification)).text == "OK"  # T-Bank's retry
+    assert (
+        await client.post(HOOK, headers=JSON, content=notification)
+    ).text == "OK"  # T-Bank's retry
     [receipt] = await receipts_of(infrastructure, payment_id)
     assert receipt.receipt.status is ReceiptStatus.SUCCEEDED
 
@@ -108,7 +112,9 @@ async def test_a_refused_receipt_is_cancelled(
 ) -> None:
     payment_id, provider_id = await settled_at_tbank(infrastructure, 10_000)
 
-    answer = await client.post(HOOK, content=fiscal(payment_id, provider_id, 10_000, success=False))
+    answer = await client.post(
+        HOOK, headers=JSON, content=fiscal(payment_id, provider_id, 10_000, success=False)
+    )
 
     assert answer.text == "OK"
     [receipt] = await receipts_of(infrastructure, payment_id)
@@ -134,7 +140,7 @@ async def test_a_refund_answer_marks_the_refund_receipt_of_its_amount(
             await store_refund_receipt(session, stored.payment, refund, infrastructure.clock)
 
     answer = await client.post(
-        HOOK, content=fiscal(payment_id, provider_id, 30_000, kind="IncomeReturn")
+        HOOK, headers=JSON, content=fiscal(payment_id, provider_id, 30_000, kind="IncomeReturn")
     )
 
     assert answer.text == "OK"
@@ -152,7 +158,9 @@ async def test_a_late_sent_mark_never_reopens_an_answered_receipt(
     # T-Bank may answer a closing receipt before our "sent" mark is written (the answer and
     # the mark race): the mark must not turn the fiscalised receipt back to pending.
     payment_id, provider_id = await settled_at_tbank(infrastructure, 12_300)
-    assert (await client.post(HOOK, content=fiscal(payment_id, provider_id, 12_300))).text == "OK"
+    assert (
+        await client.post(HOOK, headers=JSON, content=fiscal(payment_id, provider_id, 12_300))
+    ).text == "OK"
     [answered] = await receipts_of(infrastructure, payment_id)
 
     async with infrastructure.session_factory.begin() as session:

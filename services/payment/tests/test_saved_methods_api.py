@@ -127,7 +127,7 @@ async def test_someone_elses_or_an_unknown_method_is_404_and_stays(
     assert [item["id"] for item in still.json()["data"]] == [str(method_id)]
     assert await audit_rows(infrastructure, method_id) == []
     malformed = await client.delete(f"{METHODS}/not-a-uuid", headers=auth(owner))
-    assert malformed.status_code == 422
+    assert malformed.status_code == 400
 
 
 async def test_two_concurrent_removals_remove_once(
