@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 
@@ -35,6 +36,13 @@ def accounts_router(infrastructure: Infrastructure) -> APIRouter:
             "legal form registers in RU and a foreign company outside it (422 "
             "`COUNTRY_MISMATCH`). `Idempotency-Key` is optional: a retry with the same key "
             "gets the first answer."
+        ),
+        responses=error_responses(
+            {
+                400: ["INVALID_TAX_ID"],
+                409: ["RESOURCE_ALREADY_EXISTS"],
+                422: ["COUNTRY_MISMATCH"],
+            }
         ),
     )
     async def create_account(
@@ -70,6 +78,7 @@ def accounts_router(infrastructure: Infrastructure) -> APIRouter:
             "Any member of the team may read it. A user who belongs to no account gets 404 "
             "`RESOURCE_NOT_FOUND`."
         ),
+        responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def my_account(user_id: CurrentUserId) -> Document[AccountAttributes]:
         async with portal_unit_of_work(infrastructure) as uow:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import CalendarDate, QueryInt64, Text
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.api.finance_schemas import (
@@ -22,6 +23,7 @@ from parovoz_developer_portal.api.finance_schemas import (
     ledger_entry_resource,
     sales_document,
 )
+from parovoz_developer_portal.api.payout_methods import FINANCE_ERRORS
 from parovoz_developer_portal.clients.payment import developer_money
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import finance_reports
@@ -47,6 +49,7 @@ def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
             "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). payment keeps the "
             "numbers; when it cannot be reached the answer is 503 `PAYMENT_UNAVAILABLE`."
         ),
+        responses=error_responses({**FINANCE_ERRORS, 503: ["PAYMENT_UNAVAILABLE"]}),
     )
     async def balance(user_id: CurrentUserId) -> Document[BalanceAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
@@ -64,6 +67,9 @@ def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
             "`links.next` is the next page (null on the last); a cursor not from a previous "
             "page is 400 `INVALID_PAGE_CURSOR`. payment keeps the ledger; when it cannot be "
             "reached the answer is 503 `PAYMENT_UNAVAILABLE`."
+        ),
+        responses=error_responses(
+            {**FINANCE_ERRORS, 400: ["INVALID_PAGE_CURSOR"], 503: ["PAYMENT_UNAVAILABLE"]}
         ),
     )
     async def ledger(
@@ -111,6 +117,13 @@ def finance_reports_router(infrastructure: Infrastructure) -> APIRouter:
             f"days to today, at most {MAX_REPORT_DAYS} days (422 `REPORT_PERIOD_TOO_LONG`); "
             "`filter[from]` after `filter[to]` is 400 `INVALID_REPORT_PERIOD`. `meta.totals` "
             "sums each currency."
+        ),
+        responses=error_responses(
+            {
+                **FINANCE_ERRORS,
+                400: ["INVALID_REPORT_PERIOD"],
+                422: ["REPORT_PERIOD_TOO_LONG"],
+            }
         ),
     )
     async def sales(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 
@@ -36,6 +37,15 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
             "without it, 422 `INVALID_PARENT_GAME` for another's game or a DLC). A title the "
             "developer already uses is 409 `RESOURCE_ALREADY_EXISTS`; a suspended account is "
             "422 `ACCOUNT_SUSPENDED`. `Idempotency-Key` is optional."
+        ),
+        responses=error_responses(
+            {
+                400: ["DLC_PARENT_REQUIRED"],
+                403: ["TEAM_ROLE_FORBIDS"],
+                404: ["RESOURCE_NOT_FOUND"],
+                409: ["RESOURCE_ALREADY_EXISTS"],
+                422: ["INVALID_PARENT_GAME", "ACCOUNT_SUSPENDED"],
+            }
         ),
     )
     async def create_game(
@@ -81,6 +91,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
             "Any member of the developer account may read its products; another developer's "
             "product, or one that does not exist, is 404 `RESOURCE_NOT_FOUND`."
         ),
+        responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def get_game(
         game_id: Annotated[uuid.UUID, Path(description="The product's id (UUID).")],

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 
@@ -24,6 +25,12 @@ from parovoz_developer_portal.api.finance_schemas import (
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import payout_use_cases
 
+#: Every finance route: a role without finance rights, or a user of no developer account.
+FINANCE_ERRORS: dict[int, list[str]] = {
+    403: ["TEAM_ROLE_FORBIDS"],
+    404: ["RESOURCE_NOT_FOUND"],
+}
+METHOD_ERRORS = {**FINANCE_ERRORS, 404: ["PAYOUT_METHOD_NOT_FOUND", "RESOURCE_NOT_FOUND"]}
 MethodId = Annotated[uuid.UUID, Path(description="The payout method's id (UUID).")]
 
 
@@ -42,6 +49,23 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
             "a pointer at the first wrong one), stored encrypted and only ever shown masked. "
             "Payouts are in RUB (422 `UNSUPPORTED_PAYOUT_CURRENCY` otherwise). The account's "
             "first method becomes its default. `Idempotency-Key` is optional."
+        ),
+        responses=error_responses(
+            {
+                **FINANCE_ERRORS,
+                400: [
+                    "INVALID_INN",
+                    "KPP_REQUIRED",
+                    "INVALID_KPP",
+                    "KPP_NOT_ALLOWED",
+                    "INVALID_BIK",
+                    "INVALID_ACCOUNT_NUMBER",
+                    "INVALID_CORRESPONDENT_ACCOUNT",
+                    "RECIPIENT_NAME_REQUIRED",
+                    "BANK_NAME_REQUIRED",
+                ],
+                422: ["UNSUPPORTED_PAYOUT_CURRENCY"],
+            }
         ),
     )
     async def add_payout_method(
@@ -83,6 +107,7 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
         response_model=ListDocument[PayoutMethodAttributes],
         summary="The account's payout methods, newest first (masked)",
         description="Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise).",
+        responses=error_responses(FINANCE_ERRORS),
     )
     async def list_payout_methods(user_id: CurrentUserId) -> ListDocument[PayoutMethodAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
@@ -100,6 +125,7 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
             "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise); another account's or a "
             "deleted method is 404 `PAYOUT_METHOD_NOT_FOUND`."
         ),
+        responses=error_responses(METHOD_ERRORS),
     )
     async def get_payout_method(
         method_id: MethodId, user_id: CurrentUserId
@@ -117,6 +143,7 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
             "stops being one. Doing it twice changes nothing. Another account's or a deleted "
             "method is 404 `PAYOUT_METHOD_NOT_FOUND`."
         ),
+        responses=error_responses(METHOD_ERRORS),
     )
     async def make_default(
         method_id: MethodId, user_id: CurrentUserId
@@ -135,6 +162,7 @@ def payout_methods_router(infrastructure: Infrastructure) -> APIRouter:
             "the newest remaining method the default. Another account's or a deleted method is "
             "404 `PAYOUT_METHOD_NOT_FOUND`."
         ),
+        responses=error_responses({**METHOD_ERRORS, 409: ["PAYOUT_METHOD_IN_USE"]}),
     )
     async def delete_payout_method(method_id: MethodId, user_id: CurrentUserId) -> Response:
         async with finance_unit_of_work(infrastructure) as uow:

@@ -13,11 +13,13 @@ from typing import Literal
 
 from fastapi import APIRouter
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_developer_portal.api.fields import StrictBody
 from parovoz_developer_portal.api.finance_schemas import Document, Resource
+from parovoz_developer_portal.api.payout_methods import FINANCE_ERRORS
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import payout_schedule_use_cases
 from parovoz_developer_portal.domain.payout_schedule import (
@@ -104,6 +106,7 @@ def payout_schedule_router(infrastructure: Infrastructure) -> APIRouter:
             "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise). `on_request` until "
             "a member chooses otherwise."
         ),
+        responses=error_responses(FINANCE_ERRORS),
     )
     async def get_payout_schedule(user_id: CurrentUserId) -> Document[PayoutScheduleAttributes]:
         async with finance_unit_of_work(infrastructure) as uow:
@@ -121,6 +124,13 @@ def payout_schedule_router(infrastructure: Infrastructure) -> APIRouter:
             "`PAYOUT_METHOD_REQUIRED` without any; 404 `PAYOUT_METHOD_NOT_FOUND` for one not "
             "of the account). Replaces the setting, so repeating it is harmless and no "
             "`Idempotency-Key` is taken."
+        ),
+        responses=error_responses(
+            {
+                **FINANCE_ERRORS,
+                404: ["PAYOUT_METHOD_NOT_FOUND", "RESOURCE_NOT_FOUND"],
+                422: ["PAYOUT_METHOD_REQUIRED"],
+            }
         ),
     )
     async def put_payout_schedule(

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.errors import ParovozError
 from parovoz_kit.http.fields import QueryInt64
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import IdempotencyKey, Proceed, run_idempotent
 from parovoz_kit.infrastructure import Infrastructure
 
@@ -23,6 +24,7 @@ from parovoz_developer_portal.api.finance_schemas import (
     PayoutRequestCreationDocument,
     payout_request_resource,
 )
+from parovoz_developer_portal.api.payout_methods import FINANCE_ERRORS
 from parovoz_developer_portal.clients.payment import developer_money
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.domain import payout_use_cases
@@ -53,6 +55,21 @@ def payouts_router(infrastructure: Infrastructure) -> APIRouter:
             "`PAYOUT_ALREADY_IN_PROGRESS` while another payout is open; 404 "
             "`PAYOUT_METHOD_NOT_FOUND` for a method not of the account. The answer's status "
             "is `requested`; payment moves it on to `processing`, then `completed` or `failed`."
+        ),
+        responses=error_responses(
+            {
+                400: ["INVALID_PAYOUT_AMOUNT"],
+                403: ["TEAM_ROLE_FORBIDS"],
+                404: ["PAYOUT_METHOD_NOT_FOUND", "RESOURCE_NOT_FOUND"],
+                409: ["PAYOUT_ALREADY_IN_PROGRESS"],
+                422: [
+                    "PAYOUT_BELOW_MINIMUM",
+                    "PAYOUT_EXCEEDS_AVAILABLE_BALANCE",
+                    "PAYOUT_CURRENCY_MISMATCH",
+                    "PAYOUT_METHOD_REQUIRED",
+                    "ACCOUNT_SUSPENDED",
+                ],
+            }
         ),
     )
     async def request_payout(
@@ -102,6 +119,7 @@ def payouts_router(infrastructure: Infrastructure) -> APIRouter:
         response_model=ListDocument[PayoutRequestAttributes],
         summary="The account's payout requests, newest first",
         description="Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise).",
+        responses=error_responses(FINANCE_ERRORS),
     )
     async def list_payout_requests(
         user_id: CurrentUserId,
@@ -129,6 +147,9 @@ def payouts_router(infrastructure: Infrastructure) -> APIRouter:
         description=(
             "Owner, admin or finance (403 `TEAM_ROLE_FORBIDS` otherwise); another account's "
             "request is 404 `PAYOUT_REQUEST_NOT_FOUND`."
+        ),
+        responses=error_responses(
+            {**FINANCE_ERRORS, 404: ["PAYOUT_REQUEST_NOT_FOUND", "RESOURCE_NOT_FOUND"]}
         ),
     )
     async def get_payout_request(

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import CountryCode, CurrencyCode, Flag, MinorUnits
+from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
@@ -188,6 +189,26 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
             "`PRICE_TOO_HIGH`, `BASE_PRICE_NOT_RUB`, `FREE_GAME_HAS_PRICES`, "
             "`TOO_MANY_REGIONAL_PRICES`, `ACCOUNT_SUSPENDED`). `Idempotency-Key` is optional."
         ),
+        responses=error_responses(
+            {
+                400: [
+                    "INVALID_PRICE_AMOUNT",
+                    "INVALID_REGION",
+                    "DUPLICATE_REGION",
+                    "BASE_PRICE_REQUIRED",
+                ],
+                403: ["TEAM_ROLE_FORBIDS"],
+                404: ["RESOURCE_NOT_FOUND"],
+                422: [
+                    "UNSUPPORTED_CURRENCY",
+                    "PRICE_TOO_HIGH",
+                    "BASE_PRICE_NOT_RUB",
+                    "FREE_GAME_HAS_PRICES",
+                    "TOO_MANY_REGIONAL_PRICES",
+                    "ACCOUNT_SUSPENDED",
+                ],
+            }
+        ),
     )
     async def set_prices(
         game_id: Annotated[uuid.UUID, Path(description="The game's id (UUID).")],
@@ -221,6 +242,7 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
             "Version 0 and no prices until they are first set (the game cannot be bought "
             "yet). Another developer's game, or one that does not exist, is 404."
         ),
+        responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def get_prices(
         game_id: Annotated[uuid.UUID, Path(description="The game's id (UUID).")],
