@@ -436,3 +436,34 @@ async def test_a_webhook_body_that_is_not_an_object_is_refused_unsigned_or_not(
                 "WEBHOOK_BODY_INVALID",
                 "WEBHOOK_SIGNATURE_INVALID",
             )
+
+
+async def test_each_operation_documents_its_business_codes(document: dict[str, Any]) -> None:
+    def codes(path: str, method: str, status: int) -> set[str]:
+        response = document["paths"][f"{PREFIX}{path}"][method]["responses"][str(status)]
+        return set(response["content"]["application/json"]["examples"])
+
+    assert {"AMOUNT_MISMATCH", "COUPON_EXPIRED", "WALLET_LOCKED"} <= codes("", "post", 422)
+    assert codes("", "post", 429) == {"GIFT_CARD_ATTEMPTS_EXCEEDED"}
+    limited = document["paths"][f"{PREFIX}/gift-cards/balance-check"]["post"]["responses"]
+    assert "Retry-After" in limited["429"]["headers"]
+    assert "TOP_UP_ABOVE_MAXIMUM" in codes("/wallet/top-ups", "post", 422)
+    assert "REFUND_EXCEEDS_CAPTURED" in codes("/{payment_id}/refunds", "post", 422)
+    assert "COUPON_CODE_TAKEN" in codes("/admin/coupons", "post", 409)
+    hooks = document["paths"]["/webhooks/tbank"]["post"]["responses"]
+    assert "WEBHOOK_BODY_INVALID" in hooks["400"]["content"]["application/json"]["examples"]
+
+
+def test_every_documented_code_is_raised_and_has_a_russian_text() -> None:
+    from parovoz_payment.api import documented_errors
+    from parovoz_payment.error_texts import RUSSIAN
+
+    documented = {
+        code
+        for name, group in vars(documented_errors).items()
+        if name.isupper() and isinstance(group, dict)
+        for codes in group.values()
+        for code in codes
+    }
+    assert len(documented) > 60
+    assert not documented - RUSSIAN.keys()

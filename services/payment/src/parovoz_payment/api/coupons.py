@@ -16,6 +16,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import COUPON_CREATION, COUPON_DISABLE, documented
 from parovoz_payment.api.schemas import (
     COUPON_CODE_LENGTH,
     Document,
@@ -185,6 +186,7 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
         "",
         status_code=201,
         response_model=Document[CouponAttributes],
+        responses=documented(COUPON_CREATION),
         summary="Create a coupon",
         description=(
             "Creates a discount coupon buyers may offer with a payment (admins only; "
@@ -265,6 +267,7 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
     @router.post(
         "/{coupon_id:uuid}/disable",
         response_model=Document[CouponAttributes],
+        responses=documented(COUPON_DISABLE),
         summary="Disable a coupon (reserved uses of pending payments stay)",
         description=(
             "Disables a coupon for new payments (admins only; audit-logged); payments already "

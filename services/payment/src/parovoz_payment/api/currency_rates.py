@@ -20,6 +20,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import GAME_PRICE, RATE_CHANGE, documented
 from parovoz_payment.api.schemas import Document, ListDocument, MoneyBody, Resource
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.currency_rates import SqlCurrencyRates
@@ -116,6 +117,7 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
     @router.put(
         "/admin/currency-rates/{currency}",
         response_model=Document[RateAttributes],
+        responses=documented(RATE_CHANGE),
         summary="Set a currency's rate in roubles per unit (admins only; audit-logged)",
         description=(
             "Sets the rate of a currency we take (KZT, BYN, UAH, USD, EUR) in roubles per "
@@ -172,6 +174,7 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
     @router.get(
         "/game-prices/{game_id:uuid}",
         response_model=Document[GamePriceAttributes],
+        responses=documented(GAME_PRICE),
         summary="What a buyer in a region pays for a game (exactly what the purchase charges)",
         description=(
             "The price of a game for a buyer in a region: the very amount `POST /payments` "

@@ -16,6 +16,12 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import (
+    DONATION,
+    PAYMENT_START,
+    STREAMER_BALANCE,
+    documented,
+)
 from parovoz_payment.api.payments import (
     PaymentAttributes,
     return_url_or_default,
@@ -116,6 +122,7 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
         "/donations",
         status_code=201,
         response_model=Document[PaymentAttributes],
+        responses=documented(PAYMENT_START, DONATION),
         summary="Donate to a streamer; the answer is the donation's payment",
         description=(
             "Records a donation of the signed-in user to a streamer and starts its "
@@ -161,6 +168,7 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
     @router.get(
         "/streamers/{streamer_id}/balance",
         response_model=Document[StreamerBalanceAttributes],
+        responses=documented(STREAMER_BALANCE),
         summary="A streamer's balance from donations (the streamer themself or an admin)",
         description=(
             "The streamer's balance from donations. Only the streamer themself or an admin "

@@ -20,6 +20,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import FRAUD_RULE_CHANGE, HOLD_DECISION, documented
 from parovoz_payment.api.payments import PaymentAttributes, payment_document
 from parovoz_payment.api.schemas import CommentText, Document, ListDocument, MoneyBody, Resource
 from parovoz_payment.clients.providers.registry import ProviderRegistry
@@ -194,6 +195,7 @@ def fraud_router(infrastructure: Infrastructure, providers: ProviderRegistry) ->
     @router.patch(
         "/fraud-rules/{rule_id:uuid}",
         response_model=Document[FraudRuleAttributes],
+        responses=documented(FRAUD_RULE_CHANGE),
         summary="Switch a fraud rule on or off, or change its numbers (admins only)",
         description=(
             "Changes what is given of a fraud rule: on/off, parameters (merged), action "
@@ -235,6 +237,7 @@ def fraud_router(infrastructure: Infrastructure, providers: ProviderRegistry) ->
     @router.post(
         "/payments/{payment_id:uuid}/hold-decision",
         response_model=Document[PaymentAttributes],
+        responses=documented(HOLD_DECISION),
         summary="Release a held payment (on to the provider) or reject it (cancelled)",
         description=(
             "An admin's decision on a held payment: release sends it on to the provider (the "

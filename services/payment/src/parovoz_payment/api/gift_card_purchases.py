@@ -17,6 +17,12 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import (
+    GIFT_CARD_PURCHASE,
+    GIFT_CARD_REVEAL,
+    PAYMENT_START,
+    documented,
+)
 from parovoz_payment.api.payments import (
     PaymentAttributes,
     return_url_or_default,
@@ -137,6 +143,7 @@ def gift_card_purchases_router(
         "",
         status_code=201,
         response_model=Document[PaymentAttributes],
+        responses=documented(PAYMENT_START, GIFT_CARD_PURCHASE),
         summary="Buy a gift card; the answer is its payment",
         description=(
             "Records a gift card order of the signed-in user and starts its `gift_card` "
@@ -185,6 +192,7 @@ def gift_card_purchases_router(
     @router.post(
         "/{payment_id}/reveal",
         response_model=Document[RevealedCodeAttributes],
+        responses=documented(GIFT_CARD_REVEAL),
         summary="The bought card's code, shown once to its buyer",
         description=(
             "The code of the card bought by the payment, for its buyer, once: a second "

@@ -14,6 +14,7 @@ from parovoz_kit.idempotency import REPLAYED_HEADER, IdempotencyKey
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_payment.api.documented_errors import GIFT_CARD_BALANCE, GIFT_CARD_ISSUE, documented
 from parovoz_payment.api.schemas import (
     GIFT_CARD_CODE_LENGTH,
     Document,
@@ -148,6 +149,7 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
         status_code=201,
         response_model=Document[GiftCardAttributes],
         dependencies=[Depends(require_roles("admin"))],
+        responses=documented(GIFT_CARD_ISSUE),
         summary="Issue a promotional gift card (the code is in this answer only)",
         description=(
             "Issues a promotional gift card paid by the platform (admins only; "
@@ -186,6 +188,7 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
     @router.post(
         "/gift-cards/balance-check",
         response_model=Document[GiftCardAttributes],
+        responses=documented(GIFT_CARD_BALANCE),
         summary="What is left on a gift card (wrong codes are rate-limited)",
         description=(
             "What is left on the gift card with this code, and until when (anyone signed in). "

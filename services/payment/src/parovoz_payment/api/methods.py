@@ -15,6 +15,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import SAVED_METHOD_REMOVAL, documented
 from parovoz_payment.api.schemas import ListDocument, Resource
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.saved_methods import SqlSavedMethods
@@ -61,6 +62,7 @@ def methods_router(infrastructure: Infrastructure) -> APIRouter:
     @router.delete(
         "/{method_id}",
         status_code=204,
+        responses=documented(SAVED_METHOD_REMOVAL),
         summary="Remove one of your saved methods (others', unknown or removed ones are 404)",
         description=(
             "Removes one of the signed-in user's saved methods (audit-logged); another "

@@ -17,6 +17,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import PAYMENT, PAYMENT_READ, PAYMENT_START, documented
 from parovoz_payment.api.schemas import (
     COUPON_CODE_LENGTH,
     CUSTOMER_EMAIL_DESCRIPTION,
@@ -309,6 +310,7 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
         "",
         status_code=201,
         response_model=Document[PaymentAttributes],
+        responses=documented(PAYMENT_START, PAYMENT),
         summary="Start a payment; the answer's confirmation_url is where the buyer pays",
         description=(
             "Starts a payment of the signed-in user (Idempotency-Key required: a retry with "
@@ -362,6 +364,7 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
     @router.get(
         "/{payment_id:uuid}",
         response_model=Document[PaymentAttributes],
+        responses=documented(PAYMENT_READ),
         summary="A payment: for its payer or any service",
         description=(
             "The payment with its status, amounts and provider. Its payer and services see "

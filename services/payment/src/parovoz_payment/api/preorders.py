@@ -17,6 +17,13 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import (
+    PAYMENT_START,
+    PREORDER,
+    PREORDER_CANCEL,
+    PREORDER_READ,
+    documented,
+)
 from parovoz_payment.api.payments import return_url_or_default
 from parovoz_payment.api.schemas import (
     CUSTOMER_EMAIL_DESCRIPTION,
@@ -180,6 +187,7 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
         "",
         status_code=201,
         response_model=Document[PreorderAttributes],
+        responses=documented(PAYMENT_START, PREORDER),
         summary="Preorder a game not yet released; pay the prepayment at confirmation_url",
         description=(
             "Creates a preorder of the signed-in user and starts its prepayment "
@@ -242,6 +250,7 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
     @router.get(
         "/{preorder_id:uuid}",
         response_model=Document[PreorderAttributes],
+        responses=documented(PREORDER_READ),
         summary="A preorder",
         description="One preorder of the signed-in user (another user's is 404).",
     )
@@ -254,6 +263,7 @@ def preorders_router(infrastructure: Infrastructure, providers: ProviderRegistry
     @router.post(
         "/{preorder_id:uuid}/cancel",
         response_model=Document[PreorderAttributes],
+        responses=documented(PREORDER_CANCEL),
         summary="Cancel before the release; everything paid is refunded",
         description=(
             "Cancels a preorder of the signed-in user before the release; what was paid goes "

@@ -17,6 +17,7 @@ from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_payment.api.documented_errors import REFERRAL_PAYOUT, documented
 from parovoz_payment.api.schemas import Document, MoneyBody, MoneyInput, Resource
 from parovoz_payment.domain.referral_payouts import (
     REFERENCE_MAX_LENGTH,
@@ -117,6 +118,7 @@ def referral_payouts_router(infrastructure: Infrastructure) -> APIRouter:
         "/referral-payouts",
         status_code=201,
         response_model=Document[ReferralPayoutAttributes],
+        responses=documented(REFERRAL_PAYOUT),
         summary="Pay a referral reward (social service only); the answer is the outcome",
         description=(
             "Pays a referral reward the social service decided (its service token only; "

@@ -18,6 +18,12 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import (
+    PAYMENT_READ,
+    REFUND_DECISION,
+    REFUND_REQUEST,
+    documented,
+)
 from parovoz_payment.api.schemas import (
     CommentText,
     Document,
@@ -203,6 +209,7 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
     @router.post(
         "/admin/refunds/{refund_id:uuid}/decision",
         response_model=Document[RefundAttributes],
+        responses=documented(REFUND_DECISION),
         summary="Approve (the money goes back now) or reject a refund in review (admins only)",
         description=(
             "An admin's decision on a refund waiting for review (`requires_review`): approve "
@@ -231,6 +238,7 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         "/{payment_id:uuid}/refunds",
         status_code=201,
         response_model=Document[RefundAttributes],
+        responses=documented(REFUND_REQUEST),
         summary="Refund a payment, fully (amount null) or partly; games within 14 days are "
         "automatic, everything else waits for an admin",
         description=(
@@ -281,6 +289,7 @@ def refunds_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
     @router.get(
         "/{payment_id:uuid}/refunds",
         response_model=ListDocument[RefundAttributes],
+        responses=documented(PAYMENT_READ),
         summary="A payment's refunds, oldest first: for its payer or any service",
         description="Every refund of the payment, oldest first, for its payer or a service.",
     )

@@ -13,6 +13,11 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import (
+    PAYOUT_DESTINATION_CHANGE,
+    PAYOUT_DESTINATION_READ,
+    documented,
+)
 from parovoz_payment.api.schemas import Document, Resource
 from parovoz_payment.domain.streamer_payouts import SealedDestination
 from parovoz_payment.use_cases.streamer_payouts import payout_destination, set_payout_destination
@@ -82,6 +87,7 @@ def streamer_payouts_router(infrastructure: Infrastructure) -> APIRouter:
     @router.put(
         "/payout-destination",
         response_model=Document[DestinationAttributes],
+        responses=documented(PAYOUT_DESTINATION_CHANGE),
         summary="Register the YooMoney wallet the streamer's payouts go to",
         description=(
             "Registers (or replaces) the YooMoney wallet the signed-in streamer's payouts go "
@@ -100,6 +106,7 @@ def streamer_payouts_router(infrastructure: Infrastructure) -> APIRouter:
     @router.get(
         "/payout-destination",
         response_model=Document[DestinationAttributes],
+        responses=documented(PAYOUT_DESTINATION_READ),
         summary="The streamer's payout destination, masked",
         description=(
             "The signed-in streamer's payout wallet, masked (last four digits); 404 "

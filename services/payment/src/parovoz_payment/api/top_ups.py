@@ -18,6 +18,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import ConfigDict, Field
 
 from parovoz_payment.api.deps import RequestId
+from parovoz_payment.api.documented_errors import PAYMENT_START, TOP_UP, documented
 from parovoz_payment.api.payments import (
     PaymentAttributes,
     return_url_or_default,
@@ -102,6 +103,7 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         "/wallet/top-ups",
         status_code=201,
         response_model=Document[PaymentAttributes],
+        responses=documented(PAYMENT_START, TOP_UP),
         summary="Top up the wallet; the answer's confirmation_url is where the user pays",
         description=(
             "Starts a `wallet_top_up` payment of the signed-in user (Idempotency-Key "

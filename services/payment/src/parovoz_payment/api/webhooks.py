@@ -13,6 +13,7 @@ import logging
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_payment.api.documented_errors import WEBHOOK, documented
 from parovoz_payment.clients.providers.payouts import payouts_client
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.clients.providers.webhooks import webhook_answer
@@ -76,6 +77,7 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
 
     @router.post(
         "/yookassa",
+        responses=documented(WEBHOOK),
         summary="YooKassa notifications",
         description=(
             "YooKassa's HTTP notifications (payments, refunds, chargebacks, payouts), signed "
@@ -89,6 +91,7 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
 
     @router.post(
         "/tbank",
+        responses=documented(WEBHOOK),
         summary="T-Bank notifications",
         description=(
             "T-Bank acquiring notifications (payments, receipts, chargebacks), authenticated "
