@@ -74,7 +74,7 @@ def test_payout_methods_are_masked_through_the_gateway() -> None:
         headers=studio.headers,
         json={"data": {"type": "payoutMethods", "attributes": {**DETAILS, "bik": "044525974"}}},
     )
-    assert wrong.status_code == 422
+    assert wrong.status_code == 400  # malformed details (seed 001 §8.2)
     assert wrong.json()["errors"][0]["source"]["pointer"] == "/data/attributes/account_number"
 
 

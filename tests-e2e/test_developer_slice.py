@@ -83,12 +83,12 @@ def test_bad_input_gets_a_pointer_and_never_a_500() -> None:
     bad_inn = httpx.post(
         f"{PORTAL}/accounts", json=_account_body(tax_id="1234567890"), headers=_headers(token)
     )
-    assert bad_inn.status_code == 422
+    assert bad_inn.status_code == 400  # malformed input (seed 001 §8.2)
     assert bad_inn.json()["errors"][0]["source"]["pointer"] == "/data/attributes/tax_id"
     bad_email = httpx.post(
         f"{PORTAL}/accounts", json=_account_body(contact_email="nope"), headers=_headers(token)
     )
-    assert bad_email.status_code == 422
+    assert bad_email.status_code == 400
     pointers = {e["source"]["pointer"] for e in bad_email.json()["errors"]}
     assert "/data/attributes/contact_email" in pointers
     not_json = httpx.post(
@@ -96,7 +96,7 @@ def test_bad_input_gets_a_pointer_and_never_a_500() -> None:
         content=b"{not json",
         headers=_headers(token, **{"content-type": "application/json"}),
     )
-    assert not_json.status_code == 422
+    assert not_json.status_code == 400
     assert httpx.get(f"{PORTAL}/accounts/me", headers=_headers(token)).status_code == 404
 
 
