@@ -291,7 +291,7 @@ def undescribed(
         yield from undescribed(document, field, f"{where}/{name}", seen)
 
 
-async def test_every_operation_parameter_and_request_field_is_described(
+async def test_every_operation_parameter_request_and_response_field_is_described(
     document: dict[str, Any],
 ) -> None:
     missing: list[str] = []
@@ -304,6 +304,13 @@ async def test_every_operation_parameter_and_request_field_is_described(
                 continue  # the path's id says what it is
             if parameter["in"] == "query" and not parameter.get("description"):
                 missing.append(f"{name}: parameter {parameter['name']}")
+        for status, response in operation["responses"].items():
+            answer = response.get("content", {}).get("application/json")
+            if status.startswith("2") and answer is not None:
+                missing += [
+                    f"{name} {status}: {field}"
+                    for field in undescribed(document, answer["schema"], "", set())
+                ]
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if body is not None:
             missing += [

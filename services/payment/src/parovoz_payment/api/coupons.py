@@ -119,17 +119,17 @@ class CouponCreationBody(RequestModel):
 
 
 class CouponAttributes(BaseModel):
-    code: str
-    kind: str
-    percent_off: int | None
-    amount_off: MoneyBody | None
-    min_order: MoneyBody | None
-    starts_at: datetime | None
-    expires_at: datetime | None
-    max_uses: int | None
-    max_uses_per_user: int | None
-    created_at: datetime
-    disabled_at: datetime | None
+    code: str = Field(description="What buyers type (capitals).")
+    kind: str = Field(description="percent or fixed.")
+    percent_off: int | None = Field(description="For percent: 1..100; null otherwise.")
+    amount_off: MoneyBody | None = Field(description="For fixed: the discount; null otherwise.")
+    min_order: MoneyBody | None = Field(description="The smallest price it applies to, or null.")
+    starts_at: datetime | None = Field(description="From when it applies, or null.")
+    expires_at: datetime | None = Field(description="Until when it applies, or null.")
+    max_uses: int | None = Field(description="Uses in all, or null for no limit.")
+    max_uses_per_user: int | None = Field(description="Uses per user, or null for no limit.")
+    created_at: datetime = Field(description="When it was created.")
+    disabled_at: datetime | None = Field(description="When it was disabled, or null.")
 
 
 def _money(minor: int | None, currency: str | None) -> MoneyBody | None:

@@ -125,29 +125,40 @@ class PreorderCreationBody(RequestModel):
 
 
 class PreorderAttributes(BaseModel):
-    status: str
-    game_id: uuid.UUID
-    region: str
-    prepayment: str
-    price: MoneyBody
-    prepayment_amount: MoneyBody
-    remainder_amount: MoneyBody
-    prepayment_payment_id: uuid.UUID | None
-    remainder_payment_id: uuid.UUID | None
-    remainder_attempts: int
-    next_attempt_at: datetime | None
-    cancel_reason: str | None
-    #: A cancelled preorder whose money is still on its way back.
-    refund_pending: bool
-    #: Where to pay the prepayment (only in the creation's answer).
-    confirmation_url: str | None
-    created_at: datetime
-    completed_at: datetime | None
-    cancelled_at: datetime | None
+    status: str = Field(
+        description=(
+            "awaiting_prepayment, prepaid (waiting for the release), awaiting_remainder, "
+            "completed (the game is the buyer's) or cancelled."
+        )
+    )
+    game_id: uuid.UUID = Field(description="The game preordered.")
+    region: str = Field(description="The buyer's region, ISO 3166-1 alpha-2.")
+    prepayment: str = Field(description="full or partial.")
+    price: MoneyBody = Field(description="The game's price in the region.")
+    prepayment_amount: MoneyBody = Field(description="What is paid now.")
+    remainder_amount: MoneyBody = Field(description="What is charged at the release.")
+    prepayment_payment_id: uuid.UUID | None = Field(description="The prepayment's payment.")
+    remainder_payment_id: uuid.UUID | None = Field(
+        description="The remainder's payment, once charged."
+    )
+    remainder_attempts: int = Field(description="How many times the remainder was tried.")
+    next_attempt_at: datetime | None = Field(
+        description="When the remainder is tried again, or null."
+    )
+    cancel_reason: str | None = Field(description="Why it was cancelled, or null.")
+    refund_pending: bool = Field(
+        description="A cancelled preorder whose money is still on its way back."
+    )
+    confirmation_url: str | None = Field(
+        description="Where to pay the prepayment (only in the creation's answer)."
+    )
+    created_at: datetime = Field(description="When it was created.")
+    completed_at: datetime | None = Field(description="When it completed, or null.")
+    cancelled_at: datetime | None = Field(description="When it was cancelled, or null.")
 
 
 class PreorderList(BaseModel):
-    data: list[Resource[PreorderAttributes]]
+    data: list[Resource[PreorderAttributes]] = Field(description="The preorders.")
 
 
 def _resource(view: PreorderView, prefix: str) -> Resource[PreorderAttributes]:

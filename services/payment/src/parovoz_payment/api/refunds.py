@@ -150,20 +150,22 @@ class RefundDecisionBody(RequestModel):
 
 
 class RefundAttributes(BaseModel):
-    payment_id: uuid.UUID
-    #: requires_review → pending → succeeded | failed.
-    status: str
-    amount: MoneyBody
-    #: The parts returned to the payment method and to the wallet.
-    to_method: MoneyBody
-    to_wallet: MoneyBody
-    reason: str
-    destination: str
-    requested_destination: str
-    review_decision: str | None
-    failure_reason: str | None
-    created_at: datetime
-    succeeded_at: datetime | None
+    payment_id: uuid.UUID = Field(description="The payment refunded.")
+    status: str = Field(
+        description="requires_review (waits for an admin) → pending → succeeded | failed."
+    )
+    amount: MoneyBody = Field(description="The refund's amount.")
+    to_method: MoneyBody = Field(description="The part returned to the payment method.")
+    to_wallet: MoneyBody = Field(description="The part returned to the Parovoz wallet.")
+    reason: str = Field(description="Why (see the request's reason).")
+    destination: str = Field(description="Where it goes: original_method or wallet.")
+    requested_destination: str = Field(
+        description="Where it was asked to go (the wallet's cap may change it)."
+    )
+    review_decision: str | None = Field(description="approve or reject, or null.")
+    failure_reason: str | None = Field(description="Why it failed, or null.")
+    created_at: datetime = Field(description="When it was asked for.")
+    succeeded_at: datetime | None = Field(description="When it succeeded, or null.")
 
 
 def refund_resource(refund: Refund, prefix: str) -> Resource[RefundAttributes]:
