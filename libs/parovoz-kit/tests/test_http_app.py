@@ -116,6 +116,8 @@ async def test_unhandled_error_is_500_without_internals(
     assert "secret-internal-detail" not in str(record.__dict__)
     assert response.status_code == 500
     assert response.json()["errors"][0]["code"] == "INTERNAL_ERROR"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
     assert "secret-internal-detail" not in response.text
     assert "Traceback" not in response.text
 

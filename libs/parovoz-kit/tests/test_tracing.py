@@ -16,6 +16,7 @@ from opentelemetry.trace import SpanKind
 from parovoz.payment.v1 import payment_service_pb2 as pb
 from parovoz.payment.v1 import payment_service_pb2_grpc as pb_grpc
 from parovoz_kit.db import new_metadata
+from parovoz_kit.http import create_app
 from parovoz_kit.logging import configure_logging
 from parovoz_kit.tracing import (
     configure_tracing,
@@ -97,6 +98,21 @@ async def test_fastapi_request_continues_the_incoming_trace(spans) -> None:
     assert _hex_trace_id(server) == TRACE_ID
     assert format(server.parent.span_id, "016x") == PARENT_SPAN_ID
     assert "/api/v1/kit/ping" in server.name  # probes are not traced
+
+
+async def test_the_kits_own_app_is_traced(spans, kit_settings) -> None:
+    """The app every service runs (create_app with its middlewares) keeps the instrumentation:
+    a middleware that reshapes Starlette's stack made OpenTelemetry skip it silently."""
+    app = create_app(kit_settings(), title="Kit test", description="traced")
+    instrument_app(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        traceparent = f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"
+        response = await client.get(app.openapi_url or "", headers={"traceparent": traceparent})
+    assert response.status_code == 200
+    assert response.headers["x-content-type-options"] == "nosniff"
+    servers = [span for span in spans.get_finished_spans() if span.kind is SpanKind.SERVER]
+    assert [_hex_trace_id(span) for span in servers] == [TRACE_ID]
 
 
 class _Payments(pb_grpc.PaymentServiceServicer):

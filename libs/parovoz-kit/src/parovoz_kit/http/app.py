@@ -55,10 +55,10 @@ def create_app(
         response.headers["X-Served-By"] = settings.service_name
         return response
 
-    # Outside even Starlette's ServerErrorMiddleware: nosniff and no-store on every answer,
-    # a 500 included.
-    build_middleware_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeaders(build_middleware_stack())  # type: ignore[method-assign]
+    # Outermost of the middlewares: nosniff and no-store on every answer. (The 500 answered by
+    # Starlette's ServerErrorMiddleware, outside them all, carries both from its handler; the
+    # stack itself is left as Starlette builds it, which OpenTelemetry's instrumentation needs.)
+    app.add_middleware(SecurityHeaders)
 
     # Probes at the root for Kubernetes, and under the prefix for callers behind the gateway.
     for mount in ("", prefix):

@@ -288,7 +288,10 @@ async def _unhandled_exception(request: Request, exc: Exception) -> JSONResponse
     else:
         title, detail = russian_title(500), russian_generic_detail(500)
     body = error_body(500, "INTERNAL_ERROR", detail, title=title)
-    return error_response([body], 500, language=language)
+    # Answered by Starlette's ServerErrorMiddleware, outside every middleware of the app: the
+    # headers SecurityHeaders gives every other answer are set here.
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+    return error_response([body], 500, language=language, headers=headers)
 
 
 def install_error_handlers(app: FastAPI, error_texts_ru: Mapping[str, str] | None = None) -> None:
