@@ -123,6 +123,26 @@ def test_gateway_refuses_oversized_bodies_in_the_error_format(gateway: str) -> N
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+def test_a_nul_in_the_path_is_refused_by_the_gateway_in_the_error_format(
+    gateway: str, service: ServiceUnderTest
+) -> None:
+    # nginx refuses it while reading the request line, before any service sees it.
+    response = httpx.get(f"{gateway}{service.prefix}/abc%00def")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    [error] = response.json()["errors"]
+    assert error["code"] == "VALIDATION_ERROR" and error["status"] == "400"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_trace_is_refused_in_the_error_format_with_allow(gateway: str) -> None:
+    response = httpx.request("TRACE", f"{gateway}/api/v1/payments/wallet")
+    assert response.status_code == 405
+    [error] = response.json()["errors"]
+    assert error["code"] == "METHOD_NOT_ALLOWED"
+    assert "TRACE" not in response.headers["allow"] and "GET" in response.headers["allow"]
+
+
 def test_request_id_is_kept_or_minted(gateway: str) -> None:
     kept = httpx.get(f"{gateway}/api/v1/payments/health", headers={"X-Request-Id": "req-123"})
     assert kept.headers["x-request-id"] == "req-123"
