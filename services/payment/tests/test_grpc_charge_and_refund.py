@@ -281,4 +281,5 @@ async def test_a_card_verification_of_another_amount_is_refused(stub, service_me
             ),
             metadata=service_metadata,
         )
-    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    # A well-formed request the domain refuses (422 over REST): FAILED_PRECONDITION.
+    assert refused.value.code() is grpc.StatusCode.FAILED_PRECONDITION
