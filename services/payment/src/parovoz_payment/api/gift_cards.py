@@ -149,7 +149,16 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
         status_code=201,
         response_model=Document[GiftCardAttributes],
         dependencies=[Depends(require_roles("admin"))],
-        responses=documented(GIFT_CARD_ISSUE),
+        responses={
+            **documented(GIFT_CARD_ISSUE),
+            200: {
+                "model": Document[GiftCardAttributes],
+                "description": (
+                    "A retry with the same Idempotency-Key: the card issued by the first "
+                    "request, without its code (shown once)."
+                ),
+            },
+        },
         summary="Issue a promotional gift card (the code is in this answer only)",
         description=(
             "Issues a promotional gift card paid by the platform (admins only; "
