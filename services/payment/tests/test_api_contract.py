@@ -415,6 +415,15 @@ async def test_an_unexpected_yookassa_body_is_400_never_500(
         {"Status": "CHARGEBACK", "PaymentId": 7, "ChargebackId": ["cb"]},
         {"Status": "CHARGEBACK", "PaymentId": 7, "Amount": "700"},
         {"Status": "RECEIPT", "PaymentId": 7, "Amount": 1.5, "Type": "Income"},
+        {
+            "Status": "RECEIPT",
+            "PaymentId": 7,
+            "Amount": 100,
+            "Type": "Income",
+            "Success": True,
+            "FnNumber": "9" * 60,
+            "FiscalDocumentNumber": 12345,
+        },
     ],
 )
 async def test_an_unexpected_tbank_body_is_400_never_500(

@@ -37,7 +37,8 @@ async def settle_receipt_notification(
             log.info("receipt notification for unknown %s payment", notification.provider.value)
             return
         receipts = SqlReceipts(uow.session)
-        document_id = fiscal.document_id or f"refused:{notification.provider_object_id}"
+        # provider_receipt_id is String(64).
+        document_id = fiscal.document_id or f"refused:{notification.provider_object_id}"[:64]
         if fiscal.document_id and await receipts.find_by_provider_receipt_id(document_id):
             return  # a repeat of a notification already applied
         kind = ReceiptType.REFUND if fiscal.refund else ReceiptType.PAYMENT

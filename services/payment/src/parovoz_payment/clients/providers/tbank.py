@@ -336,6 +336,18 @@ def _fiscal_notice(params: Mapping[str, Any]) -> FiscalNotice:
         )
     drive, document = params.get("FnNumber"), params.get("FiscalDocumentNumber")
     registered = params.get("Success") is True and str(params.get("ErrorCode", "0")) == "0"
+    if registered and drive and document:
+        # The fiscal drive (16 digits) and document number name the receipt (String(64)).
+        if not all(isinstance(v, str | int) and transport.safe(v) for v in (drive, document)):
+            raise ValidationFailed(
+                "The receipt notification is not one we understand.",
+                code="WEBHOOK_BODY_INVALID",
+            )
+        if len(f"{drive}:{document}") > 64:
+            raise ValidationFailed(
+                "The receipt notification is not one we understand.",
+                code="WEBHOOK_BODY_INVALID",
+            )
     return FiscalNotice(
         refund=kind == "IncomeReturn",
         amount_minor=amount,
