@@ -14,6 +14,7 @@ PRODUCTION = {
     "redis_url": "redis://redis:6379/3",
     "s3_secret_key": "real",
     "auth_client_secret": "real",
+    "default_return_url": "https://store.parovoz.ru/payments/return",
 }
 
 
@@ -50,3 +51,15 @@ def test_production_refuses_the_development_sealing_key() -> None:
     assert "cGFyb3Zvei" not in str(refused.value)  # never the key itself
     with pytest.raises(ValueError, match="32 bytes"):
         PaymentSettings(sealing_key=base64.b64encode(b"short").decode())
+
+
+def test_production_refuses_the_example_return_url() -> None:
+    real = {
+        "yookassa_secret_key": "live-key",
+        "tbank_password": "live-password",
+        "webhook_secret": "live-webhook-secret",
+    }
+    sealing = {"sealing_key": base64.b64encode(b"k" * 32).decode()}
+    example = {**PRODUCTION, "default_return_url": "https://parovoz.example/payments/return"}
+    with pytest.raises(ValueError, match="example page"):
+        PaymentSettings(**example, **sealing, providers=real)

@@ -20,6 +20,8 @@ from parovoz_payment.domain.preorders import PreorderRules
 from parovoz_payment.domain.revenue_share import RevenueShareRules, ShareTier
 from parovoz_payment.domain.wallet import WalletRules
 
+#: The documented default of ``default_return_url``: no real page, so never valid in production.
+_EXAMPLE_RETURN_URL = "https://parovoz.example/payments/return"
 #: The provider sandbox's published credentials: never valid in production.
 _SANDBOX_SECRETS = ("sandbox-secret-key", "sandbox-password", "sandbox-webhook-secret")
 #: Development key sealing bought gift cards' codes and streamers' payout wallets until used
@@ -54,9 +56,7 @@ class PaymentSettings(ServiceSettings):
     wallet_balance_cap_minor: int = 6_000_000
     #: Where a provider's payment page sends the buyer back when the client gave no
     #: ``return_url`` (the client application's payment-result page).
-    default_return_url: str = Field(
-        default="https://parovoz.example/payments/return", pattern=r"^https?://[^\s]+$"
-    )
+    default_return_url: str = Field(default=_EXAMPLE_RETURN_URL, pattern=r"^https?://[^\s]+$")
     #: The (external) user service the fraud rules ask about a payer (blocked, account age).
     user_service_url: str = "http://127.0.0.1:8092"
     user_service_timeout_seconds: float = 2.0
@@ -146,6 +146,14 @@ class PaymentSettings(ServiceSettings):
             )
             if any(secret.get_secret_value() in _SANDBOX_SECRETS for secret in secrets):
                 raise ValueError("payment provider credentials are the sandbox's; set real ones")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_example_return_url_in_production(self) -> PaymentSettings:
+        if self.environment is Environment.PRODUCTION and (
+            self.default_return_url == _EXAMPLE_RETURN_URL
+        ):
+            raise ValueError("default_return_url is the example page; set the client's real one")
         return self
 
     @model_validator(mode="after")
