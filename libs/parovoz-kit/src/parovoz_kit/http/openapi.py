@@ -63,20 +63,6 @@ _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 #: Root paths that are for operators (probes, Prometheus), not for the public document.
 _ROOT_OPERATOR_PATHS = frozenset({"/health", "/ready", "/metrics"})
 
-_DEFAULT_CODES: Mapping[int, str] = {
-    400: "VALIDATION_ERROR",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "RESOURCE_NOT_FOUND",
-    409: "RESOURCE_ALREADY_EXISTS",
-    413: "FILE_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "BUSINESS_LOGIC_ERROR",
-    429: "TOO_MANY_REQUESTS",
-    500: "INTERNAL_ERROR",
-    503: "SERVICE_UNAVAILABLE",
-}
-
 #: Russian example details of the codes the kit itself answers (beside language.KIT_RUSSIAN).
 _EXAMPLE_DETAILS: Mapping[str, str] = {
     "VALIDATION_ERROR": "Поле заполнено неверно: значение не соответствует его формату.",

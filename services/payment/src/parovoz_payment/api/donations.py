@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId
 from parovoz_kit.errors import PermissionDenied
-from parovoz_kit.http.fields import Flag, RequestModel, Text
+from parovoz_kit.http.fields import RequestModel, Text
 from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
@@ -29,16 +29,11 @@ from parovoz_payment.api.payments import (
     start_payment_document,
 )
 from parovoz_payment.api.schemas import (
-    CUSTOMER_EMAIL_DESCRIPTION,
-    METHOD_DESCRIPTION,
-    RETURN_URL_DESCRIPTION,
     Document,
-    EmailText,
-    MethodText,
     MoneyBody,
     MoneyInput,
     Resource,
-    ReturnUrl,
+    WalletCheckoutFields,
 )
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.donations import MESSAGE_MAX_LENGTH, new_donation
@@ -51,7 +46,7 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder
 DONATION_REGION = "RU"
 
 
-class DonationAttributes(RequestModel):
+class DonationAttributes(WalletCheckoutFields):
     streamer_id: uuid.UUID = Field(description="Required. The streamer's user id (uuid).")
     amount: MoneyInput = Field(
         description=(
@@ -66,16 +61,6 @@ class DonationAttributes(RequestModel):
             "(surrounding spaces dropped)."
         ),
     )
-    method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
-    use_wallet: Flag = Field(
-        default=False,
-        description=(
-            "Optional, default false. true: the wallet balance pays as much as it can, the "
-            "method pays the rest."
-        ),
-    )
-    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
-    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
 
 
 class DonationData(RequestModel):

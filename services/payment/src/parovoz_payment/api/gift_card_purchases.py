@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
-from parovoz_kit.http.fields import Flag, RequestModel, Text
+from parovoz_kit.http.fields import RequestModel, Text
 from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
 from parovoz_kit.infrastructure import Infrastructure
@@ -30,17 +30,12 @@ from parovoz_payment.api.payments import (
     start_payment_document,
 )
 from parovoz_payment.api.schemas import (
-    CUSTOMER_EMAIL_DESCRIPTION,
     EMAIL_LENGTH,
-    METHOD_DESCRIPTION,
-    RETURN_URL_DESCRIPTION,
     Document,
-    EmailText,
-    MethodText,
     MoneyBody,
     MoneyInput,
     Resource,
-    ReturnUrl,
+    WalletCheckoutFields,
 )
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.gift_card_purchases import (
@@ -58,7 +53,7 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder
 PURCHASE_REGION = "RU"
 
 
-class PurchaseAttributes(RequestModel):
+class PurchaseAttributes(WalletCheckoutFields):
     amount: MoneyInput = Field(
         description=(
             "Required. The card's value, in RUB, 500.00..15,000.00 RUB by default "
@@ -66,16 +61,6 @@ class PurchaseAttributes(RequestModel):
             "currency)."
         )
     )
-    method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
-    use_wallet: Flag = Field(
-        default=False,
-        description=(
-            "Optional, default false. true: the wallet balance pays as much as it can, the "
-            "method pays the rest."
-        ),
-    )
-    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
-    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
     recipient_email: Annotated[str, Text(EMAIL_LENGTH)] | None = Field(
         default=None,
         description=(

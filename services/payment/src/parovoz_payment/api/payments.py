@@ -20,17 +20,14 @@ from parovoz_payment.api.deps import RequestId
 from parovoz_payment.api.documented_errors import PAYMENT, PAYMENT_READ, PAYMENT_START, documented
 from parovoz_payment.api.schemas import (
     COUPON_CODE_LENGTH,
-    CUSTOMER_EMAIL_DESCRIPTION,
     GIFT_CARD_CODE_LENGTH,
     METHOD_DESCRIPTION,
-    RETURN_URL_DESCRIPTION,
+    CheckoutFields,
     Document,
-    EmailText,
     MethodText,
     MoneyBody,
     MoneyInput,
     Resource,
-    ReturnUrl,
 )
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
@@ -74,7 +71,7 @@ _EXAMPLE_ATTRIBUTES = {
 }
 
 
-class PaymentCreationAttributes(RequestModel):
+class PaymentCreationAttributes(CheckoutFields):
     purpose: PaymentPurpose = Field(description=PURPOSE_DESCRIPTION)
     amount: MoneyInput = Field(
         description=(
@@ -97,8 +94,6 @@ class PaymentCreationAttributes(RequestModel):
         ),
     )
     method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
-    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
-    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
     use_wallet: Flag = Field(
         default=False,
         description=(

@@ -26,14 +26,11 @@ from parovoz_payment.api.documented_errors import (
 )
 from parovoz_payment.api.payments import return_url_or_default
 from parovoz_payment.api.schemas import (
-    CUSTOMER_EMAIL_DESCRIPTION,
-    RETURN_URL_DESCRIPTION,
+    CheckoutFields,
     Document,
-    EmailText,
     MethodText,
     MoneyBody,
     Resource,
-    ReturnUrl,
 )
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
@@ -51,7 +48,7 @@ from parovoz_payment.use_cases.preorders import (
 )
 
 
-class PreorderCreationAttributes(RequestModel):
+class PreorderCreationAttributes(CheckoutFields):
     game_id: uuid.UUID = Field(
         description="Required. The game, open for preorders and not yet released."
     )
@@ -89,8 +86,6 @@ class PreorderCreationAttributes(RequestModel):
             "prepayment charges the remainder with it at the release)."
         ),
     )
-    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
-    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
 
 
 class PreorderCreationData(RequestModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from parovoz_kit.http.fields import CurrencyCode, MinorUnits, RequestModel, Text
+from parovoz_kit.http.fields import CurrencyCode, Flag, MinorUnits, RequestModel, Text
 from pydantic import BaseModel, Field, Strict
 
 from parovoz_payment.domain.money import Money
@@ -48,6 +48,26 @@ CUSTOMER_EMAIL_DESCRIPTION = (
     "E-mail the 54-FZ fiscal receipt is sent to (at most 254 characters). Optional: without "
     "it the receipt goes to the e-mail of the buyer's account."
 )
+
+
+class CheckoutFields(RequestModel):
+    """Fields of every body that starts a payment which may go to a provider's page."""
+
+    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
+    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
+
+
+class WalletCheckoutFields(CheckoutFields):
+    """A checkout the buyer may pay partly from the wallet, by any method."""
+
+    method: MethodText | None = Field(default=None, description=METHOD_DESCRIPTION)
+    use_wallet: Flag = Field(
+        default=False,
+        description=(
+            "Optional, default false. true: the wallet balance pays as much as it can, the "
+            "method pays the rest."
+        ),
+    )
 
 
 class MoneyBody(BaseModel):

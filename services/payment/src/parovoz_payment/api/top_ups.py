@@ -26,13 +26,10 @@ from parovoz_payment.api.payments import (
     start_payment_document,
 )
 from parovoz_payment.api.schemas import (
-    CUSTOMER_EMAIL_DESCRIPTION,
-    RETURN_URL_DESCRIPTION,
+    CheckoutFields,
     Document,
-    EmailText,
     MethodText,
     MoneyInput,
-    ReturnUrl,
 )
 from parovoz_payment.api.wallet import wallet_of
 from parovoz_payment.clients.providers.registry import ProviderRegistry
@@ -44,7 +41,7 @@ from parovoz_payment.use_cases.payment_flow import PaymentOrder
 TOP_UP_REGION = "RU"
 
 
-class TopUpAttributes(RequestModel):
+class TopUpAttributes(CheckoutFields):
     amount: MoneyInput = Field(
         description=(
             "Required. How much to put on the wallet, in RUB: within the wallet's top-up "
@@ -59,8 +56,6 @@ class TopUpAttributes(RequestModel):
             "the user choose on the provider's page."
         ),
     )
-    return_url: ReturnUrl | None = Field(default=None, description=RETURN_URL_DESCRIPTION)
-    customer_email: EmailText | None = Field(default=None, description=CUSTOMER_EMAIL_DESCRIPTION)
     save_method: Flag = Field(
         default=False,
         description="Optional, default false. true: keep the card for later payments.",
