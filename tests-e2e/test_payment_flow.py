@@ -116,7 +116,9 @@ def test_a_retry_with_the_same_key_returns_the_same_payment(game: PricedGame) ->
     assert second.json()["data"]["id"] == first.json()["data"]["id"]
     assert scalar("SELECT count(*) FROM payments WHERE user_id = %s", player.id) == 1
     missing = httpx.post(PAYMENTS, json={}, headers=auth(player.token))
-    assert missing.status_code == 422
+    assert missing.status_code == 400
+    sources = {tuple(error.get("source", {}).items()) for error in missing.json()["errors"]}
+    assert (("parameter", "Idempotency-Key"),) in sources  # the key is required, said so
 
 
 def test_a_forged_notification_is_refused_and_changes_nothing(game: PricedGame) -> None:
