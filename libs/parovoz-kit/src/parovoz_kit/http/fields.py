@@ -120,9 +120,12 @@ CountryCode = Annotated[str, Text(2, min_length=2, pattern=r"^[A-Z]{2}$")]
 
 
 class RequestModel(BaseModel):
-    """Base of every request body schema: a bare ``str`` is bounded and refuses NUL too."""
+    """Base of every request body schema (and of each object inside one): a bare ``str`` is
+    bounded, and an unknown member is refused with its pointer (400) rather than silently
+    dropped — a misspelt ``amount_minor_unit`` must not pass as "no amount given". The document
+    says so (``additionalProperties: false``)."""
 
-    model_config = ConfigDict(str_max_length=DEFAULT_TEXT_LIMIT)
+    model_config = ConfigDict(str_max_length=DEFAULT_TEXT_LIMIT, extra="forbid")
 
 
 __all__ = [

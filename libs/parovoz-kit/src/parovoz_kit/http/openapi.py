@@ -217,7 +217,39 @@ def true_openapi(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     schemas.update(error_schemas())
+    _json_schema_bounds(document)
     return document
+
+
+#: pydantic writes a bound it could not fold into the type (one given by ``Query(ge=1)`` on top
+#: of a kit type with its own validator) under its Python name; JSON Schema's name wins here.
+_JSON_SCHEMA_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+}
+
+
+def _json_schema_bounds(node: Any) -> None:
+    """Turn stray ``ge``/``le``/``gt``/``lt`` keys of every schema in ``node`` into JSON Schema's
+    bounds, replacing the wider ones of the type (``page[size]``: 1..200, not int64's range)."""
+    if isinstance(node, list):
+        for item in node:
+            _json_schema_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") in ("integer", "number"):
+        for python_name, json_name in _JSON_SCHEMA_BOUNDS.items():
+            if python_name in node:
+                node[json_name] = node.pop(python_name)
+        if "exclusiveMinimum" in node and "minimum" in node:
+            node.pop("minimum")
+        if "exclusiveMaximum" in node and "maximum" in node:
+            node.pop("maximum")
+    for value in node.values():
+        _json_schema_bounds(value)
 
 
 def _is_private(path: str) -> bool:
@@ -325,7 +357,6 @@ def _declare_key_header(parameters: list[dict[str, Any]], *, required: bool) -> 
                 "minLength": 1,
                 "maxLength": 255,
                 "pattern": "^[!-~]+$",
-                "format": "uuid",
             }
             parameter["example"] = "0b9d8b8e-6f0a-4d0e-9d8f-3c3b1f4b2a10"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from parovoz_kit.http.fields import RequestModel, Text
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
+from parovoz_kit.http.fields import Text
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
@@ -19,12 +19,6 @@ NAME_COLUMN = 255
 TAX_ID_COLUMN = 32
 #: developer_accounts.contact_email is VARCHAR(255).
 EMAIL_COLUMN = 255
-
-
-class StrictBody(RequestModel):
-    """A request body part: unknown members are refused (a typo is not silently ignored)."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 def left_out_not_null(schema: dict[str, Any]) -> None:

@@ -7,10 +7,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from parovoz_kit.http.fields import CurrencyCode, MinorUnits, Text
+from parovoz_kit.http.fields import CurrencyCode, MinorUnits, RequestModel, Text
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from parovoz_developer_portal.api.fields import StrictBody, left_out_not_null
+from parovoz_developer_portal.api.fields import left_out_not_null
 from parovoz_developer_portal.domain.balances import DeveloperBalance, LedgerEntry
 from parovoz_developer_portal.domain.bank_details import BankDetails, masked
 from parovoz_developer_portal.domain.payouts import PayoutAmount, PayoutMethod, PayoutRequest
@@ -68,7 +68,7 @@ class MoneyBody(BaseModel):
     currency: str = Field(description="ISO 4217 currency code.", examples=["RUB"])
 
 
-class AmountInput(StrictBody):
+class AmountInput(RequestModel):
     """An amount of money as asked for."""
 
     amount_minor: MinorUnits = Field(
@@ -89,7 +89,7 @@ def _money(amount_minor: int, currency: str) -> MoneyBody:
 
 
 # --- payout methods --------------------------------------------------------------------------
-class PayoutMethodCreationAttributes(StrictBody):
+class PayoutMethodCreationAttributes(RequestModel):
     recipient_name: Annotated[str, Text(RECIPIENT_NAME_LIMIT)] = Field(
         description="Required. The account holder's name as the bank knows it (max 255).",
         examples=["ООО «Моя Игровая Студия»"],
@@ -146,12 +146,12 @@ class PayoutMethodCreationAttributes(StrictBody):
         )
 
 
-class PayoutMethodCreationData(StrictBody):
+class PayoutMethodCreationData(RequestModel):
     type: Literal["payoutMethods"] = Field(description="Always `payoutMethods`.")
     attributes: PayoutMethodCreationAttributes = Field(description="The bank details.")
 
 
-class PayoutMethodCreationDocument(StrictBody):
+class PayoutMethodCreationDocument(RequestModel):
     """A bank account to be paid out to."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PAYOUT_METHOD_EXAMPLE]})
@@ -187,7 +187,7 @@ _ONE_FORM = (
 )
 
 
-class PayoutRequestCreationAttributes(StrictBody):
+class PayoutRequestCreationAttributes(RequestModel):
     """Our form (``amount``, ``payout_method_id``) or seed 001's (``amount_minor_units``,
     ``currency_code``, ``payment_method_id``): the same request, the same answer."""
 
@@ -269,14 +269,14 @@ class PayoutRequestCreationAttributes(StrictBody):
         return self.payout_method_id or self.payment_method_id
 
 
-class PayoutRequestCreationData(StrictBody):
+class PayoutRequestCreationData(RequestModel):
     type: Literal["payoutRequests", "payoutRequest"] = Field(
         description="`payoutRequests`, or seed 001's `payoutRequest`."
     )
     attributes: PayoutRequestCreationAttributes = Field(description="What to pay out, where.")
 
 
-class PayoutRequestCreationDocument(StrictBody):
+class PayoutRequestCreationDocument(RequestModel):
     """Ask for a payout (seed 001 §3.1.5)."""
 
     model_config = ConfigDict(

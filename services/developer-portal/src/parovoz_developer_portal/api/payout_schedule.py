@@ -13,11 +13,11 @@ from typing import Literal
 
 from fastapi import APIRouter
 from parovoz_kit.auth import CurrentUserId
+from parovoz_kit.http.fields import RequestModel
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
-from parovoz_developer_portal.api.fields import StrictBody
 from parovoz_developer_portal.api.finance_schemas import Document, Resource
 from parovoz_developer_portal.api.payout_methods import FINANCE_ERRORS
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
@@ -33,7 +33,7 @@ PAYOUT_SCHEDULE_EXAMPLE = {
 }
 
 
-class PayoutScheduleChangeAttributes(StrictBody):
+class PayoutScheduleChangeAttributes(RequestModel):
     mode: PayoutScheduleMode = Field(
         description=(
             "Required. `on_request` (paid when a member asks) or `monthly` (the whole available "
@@ -49,12 +49,12 @@ class PayoutScheduleChangeAttributes(StrictBody):
     )
 
 
-class PayoutScheduleChangeData(StrictBody):
+class PayoutScheduleChangeData(RequestModel):
     type: Literal["payoutSchedules"] = Field(description="Always `payoutSchedules`.")
     attributes: PayoutScheduleChangeAttributes = Field(description="The schedule chosen.")
 
 
-class PayoutScheduleChangeDocument(StrictBody):
+class PayoutScheduleChangeDocument(RequestModel):
     """How the account is to be paid out."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PAYOUT_SCHEDULE_EXAMPLE]})

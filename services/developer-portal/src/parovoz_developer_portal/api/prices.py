@@ -13,13 +13,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 from parovoz_kit.auth import CurrentUserId
-from parovoz_kit.http.fields import CountryCode, CurrencyCode, Flag, MinorUnits
+from parovoz_kit.http.fields import CountryCode, CurrencyCode, Flag, MinorUnits, RequestModel
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
-from parovoz_developer_portal.api.fields import StrictBody
 from parovoz_developer_portal.api.schemas import Document, Resource
 from parovoz_developer_portal.db.unit_of_work import portal_unit_of_work
 from parovoz_developer_portal.domain import pricing_use_cases
@@ -49,7 +48,7 @@ PRICE_LIST_EXAMPLE = {
 }
 
 
-class MoneyInput(StrictBody):
+class MoneyInput(RequestModel):
     amount_minor: MinorUnits = Field(
         description=(
             f"Required. Integer minor units (kopecks for RUB), VAT included: 99900 = 999.00 "
@@ -77,7 +76,7 @@ class PriceBody(BaseModel):
         return cls(amount_minor=price.amount_minor, currency=price.currency)
 
 
-class RegionalPriceInput(StrictBody):
+class RegionalPriceInput(RequestModel):
     region: CountryCode = Field(
         description="Required. ISO 3166-1 alpha-2 country code, in capitals.", examples=["KZ"]
     )
@@ -89,7 +88,7 @@ class RegionalPriceBody(BaseModel):
     price: PriceBody = Field(description="The price in that region.")
 
 
-class PriceListAttributes(StrictBody):
+class PriceListAttributes(RequestModel):
     is_free: Flag = Field(
         default=False, description="`true` for a free game, which has no prices; default false."
     )
@@ -106,12 +105,12 @@ class PriceListAttributes(StrictBody):
     )
 
 
-class PriceListData(StrictBody):
+class PriceListData(RequestModel):
     type: Literal["gamePrices"] = Field(description="Always `gamePrices`.")
     attributes: PriceListAttributes = Field(description="The whole price list (replaces it).")
 
 
-class PriceListDocument(StrictBody):
+class PriceListDocument(RequestModel):
     """A game's whole price list."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PRICE_LIST_EXAMPLE]})

@@ -6,14 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
-from parovoz_kit.http.fields import CountryCode
+from parovoz_kit.http.fields import CountryCode, RequestModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_developer_portal.api.fields import (
     Email,
     LegalEntityInput,
     Name,
-    StrictBody,
     TaxId,
 )
 from parovoz_developer_portal.domain.accounts import DeveloperAccount, LegalEntityType
@@ -43,7 +42,7 @@ PRODUCT_CREATION_EXAMPLE = {
 
 
 # --- requests ---------------------------------------------------------------------------------
-class AccountCreationAttributes(StrictBody):
+class AccountCreationAttributes(RequestModel):
     company_name: Name = Field(
         description="Legal name of the company or the person: 1-255 characters, required.",
         examples=["Моя Игровая Студия"],
@@ -82,14 +81,14 @@ class AccountCreationAttributes(StrictBody):
     )
 
 
-class AccountCreationData(StrictBody):
+class AccountCreationData(RequestModel):
     type: Literal["developerAccountCreation"] = Field(
         description="Always `developerAccountCreation`."
     )
     attributes: AccountCreationAttributes = Field(description="The account to open.")
 
 
-class AccountCreationDocument(StrictBody):
+class AccountCreationDocument(RequestModel):
     """Seed 001 §3.1.1: open a developer account."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [ACCOUNT_CREATION_EXAMPLE]})
@@ -97,7 +96,7 @@ class AccountCreationDocument(StrictBody):
     data: AccountCreationData = Field(description="The account to open.")
 
 
-class ProductCreationAttributes(StrictBody):
+class ProductCreationAttributes(RequestModel):
     title: Name = Field(
         description=(
             "Title of the product, 1-255 characters, required; unique among the developer's "
@@ -118,12 +117,12 @@ class ProductCreationAttributes(StrictBody):
     )
 
 
-class ProductCreationData(StrictBody):
+class ProductCreationData(RequestModel):
     type: Literal["productCreation"] = Field(description="Always `productCreation`.")
     attributes: ProductCreationAttributes = Field(description="The product to create.")
 
 
-class ProductCreationDocument(StrictBody):
+class ProductCreationDocument(RequestModel):
     """Seed 001 §3.1.2: create a product (a draft)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [PRODUCT_CREATION_EXAMPLE]})
