@@ -19,8 +19,10 @@ _HEADER = "Idempotency-Key"
 
 
 @schemathesis.hook
-def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
-    headers = case.headers or {}
-    key = headers.get(_HEADER)
-    if isinstance(key, str) and _VALID_KEY.fullmatch(key):
-        case.headers = {**headers, _HEADER: str(uuid.uuid4())}
+def map_headers(ctx: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
+    # At generation, so schemathesis's own bookkeeping (which header a check removed, which
+    # case is positive) sees the final headers.
+    key = (headers or {}).get(_HEADER)
+    if headers is not None and isinstance(key, str) and _VALID_KEY.fullmatch(key):
+        return {**headers, _HEADER: str(uuid.uuid4())}
+    return headers

@@ -94,14 +94,18 @@ def _integer_text(value: Any) -> Any:
 Int64 = Annotated[int, Strict(), Field(ge=INT64_MIN, le=INT64_MAX)]
 #: A non-negative integer in a JSON body (counts, limits), within int64.
 Count = Annotated[int, Strict(), Field(ge=0, le=INT64_MAX)]
+#: The largest integer every JSON client reads exactly (JavaScript's Number.MAX_SAFE_INTEGER):
+#: 90 trillion roubles in kopecks, beyond any real amount.
+JSON_SAFE_INTEGER = 2**53 - 1
 #: An amount of money in minor units (kopecks for RUB): a JSON integer, never a string or a
-#: fraction. Its sign and its size are the domain's rules; the type bounds it by int64.
+#: fraction. Its sign and its size are the domain's rules; the type bounds it by what every JSON
+#: client reads exactly (a browser would silently round a larger one).
 MinorUnits = Annotated[
     int,
     Strict(),
     Field(
-        ge=INT64_MIN,
-        le=INT64_MAX,
+        ge=-JSON_SAFE_INTEGER,
+        le=JSON_SAFE_INTEGER,
         description="Integer minor units (kopecks for RUB); never a fraction or a string.",
     ),
 ]
@@ -132,6 +136,7 @@ __all__ = [
     "DEFAULT_TEXT_LIMIT",
     "INT64_MAX",
     "INT64_MIN",
+    "JSON_SAFE_INTEGER",
     "CalendarDate",
     "Count",
     "CountryCode",
