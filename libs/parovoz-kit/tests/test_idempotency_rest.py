@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.db import new_metadata
@@ -73,6 +73,21 @@ def _build_app(store: IdempotencyStore, behaviour: Behaviour, engine: AsyncEngin
 
         caller = request.headers.get("X-Caller", "user-1")
         return await run_idempotent(request, store, scope=caller, key=key, handler=handler)
+
+    @app.post(f"{THINGS}-with-secret", status_code=201)
+    async def create_secret_thing(request: Request, body: NewThing, key: IdempotencyKey):
+        async def handler(_: Proceed) -> JSONResponse:
+            behaviour.calls += 1
+            if behaviour.fail_with is not None:
+                raise behaviour.fail_with
+            return JSONResponse({"title": body.title, "secret": "s3cr3t"}, status_code=201)
+
+        def without_secret(first: Response) -> Response:
+            return JSONResponse({"title": body.title, "secret": None}, status_code=200)
+
+        return await run_idempotent(
+            request, store, scope="user-1", key=key, handler=handler, replay_as=without_secret
+        )
 
     @app.post(f"{THINGS}-in-session", status_code=201)
     async def create_thing_in_session(request: Request, body: NewThing, key: IdempotencyKey):
@@ -152,6 +167,35 @@ async def test_same_key_other_body_is_refused(harness: Harness) -> None:
     assert error["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert error["source"] == {"parameter": "Idempotency-Key"}
     assert harness.behaviour.calls == 1
+
+
+async def test_replay_as_keeps_an_answer_without_its_secret_and_still_fingerprints(
+    harness: Harness,
+) -> None:
+    headers = _key()
+    first = await harness.client.post(f"{THINGS}-with-secret", json={"title": "A"}, headers=headers)
+    again = await harness.client.post(f"{THINGS}-with-secret", json={"title": "A"}, headers=headers)
+    reused = await harness.client.post(
+        f"{THINGS}-with-secret", json={"title": "B"}, headers=headers
+    )
+    refused_headers = _key()
+    harness.behaviour.fail_with = BusinessRuleViolation("No.", code="THING_REFUSED")
+    refused = await harness.client.post(
+        f"{THINGS}-with-secret", json={"title": "C"}, headers=refused_headers
+    )
+    refused_again = await harness.client.post(
+        f"{THINGS}-with-secret", json={"title": "C"}, headers=refused_headers
+    )
+
+    assert (first.status_code, first.json()) == (201, {"title": "A", "secret": "s3cr3t"})
+    assert (again.status_code, again.json()) == (200, {"title": "A", "secret": None})
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert reused.status_code == 422
+    assert reused.json()["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    # An error is kept as answered: replay_as only shapes a success.
+    assert refused.status_code == refused_again.status_code == 422
+    assert refused_again.json() == refused.json()
+    assert harness.behaviour.calls == 2
 
 
 async def test_same_key_in_another_scope_is_independent(harness: Harness) -> None:

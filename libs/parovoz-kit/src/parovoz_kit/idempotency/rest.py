@@ -96,11 +96,15 @@ async def run_idempotent(
     handler: Handler,
     success_status: int = 200,
     session: AsyncSession | None = None,
+    replay_as: Callable[[Response], Response] | None = None,
 ) -> Response:
     """Run ``handler`` once per (scope, key); replay its answer to retries.
 
     ``handler`` returns a ``Response`` or anything JSON-encodable (sent with
-    ``success_status``). A replay carries ``Idempotent-Replayed: true``.
+    ``success_status``). A replay carries ``Idempotent-Replayed: true``. ``replay_as`` turns a
+    successful first answer into what is kept and replayed, for an answer carrying a secret
+    shown once (a gift card's code): the store never holds the secret, and the request is
+    still fingerprinted like every other (another body under the key is 422).
     """
     body = await request.body()
     fingerprint = fingerprint_http(request.method, request.url.path, body, request.url.query)
@@ -128,14 +132,19 @@ async def run_idempotent(
             await session.rollback()
         await store.release(outcome)
         raise
-    await _settle_success(store, outcome, response, session)
+    await _settle_success(store, outcome, response, session, replay_as)
     return response
 
 
 async def _settle_success(
-    store: IdempotencyStore, attempt: Proceed, response: Response, session: AsyncSession | None
+    store: IdempotencyStore,
+    attempt: Proceed,
+    response: Response,
+    session: AsyncSession | None,
+    replay_as: Callable[[Response], Response] | None = None,
 ) -> None:
-    stored = _stored(response)
+    kept = response if replay_as is None or response.status_code >= 400 else replay_as(response)
+    stored = _stored(kept)
     if response.status_code >= 500:
         if session is not None:
             await session.rollback()

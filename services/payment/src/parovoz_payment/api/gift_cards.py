@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, CurrentUserId, require_roles
 from parovoz_kit.http.fields import Instant, RequestModel, Text
-from parovoz_kit.idempotency import REPLAYED_HEADER, IdempotencyKey
+from parovoz_kit.idempotency import REPLAYED_HEADER, IdempotencyKey, Proceed, run_idempotent
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,6 +133,23 @@ def gift_card_resource(
     )
 
 
+def _card_response(document: Document[GiftCardAttributes], status: int) -> Response:
+    return Response(
+        document.model_dump_json(),
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _without_code(first: Response) -> Response:
+    """What a retry with the same key answers: the card issued first, without its code (it is
+    shown once, and the idempotency store must never hold it)."""
+    document = Document[GiftCardAttributes].model_validate_json(bytes(first.body))
+    document.data.attributes.code = None
+    return _card_response(document, 200)
+
+
 def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     settings = infrastructure.settings
@@ -167,32 +184,40 @@ def gift_cards_router(infrastructure: Infrastructure) -> APIRouter:
         ),
     )
     async def issue(
-        body: GiftCardIssueBody, principal: CurrentPrincipal, key: IdempotencyKey
+        request: Request, body: GiftCardIssueBody, principal: CurrentPrincipal, key: IdempotencyKey
     ) -> Response:
         attributes = body.data.attributes
-        # Not the kit's idempotency store: it would keep the answer, code included, in clear.
-        # A retry with the same key finds the card by its key and answers without the code.
-        issued = await issue_promotional(
-            infrastructure.unit_of_work,
-            infrastructure.clock,
-            attributes.value.money(),
-            admin=principal.subject,
-            issue_key=f"{principal.subject}:{key}",
-            rules=rules,
-            expires_at=attributes.expires_at,
+
+        async def handler(_: Proceed) -> Response:
+            # The card's own issue key too: were the kit's record lost (a crash between the
+            # commit and the record), a retry still finds this card instead of a second one.
+            issued = await issue_promotional(
+                infrastructure.unit_of_work,
+                infrastructure.clock,
+                attributes.value.money(),
+                admin=principal.subject,
+                issue_key=f"{principal.subject}:{key}",
+                rules=rules,
+                expires_at=attributes.expires_at,
+            )
+            document = Document(
+                data=gift_card_resource(issued.card, infrastructure.clock.now(), issued.code)
+            )
+            response = _card_response(document, 200 if issued.replayed else 201)
+            if issued.replayed:
+                response.headers[REPLAYED_HEADER] = "true"
+            return response
+
+        # The kit's one mechanism: the body is fingerprinted (another body under this key is
+        # 422 IDEMPOTENCY_KEY_REUSED); what it keeps for retries is the card without its code.
+        return await run_idempotent(
+            request,
+            infrastructure.idempotency,
+            scope=f"gift-cards:{principal.subject}",
+            key=key,
+            handler=handler,
+            replay_as=_without_code,
         )
-        document = Document(
-            data=gift_card_resource(issued.card, infrastructure.clock.now(), issued.code)
-        )
-        response = Response(
-            document.model_dump_json(),
-            status_code=200 if issued.replayed else 201,
-            media_type="application/json",
-            headers={"Cache-Control": "no-store"},
-        )
-        if issued.replayed:
-            response.headers[REPLAYED_HEADER] = "true"
-        return response
 
     @router.post(
         "/gift-cards/balance-check",
