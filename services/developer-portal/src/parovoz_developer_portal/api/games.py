@@ -34,9 +34,10 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
             "Owner, admin or editor of the caller's developer account (403 `TEAM_ROLE_FORBIDS` "
             "otherwise). The product starts as a `draft`; its page is in `Location`. A DLC names "
             "the developer's game it extends (`parent_game_id`, 400 `DLC_PARENT_REQUIRED` "
-            "without it, 422 `INVALID_PARENT_GAME` for another's game or a DLC). A title the "
-            "developer already uses is 409 `RESOURCE_ALREADY_EXISTS`; a suspended account is "
-            "422 `ACCOUNT_SUSPENDED`. `Idempotency-Key` is optional."
+            "without it or on another type, 422 `INVALID_PARENT_GAME` for any id that is not "
+            "one of the developer's games: unknown, another developer's or a DLC, alike). A "
+            "title the developer already uses is 409 `RESOURCE_ALREADY_EXISTS`; a suspended "
+            "account is 422 `ACCOUNT_SUSPENDED`. `Idempotency-Key` is optional."
         ),
         responses=error_responses(
             {

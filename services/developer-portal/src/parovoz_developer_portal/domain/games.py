@@ -41,6 +41,27 @@ class Game:
     published_at: datetime | None = None
 
 
+def require_parent_only_for_dlc(product_type: ProductType, has_parent: bool) -> None:
+    """A DLC names the game it extends, nothing else does: checked before the parent is looked
+    up, so the answer never depends on whether the id names someone's game."""
+    if (product_type is ProductType.DLC) != has_parent:
+        raise ValidationFailed(
+            "parent_game_id is required for a DLC and only for a DLC.",
+            code="DLC_PARENT_REQUIRED",
+            pointer="/data/attributes/parent_game_id",
+        )
+
+
+def invalid_parent_game() -> BusinessRuleViolation:
+    """The one answer for a parent that is not one of this developer's games: unknown ids,
+    other developers' games and DLC look the same, so no tenant learns which game ids exist."""
+    return BusinessRuleViolation(
+        "A DLC extends one of this developer's games.",
+        code="INVALID_PARENT_GAME",
+        pointer="/data/attributes/parent_game_id",
+    )
+
+
 def draft_game(
     account: DeveloperAccount,
     title: str,
@@ -54,20 +75,11 @@ def draft_game(
         raise BusinessRuleViolation(
             "A suspended developer account cannot create games.", code="ACCOUNT_SUSPENDED"
         )
-    if (product_type is ProductType.DLC) != (parent is not None):
-        raise ValidationFailed(
-            "parent_game_id is required for a DLC and only for a DLC.",
-            code="DLC_PARENT_REQUIRED",
-            pointer="/data/attributes/parent_game_id",
-        )
+    require_parent_only_for_dlc(product_type, parent is not None)
     if parent is not None and (
         parent.developer_id != account.id or parent.product_type is not ProductType.GAME
     ):
-        raise BusinessRuleViolation(
-            "A DLC extends one of this developer's games.",
-            code="INVALID_PARENT_GAME",
-            pointer="/data/attributes/parent_game_id",
-        )
+        raise invalid_parent_game()
     return Game(
         id=uuid.uuid4(),
         developer_id=account.id,

@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parovoz_events.developer import DeveloperAccountCreated, GameCreated
-from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound
+from parovoz_kit.errors import Conflict, NotFound
 
 from parovoz_developer_portal.domain.accounts import (
     AccountApplication,
     DeveloperAccount,
     open_account,
 )
-from parovoz_developer_portal.domain.games import Game, ProductType, draft_game
+from parovoz_developer_portal.domain.games import (
+    Game,
+    ProductType,
+    draft_game,
+    invalid_parent_game,
+    require_parent_only_for_dlc,
+)
 from parovoz_developer_portal.domain.ports import Membership, PortalUnitOfWork
 from parovoz_developer_portal.domain.team import Permission, TeamRole, require_permission
 
@@ -80,15 +86,13 @@ async def create_game(
 ) -> Game:
     membership = await my_membership(uow, user_id)
     require_permission(membership.role, Permission.MANAGE_GAMES)
+    require_parent_only_for_dlc(product_type, parent_game_id is not None)
     parent = None
     if parent_game_id is not None:
         parent = await uow.games.get(parent_game_id)
-        if parent is None:
-            raise BusinessRuleViolation(
-                "A DLC extends one of this developer's games.",
-                code="INVALID_PARENT_GAME",
-                pointer="/data/attributes/parent_game_id",
-            )
+        if parent is None or parent.developer_id != membership.account.id:
+            # Another developer's game is answered like an unknown id (never "not yours").
+            raise invalid_parent_game()
     game = draft_game(membership.account, title, product_type, parent, user_id, now)
     await uow.games.add(game)  # a duplicate title raises Conflict from the repository
     uow.emit(
