@@ -210,3 +210,16 @@ def test_receiver_must_answer_ok_not_just_200(tbank, sandbox, receiver, credenti
         time.sleep(0.02)
     assert [n["event"] for n in sent()] == ["AUTHORIZED", "CONFIRMED"]
     assert all(not n["delivered"] and len(n["deliveries"]) == attempts for n in sent())
+
+
+def test_the_card_entered_on_the_page_is_reported_masked(tbank, sandbox, receiver) -> None:
+    created = init(tbank, FailURL="https://store.example/fail")
+    visit = sandbox.get(
+        f"{created['PaymentURL']}?outcome=fail&code=card_expired&card=5555555555554477&expiry=03/28"
+    )
+    assert visit.headers["location"] == "https://store.example/fail"
+    [notification] = receiver.wait_for(HOOK, lambda items: len(items) == 1)
+    body = notification.json()
+    assert body["Status"] == "REJECTED"
+    assert (body["Pan"], body["ExpDate"]) == ("555555******4477", "0328")
+    assert "5555555555554477" not in notification.body.decode()

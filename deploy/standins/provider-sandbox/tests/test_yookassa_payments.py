@@ -236,3 +236,47 @@ def test_unknown_payment_is_404(yookassa) -> None:
     response = yookassa.get(f"/payments/{uuid.uuid4()}")
 
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_declined_card_is_reported_like_yookassa_does(yookassa, sandbox, receiver) -> None:
+    """`payment_method.card` (first6, last4, expiry, type) of the card entered on the page,
+    on a canceled payment too: the shop counts a card's failures by it. Never the number."""
+    reported = []
+    for _ in range(2):
+        payment = yookassa.post("/payments", payment_body()).json()
+        url = payment["confirmation"]["confirmation_url"]
+        visit = sandbox.get(
+            f"{url}?outcome=fail&code=card_expired&card=4111111111111111&expiry=0729"
+        )
+        assert visit.status_code == 303
+        fetched = yookassa.get(f"/payments/{payment['id']}").json()
+        assert fetched["status"] == "canceled"
+        assert fetched["cancellation_details"]["reason"] == "card_expired"
+        reported.append(fetched["payment_method"]["card"])
+    expected = {
+        "first6": "411111",
+        "last4": "1111",
+        "expiry_month": "07",
+        "expiry_year": "2029",
+        "card_type": "Visa",
+    }
+    assert all(card.items() >= expected.items() for card in reported)
+    notified = [item["object"] for item in events(receiver, 2)]
+    assert [item["payment_method"]["card"]["last4"] for item in notified] == ["1111", "1111"]
+    assert "4111111111111111" not in str(notified) + str(reported)
+
+
+def test_a_payment_without_a_named_card_reports_a_made_up_one(yookassa, sandbox) -> None:
+    payment = yookassa.post("/payments", payment_body()).json()
+    sandbox.get(f"{payment['confirmation']['confirmation_url']}?outcome=fail")
+    card = yookassa.get(f"/payments/{payment['id']}").json()["payment_method"]["card"]
+    assert card["first6"] == "220220" and len(card["last4"]) == 4
+    assert (card["expiry_month"], card["expiry_year"], card["card_type"]) == ("12", "2030", "Mir")
+
+
+def test_a_malformed_card_is_refused_on_the_page(yookassa, sandbox) -> None:
+    payment = yookassa.post("/payments", payment_body()).json()
+    url = payment["confirmation"]["confirmation_url"]
+    assert sandbox.get(f"{url}?card=12ab").status_code == 422
+    assert sandbox.get(f"{url}?card=4111111111111111&expiry=1330").status_code == 422
+    assert yookassa.get(f"/payments/{payment['id']}").json()["status"] == "pending"

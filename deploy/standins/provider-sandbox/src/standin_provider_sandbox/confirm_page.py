@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from standin_common.web import ApiError
 
+from standin_provider_sandbox.cards import Card, InvalidCard
 from standin_provider_sandbox.outcomes import OutcomeKind, UnknownDeclineCode, make_outcome
 from standin_provider_sandbox.state import Sandbox
 
@@ -35,7 +36,27 @@ def confirm_router(sandbox: Sandbox) -> APIRouter:
             OutcomeKind | None, Query(description="override the decided outcome")
         ] = None,
         code: Annotated[str | None, Query(description="decline code with outcome=fail")] = None,
+        card: Annotated[
+            str | None,
+            Query(
+                description=(
+                    "the card number the buyer enters (13..19 digits; only first6/last4 are "
+                    "kept and reported, as the providers do); a made-up card when not given"
+                )
+            ),
+        ] = None,
+        expiry: Annotated[
+            str | None, Query(description="the card's expiry, MMYY or MM/YY (default 12/30)")
+        ] = None,
     ) -> Response:
+        entered = None
+        if card is not None:
+            try:
+                entered = Card.entered(card, expiry)
+            except InvalidCard as error:
+                raise ApiError.single(
+                    422, "INVALID_CARD", f"Invalid card: {error}.", pointer="/query/card"
+                ) from None
         override = None
         if outcome is not None:
             try:
@@ -48,7 +69,7 @@ def confirm_router(sandbox: Sandbox) -> APIRouter:
             payment = sandbox.yookassa.payments.get(payment_id)
             if payment is None:
                 raise _not_found()
-            sandbox.yookassa.confirm(payment, override)
+            sandbox.yookassa.confirm(payment, override, entered)
             status, amount = payment.status, payment.amount_minor
             back = payment.return_url
             still_open = payment.status == "pending"
@@ -56,7 +77,7 @@ def confirm_router(sandbox: Sandbox) -> APIRouter:
             tpayment = sandbox.tbank.payments.get(payment_id)
             if tpayment is None:
                 raise _not_found()
-            sandbox.tbank.visit(tpayment, override)
+            sandbox.tbank.visit(tpayment, override, entered)
             status, amount = tpayment.status, tpayment.amount
             paid = status in ("AUTHORIZED", "CONFIRMED")
             back = tpayment.success_url if paid else tpayment.fail_url

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import time
 import uuid
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from standin_provider_sandbox.cards import Card
 from standin_provider_sandbox.notifier import Notifier, now_utc
 from standin_provider_sandbox.outcomes import Outcome
 from standin_provider_sandbox.settings import SandboxSettings
@@ -116,16 +116,19 @@ class TBank:
         self.payments[payment.payment_id] = payment
         return payment
 
-    def visit(self, payment: TPayment, override: Outcome | None = None) -> None:
-        """The buyer opened PaymentURL and paid with the decided outcome."""
+    def visit(
+        self, payment: TPayment, override: Outcome | None = None, card: Card | None = None
+    ) -> None:
+        """The buyer opened PaymentURL and paid with the decided outcome, with ``card`` (the
+        one entered on the page; a made-up one of this payment when none was named)."""
         if payment.status not in ("NEW", "FORM_SHOWED", "AUTHORIZING"):
             return
         payment.status = "FORM_SHOWED"
         payment.user_confirmed = True
         if override is not None:
             payment.outcome = override
-        if payment.card is None:
-            payment.card = self._new_card(payment.payment_id)
+        if card is not None or payment.card is None:
+            payment.card = self._card(card or Card.made_up(payment.payment_id))
         self.apply(payment)
 
     def charge(self, payment: TPayment, rebill_id: str) -> None:
@@ -310,7 +313,10 @@ class TBank:
             payment.duplicates,
         )
 
-    def _new_card(self, seed: str) -> dict[str, Any]:
-        # Never a real number: a fixed BIN, six stars and made-up last digits.
-        last4 = int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16) % 10000
-        return {"CardId": int(self.next_id()), "Pan": f"220220******{last4:04d}", "ExpDate": "1230"}
+    def _card(self, card: Card) -> dict[str, Any]:
+        """What T-Bank reports of a card: its CardId, the masked Pan and ExpDate."""
+        return {
+            "CardId": int(self.next_id()),
+            "Pan": card.tbank_pan(),
+            "ExpDate": card.tbank_expiry(),
+        }

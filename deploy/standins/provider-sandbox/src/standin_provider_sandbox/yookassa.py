@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from standin_provider_sandbox.cards import Card
 from standin_provider_sandbox.notifier import Notifier, now_utc
 from standin_provider_sandbox.outcomes import Outcome
 from standin_provider_sandbox.yookassa_values import (
@@ -138,19 +139,33 @@ class YooKassa:
             raise not_found("Payment")
         return payment
 
-    def confirm(self, payment: YooPayment, override: Outcome | None = None) -> None:
-        """The user paid on the confirmation page (or an off-session charge went through)."""
+    def confirm(
+        self, payment: YooPayment, override: Outcome | None = None, card: Card | None = None
+    ) -> None:
+        """The user paid on the confirmation page (or an off-session charge went through);
+        ``card`` is the one the buyer entered there (a card payment's only)."""
         if payment.final or payment.status == "waiting_for_capture":
             return
         payment.user_confirmed = True
         if override is not None:
             payment.outcome = override
+        entered_by_card = payment.method_type in (None, "bank_card") and not payment.off_session
+        if card is not None and entered_by_card:
+            method_id = payment.method["id"] if payment.method else str(uuid.uuid4())
+            payment.method = payment_method_details("bank_card", method_id, False, card)
         self.apply(payment)
 
     def apply(self, payment: YooPayment) -> None:
         outcome = payment.outcome
         if payment.status != "pending" or outcome.kind == "pending":
             return
+        if payment.method is None or "title" not in payment.method:
+            # The method used on the page: a declined card is reported too, like YooKassa does
+            # (`payment_method.card` of a canceled payment), so the shop can count its failures.
+            method_id = payment.method["id"] if payment.method else str(uuid.uuid4())
+            payment.method = payment_method_details(
+                payment.method_type or "bank_card", method_id, saved=False
+            )
         if outcome.kind == "fail":
             decline = outcome.decline
             payment.status = "canceled"
@@ -160,11 +175,6 @@ class YooKassa:
             }
             self.notify_payment(payment, "payment.canceled")
             return
-        if payment.method is None or "title" not in payment.method:
-            method_id = payment.method["id"] if payment.method else str(uuid.uuid4())
-            payment.method = payment_method_details(
-                payment.method_type or "bank_card", method_id, saved=False
-            )
         if payment.save_method:
             payment.method["saved"] = True
             self.saved_methods[payment.method["id"]] = dict(payment.method)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi.responses import JSONResponse
+
+from standin_provider_sandbox.cards import Card
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 PAYMENT_METHOD_TYPES = frozenset({"bank_card", "sbp", "sberbank", "yoo_money", "tinkoff_bank"})
@@ -99,27 +100,16 @@ def check_receipt(receipt: Any, amount_minor: int, parameter: str = "receipt") -
         raise invalid("Sum of receipt items differs from the amount", f"{parameter}.items")
 
 
-def fake_card(seed: str) -> dict[str, str]:
-    """A made-up card (never a real number): only first6/last4, like YooKassa shows."""
-    digest = hashlib.sha256(seed.encode()).hexdigest()
-    last4 = f"{int(digest[:8], 16) % 10000:04d}"
-    return {
-        "first6": "220220",
-        "last4": last4,
-        "expiry_year": "2030",
-        "expiry_month": "12",
-        "card_type": "Mir",
-        "issuer_country": "RU",
-        "issuer_name": "Sandbox Bank",
-    }
-
-
-def payment_method_details(method_type: str, method_id: str, saved: bool) -> dict[str, Any]:
+def payment_method_details(
+    method_type: str, method_id: str, saved: bool, card: Card | None = None
+) -> dict[str, Any]:
+    """YooKassa's ``payment_method``; a bank card's ``card`` is the one the buyer entered (a
+    made-up one of this method when none was named)."""
     method: dict[str, Any] = {"type": method_type, "id": method_id, "saved": saved}
     if method_type == "bank_card":
-        card = fake_card(method_id)
-        method["card"] = card
-        method["title"] = f"Bank card *{card['last4']}"
+        details = (card or Card.made_up(method_id)).yookassa()
+        method["card"] = details
+        method["title"] = f"Bank card *{details['last4']}"
     elif method_type == "yoo_money":
         method["account_number"] = "41001" + f"{int(method_id[:8], 16) % 10**10:010d}"
         method["title"] = "YooMoney wallet"
