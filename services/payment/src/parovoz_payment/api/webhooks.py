@@ -3,7 +3,10 @@
 A bad signature → 401 in the kit's error format (the provider retries, a forger gets nothing).
 A notification about a payment we do not know is answered as taken (200) and logged: its id
 came from us, so no retry can ever make it apply, and a 404 would only make the provider
-retry for days.
+retry for days. So is one the settlement cross-checks refuse (the provider's payment is not
+the one stored for ours, another amount or currency, a reference the payer may not pay): it
+moves nothing, is audited and counted (``use_cases.settlement_checks``), and a retry would be
+refused again.
 """
 
 from __future__ import annotations
@@ -83,7 +86,9 @@ def webhooks_router(infrastructure: Infrastructure, providers: ProviderRegistry)
             "YooKassa's HTTP notifications (payments, refunds, chargebacks, payouts), signed "
             "with `X-Sandbox-Signature: sha256=<HMAC of the body>`. A bad signature is 401; "
             "a body that is not a notification we understand is 400 WEBHOOK_BODY_INVALID; a "
-            "notification about a payment we do not know is taken (200) and logged."
+            "notification about a payment we do not know, or one whose provider payment, "
+            "amount, currency or reference does not match ours, is taken (200), moves nothing "
+            "and is logged (a mismatch is audited)."
         ),
     )
     async def yookassa(request: Request) -> Response:

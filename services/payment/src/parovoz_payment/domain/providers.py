@@ -49,6 +49,9 @@ class ProviderPayment:
     #: The card's identity (hash of first6, last4, expiry) when the provider names the card:
     #: what the fraud rules count failures and distinct cards by.
     card_fingerprint: str | None = None
+    #: Our payment's id as the provider echoes it back (YooKassa's ``metadata.payment_id``,
+    #: T-Bank's ``OrderId``): proves the provider's payment is ours before its id is stored.
+    order_id: uuid.UUID | None = None
 
 
 class ProviderRefundStatus(StrEnum):

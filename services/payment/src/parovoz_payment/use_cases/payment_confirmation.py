@@ -40,6 +40,11 @@ from parovoz_payment.use_cases.receipts import store_payment_receipt, store_save
 from parovoz_payment.use_cases.refund_follow_up import refund_wallet_cap_overflow
 from parovoz_payment.use_cases.refunds import RefundService
 from parovoz_payment.use_cases.sales import SalesPorts
+from parovoz_payment.use_cases.settlement_checks import (
+    check_settlement,
+    count_mismatch,
+    record_mismatch,
+)
 
 if TYPE_CHECKING:
     from parovoz_payment.clients.providers.registry import ProviderRegistry
@@ -105,7 +110,8 @@ async def settle_payment_notification(
     current = await apply_confirmed_status(
         unit_of_work, clock, stored.payment.id, confirmed, providers=providers, sales=sales
     )
-    if fraud is not None:  # the card's outcome feeds the fraud counters
+    if fraud is not None and current.provider_payment_id == confirmed.provider_payment_id:
+        # The card's outcome feeds the fraud counters (never another payment's card).
         await fraud.observe(current, confirmed, clock)
 
 
@@ -120,6 +126,11 @@ async def apply_confirmed_status(
 ) -> Payment:
     """Apply a status the provider confirmed, in one transaction on the locked payment row.
 
+    The settlement cross-checks (``domain.settlement``) come first: a provider payment that is
+    not this one, another amount or currency, or a reference the payer may not pay moves
+    nothing; it is audited (``payment.settlement_refused``), counted
+    (``payment_settlement_mismatches_total``) and the payment is returned unchanged.
+
     A card verification reaching ``waiting_for_capture`` has its authorization cancelled at
     the provider (``providers``) right after: the card is saved, no money moves."""
     actor = f"provider:{confirmed.provider.value}"
@@ -132,6 +143,13 @@ async def apply_confirmed_status(
         if stored is None:
             raise NotFound("The payment does not exist.", code="PAYMENT_NOT_FOUND")
         before = stored.payment
+        mismatch = await check_settlement(session, before, confirmed)
+        if mismatch is not None:
+            # Not this payment, not its money, or not the payer's to pay: nothing moves.
+            await record_mismatch(session, before, confirmed, mismatch, actor)
+            await uow.commit()
+            count_mismatch(confirmed, mismatch)
+            return before
         current = before
         if current.provider_payment_id is None:
             current = current.assign_provider(

@@ -271,6 +271,7 @@ class TBankProvider:
             status=status,
             amount=Money(amount, CURRENCY),
             cancellation_reason=reason if status is PaymentStatus.CANCELLED else None,
+            order_id=_uuid_or_none(body.get("OrderId")),
         )
 
     # -- notifications -------------------------------------------------------------------

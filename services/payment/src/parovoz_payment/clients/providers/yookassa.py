@@ -235,6 +235,7 @@ def _payment(body: dict[str, Any]) -> ProviderPayment:
     method = body.get("payment_method") if isinstance(body.get("payment_method"), dict) else {}
     confirmation = body.get("confirmation") if isinstance(body.get("confirmation"), dict) else {}
     method_id = method.get("id")
+    metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
     return ProviderPayment(
         provider=Provider.YOOKASSA,
         provider_payment_id=transport.field(body, "id", str, NAME),
@@ -249,6 +250,7 @@ def _payment(body: dict[str, Any]) -> ProviderPayment:
         else None,
         method_title=method.get("title") if isinstance(method.get("title"), str) else None,
         card_fingerprint=_card_fingerprint(method.get("card")),
+        order_id=_uuid_or_none(metadata.get(METADATA_PAYMENT_ID)),
     )
 
 
