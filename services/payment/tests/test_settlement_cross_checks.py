@@ -11,14 +11,19 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from chargebacks_support import taken_at_sandbox
 from ledger_support import ledger_violations, net_credits
 from parovoz_kit.infrastructure import Infrastructure
-from parovoz_payment.clients.providers.signatures import SIGNATURE_HEADER, body_signature
+from parovoz_payment.clients.providers.registry import provider_registry
+from parovoz_payment.clients.providers.signatures import (
+    SIGNATURE_HEADER,
+    body_signature,
+    tbank_token,
+)
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlPreorders
@@ -36,13 +41,14 @@ from parovoz_payment.domain.preorders import (
     PrepaymentKind,
     new_preorder,
 )
-from parovoz_payment.domain.providers import ProviderPayment
+from parovoz_payment.domain.providers import ProviderPayment, ProviderPaymentRequest
 from parovoz_payment.domain.settlement import (
     MismatchReason,
     ReferenceFacts,
     preorder_facts,
     settlement_mismatch,
 )
+from parovoz_payment.use_cases.expiry import expire_payment
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from prometheus_client import REGISTRY
 from sqlalchemy import select
@@ -426,4 +432,87 @@ async def test_another_users_payment_naming_a_preorder_changes_nothing(
     after = await current()
     assert after.status is PreorderStatus.PREPAID and after.prepayment_payment_id == paid.id
     assert (await net_credits(infrastructure, paid.id))["preorder_advance"] == 50_000
+    assert await ledger_violations(infrastructure) == []
+
+
+async def test_a_tbank_notification_naming_another_order_settles_nothing(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    """T-Bank's variant of the issue's example: a signed notification about a paid 100.00 RUB
+    payment whose ``OrderId`` names our pending 15,000.00 RUB top-up. Answered ``OK``."""
+    now = infrastructure.clock.now()
+    tbank = provider_registry(infrastructure).get(Provider.TBANK)
+    small_id = uuid.uuid4()
+    created = await tbank.create_payment(
+        ProviderPaymentRequest(
+            payment_id=small_id,
+            amount=rub(10_000),
+            description="settlement cross-check test",
+            return_url="http://127.0.0.1:9/return",
+            method=PaymentMethod.BANK_CARD,
+        ),
+        str(uuid.uuid4()),
+    )
+    async with httpx.AsyncClient() as browser:  # the buyer pays on the sandbox's page
+        page = await browser.get(created.confirmation_url or "", follow_redirects=False)
+    assert page.status_code == 303, page.text
+    big = start_payment(
+        user_id=uuid.uuid4(),
+        purpose=PaymentPurpose.WALLET_TOP_UP,
+        amount=rub(1_500_000),
+        region="RU",
+        now=now,
+        choice=MethodChoice(PaymentMethod.BANK_CARD),
+    ).assign_provider(Provider.TBANK, str(uuid.uuid4().int % 10**12), now)
+    await add(infrastructure, big)
+    counted = mismatches("tbank", MismatchReason.PROVIDER_PAYMENT_ID)
+
+    providers = infrastructure.settings.providers  # type: ignore[attr-defined]
+    params: dict[str, object] = {
+        "TerminalKey": providers.tbank_terminal_key,
+        "OrderId": str(big.id),
+        "Success": True,
+        "Status": "CONFIRMED",
+        "PaymentId": int(created.provider_payment_id),
+        "ErrorCode": "0",
+        "Amount": 1_500_000,
+    }
+    params["Token"] = tbank_token(params, providers.tbank_password.get_secret_value())
+    answer = await client.post("/webhooks/tbank", json=params)
+    assert (answer.status_code, answer.text) == (200, "OK")
+
+    assert (await stored(infrastructure, big.id)).status is PaymentStatus.PENDING
+    assert await net_credits(infrastructure, big.id) == {}
+    [refusal] = await refusals(infrastructure, big.id)
+    assert refusal["reason"] == "provider_payment_id"
+    assert refusal["reported_amount_minor"] == 10_000  # what T-Bank's GetState confirmed
+    assert mismatches("tbank", MismatchReason.PROVIDER_PAYMENT_ID) == counted + 1
+    assert await ledger_violations(infrastructure) == []
+
+
+async def test_the_expiry_jobs_polling_settles_no_other_amount_and_audits_it_once(
+    infrastructure: Infrastructure,
+) -> None:
+    """A pending payment past its hour: the job asks the provider, which took 100.00 RUB for
+    our 200.00 RUB payment. Neither settled nor cancelled (the money is at the provider: a
+    person decides), audited once however often the job runs, counted every time."""
+    clock = infrastructure.clock
+    created_at = clock.now() - timedelta(hours=2)
+    payment = a_payment(20_000, provider_id=None, now=created_at)
+    at_provider = await taken_at_sandbox(infrastructure, payment.id, 10_000)
+    payment = await add(
+        infrastructure, payment.assign_provider(Provider.YOOKASSA, at_provider, created_at)
+    )
+    counted = mismatches("yookassa", MismatchReason.AMOUNT)
+    providers = provider_registry(infrastructure)
+
+    for _ in range(2):
+        result = await expire_payment(infrastructure.unit_of_work, providers, clock, payment.id)
+        assert result.status is PaymentStatus.PENDING
+
+    assert (await stored(infrastructure, payment.id)).status is PaymentStatus.PENDING
+    assert await net_credits(infrastructure, payment.id) == {}
+    [refusal] = await refusals(infrastructure, payment.id)
+    assert (refusal["reason"], refusal["reported_amount_minor"]) == ("amount", 10_000)
+    assert mismatches("yookassa", MismatchReason.AMOUNT) == counted + 2
     assert await ledger_violations(infrastructure) == []
