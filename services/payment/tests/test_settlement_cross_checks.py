@@ -339,7 +339,7 @@ async def test_a_provider_payment_of_another_amount_settles_nothing(
 
 
 async def test_a_confirmed_status_in_another_currency_settles_nothing(
-    infrastructure: Infrastructure,
+    client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
     """The polling path (the expiry job applies the confirming GET's answer the same way)."""
     payment = await add(
@@ -360,6 +360,8 @@ async def test_a_confirmed_status_in_another_currency_settles_nothing(
     [refusal] = await refusals(infrastructure, payment.id)
     assert refusal["reason"] == "currency"
     assert mismatches("yookassa", MismatchReason.CURRENCY) == counted + 1
+    scraped = (await client.get("/metrics")).text  # what Prometheus scrapes
+    assert 'payment_settlement_mismatches_total{provider="yookassa",reason="currency"}' in scraped
     assert await ledger_violations(infrastructure) == []
 
 
