@@ -25,8 +25,10 @@ from parovoz_payment.clients.providers.signatures import (
     tbank_token,
 )
 from parovoz_payment.db.audit import audit_log
+from parovoz_payment.db.donations import SqlDonations
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlPreorders
+from parovoz_payment.domain.donations import new_donation
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
@@ -48,6 +50,7 @@ from parovoz_payment.domain.settlement import (
     preorder_facts,
     settlement_mismatch,
 )
+from parovoz_payment.use_cases.donations import streamer_balance
 from parovoz_payment.use_cases.expiry import expire_payment
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
 from prometheus_client import REGISTRY
@@ -517,4 +520,48 @@ async def test_the_expiry_jobs_polling_settles_no_other_amount_and_audits_it_onc
     [refusal] = await refusals(infrastructure, payment.id)
     assert (refusal["reason"], refusal["reported_amount_minor"]) == ("amount", 10_000)
     assert mismatches("yookassa", MismatchReason.AMOUNT) == counted + 2
+    assert await ledger_violations(infrastructure) == []
+
+
+async def test_a_donation_settles_once_and_only_for_its_donor(
+    infrastructure: Infrastructure,
+) -> None:
+    """Another user's payment naming a donation, and a second payment of the same donation
+    after the first took the money, move nothing; the streamer is credited once."""
+    now = infrastructure.clock.now()
+    donor, stranger, streamer = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    donation = new_donation(
+        user_id=donor, streamer_id=streamer, amount=rub(30_000), message=None, now=now
+    )
+    async with infrastructure.session_factory.begin() as session:
+        await SqlDonations(session).add(donation)
+
+    async def settle_for(user_id: uuid.UUID) -> Payment:
+        payment = await add(
+            infrastructure,
+            a_payment(
+                30_000,
+                provider_id=f"yk-{uuid.uuid4()}",
+                purpose=PaymentPurpose.DONATION,
+                user_id=user_id,
+                reference=donation.payment_reference,
+                now=now,
+            ),
+        )
+        confirmed = report(str(payment.provider_payment_id), rub(30_000))
+        return await apply_confirmed_status(
+            infrastructure.unit_of_work, infrastructure.clock, payment.id, confirmed
+        )
+
+    strangers = await settle_for(stranger)
+    first = await settle_for(donor)
+    again = await settle_for(donor)
+
+    assert first.status is PaymentStatus.SUCCEEDED
+    for refused, reason in ((strangers, "reference_owner"), (again, "reference_state")):
+        assert refused.status is PaymentStatus.PENDING
+        assert await net_credits(infrastructure, refused.id) == {}
+        assert [r["reason"] for r in await refusals(infrastructure, refused.id)] == [reason]
+    async with infrastructure.session_factory() as session:
+        assert await streamer_balance(session, streamer) == rub(28_500)  # 30,000 less 5 %
     assert await ledger_violations(infrastructure) == []
