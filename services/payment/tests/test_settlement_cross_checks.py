@@ -131,6 +131,15 @@ def test_a_cancellation_of_this_payment_is_no_mismatch_whatever_its_amount() -> 
     assert settlement_mismatch(a_payment(), cancelled, None) is None
 
 
+def test_a_final_payment_is_checked_for_its_identity_only() -> None:
+    """Nothing moves for a final payment (a duplicate is a no-op, a contradiction refused by
+    the state machine): the provider's later amount is no mismatch, another payment is."""
+    succeeded = a_payment().succeed(NOW)
+    assert settlement_mismatch(succeeded, report(money=rub(4_000)), None) is None
+    mismatch = settlement_mismatch(succeeded, report("yk-2"), None)
+    assert mismatch is not None and mismatch.reason is MismatchReason.PROVIDER_PAYMENT_ID
+
+
 def test_before_its_id_is_stored_only_the_providers_echo_of_our_id_proves_it() -> None:
     payment = a_payment(provider_id=None)
     assert settlement_mismatch(payment, report(order_id=payment.id), None) is None

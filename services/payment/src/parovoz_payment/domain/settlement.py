@@ -93,8 +93,10 @@ def settlement_mismatch(
             str(payment.id),
             str(confirmed.order_id) if confirmed.order_id else "none",
         )
-    if confirmed.status not in MONEY_MOVING:
-        return None  # nothing moves: a cancellation of this very payment is its own business
+    if confirmed.status not in MONEY_MOVING or payment.is_final:
+        # Nothing can move: a cancellation of this very payment is its own business, and a
+        # final payment takes no report but its own duplicates (its state machine refuses).
+        return None
     expected = payment.card_amount
     if confirmed.amount.currency != expected.currency:
         return SettlementMismatch(
