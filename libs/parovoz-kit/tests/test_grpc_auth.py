@@ -23,7 +23,11 @@ from parovoz_kit.auth import AuthConfig, JwtVerifier, ServiceTokenConfig, Servic
 from parovoz_kit.errors import NotFound
 from parovoz_kit.grpc import GrpcService, create_grpc_server
 from parovoz_kit.grpc.client import GrpcPeerConfig, PeerClient
-from parovoz_kit.grpc.interceptors import grpc_principal, standard_server_interceptors
+from parovoz_kit.grpc.interceptors import (
+    grpc_principal,
+    rpc_callers,
+    standard_server_interceptors,
+)
 from parovoz_kit.settings import ServiceSettings
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
@@ -32,6 +36,8 @@ from standin_auth.settings import AuthSettings
 
 SERVICE = "parovoz.developer.v1.DeveloperService"
 GET_DEVELOPER = f"/{SERVICE}/GetDeveloper"
+#: payment may call GetGame and GetDeveloper; GetPayoutMethod has no row (default deny).
+CALLERS = {f"/{SERVICE}/GetGame": {"payment"}, GET_DEVELOPER: {"payment", "greenlight"}}
 USER_ID = "6d1f1f0e-8f7a-4c3e-9a55-2b0f0b7c1a11"
 
 
@@ -80,7 +86,7 @@ class Developers(pb_grpc.DeveloperServiceServicer):
 async def target(auth_url: str, kit_settings: Callable[..., ServiceSettings]) -> AsyncIterator[str]:
     verifier = JwtVerifier.from_config(AuthConfig(jwks_url=f"{auth_url}/.well-known/jwks.json"))
     interceptors = standard_server_interceptors(
-        verifier, user_methods_by_role={"support": {GET_DEVELOPER}}
+        verifier, callers=CALLERS, user_methods_by_role={"support": {GET_DEVELOPER}}
     )
     service = GrpcService(SERVICE, Developers(), pb_grpc.add_DeveloperServiceServicer_to_server)
     server = create_grpc_server(kit_settings(grpc_port=0), [service], interceptors)
@@ -142,6 +148,61 @@ async def test_a_role_may_be_allowed_on_listed_methods(target: str, auth_url: st
 
     assert response.developer.owner_user_id == USER_ID
     assert code is grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_service_the_allow_list_does_not_name_is_refused(
+    target: str, auth_url: str
+) -> None:
+    greenlight = mint(auth_url, sub="service:greenlight", roles=["service"])
+    payment = mint(auth_url, sub="service:payment", roles=["service"])
+
+    allowed = await raw_call(
+        target, "GetDeveloper", pb.GetDeveloperRequest(developer_id="d1"), greenlight
+    )
+    not_listed = await status_of(target, "GetGame", pb.GetGameRequest(game_id="g1"), greenlight)
+    no_row = await status_of(target, "GetPayoutMethod", pb.GetPayoutMethodRequest(), payment)
+
+    assert allowed.developer.owner_user_id == "service:greenlight"
+    assert not_listed[0] is grpc.StatusCode.PERMISSION_DENIED
+    assert not_listed[1].startswith("PERMISSION_DENIED: ") and "greenlight" in not_listed[1]
+    assert no_row[0] is grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_without_an_allow_list_every_service_is_refused(
+    auth_url: str, kit_settings: Callable[..., ServiceSettings]
+) -> None:
+    verifier = JwtVerifier.from_config(AuthConfig(jwks_url=f"{auth_url}/.well-known/jwks.json"))
+    service = GrpcService(SERVICE, Developers(), pb_grpc.add_DeveloperServiceServicer_to_server)
+    server = create_grpc_server(
+        kit_settings(grpc_port=0), [service], standard_server_interceptors(verifier)
+    )
+    await server.start()
+    try:
+        token = mint(auth_url, sub="service:payment", roles=["service"])
+        code, _ = await status_of(
+            f"127.0.0.1:{server.port}", "GetGame", pb.GetGameRequest(game_id="g1"), token
+        )
+    finally:
+        await server.stop(0)
+
+    assert code is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_an_allow_list_names_every_method_of_its_service_and_no_other() -> None:
+    descriptor = pb.DESCRIPTOR.services_by_name["DeveloperService"]
+    every = {"GetDeveloper": {"payment"}, "GetGame": set(), "GetPayoutMethod": {"payment"}}
+
+    table = rpc_callers(descriptor, every)
+
+    assert table == {
+        GET_DEVELOPER: frozenset({"payment"}),
+        f"/{SERVICE}/GetGame": frozenset(),
+        f"/{SERVICE}/GetPayoutMethod": frozenset({"payment"}),
+    }
+    with pytest.raises(ValueError, match="GetPayoutMethod"):
+        rpc_callers(descriptor, {"GetDeveloper": {"payment"}, "GetGame": set()})
+    with pytest.raises(ValueError, match="DeleteGame"):
+        rpc_callers(descriptor, {**every, "DeleteGame": {"payment"}})
 
 
 async def test_the_health_service_needs_no_token(target: str) -> None:
@@ -220,7 +281,9 @@ async def stream_target(auth_url: str, kit_settings: Callable[..., ServiceSettin
         "kit.test.Stream", None, lambda _, server: server.add_generic_rpc_handlers((handler,))
     )
     server = create_grpc_server(
-        kit_settings(grpc_port=0), [service], standard_server_interceptors(verifier)
+        kit_settings(grpc_port=0),
+        [service],
+        standard_server_interceptors(verifier, callers={STREAM_METHOD: {"payment"}}),
     )
     await server.start()
     yield f"127.0.0.1:{server.port}"

@@ -10,6 +10,7 @@ import grpc
 import pytest
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
+from parovoz_developer_portal.grpc.callers import CALLERS
 from parovoz_developer_portal.grpc.servicer import grpc_services
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_kit.grpc import create_grpc_server
@@ -26,7 +27,7 @@ async def stub(
     server = create_grpc_server(
         settings,
         grpc_services(infrastructure),
-        standard_server_interceptors(infrastructure.verifier),
+        standard_server_interceptors(infrastructure.verifier, callers=CALLERS),
     )
     await server.start()
     try:

@@ -25,6 +25,7 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import RefundDestination, RefundReason
 from parovoz_payment.domain.wallet import WalletRules
+from parovoz_payment.grpc.callers import CALLERS
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.funds_release import release_matured_shares
@@ -43,7 +44,7 @@ async def stub(
     server = create_grpc_server(
         PaymentSettings(environment="test", grpc_port=0),
         grpc_services(infrastructure),
-        standard_server_interceptors(infrastructure.verifier),
+        standard_server_interceptors(infrastructure.verifier, callers=CALLERS),
     )
     await server.start()
     try:

@@ -30,6 +30,12 @@ def service_metadata() -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {service_token('subscription')}"),)
 
 
+@pytest.fixture(scope="module")
+def portal_metadata() -> tuple[tuple[str, str], ...]:
+    """developer-portal's token: the one caller of the developer balance and ledger."""
+    return (("authorization", f"Bearer {service_token('developer-portal')}"),)
+
+
 @pytest.fixture
 async def stub() -> AsyncIterator[payment_service_pb2_grpc.PaymentServiceStub]:
     async with grpc.aio.insecure_channel(GRPC_TARGET) as channel:
@@ -233,7 +239,7 @@ async def post_release_and_payout(
         )
 
 
-async def test_developer_balance_per_currency(stub, service_metadata, infrastructure) -> None:
+async def test_developer_balance_per_currency(stub, portal_metadata, infrastructure) -> None:
     developer_id = uuid.uuid4()
     await post_sale(infrastructure, developer_id, 70000, "RUB")
     await post_sale(infrastructure, developer_id, 5000, "RUB")
@@ -241,7 +247,7 @@ async def test_developer_balance_per_currency(stub, service_metadata, infrastruc
     await post_release_and_payout(infrastructure, developer_id, release=60000, hold=40000)
     reply = await stub.GetDeveloperBalance(
         pb.GetDeveloperBalanceRequest(developer_id=str(developer_id)),
-        metadata=service_metadata,
+        metadata=portal_metadata,
         timeout=TIMEOUT,
     )
     assert reply.developer_id == str(developer_id)
@@ -254,7 +260,7 @@ async def test_developer_balance_per_currency(stub, service_metadata, infrastruc
     assert balances == {"RUB": (15000, 20000, 40000), "USD": (1200, 0, 0)}
 
 
-async def test_ledger_pages_newest_first(stub, service_metadata, infrastructure) -> None:
+async def test_ledger_pages_newest_first(stub, portal_metadata, infrastructure) -> None:
     developer_id = uuid.uuid4()
     amounts = [100 * (n + 1) for n in range(5)]
     for amount in amounts:
@@ -266,7 +272,7 @@ async def test_ledger_pages_newest_first(stub, service_metadata, infrastructure)
             pb.ListDeveloperLedgerRequest(
                 developer_id=str(developer_id), page_size=2, page_token=token
             ),
-            metadata=service_metadata,
+            metadata=portal_metadata,
             timeout=TIMEOUT,
         )
         pages += 1
@@ -284,13 +290,13 @@ async def test_ledger_pages_newest_first(stub, service_metadata, infrastructure)
     assert held_days.days == 30
 
 
-async def test_ledger_entries_carry_sign_and_kind(stub, service_metadata, infrastructure) -> None:
+async def test_ledger_entries_carry_sign_and_kind(stub, portal_metadata, infrastructure) -> None:
     developer_id = uuid.uuid4()
     await post_sale(infrastructure, developer_id, 50000, "RUB")
     await post_release_and_payout(infrastructure, developer_id, release=50000, hold=30000)
     reply = await stub.ListDeveloperLedger(
         pb.ListDeveloperLedgerRequest(developer_id=str(developer_id)),
-        metadata=service_metadata,
+        metadata=portal_metadata,
         timeout=TIMEOUT,
     )
     assert not reply.next_page_token
@@ -301,7 +307,7 @@ async def test_ledger_entries_carry_sign_and_kind(stub, service_metadata, infras
     await post_payout_paid(infrastructure, developer_id, 30000)
     reply = await stub.ListDeveloperLedger(
         pb.ListDeveloperLedgerRequest(developer_id=str(developer_id)),
-        metadata=service_metadata,
+        metadata=portal_metadata,
         timeout=TIMEOUT,
     )
     kinds_and_amounts = [(e.kind, e.amount.amount_minor) for e in reply.entries]
@@ -333,35 +339,35 @@ async def post_payout_paid(
         )
 
 
-async def test_an_unknown_developer_has_no_balances_and_no_entries(stub, service_metadata) -> None:
+async def test_an_unknown_developer_has_no_balances_and_no_entries(stub, portal_metadata) -> None:
     developer_id = str(uuid.uuid4())
     balance = await stub.GetDeveloperBalance(
         pb.GetDeveloperBalanceRequest(developer_id=developer_id),
-        metadata=service_metadata,
+        metadata=portal_metadata,
         timeout=TIMEOUT,
     )
     assert list(balance.balances) == []  # the contract: empty, not NOT_FOUND
     ledger = await stub.ListDeveloperLedger(
         pb.ListDeveloperLedgerRequest(developer_id=developer_id),
-        metadata=service_metadata,
+        metadata=portal_metadata,
         timeout=TIMEOUT,
     )
     assert list(ledger.entries) == [] and ledger.next_page_token == ""
 
 
-async def test_developer_calls_refuse_bad_ids_and_tokens(stub, service_metadata) -> None:
+async def test_developer_calls_refuse_bad_ids_and_tokens(stub, portal_metadata) -> None:
     for call in [
         stub.GetDeveloperBalance(
-            pb.GetDeveloperBalanceRequest(developer_id="nope"), metadata=service_metadata
+            pb.GetDeveloperBalanceRequest(developer_id="nope"), metadata=portal_metadata
         ),
         stub.ListDeveloperLedger(
-            pb.ListDeveloperLedgerRequest(developer_id="nope"), metadata=service_metadata
+            pb.ListDeveloperLedgerRequest(developer_id="nope"), metadata=portal_metadata
         ),
         stub.ListDeveloperLedger(
             pb.ListDeveloperLedgerRequest(
                 developer_id=str(uuid.uuid4()), page_token="%%not-a-token%%"
             ),
-            metadata=service_metadata,
+            metadata=portal_metadata,
         ),
     ]:
         with pytest.raises(grpc.aio.AioRpcError) as error:

@@ -4,10 +4,13 @@ import pytest
 from standin_auth.clients import ServiceClients
 
 
-def test_defaults_cover_the_four_services_and_the_stand_ins() -> None:
+def test_defaults_cover_the_services_the_stand_ins_and_the_access_checking_clients() -> None:
     clients = ServiceClients.from_setting(None)
 
-    for name in ("developer-portal", "greenlight", "subscription", "payment", "admin", "social"):
+    for name in (
+        *("developer-portal", "greenlight", "subscription", "payment", "admin", "social"),
+        *("user", "catalog-library", "provider-sandbox", "launcher", "gateway"),
+    ):
         assert clients.authenticate(name, f"{name}-dev-secret")
     assert not clients.authenticate("payment", "greenlight-dev-secret")
 

@@ -52,6 +52,10 @@ class ServiceDefinition:
     description: str
     routers: Callable[[Infrastructure], Sequence[APIRouter]] = _none
     grpc_services: Callable[[Infrastructure], Sequence[GrpcService]] = _none
+    #: The caller allow-list of the gRPC methods (``grpc/callers.py``'s ``CALLERS``, built by
+    #: :func:`parovoz_kit.grpc.interceptors.rpc_callers`): full method name -> the service names
+    #: allowed to call it. Default deny: a method missing here is refused to every service.
+    grpc_callers: Mapping[str, Collection[str]] = field(default_factory=dict)
     #: gRPC methods users (not only services) may call, by platform role ("*" = any user).
     grpc_user_methods: Mapping[str, Collection[str]] = field(default_factory=dict)
     consumers: Sequence[ConsumerDefinition] = ()
@@ -85,7 +89,9 @@ def build_grpc_server(definition: ServiceDefinition, infrastructure: Infrastruct
     interceptors = [
         *grpc_server_interceptors(),  # outermost: its span covers auth refusals too
         *standard_server_interceptors(
-            infrastructure.verifier, user_methods_by_role=definition.grpc_user_methods
+            infrastructure.verifier,
+            callers=definition.grpc_callers,
+            user_methods_by_role=definition.grpc_user_methods,
         ),
     ]
     return create_grpc_server(

@@ -7,6 +7,7 @@ from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_servi
 from parovoz_developer_portal.api import routers
 from parovoz_developer_portal.error_texts import RUSSIAN
 from parovoz_developer_portal.events.payment_events import payment_event_handlers
+from parovoz_developer_portal.grpc.callers import CALLERS
 from parovoz_developer_portal.grpc.servicer import grpc_services
 from parovoz_developer_portal.jobs.monthly_payouts import payout_jobs
 from parovoz_developer_portal.settings import DeveloperPortalSettings
@@ -19,6 +20,7 @@ SERVICE = ServiceDefinition(
     ),
     routers=routers,
     grpc_services=grpc_services,
+    grpc_callers=CALLERS,
     consumers=[ConsumerDefinition("payment.events.v1", payment_event_handlers)],
     jobs=payout_jobs,
     error_texts_ru=RUSSIAN,

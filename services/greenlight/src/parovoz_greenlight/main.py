@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parovoz_kit.service import ServiceDefinition, run_service
 
+from parovoz_greenlight.grpc.callers import CALLERS
 from parovoz_greenlight.grpc.servicer import grpc_services
 from parovoz_greenlight.settings import GreenlightSettings
 
@@ -14,6 +15,7 @@ SERVICE = ServiceDefinition(
         "support."
     ),
     grpc_services=grpc_services,
+    grpc_callers=CALLERS,
 )
 
 

@@ -7,6 +7,7 @@ from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_servi
 from parovoz_payment.api import routers
 from parovoz_payment.error_texts import RUSSIAN
 from parovoz_payment.events.developer_events import developer_event_handlers
+from parovoz_payment.grpc.callers import CALLERS
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.jobs.periodic import payment_jobs
 from parovoz_payment.settings import PaymentSettings
@@ -19,6 +20,7 @@ SERVICE = ServiceDefinition(
     ),
     routers=routers,
     grpc_services=grpc_services,
+    grpc_callers=CALLERS,
     consumers=[ConsumerDefinition("developer.events.v1", developer_event_handlers)],
     jobs=payment_jobs,
     error_texts_ru=RUSSIAN,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parovoz_kit.service import ServiceDefinition, run_service
 
+from parovoz_subscription.grpc.callers import CALLERS
 from parovoz_subscription.grpc.servicer import grpc_services
 from parovoz_subscription.settings import SubscriptionSettings
 
@@ -14,6 +15,7 @@ SERVICE = ServiceDefinition(
         "decisions, offline licenses, loyalty."
     ),
     grpc_services=grpc_services,
+    grpc_callers=CALLERS,
 )
 
 

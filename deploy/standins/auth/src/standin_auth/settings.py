@@ -7,8 +7,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Our four services, the stand-ins that call them and the external social service (it asks
-# payment for referral payouts); each secret is `<name>-dev-secret`.
+# Our four services, the stand-ins that call them, the external social service (it asks
+# payment for referral payouts) and the clients that check a player's access with subscription
+# (the launcher, the gateway); each secret is `<name>-dev-secret`.
 DEFAULT_SERVICE_NAMES = (
     "developer-portal",
     "greenlight",
@@ -19,6 +20,8 @@ DEFAULT_SERVICE_NAMES = (
     "catalog-library",
     "provider-sandbox",
     "social",
+    "launcher",
+    "gateway",
 )
 
 

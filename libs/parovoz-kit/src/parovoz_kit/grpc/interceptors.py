@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import grpc
+from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health_pb2
 from prometheus_client import Counter, Histogram
 
@@ -116,21 +117,49 @@ def guarded(
     return grpc.unary_unary_rpc_method_handler(unary, **codec)
 
 
-class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
-    """Every call needs a valid token; services may call anything, users only what is listed.
+def rpc_callers(
+    service: ServiceDescriptor, callers_by_method: Mapping[str, Collection[str]]
+) -> dict[str, frozenset[str]]:
+    """A service's caller allow-list, keyed by full method name (``/pkg.Service/Method``).
 
-    ``user_methods_by_role`` maps a platform role (or :data:`ANY_USER`) to the full method
-    names (``/pkg.Service/Method``) users holding it may call. Health and reflection are open.
+    ``callers_by_method`` names, for EVERY method of ``service``, the services (``sub`` =
+    ``service:<name>``) allowed to call it; an RPC nobody calls yet is listed with no callers.
+    A method missing from the table, or a row naming no method of the service, is refused here,
+    at import, so a new RPC cannot ship without deciding who calls it.
+    """
+    methods = {method.name for method in service.methods}
+    missing, unknown = methods - set(callers_by_method), set(callers_by_method) - methods
+    if missing or unknown:
+        raise ValueError(
+            f"callers of {service.full_name}: no row for {sorted(missing)}, "
+            f"rows for unknown methods {sorted(unknown)}"
+        )
+    return {
+        f"/{service.full_name}/{method}": frozenset(names)
+        for method, names in callers_by_method.items()
+    }
+
+
+class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
+    """Every call needs a valid token and a caller the method's allow-list names; default deny.
+
+    ``callers`` maps a full method name (``/pkg.Service/Method``, see :func:`rpc_callers`) to
+    the service names (``sub`` = ``service:<name>``) allowed to call it: a service not listed,
+    or a method missing from the table, is PERMISSION_DENIED. ``user_methods_by_role`` maps a
+    platform role (or :data:`ANY_USER`) to the methods users holding it may call; a user token
+    passes nothing else. Health and reflection are open.
     """
 
     def __init__(
         self,
         verifier: JwtVerifier,
         *,
+        callers: Mapping[str, Collection[str]] | None = None,
         user_methods_by_role: Mapping[str, Collection[str]] | None = None,
         public_services: Collection[str] = PUBLIC_SERVICES,
     ) -> None:
         self._verifier = verifier
+        self._callers = {method: frozenset(names) for method, names in (callers or {}).items()}
         self._user_methods = {
             role: frozenset(methods) for role, methods in (user_methods_by_role or {}).items()
         }
@@ -158,7 +187,11 @@ class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
 
     def _authorize(self, principal: Principal, method: str) -> None:
         if principal.is_service:
-            return
+            if principal.service_name in self._callers.get(method, frozenset()):
+                return
+            raise PermissionDenied(
+                f"The {principal.service_name} service may not call {split_method(method)[1]}."
+            )
         roles = {ANY_USER, *principal.roles}
         if any(method in self._user_methods.get(role, ()) for role in roles):
             return
@@ -236,11 +269,18 @@ class ServerMetricsInterceptor(grpc.aio.ServerInterceptor):
 def standard_server_interceptors(
     verifier: JwtVerifier,
     *,
+    callers: Mapping[str, Collection[str]] | None = None,
     user_methods_by_role: Mapping[str, Collection[str]] | None = None,
 ) -> list[grpc.aio.ServerInterceptor]:
-    """The interceptors every service's gRPC server runs, in the order that works."""
+    """The interceptors every service's gRPC server runs, in the order that works.
+
+    ``callers`` is the service's allow-list (:func:`rpc_callers`); without one, every method
+    is refused to every service (default deny).
+    """
     return [
         ServerMetricsInterceptor(),
         ErrorMappingInterceptor(),
-        ServiceAuthInterceptor(verifier, user_methods_by_role=user_methods_by_role),
+        ServiceAuthInterceptor(
+            verifier, callers=callers, user_methods_by_role=user_methods_by_role
+        ),
     ]

@@ -1,7 +1,8 @@
 """gRPC surface of developer-portal (`parovoz.developer.v1.DeveloperService`).
 
 GetDeveloper and GetGame answer other services (service tokens only); GetPayoutMethod gives
-bank details to the payment service only, at payout time.
+bank details to the payment service only, at payout time. Who may call what is the table in
+``grpc/callers.py``, enforced by the kit's interceptor before a method runs.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from collections.abc import Sequence
 import grpc
 from parovoz.developer.v1 import developer_service_pb2 as pb
 from parovoz.developer.v1 import developer_service_pb2_grpc
-from parovoz_kit.errors import NotFound, PermissionDenied, ValidationFailed
+from parovoz_kit.errors import NotFound, ValidationFailed
 from parovoz_kit.grpc import GrpcService
-from parovoz_kit.grpc.interceptors import grpc_principal
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
@@ -26,9 +26,6 @@ from parovoz_developer_portal.grpc.messages import (
     member_message,
     payout_method_message,
 )
-
-#: The one service that may read bank details (the proto: "only the payment service").
-PAYOUT_DETAILS_READERS = frozenset({"payment"})
 
 
 def _uuid(value: str, field: str) -> uuid.UUID:
@@ -90,12 +87,7 @@ class DeveloperService(developer_service_pb2_grpc.DeveloperServiceServicer):
     async def GetPayoutMethod(
         self, request: pb.GetPayoutMethodRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetPayoutMethodResponse:
-        # The interceptor already refused users; among services, only payment pays out.
-        if grpc_principal().service_name not in PAYOUT_DETAILS_READERS:
-            raise PermissionDenied(
-                "Only the payment service may read payout details.",
-                code="PAYOUT_DETAILS_RESTRICTED",
-            )
+        # Only payment gets here (grpc/callers.py): it reads the details at payout time.
         developer_id = _uuid(request.developer_id, "developer_id")
         method_id = _uuid(request.payout_method_id, "payout_method_id")
         async with finance_unit_of_work(self._infrastructure) as uow:
