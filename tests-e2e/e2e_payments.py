@@ -1,14 +1,18 @@
-"""Shared by the payment end-to-end tests: a priced game at developer-portal, a player at the
-gateway, and looks into payment's database and ledger."""
+"""Shared by the payment end-to-end tests: a priced (and published) game at developer-portal, a
+player at the gateway, and looks into payment's database and ledger."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import psycopg
+from confluent_kafka import Producer
+from parovoz_events.developer import GamePublished
+from parovoz_kit.events.envelope import Event
 from parovoz_payment.jobs.ledger_check import run_check
 from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
 from parovoz_testing.tokens import user_token
@@ -18,6 +22,7 @@ PAYMENTS = f"{GATEWAY}/api/v1/payments"
 SANDBOX = "http://127.0.0.1:8091/sandbox"
 WEBHOOK = "http://127.0.0.1:8084/webhooks/yookassa"
 PAYMENT_DB_URL = "postgresql+psycopg://payment:payment-dev-password@127.0.0.1:55432/payment"
+BROKER = "127.0.0.1:59092"
 
 
 def auth(token: str) -> dict[str, str]:
@@ -46,12 +51,39 @@ def open_developer_account(token: str) -> str:
     return account.json()["data"]["id"]
 
 
+def publish_game(developer_id: str, game_id: str) -> None:
+    """developer-portal has no publication endpoint yet (versions, moderation and release
+    belong to later issues), so its ``developer.game.published.v1`` is produced the way its
+    outbox relay would; returns once payment's read model lists the game as published."""
+    now = datetime.now(UTC)
+    event = Event.from_data(
+        GamePublished(
+            developer_id=uuid.UUID(developer_id),
+            game_id=uuid.UUID(game_id),
+            version_id=uuid.uuid4(),
+            published_at=now,
+            published_by_user_id=None,
+            first_published_at=now,
+        ),
+        source="/parovoz/developer-portal",
+    ).to_kafka()
+    producer = Producer({"bootstrap.servers": BROKER, "enable.idempotence": True})
+    producer.produce(
+        "developer.events.v1", key=event.key, value=event.value, headers=event.header_list()
+    )
+    assert producer.flush(10) == 0
+    assert wait_until(
+        lambda: scalar("SELECT 1 FROM game_listings WHERE game_id = %s AND published", game_id)
+    )
+
+
 class PricedGame:
     """A developer account with one game priced at developer-portal (copied from
-    test_game_prices.py), once the price reached payment's price table. ``token`` is the
-    account owner's (for the finance pages)."""
+    test_game_prices.py), once the price reached payment's price table, and published (a game
+    purchase needs a published game) unless ``published`` is False. ``token`` is the account
+    owner's (for the finance pages)."""
 
-    def __init__(self, base_minor: int) -> None:
+    def __init__(self, base_minor: int, *, published: bool = True) -> None:
         token = self.token = user_token(str(uuid.uuid4()))
         self.developer_id = open_developer_account(token)
         game = httpx.post(
@@ -76,6 +108,8 @@ class PricedGame:
         assert wait_until(
             lambda: scalar("SELECT 1 FROM game_prices WHERE game_id = %s", self.game_id)
         )
+        if published:
+            publish_game(self.developer_id, self.game_id)
 
 
 class Player:

@@ -89,20 +89,25 @@ def test_a_player_buys_a_game_and_it_is_booked_once(game: PricedGame) -> None:
     assert_ledger_ok()
 
 
-def test_a_wrong_amount_or_an_unpriced_game_is_refused(game: PricedGame) -> None:
+def test_a_wrong_amount_or_an_unpublished_game_is_refused(game: PricedGame) -> None:
     player = Player()
     wrong = player.pay(game_purchase(game, amount=100))
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["code"] == "AMOUNT_MISMATCH"
-    unpriced = player.pay(
+    unknown = player.pay(
         {
             "purpose": "game_purchase",
             "game_id": str(uuid.uuid4()),
             "amount": {"amount_minor": 100, "currency": "RUB"},
         }
     )
-    assert unpriced.status_code == 422
-    assert unpriced.json()["errors"][0]["code"] == "GAME_NOT_FOR_SALE"
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["code"] == "GAME_NOT_PUBLISHED"
+    # Priced at developer-portal but never reviewed nor published: not for sale either.
+    unpublished = PricedGame(99900, published=False)
+    refused = player.pay(game_purchase(unpublished))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["code"] == "GAME_NOT_PUBLISHED"
     assert scalar("SELECT count(*) FROM payments WHERE user_id = %s", player.id) == 0
 
 
@@ -149,11 +154,25 @@ def test_a_forged_notification_is_refused_and_changes_nothing(game: PricedGame) 
     assert events_of(payment["id"]) == []
 
 
+def test_a_player_starts_no_service_purpose_and_no_preorder_payment() -> None:
+    player = Player()
+    for purpose in ("subscription", "greenlight_fee", "preorder"):
+        refused = player.pay(
+            {
+                "purpose": purpose,
+                "amount": {"amount_minor": 1, "currency": "RUB"},
+                "reference": str(uuid.uuid4()),
+                **({"game_id": str(uuid.uuid4())} if purpose == "preorder" else {}),
+            }
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["code"] == "PAYMENT_PURPOSE_NOT_ALLOWED"
+    assert scalar("SELECT count(*) FROM payments WHERE user_id = %s", player.id) == 0
+
+
 def test_insufficient_funds_cancel_the_payment_with_the_reason() -> None:
     player = Player()
-    created = player.pay(
-        {"purpose": "donation", "amount": {"amount_minor": 50013, "currency": "RUB"}}
-    )
+    created = player.top_up(50013)
     assert created.status_code == 201, created.text
     payment = created.json()["data"]
     httpx.get(payment["attributes"]["confirmation_url"], follow_redirects=False)

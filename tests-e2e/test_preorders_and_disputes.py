@@ -8,10 +8,8 @@ negative sale when lost, and a studio chooses monthly automatic payouts."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import httpx
-from confluent_kafka import Producer
 from e2e_payments import (
     PAYMENTS,
     PORTAL,
@@ -24,10 +22,9 @@ from e2e_payments import (
     game_purchase,
     open_developer_account,
     provider_payment_id,
+    publish_game,
     scalar,
 )
-from parovoz_events.developer import GamePublished
-from parovoz_kit.events.envelope import Event
 from parovoz_testing.platform import AUTH, wait_until
 from parovoz_testing.tokens import user_token
 
@@ -35,7 +32,6 @@ PREORDERS = f"{PAYMENTS}/preorders"
 GIFT_CARD_PURCHASES = f"{PAYMENTS}/gift-cards/purchases"
 FINANCE = f"{PORTAL}/finance"
 PAYMENT_ROOT = "http://127.0.0.1:8084"
-BROKER = "127.0.0.1:59092"
 
 
 def _service_token() -> str:
@@ -103,29 +99,12 @@ def _preorder_status(player: Player, preorder_id: str) -> dict:
 
 
 def _publish(game: PricedGame) -> None:
-    """developer-portal has no publication endpoint yet (versions, moderation and release
-    belong to later issues), so its event is produced the way its outbox relay would."""
-    now = datetime.now(UTC)
-    event = Event.from_data(
-        GamePublished(
-            developer_id=uuid.UUID(game.developer_id),
-            game_id=uuid.UUID(game.game_id),
-            version_id=uuid.uuid4(),
-            published_at=now,
-            published_by_user_id=None,
-            first_published_at=now,
-        ),
-        source="/parovoz/developer-portal",
-    ).to_kafka()
-    producer = Producer({"bootstrap.servers": BROKER, "enable.idempotence": True})
-    producer.produce(
-        "developer.events.v1", key=event.key, value=event.value, headers=event.header_list()
-    )
-    assert producer.flush(10) == 0
+    """developer-portal's publication of the game (its event on the broker): the release."""
+    publish_game(game.developer_id, game.game_id)
 
 
 def test_a_fully_prepaid_preorder_becomes_a_sale_when_the_game_is_released() -> None:
-    game = PricedGame(99_900)
+    game = PricedGame(99_900, published=False)  # not released yet
     player = Player()
     key = str(uuid.uuid4())
     created = _preorder(player, game, key)

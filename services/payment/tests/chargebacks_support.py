@@ -217,21 +217,20 @@ async def wallet_locked(client: httpx.AsyncClient, user_id: uuid.UUID) -> bool:
 
 
 async def pay_from_wallet(client: httpx.AsyncClient, user_id: uuid.UUID) -> httpx.Response:
+    """A 10.00 RUB donation paid from the wallet."""
     body = {
         "data": {
-            "type": "paymentCreation",
+            "type": "donation",
             "attributes": {
-                "purpose": "subscription",
+                "streamer_id": str(uuid.uuid4()),
                 "amount": {"amount_minor": 1_000, "currency": "RUB"},
-                "region": "RU",
                 "method": "wallet",
                 "use_wallet": True,
-                "reference": f"subscription:{uuid.uuid4()}",
             },
         }
     }
     headers = {**auth(user_id), "Idempotency-Key": str(uuid.uuid4())}
-    return await client.post("/api/v1/payments", json=body, headers=headers)
+    return await client.post("/api/v1/payments/donations", json=body, headers=headers)
 
 
 async def wallet_balance(infrastructure: Infrastructure, user_id: uuid.UUID) -> int:

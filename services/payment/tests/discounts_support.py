@@ -10,6 +10,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_purposes import Origin
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.discounts import CodeOffer
@@ -55,6 +56,7 @@ def _subscription(
         region="RU",
         choice=MethodChoice(PaymentMethod.BANK_CARD),
         return_url="https://parovoz.example/return",
+        origin=Origin.grpc("service:subscription"),
         coupons=coupons,
         gift_cards=gift_cards,
     )

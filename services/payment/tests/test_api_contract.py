@@ -51,10 +51,11 @@ def keyed(headers: dict[str, str]) -> dict[str, str]:
 
 def payment(**attributes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "purpose": "greenlight_fee",
-        "amount": {"amount_minor": 150_000, "currency": "RUB"},
+        "purpose": "card_verification",
+        "amount": {"amount_minor": 100, "currency": "RUB"},
         "region": "RU",
         "method": "bank_card",
+        "save_method": True,
         "return_url": "https://parovoz.example/payments/return",
     }
     return {"data": {"type": "paymentCreation", "attributes": base | attributes}}

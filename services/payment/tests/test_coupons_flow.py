@@ -11,6 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from discounts_support import pay_with_coupons
+from games_support import priced_game
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -174,9 +175,13 @@ async def test_two_payments_race_for_the_last_use(
     assert report.ok, report.render()
 
 
-async def test_the_payments_api_points_at_the_coupon(client: httpx.AsyncClient) -> None:
+async def test_the_payments_api_points_at_the_coupon(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    game_id = await priced_game(infrastructure, 15_000)
     attributes = {
-        "purpose": "subscription",
+        "purpose": "game_purchase",
+        "game_id": str(game_id),
         "amount": {"amount_minor": 15_000, "currency": "RUB"},
         "region": "RU",
         "coupon_code": "NO-SUCH-COUPON",

@@ -9,12 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from games_support import priced_game
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.currency_rates import currency_rates
-from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_testing.tokens import auth
 from sqlalchemy import delete, select
 
@@ -41,20 +40,6 @@ async def clean_rates(infrastructure: Infrastructure):
     yield
     async with infrastructure.session_factory.begin() as session:
         await session.execute(delete(currency_rates))
-
-
-async def priced_game(infrastructure: Infrastructure, base_minor: int, **regional: Money):
-    prices = GamePriceList(
-        game_id=uuid.uuid4(),
-        developer_id=uuid.uuid4(),
-        is_free=False,
-        base_price=Money(base_minor, "RUB"),
-        changed_at=datetime.now(UTC),
-        regional_prices=regional,
-    )
-    async with infrastructure.session_factory.begin() as session:
-        await SqlGamePrices(session).replace_if_newer(prices, uuid.uuid4())
-    return prices.game_id
 
 
 async def test_admins_set_rates_and_everyone_reads_them(

@@ -18,6 +18,7 @@ from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import (
     CancellationReason,
     PaymentPurpose,
@@ -49,6 +50,7 @@ async def pending_payment(infrastructure: Infrastructure, clock: ManualClock) ->
             region="RU",
             choice=MethodChoice(PaymentMethod.BANK_CARD),
             return_url="https://parovoz.example/return",
+            origin=Origin.user(Route.WALLET_TOP_UPS),
         ),
     )
     assert view.payment.status is PaymentStatus.PENDING

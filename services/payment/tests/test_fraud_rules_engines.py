@@ -21,6 +21,7 @@ from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import (
     CancellationReason,
     PaymentPurpose,
@@ -49,11 +50,10 @@ ADMIN = auth(ADMIN_ID, ["admin"])
 def donation(amount_minor: int) -> dict:
     return {
         "data": {
-            "type": "paymentCreation",
+            "type": "donation",
             "attributes": {
-                "purpose": "donation",
+                "streamer_id": str(uuid.uuid4()),
                 "amount": {"amount_minor": amount_minor, "currency": "RUB"},
-                "region": "RU",
                 "method": "bank_card",
                 "return_url": "https://parovoz.example/return",
             },
@@ -62,8 +62,9 @@ def donation(amount_minor: int) -> dict:
 
 
 async def pay(client: httpx.AsyncClient, user_id: uuid.UUID, amount_minor: int) -> httpx.Response:
+    """A donation (its own route starts its payment)."""
     headers = {**auth(user_id), "Idempotency-Key": str(uuid.uuid4())}
-    return await client.post(PAYMENTS, json=donation(amount_minor), headers=headers)
+    return await client.post(f"{PAYMENTS}/donations", json=donation(amount_minor), headers=headers)
 
 
 async def decide(client: httpx.AsyncClient, payment_id: str, decision: str) -> httpx.Response:
@@ -161,6 +162,7 @@ async def test_a_card_failing_more_than_five_times_in_ten_minutes_is_locked_for_
         region="RU",
         choice=MethodChoice(saved_method_id=saved_method_id),
         return_url=None,
+        origin=Origin.user(Route.DONATIONS),
     )
 
     async def fail_once() -> None:
@@ -217,6 +219,7 @@ async def test_user_service_down_holds_for_review(infrastructure: Infrastructure
         region="RU",
         choice=MethodChoice(method=PaymentMethod.BANK_CARD),
         return_url=None,
+        origin=Origin.user(Route.DONATIONS),
     )
     for _ in range(2):  # the second answer comes from the open circuit, without a call
         verdict = await screen.screen(order, infrastructure.clock.now())

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from discounts_support import pay_with_gift_cards
+from games_support import priced_game
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
@@ -229,10 +230,12 @@ async def test_payments_api_takes_gift_card_codes_and_counts_wrong_ones(
 ) -> None:
     _, code = await issue(infrastructure, clock, 20_000)
     user = auth(uuid.uuid4())
+    game_id = await priced_game(infrastructure, 15_000)
 
     def body(codes: list[str]) -> dict[str, object]:
         attributes = {
-            "purpose": "subscription",
+            "purpose": "game_purchase",
+            "game_id": str(game_id),
             "amount": {"amount_minor": 15_000, "currency": "RUB"},
             "region": "RU",
             "gift_card_codes": codes,

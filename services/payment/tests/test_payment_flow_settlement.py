@@ -21,6 +21,7 @@ from parovoz_testing.tokens import auth
 from sqlalchemy import func, select, text
 
 PAYMENTS = "/api/v1/payments"
+DONATIONS = f"{PAYMENTS}/donations"
 
 
 async def counts(infrastructure: Infrastructure, payment_id: uuid.UUID) -> tuple[int, list[str]]:
@@ -52,18 +53,17 @@ async def test_a_wallet_only_payment_settles_at_once(
     await fund_wallet(infrastructure, user_id, 150_000)
     body = {
         "data": {
-            "type": "paymentCreation",
+            "type": "donation",
             "attributes": {
-                "purpose": "donation",
+                "streamer_id": str(uuid.uuid4()),
                 "amount": {"amount_minor": 50_000, "currency": "RUB"},
-                "region": "RU",
                 "method": "wallet",
                 "use_wallet": True,
             },
         }
     }
     headers = {**auth(user_id), "Idempotency-Key": str(uuid.uuid4())}
-    response = await client.post(PAYMENTS, json=body, headers=headers)
+    response = await client.post(DONATIONS, json=body, headers=headers)
     assert response.status_code == 201, response.text
     payment = response.json()["data"]
     assert payment["attributes"]["status"] == "succeeded"
@@ -78,7 +78,7 @@ async def test_a_wallet_only_payment_settles_at_once(
     # More than the balance from the wallet alone: refused, nothing written.
     body["data"]["attributes"]["amount"]["amount_minor"] = 100_001
     headers["Idempotency-Key"] = str(uuid.uuid4())
-    refused = await client.post(PAYMENTS, json=body, headers=headers)
+    refused = await client.post(DONATIONS, json=body, headers=headers)
     assert refused.status_code == 422, refused.text
     assert refused.json()["errors"][0]["code"] == "INSUFFICIENT_WALLET_BALANCE"
     assert await balance(client, user_id) == 100_000

@@ -23,6 +23,7 @@ from parovoz_testing.tokens import auth
 from sqlalchemy import text
 
 PAYMENTS = "/api/v1/payments"
+DONATIONS = f"{PAYMENTS}/donations"
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +68,18 @@ async def test_a_card_payment_at_tbank_is_booked_once_and_refunded_in_part(
     headers = auth(user_id)
     body = {
         "data": {
-            "type": "paymentCreation",
+            "type": "donation",
             "attributes": {
-                "purpose": "subscription",
+                "streamer_id": str(uuid.uuid4()),
                 "amount": {"amount_minor": 59900, "currency": "RUB"},
-                "region": "RU",
                 "method": "bank_card",
                 "return_url": "https://store.example/return",
                 "customer_email": "player@example.com",
-                "reference": f"subscription:{uuid.uuid4()}",
             },
         }
     }
     created = await app_client.post(
-        PAYMENTS, json=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
+        DONATIONS, json=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
     )
     assert created.status_code == 201, created.text
     payment = created.json()["data"]
@@ -165,11 +164,10 @@ async def test_a_wallet_purchase_closes_a_tbank_top_up_with_a_closing_receipt(
     assert (await fiscalised(tbank_only, top_up_id, "payment"))[0] == "succeeded"
 
     bought = await app_client.post(
-        PAYMENTS,
-        json={"data": {"type": "paymentCreation", "attributes": {
-            "purpose": "subscription", "amount": {"amount_minor": 59_900, "currency": "RUB"},
-            "region": "RU", "method": "wallet", "use_wallet": True,
-            "customer_email": "w@example.com", "reference": f"subscription:{uuid.uuid4()}"}}},
+        DONATIONS,
+        json={"data": {"type": "donation", "attributes": {
+            "streamer_id": str(uuid.uuid4()), "amount": {"amount_minor": 59_900, "currency": "RUB"},
+            "method": "wallet", "use_wallet": True, "customer_email": "w@example.com"}}},
         headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
     )  # fmt: skip
 

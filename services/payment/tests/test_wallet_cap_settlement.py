@@ -19,6 +19,7 @@ from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.domain.refunds import Refund, RefundReason, RefundStatus
@@ -61,6 +62,7 @@ async def paid_top_up(
             region="RU",
             choice=MethodChoice(PaymentMethod.BANK_CARD),
             return_url="https://parovoz.example/wallet",
+            origin=Origin.user(Route.WALLET_TOP_UPS),
         ),
     )
     assert view.confirmation_url is not None and view.payment.provider is not None

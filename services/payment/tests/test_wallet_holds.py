@@ -21,6 +21,7 @@ from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_purposes import Origin
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.expiry import expire_pending_payments
@@ -59,6 +60,7 @@ def split_order(user_id: uuid.UUID, minor: int) -> PaymentOrder:
         region="RU",
         choice=MethodChoice(PaymentMethod.BANK_CARD),
         return_url="https://parovoz.example/return",
+        origin=Origin.grpc("service:subscription"),
         use_wallet=True,
         reference=f"subscription:{uuid.uuid4()}",
     )
@@ -85,6 +87,7 @@ async def test_the_wallet_part_is_held_then_given_back_when_the_payment_expires(
         region="RU",
         choice=MethodChoice(PaymentMethod.WALLET),
         return_url=None,
+        origin=Origin.grpc("service:subscription"),
         use_wallet=True,
     )
     with pytest.raises(BusinessRuleViolation):

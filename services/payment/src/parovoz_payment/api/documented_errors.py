@@ -45,6 +45,8 @@ PAYMENT: Codes = {
     400: ["GAME_ID_REQUIRED", "INVALID_REFERENCE"],
     404: ["GAME_NOT_FOUND"],
     422: [
+        "PAYMENT_PURPOSE_NOT_ALLOWED",
+        "GAME_NOT_PUBLISHED",
         "AMOUNT_MISMATCH",
         "GAME_NOT_FOR_SALE",
         "GAME_IS_FREE",

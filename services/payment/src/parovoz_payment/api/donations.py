@@ -38,6 +38,7 @@ from parovoz_payment.api.schemas import (
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.donations import MESSAGE_MAX_LENGTH, new_donation
 from parovoz_payment.domain.methods import parse_method_choice
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.donations import record_donation, streamer_balance
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
@@ -141,6 +142,7 @@ def donations_router(infrastructure: Infrastructure, providers: ProviderRegistry
                 region=DONATION_REGION,
                 choice=choice,
                 return_url=return_url_or_default(infrastructure, attributes.return_url),
+                origin=Origin.user(Route.DONATIONS),
                 use_wallet=attributes.use_wallet,
                 reference=donation.payment_reference,
                 metadata={"streamer_id": str(donation.streamer_id)},

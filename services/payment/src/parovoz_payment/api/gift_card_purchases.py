@@ -45,6 +45,7 @@ from parovoz_payment.domain.gift_card_purchases import (
 )
 from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.gift_card_purchases import record_purchase, reveal_code
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
@@ -164,6 +165,7 @@ def gift_card_purchases_router(
                 region=PURCHASE_REGION,
                 choice=choice,
                 return_url=return_url_or_default(infrastructure, attributes.return_url),
+                origin=Origin.user(Route.GIFT_CARD_PURCHASES),
                 use_wallet=attributes.use_wallet,
                 reference=order.payment_reference,
                 customer_email=attributes.customer_email,

@@ -31,6 +31,7 @@ from parovoz_payment.api.schemas import (
 )
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import parse_method_choice
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.discounts import CodeOffer
 from parovoz_payment.use_cases.fraud import fraud_screen
@@ -43,31 +44,30 @@ from parovoz_payment.use_cases.payment_flow import (
 )
 
 PURPOSE_DESCRIPTION = (
-    "Required. What the payment is for: `game_purchase` (a game; `game_id` required, the "
-    "amount must be the game's price in the region, `GET /game-prices/{game_id}`), "
-    "`subscription` (a subscription period), `greenlight_fee` (the fee of a greenlight "
-    "submission), `wallet_top_up` (money onto the Parovoz wallet; prefer `POST /wallet/top-ups`, "
-    "which checks the wallet's limits), `gift_card` (prefer `POST /gift-cards/purchases`), "
-    "`donation` (prefer `POST /donations`), `preorder` (a game not yet released; `game_id` "
-    "required; prefer `POST /preorders`), `card_verification` (binds a new bank card with a "
-    "1.00 RUB authorization that is then cancelled: `save_method` true, `method` `bank_card` "
-    "or null)."
+    "Required. What the payment is for; here: `game_purchase` (a game published in the store; "
+    "`game_id` required, the amount must be the game's price in the region, "
+    "`GET /game-prices/{game_id}`), `wallet_top_up` (money onto the Parovoz wallet, within its "
+    "limits; `POST /wallet/top-ups` does the same), `card_verification` (binds a new bank card "
+    "with a 1.00 RUB authorization that is then cancelled: `save_method` true, `method` "
+    "`bank_card` or null). Every other purpose has its own path and is refused here with 422 "
+    "`PAYMENT_PURPOSE_NOT_ALLOWED`: `donation` (`POST /donations`), `gift_card` "
+    "(`POST /gift-cards/purchases`), `preorder` (`POST /preorders`: the preorder's own "
+    "prepayment), `subscription` and `greenlight_fee` (started over gRPC by the subscription "
+    "and greenlight services only)."
 )
 REFERENCE_DESCRIPTION = (
     "Optional. What the payment pays for, in the calling product's words, 1 to 255 "
-    "characters, kept with the payment and sent back in its events: for `subscription` the "
-    "subscription and period (e.g. `subscription:<uuid>:2026-01`), for `greenlight_fee` the "
-    "submission (`greenlight_submission:<uuid>`); the routes for donations, gift cards and "
-    "preorders set it themselves (`donation:<uuid>`, `gift_card_purchase:<uuid>`). Null when "
-    "the purpose and `game_id` say it all."
+    "characters, kept with the payment and sent back in its events (the services' purposes set "
+    "it over gRPC: for `subscription` the subscription and period, e.g. "
+    "`subscription:<uuid>:2026-01`; the routes for donations, gift cards and preorders set it "
+    "themselves). Null when the purpose and `game_id` say it all."
 )
 _EXAMPLE_ATTRIBUTES = {
-    "purpose": "greenlight_fee",
+    "purpose": "wallet_top_up",
     "amount": {"amount_minor": 150000, "currency": "RUB"},
     "region": "RU",
     "method": "bank_card",
     "return_url": "https://parovoz.example/payments/return",
-    "reference": "greenlight_submission:0b7f3c2e-5d7a-4c1e-9f4b-2a6d8e1c3b5f",
 }
 
 
@@ -331,6 +331,7 @@ def payments_router(infrastructure: Infrastructure, providers: ProviderRegistry)
             region=attributes.region,
             choice=parse_method_choice(attributes.method),
             return_url=return_url_or_default(infrastructure, attributes.return_url),
+            origin=Origin.user(Route.PAYMENTS),
             use_wallet=attributes.use_wallet,
             save_method=attributes.save_method,
             reference=attributes.reference,

@@ -34,6 +34,7 @@ from parovoz_payment.api.schemas import (
 from parovoz_payment.api.wallet import wallet_of
 from parovoz_payment.clients.providers.registry import ProviderRegistry
 from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
 
@@ -129,6 +130,7 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
             region=TOP_UP_REGION,
             choice=choice,
             return_url=return_url_or_default(infrastructure, attributes.return_url),
+            origin=Origin.user(Route.WALLET_TOP_UPS),
             save_method=attributes.save_method,
             customer_email=attributes.customer_email,
         )

@@ -27,6 +27,7 @@ from parovoz_payment.db import (  # noqa: E402, F401
     currency_rates,
     donations,
     fraud,
+    game_listings,
     gift_card_purchases,
     gift_cards,
     ledger_tables,

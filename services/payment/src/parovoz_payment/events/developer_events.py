@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from parovoz_events.developer import GameCreated, GamePriceChanged
+from parovoz_events.developer import GameCreated, GamePriceChanged, GamePublished, GameUnpublished
 from parovoz_kit.events import Event, Handler
 from parovoz_kit.infrastructure import Infrastructure
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_payment.db.game_listings import SqlGameListings
 from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.games import GameOwner
@@ -49,10 +50,43 @@ async def on_game_price_changed(
         )
 
 
+def listing_handlers(
+    infrastructure: Infrastructure, preorders: Mapping[str, Handler]
+) -> Mapping[str, Handler]:
+    """Published/unpublished: payment's read model of the games on sale (a game purchase needs
+    a published one), then what the preorders do with the same event."""
+    clock = infrastructure.clock
+    preorder_published = preorders[GamePublished.event_type]
+    preorder_unpublished = preorders[GameUnpublished.event_type]
+
+    async def on_game_published(session: AsyncSession, data: GamePublished, event: Event) -> None:
+        listings = SqlGameListings(session)
+        await listings.record(
+            data.game_id, published=True, changed_at=data.published_at, now=clock.now()
+        )
+        await preorder_published(session, data, event)
+
+    async def on_game_unpublished(
+        session: AsyncSession, data: GameUnpublished, event: Event
+    ) -> None:
+        listings = SqlGameListings(session)
+        await listings.record(
+            data.game_id, published=False, changed_at=data.unpublished_at, now=clock.now()
+        )
+        await preorder_unpublished(session, data, event)
+
+    return {
+        GamePublished.event_type: on_game_published,
+        GameUnpublished.event_type: on_game_unpublished,
+    }
+
+
 def developer_event_handlers(infrastructure: Infrastructure) -> Mapping[str, Handler]:
+    preorders = preorder_event_handlers(infrastructure)
     return {
         GameCreated.event_type: on_game_created,
         GamePriceChanged.event_type: on_game_price_changed,
         **payout_request_handlers(infrastructure),
-        **preorder_event_handlers(infrastructure),
+        **preorders,
+        **listing_handlers(infrastructure, preorders),
     }

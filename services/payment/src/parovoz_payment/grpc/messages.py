@@ -18,6 +18,7 @@ from parovoz_kit.errors import ValidationFailed
 
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
+from parovoz_payment.domain.payment_purposes import Origin
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.refunds import Refund, RefundDestination, RefundReason
 from parovoz_payment.use_cases.payment_flow import PaymentOrder, PaymentView
@@ -91,9 +92,11 @@ def method_choice_from(method_type: int, saved_method_id: str) -> MethodChoice:
     return MethodChoice(method=method)
 
 
-def payment_order(request: pb.CreatePaymentRequest) -> PaymentOrder:
-    """The order the REST API would build from the same request."""
+def payment_order(request: pb.CreatePaymentRequest, caller: str) -> PaymentOrder:
+    """The order the REST API would build from the same request, started by ``caller`` (the
+    verified token's subject: only the service owning the purpose may start it)."""
     return PaymentOrder(
+        origin=Origin.grpc(caller),
         user_id=parse_uuid(request.user_id, "user_id"),
         purpose=purpose_from(request.purpose),
         amount=money_from(request.amount, request.HasField("amount"), "amount"),
@@ -109,13 +112,14 @@ def payment_order(request: pb.CreatePaymentRequest) -> PaymentOrder:
     )
 
 
-def charge_order(request: pb.ChargeSavedMethodRequest) -> PaymentOrder:
+def charge_order(request: pb.ChargeSavedMethodRequest, caller: str) -> PaymentOrder:
     """An off-session charge: the order CreatePayment would build with the saved method."""
     if not request.saved_method_id:
         raise ValidationFailed(
             "saved_method_id is required.", code="SAVED_METHOD_REQUIRED", pointer="/saved_method_id"
         )
     return PaymentOrder(
+        origin=Origin.grpc(caller),
         user_id=parse_uuid(request.user_id, "user_id"),
         purpose=purpose_from(request.purpose),
         amount=money_from(request.amount, request.HasField("amount"), "amount"),

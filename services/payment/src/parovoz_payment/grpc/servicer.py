@@ -62,7 +62,7 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
     async def CreatePayment(
         self, request: pb.CreatePaymentRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreatePaymentResponse:
-        order = messages.payment_order(request)
+        order = messages.payment_order(request, grpc_principal().subject)
         return await self._create_once(request, order, pb.CreatePaymentResponse)
 
     async def GetPayment(
@@ -106,7 +106,7 @@ class PaymentService(payment_service_pb2_grpc.PaymentServiceServicer):
         self, request: pb.ChargeSavedMethodRequest, context: grpc.aio.ServicerContext
     ) -> pb.ChargeSavedMethodResponse:
         # Off-session: the provider answers at once and create_payment settles it then.
-        order = messages.charge_order(request)
+        order = messages.charge_order(request, grpc_principal().subject)
         return await self._create_once(request, order, pb.ChargeSavedMethodResponse)
 
     async def Refund(

@@ -17,14 +17,22 @@ from parovoz_kit.uow import UnitOfWorkFactory
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.chargebacks import has_open_dispute
 from parovoz_payment.db.currency_rates import SqlCurrencyRates
+from parovoz_payment.db.game_listings import SqlGameListings
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments, StoredPayment
+from parovoz_payment.db.preorders import SqlPreorders
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.db.saved_methods import SqlSavedMethods
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import MethodChoice
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
+from parovoz_payment.domain.payment_purposes import (
+    Origin,
+    check_game_on_sale,
+    check_origin,
+    check_preorder_payment,
+)
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.pricing import check_client_amount, game_purchase_price
@@ -34,6 +42,7 @@ from parovoz_payment.domain.providers import (
     ProviderPaymentRequest,
 )
 from parovoz_payment.domain.receipts import RECEIPT_WITH_OPERATION
+from parovoz_payment.domain.references import id_from_reference
 from parovoz_payment.domain.wallet import split_payment
 from parovoz_payment.use_cases.discounts import (
     CodeOffer,
@@ -70,6 +79,8 @@ class PaymentOrder:
     region: str
     choice: MethodChoice
     return_url: str | None
+    #: Where it is started from: the purpose's one path checks it (``domain.payment_purposes``).
+    origin: Origin
     use_wallet: bool = False
     save_method: bool = False
     reference: str | None = None
@@ -100,13 +111,30 @@ async def create_payment(
     """A new payment: priced (games from our own price table), split with the wallet, stored,
     then sent to the routed provider. A wallet-only payment settles at once. ``fraud`` screens
     it first: a refusal raises, a review stores it ``on_hold`` without a provider call."""
+    # Before anything else: the purpose's own path, by whoever owns it.
+    check_origin(order.purpose, order.origin)
     actor = str(order.user_id)
     customer = customer_from_order(order.customer_email)
     # Before the transaction: the screen may ask the user service over HTTP.
     verdict = await fraud.screen(order, clock.now()) if fraud is not None else None
     async with unit_of_work() as uow:
         session = uow.session
+        if order.purpose is PaymentPurpose.PREORDER:
+            # A preorder's payment is its own prepayment, started by its owner.
+            preorder_id = id_from_reference(order.reference, "")
+            preorder = None
+            if preorder_id is not None:
+                preorder = await SqlPreorders(session).get(preorder_id, for_update=True)
+            check_preorder_payment(
+                preorder,
+                user_id=order.user_id,
+                amount=order.amount,
+                game_id=order.game_id,
+                region=order.region,
+            )
         if order.purpose is PaymentPurpose.GAME_PURCHASE and order.game_id is not None:
+            # Only a game published in the store is sold: a price alone does not make it so.
+            check_game_on_sale(await SqlGameListings(session).is_published(order.game_id))
             prices = await SqlGamePrices(session).get(order.game_id)
             rates = await SqlCurrencyRates(session).current(clock.now())
             check_client_amount(game_purchase_price(prices, order.region, rates), order.amount)

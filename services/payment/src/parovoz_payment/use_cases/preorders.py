@@ -33,6 +33,7 @@ from parovoz_payment.db.currency_rates import SqlCurrencyRates
 from parovoz_payment.db.preorders import SqlGameReleases, SqlPreorders
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
+from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.preorders import (
     PAID_IN_FULL_METADATA,
@@ -130,6 +131,7 @@ async def create_preorder(
         region=request.region,
         choice=request.choice,
         return_url=request.return_url,
+        origin=Origin.user(Route.PREORDERS),
         save_method=request.save_method or preorder.kind is PrepaymentKind.PARTIAL,
         reference=str(preorder.id),
         game_id=request.game_id,
