@@ -41,7 +41,6 @@ from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import RefundDestination, RefundReason, RefundStatus
 from parovoz_payment.domain.user_debts import repay_first, won_top_up
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
@@ -224,7 +223,7 @@ async def test_a_refund_to_the_wallet_repays_the_debt_first(
         infrastructure.unit_of_work,
         provider_registry(infrastructure),
         infrastructure.clock,
-        WalletRules(),
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
     refund = await request_refund(
         service,

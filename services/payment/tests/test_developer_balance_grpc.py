@@ -24,7 +24,6 @@ from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import RefundDestination, RefundReason
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.grpc.callers import CALLERS
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.settings import PaymentSettings
@@ -78,7 +77,10 @@ async def history(infrastructure: Infrastructure) -> tuple[GameOwner, list[Payme
         )
         clock.advance(timedelta(days=1))
     service = RefundService(
-        infrastructure.unit_of_work, provider_registry(infrastructure), clock, WalletRules()
+        infrastructure.unit_of_work,
+        provider_registry(infrastructure),
+        clock,
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
     refund = await request_refund(
         service,

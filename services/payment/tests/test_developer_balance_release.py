@@ -30,7 +30,6 @@ from parovoz_payment.domain.refunds import (
     RefundStatus,
     ReviewDecision,
 )
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.revenue import FUNDS_RELEASE_JOB, revenue_jobs
 from parovoz_payment.use_cases.funds_release import release_matured_shares
@@ -161,7 +160,10 @@ async def test_a_share_taken_back_after_its_payout_becomes_a_debt_repaid_by_late
 
     # An admin refunds the whole sale a month after it (past the automatic window).
     service = RefundService(
-        infrastructure.unit_of_work, provider_registry(infrastructure), clock, WalletRules()
+        infrastructure.unit_of_work,
+        provider_registry(infrastructure),
+        clock,
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
     refund = await request_refund(
         service,

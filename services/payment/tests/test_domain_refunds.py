@@ -24,7 +24,7 @@ from parovoz_payment.domain.refunds import (
     ReviewDecision,
     plan_refund,
 )
-from parovoz_payment.domain.wallet import Wallet
+from parovoz_payment.domain.wallet import Wallet, WalletRules
 
 PAID_AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 NOW = PAID_AT + timedelta(days=2)
@@ -64,7 +64,10 @@ def paid(
 
 
 def purse(balance: int = 0) -> Wallet:
-    return Wallet(USER, rub(balance))
+    rules = WalletRules(
+        min_top_up=10_000, max_top_up=1_500_000, balance_cap=6_000_000, currency="RUB"
+    )
+    return Wallet(USER, rub(balance), rules)
 
 
 def plan(payment: Payment, amount: int | None = None, **options: object) -> Refund:

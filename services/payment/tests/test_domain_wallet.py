@@ -9,9 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.wallet import Wallet, WalletRules, format_amount, split_payment
+from parovoz_payment.domain.wallet import (
+    Wallet,
+    WalletRules,
+    check_top_up_start,
+    format_amount,
+    split_payment,
+)
+from parovoz_payment.settings import PaymentSettings
 
 USER = uuid.uuid4()
+#: PRODUCT.md's numbers, as the settings build them (the domain has no defaults of its own).
+RULES = WalletRules(min_top_up=10_000, max_top_up=1_500_000, balance_cap=6_000_000, currency="RUB")
 
 
 def rub(minor: int) -> Money:
@@ -19,16 +28,25 @@ def rub(minor: int) -> Money:
 
 
 def wallet(balance: int, locked: bool = False) -> Wallet:
-    return Wallet(USER, rub(balance), locked)
+    return Wallet(USER, rub(balance), RULES, locked)
 
 
-def test_product_defaults() -> None:
-    rules = WalletRules()
-    assert (rules.min_top_up, rules.max_top_up, rules.balance_cap) == (
-        10_000,
-        1_500_000,
-        6_000_000,
-    )
+def test_the_settings_build_product_defaults_once() -> None:
+    settings = PaymentSettings(environment="test")
+    assert settings.wallet_rules() == RULES
+    assert settings.wallet_rules() is settings.wallet_rules()
+
+
+def test_the_rules_have_no_defaults_of_their_own() -> None:
+    with pytest.raises(TypeError):
+        WalletRules()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Wallet(USER, rub(0))  # type: ignore[call-arg]
+
+
+def test_inconsistent_settings_fail_at_start() -> None:
+    with pytest.raises(ValueError, match="wallet rules"):
+        PaymentSettings(environment="test", wallet_min_top_up_minor=2_000_000)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +60,7 @@ def test_product_defaults() -> None:
     ],
 )
 def test_top_up_limits(amount: int, code: str | None) -> None:
-    empty = Wallet.empty(USER)
+    empty = Wallet.empty(USER, RULES)
     if code is None:
         assert empty.top_up(rub(amount)).balance == rub(amount)
     else:
@@ -62,7 +80,7 @@ def test_top_up_up_to_the_cap_exactly() -> None:
 @pytest.mark.parametrize("currency", ["KZT", "USD", "EUR"])
 def test_top_up_in_another_currency_is_refused(currency: str) -> None:
     with pytest.raises(BusinessRuleViolation) as error:
-        Wallet.empty(USER).top_up(Money(50_000, currency))
+        Wallet.empty(USER, RULES).top_up(Money(50_000, currency))
     assert (error.value.code, error.value.pointer) == (
         "WALLET_CURRENCY_NOT_SUPPORTED",
         "/data/attributes/currency",
@@ -70,12 +88,40 @@ def test_top_up_in_another_currency_is_refused(currency: str) -> None:
 
 
 def test_limits_are_rules_settings_can_override() -> None:
-    rules = WalletRules(min_top_up=100, max_top_up=500, balance_cap=1_000)
-    assert Wallet.empty(USER, rules).top_up(rub(100), rules).balance == rub(100)
+    rules = WalletRules(min_top_up=100, max_top_up=500, balance_cap=1_000, currency="RUB")
+    assert Wallet.empty(USER, rules).top_up(rub(100)).balance == rub(100)
     with pytest.raises(BusinessRuleViolation):
-        wallet(600).top_up(rub(500), rules)
+        Wallet(USER, rub(600), rules).top_up(rub(500))
     with pytest.raises(ValueError):
-        WalletRules(min_top_up=10, max_top_up=5)
+        WalletRules(min_top_up=10, max_top_up=5, balance_cap=1_000, currency="RUB")
+    settings = PaymentSettings(
+        environment="test",
+        wallet_min_top_up_minor=100,
+        wallet_max_top_up_minor=500,
+        wallet_balance_cap_minor=1_000,
+    )
+    assert settings.wallet_rules() == rules
+
+
+@pytest.mark.parametrize(
+    ("from_wallet", "amount"), [(True, 50_000), (False, 100), (False, 2_000_000)]
+)
+def test_a_top_up_starts_within_the_rules_and_not_from_the_wallet(
+    from_wallet: bool, amount: int
+) -> None:
+    with pytest.raises(BusinessRuleViolation) as error:
+        check_top_up_start(wallet(0), rub(amount), from_wallet=from_wallet)
+    expected = {True: "TOP_UP_METHOD_NOT_ALLOWED", False: None}[from_wallet] or (
+        "TOP_UP_BELOW_MINIMUM" if amount < RULES.min_top_up else "TOP_UP_ABOVE_MAXIMUM"
+    )
+    assert error.value.code == expected
+    check_top_up_start(wallet(0), rub(50_000), from_wallet=False)
+
+
+def test_fitting_is_what_the_cap_leaves() -> None:
+    assert wallet(5_990_000).fitting(rub(50_000)) == rub(10_000)
+    assert wallet(0).fitting(rub(50_000)) == rub(50_000)
+    assert wallet(6_000_000).fitting(rub(1)) == rub(0)
 
 
 def test_headroom_and_receive_respect_the_cap_without_top_up_limits() -> None:

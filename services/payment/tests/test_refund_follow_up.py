@@ -29,7 +29,6 @@ from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.refunds import RefundReason, RefundStatus, ReviewDecision
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refund_follow_up import (
@@ -62,7 +61,10 @@ def clock() -> ManualClock:
 @pytest.fixture
 def service(infrastructure: Infrastructure, clock: ManualClock) -> RefundService:
     return RefundService(
-        infrastructure.unit_of_work, provider_registry(infrastructure), clock, WalletRules()
+        infrastructure.unit_of_work,
+        provider_registry(infrastructure),
+        clock,
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
 
 
@@ -207,7 +209,7 @@ async def test_a_forgotten_cap_overflow_is_sent_back_to_the_card_once(
     infrastructure: Infrastructure, service: RefundService, clock: ManualClock
 ) -> None:
     user_id = uuid.uuid4()
-    cap = WalletRules().balance_cap
+    cap = infrastructure.settings.wallet_rules().balance_cap  # type: ignore[attr-defined]
     await fund_wallet(infrastructure, user_id, cap - 10_000)
     # Settled (the wallet took 100.00 of 500.00) and then the process stopped: no refund.
     payment = await stored_payment(

@@ -25,7 +25,6 @@ from parovoz_payment.domain.receipts import (
     receipt_item,
 )
 from parovoz_payment.domain.refunds import RefundReason, RefundStatus
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
 
@@ -40,7 +39,7 @@ def service(infrastructure: Infrastructure) -> RefundService:
         infrastructure.unit_of_work,
         provider_registry(infrastructure),
         infrastructure.clock,
-        WalletRules(),
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
 
 

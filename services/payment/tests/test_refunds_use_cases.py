@@ -25,7 +25,6 @@ from parovoz_payment.domain.refunds import (
     RefundStatus,
     ReviewDecision,
 )
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import (
@@ -48,7 +47,7 @@ def service(infrastructure: Infrastructure) -> RefundService:
         infrastructure.unit_of_work,
         provider_registry(infrastructure),
         infrastructure.clock,
-        WalletRules(),
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
 
 

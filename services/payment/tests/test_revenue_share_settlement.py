@@ -32,7 +32,6 @@ from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.domain.refunds import RefundDestination, RefundReason, RefundStatus
-from parovoz_payment.domain.wallet import WalletRules
 from parovoz_payment.use_cases.payment_ledger import settle
 from parovoz_payment.use_cases.refunds import RefundOrder, RefundService, request_refund
 from parovoz_payment.use_cases.sales import sales_ports_with_catalogue
@@ -180,7 +179,7 @@ async def test_partial_refunds_take_both_shares_back_exactly(
         infrastructure.unit_of_work,
         provider_registry(infrastructure),
         infrastructure.clock,
-        WalletRules(),
+        infrastructure.settings.wallet_rules(),  # type: ignore[attr-defined]
     )
     taken: list[tuple[int, int]] = []
     for minor in (333, 333, None):  # None: what is left (335)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from ledger_support import fund_wallet
+from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_payment.clients.providers.registry import ProviderRegistry, provider_registry
 from parovoz_payment.db.ledger import find_account
@@ -26,7 +27,7 @@ from parovoz_payment.domain.refunds import Refund, RefundReason, RefundStatus
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
-from parovoz_payment.use_cases.payment_flow import PaymentOrder, create_payment
+from parovoz_payment.use_cases.payment_flow import PaymentOrder, PaymentView, create_payment
 
 CAP = 6_000_000
 
@@ -51,7 +52,17 @@ async def paid_top_up(
 ) -> tuple[uuid.UUID, ProviderPayment]:
     """A top-up created through the use case and paid at the sandbox (which also notifies the
     running service: its settlement races the test's, and either way happens once)."""
-    view = await create_payment(
+    return await pay_at_the_sandbox(
+        providers, await created_top_up(infrastructure, providers, user_id, minor)
+    )
+
+
+async def created_top_up(
+    infrastructure: Infrastructure, providers: ProviderRegistry, user_id: uuid.UUID, minor: int
+) -> PaymentView:
+    """A top-up created through the use case (checked against the wallet's limits and cap
+    now), not paid yet."""
+    return await create_payment(
         infrastructure.unit_of_work,
         providers,
         infrastructure.clock,
@@ -65,6 +76,11 @@ async def paid_top_up(
             origin=Origin.user(Route.WALLET_TOP_UPS),
         ),
     )
+
+
+async def pay_at_the_sandbox(
+    providers: ProviderRegistry, view: PaymentView
+) -> tuple[uuid.UUID, ProviderPayment]:
     assert view.confirmation_url is not None and view.payment.provider is not None
     async with httpx.AsyncClient() as client:
         assert (await client.get(view.confirmation_url)).status_code == 303
@@ -107,6 +123,8 @@ async def test_concurrent_top_ups_near_the_cap_never_pass_it_and_refund_the_rest
     user_id = uuid.uuid4()
     payable_before = await payable_minor(infrastructure)
     await fund_wallet(infrastructure, user_id, CAP - 1_500_000)  # 15,000.00 RUB of room left
+    # A third, created while there is room, is paid only once the wallet is at the cap.
+    third_created = await created_top_up(infrastructure, providers, user_id, 10_000)
     # Each fits alone (created when the wallet had room); together they pass the cap by 5,000.
     first = await paid_top_up(infrastructure, providers, user_id, 1_000_000)
     second = await paid_top_up(infrastructure, providers, user_id, 1_000_000)
@@ -145,8 +163,13 @@ async def test_concurrent_top_ups_near_the_cap_never_pass_it_and_refund_the_rest
         )
         assert len(await settled_refunds(infrastructure, payment_id)) == len(refunds[payment_id])
 
-    # A third one at the cap: settled, nothing of it reaches the wallet, all of it is refunded.
-    third_id, third = await paid_top_up(infrastructure, providers, user_id, 10_000)
+    # No new top-up starts at the cap (the domain refuses it wherever it comes from) ...
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await created_top_up(infrastructure, providers, user_id, 10_000)
+    assert refused.value.code == "WALLET_BALANCE_CAP_EXCEEDED"
+    # ... and the third, paid at the cap: settled, nothing of it reaches the wallet, all of it
+    # is refunded.
+    third_id, third = await pay_at_the_sandbox(providers, third_created)
     await apply_confirmed_status(
         infrastructure.unit_of_work, infrastructure.clock, third_id, third, providers=providers
     )

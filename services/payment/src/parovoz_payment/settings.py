@@ -11,7 +11,7 @@ from typing import Literal
 
 from parovoz_kit.sealing import Sealer, decode_key
 from parovoz_kit.settings import Environment, ServiceSettings
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_payment.clients.providers.config import ProviderConfig
@@ -21,6 +21,8 @@ from parovoz_payment.domain.revenue_share import RevenueShareRules, ShareTier
 from parovoz_payment.domain.wallet import WalletRules
 
 #: The documented default of ``default_return_url``: no real page, so never valid in production.
+#: The wallet is a Russian e-wallet (161-FZ): it holds roubles only.
+WALLET_CURRENCY = "RUB"
 _EXAMPLE_RETURN_URL = "https://parovoz.example/payments/return"
 #: The provider sandbox's published credentials: never valid in production.
 _SANDBOX_SECRETS = ("sandbox-secret-key", "sandbox-password", "sandbox-webhook-secret")
@@ -50,7 +52,8 @@ class PaymentSettings(ServiceSettings):
     #: Smallest developer payout (PRODUCT.md, seed 001): 1,000.00 RUB, in kopecks.
     payout_minimum_minor: int = 100_000
     providers: ProviderConfig = Field(default_factory=ProviderConfig)
-    # Wallet limits (PRODUCT.md): per top-up, and the 161-FZ balance cap, in kopecks.
+    # Wallet limits (PRODUCT.md): per top-up, and the 161-FZ balance cap, in kopecks (of
+    # WALLET_CURRENCY).
     wallet_min_top_up_minor: int = 10_000
     wallet_max_top_up_minor: int = 1_500_000
     wallet_balance_cap_minor: int = 6_000_000
@@ -129,12 +132,24 @@ class PaymentSettings(ServiceSettings):
             retry_interval=timedelta(hours=self.preorder_retry_hours),
         )
 
-    def wallet_rules(self) -> WalletRules:
-        return WalletRules(
+    #: Built once, when the settings are read (inconsistent limits fail at start).
+    _wallet_rules: WalletRules | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _build_wallet_rules(self) -> PaymentSettings:
+        self._wallet_rules = WalletRules(
             min_top_up=self.wallet_min_top_up_minor,
             max_top_up=self.wallet_max_top_up_minor,
             balance_cap=self.wallet_balance_cap_minor,
+            currency=WALLET_CURRENCY,
         )
+        return self
+
+    def wallet_rules(self) -> WalletRules:
+        """The wallet's one rules object: every path that credits a wallet or starts a top-up
+        applies this one (through ``domain.wallet.Wallet``)."""
+        assert self._wallet_rules is not None  # built by the validator
+        return self._wallet_rules
 
     @model_validator(mode="after")
     def _refuse_sandbox_credentials_in_production(self) -> PaymentSettings:

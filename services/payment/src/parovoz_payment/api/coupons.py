@@ -159,17 +159,22 @@ def coupon_resource(coupon: Coupon, prefix: str) -> Resource[CouponAttributes]:
     )
 
 
-def _audit(coupon: Coupon, actor: str, action: str, request_id: str | None) -> AuditRecord:
+def _audit(
+    coupon: Coupon,
+    actor: str,
+    action: str,
+    request_id: str | None,
+    *,
+    before: Coupon | None = None,
+) -> AuditRecord:
+    """The whole coupon (discount and limits) after ``action``, and before it on a change."""
     return AuditRecord(
         actor=actor,
         action=action,
         subject_type="coupon",
         subject_id=str(coupon.id),
-        after={
-            "code": coupon.code,
-            "kind": coupon.kind.value,
-            "disabled": coupon.disabled_at is not None,
-        },
+        before=None if before is None else before.audit_state(),
+        after=coupon.audit_state(),
         request_id=request_id,
     )
 
@@ -278,11 +283,15 @@ def coupons_router(infrastructure: Infrastructure) -> APIRouter:
         coupon_id: uuid.UUID, principal: CurrentPrincipal, request_id: RequestId
     ) -> Document[CouponAttributes]:
         async with infrastructure.unit_of_work() as uow:
-            coupon = await SqlCoupons(uow.session).disable(coupon_id, infrastructure.clock.now())
+            repository = SqlCoupons(uow.session)
+            before = await repository.get(coupon_id)
+            coupon = await repository.disable(coupon_id, infrastructure.clock.now())
             if coupon is None:
                 raise NotFound("The coupon does not exist.", code="COUPON_NOT_FOUND")
+            action = "coupon.disabled"
             await record(
-                uow.session, _audit(coupon, principal.subject, "coupon.disabled", request_id)
+                uow.session,
+                _audit(coupon, principal.subject, action, request_id, before=before),
             )
             await uow.commit()
         return Document(data=coupon_resource(coupon, prefix))

@@ -1,7 +1,8 @@
 """`POST /wallet/top-ups`: put money on the signed-in user's wallet (Idempotency-Key required).
 
-The limits are checked against the wallet's current balance, then a ``wallet_top_up`` payment
-is started like any other: the wallet is credited when the provider confirms it succeeded.
+A ``wallet_top_up`` payment is started like any other (the domain checks the wallet's limits
+and cap against its current balance, as for a top-up started by ``POST /payments`` or over
+gRPC): the wallet is credited when the provider confirms it succeeded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
-from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.http.fields import Flag, RequestModel
 from parovoz_kit.idempotency import IdempotencyKey
 from parovoz_kit.idempotency.store import Proceed
@@ -31,9 +31,8 @@ from parovoz_payment.api.schemas import (
     MethodText,
     MoneyInput,
 )
-from parovoz_payment.api.wallet import wallet_of
 from parovoz_payment.clients.providers.registry import ProviderRegistry
-from parovoz_payment.domain.methods import METHOD_POINTER, PaymentMethod, parse_method_choice
+from parovoz_payment.domain.methods import parse_method_choice
 from parovoz_payment.domain.payment_purposes import Origin, Route
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.use_cases.payment_flow import PaymentOrder
@@ -115,20 +114,14 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         request_id: RequestId,
     ) -> Response:
         attributes = body.data.attributes
-        amount = attributes.amount.money()
-        choice = parse_method_choice(attributes.method)
-        if choice.method is PaymentMethod.WALLET:
-            raise BusinessRuleViolation(
-                "A wallet is not topped up from itself.",
-                code="TOP_UP_METHOD_NOT_ALLOWED",
-                pointer=METHOD_POINTER,
-            )
+        # The wallet's limits, its cap and "not from itself" are the domain's, checked where
+        # every top-up is created (create_payment), whichever endpoint or RPC starts it.
         order = PaymentOrder(
             user_id=user_id,
             purpose=PaymentPurpose.WALLET_TOP_UP,
-            amount=amount,
+            amount=attributes.amount.money(),
             region=TOP_UP_REGION,
-            choice=choice,
+            choice=parse_method_choice(attributes.method),
             return_url=return_url_or_default(infrastructure, attributes.return_url),
             origin=Origin.user(Route.WALLET_TOP_UPS),
             save_method=attributes.save_method,
@@ -136,10 +129,6 @@ def top_ups_router(infrastructure: Infrastructure, providers: ProviderRegistry) 
         )
 
         async def handler(_: Proceed) -> Document[PaymentAttributes]:
-            rules = infrastructure.settings.wallet_rules()  # type: ignore[attr-defined]
-            async with infrastructure.session_factory() as session:
-                wallet = await wallet_of(session, user_id, rules)
-            wallet.check_top_up(amount, rules)
             return await start_payment_document(infrastructure, providers, order, request_id)
 
         return await run_payment_creation(request, infrastructure, user_id, key, handler)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.api.schemas import Document, MoneyBody, Resource
-from parovoz_payment.db.chargebacks import has_open_dispute
-from parovoz_payment.db.ledger import find_account
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
-from parovoz_payment.domain.money import Money
+from parovoz_payment.db.wallets import wallet_of
 from parovoz_payment.domain.wallet import Wallet, WalletRules
 
 
@@ -35,17 +29,6 @@ class WalletAttributes(BaseModel):
         )
     )
     limits: WalletLimits = Field(description="The top-up limits and the balance cap.")
-
-
-async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
-    """The user's wallet as the ledger has it; no account yet is an empty wallet (a read
-    never creates an account)."""
-    key = AccountKey.of(OwnerType.USER, user_id, AccountPurpose.USER_WALLET, rules.currency)
-    account = await find_account(session, key)
-    locked = await has_open_dispute(session, user_id)  # a chargeback of theirs is open
-    if account is None:
-        return Wallet(user_id, Money.zero(rules.currency), locked)
-    return Wallet(user_id, account.credit_balance, locked)
 
 
 def wallet_document(wallet: Wallet, rules: WalletRules, prefix: str) -> Document[WalletAttributes]:
@@ -70,9 +53,8 @@ def wallet_document(wallet: Wallet, rules: WalletRules, prefix: str) -> Document
     )
 
 
-def wallet_router(infrastructure: Infrastructure, rules: WalletRules | None = None) -> APIRouter:
+def wallet_router(infrastructure: Infrastructure, rules: WalletRules) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
-    rules = rules or WalletRules()
     router = APIRouter(prefix=prefix, tags=["wallet"])
 
     @router.get(

@@ -1,4 +1,5 @@
-"""The (external) user service over REST: is the payer blocked, how old is the account.
+"""The (external) user service over REST: is the payer blocked, how old is the account, and
+the account's e-mail (a receipt's contact when a payment names none).
 
 ``GET {url}/users/{id}`` with a short timeout behind a circuit breaker: after a few failures in
 a row the service is not asked for a while. Any failure — timeout, refused connection, 5xx,
@@ -84,4 +85,6 @@ def _facts(response: httpx.Response) -> UserFacts | None:
         return None
     if not isinstance(blocked, bool) or created.tzinfo is None:
         return None
-    return UserFacts(blocked=blocked, account_created_at=created)
+    email = body.get("email")
+    email = email.strip() if isinstance(email, str) and email.strip() else None
+    return UserFacts(blocked=blocked, account_created_at=created, email=email)

@@ -63,6 +63,28 @@ class Coupon:
     created_at: datetime
     disabled_at: datetime | None = None
 
+    def audit_state(self) -> dict[str, object]:
+        """The whole coupon as the audit log shows it: its discount and every limit."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.isoformat()
+
+        return {
+            "code": self.code,
+            "kind": self.kind.value,
+            "percent_off": self.percent_off,
+            "amount_off_minor": self.amount_off_minor,
+            "currency": self.currency,
+            "min_order_minor": self.min_order_minor,
+            "starts_at": iso(self.starts_at),
+            "expires_at": iso(self.expires_at),
+            "max_uses": self.max_uses,
+            "max_uses_per_user": self.max_uses_per_user,
+            "created_at": iso(self.created_at),
+            "disabled_at": iso(self.disabled_at),
+            "disabled": self.disabled_at is not None,
+        }
+
     def discount_for(self, price: Money) -> Money:
         """The discount on ``price``, rounded down, leaving at least one minor unit to pay."""
         if self.kind is CouponKind.PERCENT:

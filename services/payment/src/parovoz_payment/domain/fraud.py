@@ -176,6 +176,8 @@ class UserFacts:
     blocked: bool
     #: None when the user service has no profile for the user.
     account_created_at: datetime | None
+    #: The account's e-mail (the 54-FZ receipt's contact when a payment names none), if any.
+    email: str | None = None
 
 
 @dataclass(frozen=True)

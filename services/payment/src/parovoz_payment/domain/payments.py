@@ -15,9 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from parovoz_kit.errors import BusinessRuleViolation
 
+from parovoz_payment.domain.audit import FORBIDDEN_KEYS
 from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import (
@@ -141,6 +143,49 @@ class Payment:
     @property
     def refundable_amount(self) -> Money:
         return self.captured_amount - self.refunded_amount
+
+    def audit_state(self) -> dict[str, Any]:
+        """The whole payment as the audit log shows it (an entry's ``before`` and ``after``):
+        every field but the card data and tokens the log never holds (metadata keys that
+        name them are left out)."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.isoformat()
+
+        return {
+            "status": self.status.value,
+            "purpose": self.purpose.value,
+            "user_id": str(self.user_id),
+            "reference": self.reference,
+            "game_id": None if self.game_id is None else str(self.game_id),
+            "region": self.region,
+            "currency": self.currency,
+            "amount_minor": self.amount.amount_minor,
+            "list_amount_minor": self.list_amount.amount_minor,
+            "discount_minor": self.discount_minor,
+            "coupon_id": None if self.coupon_id is None else str(self.coupon_id),
+            "wallet_amount_minor": self.wallet_amount.amount_minor,
+            "gift_card_amount_minor": self.gift_card_amount_minor,
+            "captured_amount_minor": self.captured_amount.amount_minor,
+            "refunded_amount_minor": self.refunded_amount.amount_minor,
+            "method": None if self.method is None else self.method.value,
+            "provider": None if self.provider is None else self.provider.value,
+            "provider_payment_id": self.provider_payment_id,
+            "saved_method_id": None if self.saved_method_id is None else str(self.saved_method_id),
+            "save_method": self.save_method,
+            "cancellation_reason": (
+                None if self.cancellation_reason is None else self.cancellation_reason.value
+            ),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "expires_at": iso(self.expires_at),
+            "succeeded_at": iso(self.succeeded_at),
+            "metadata": {
+                key: value
+                for key, value in self.metadata.items()
+                if key.lower() not in FORBIDDEN_KEYS
+            },
+        }
 
     # -- transitions ---------------------------------------------------------------------
     def transition_to(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.wallet import WalletRules, format_amount
+from parovoz_payment.domain.wallet import Wallet, WalletRules, format_amount
 
 REFERENCE_MAX_LENGTH = 128
 
@@ -80,12 +80,12 @@ def check_request(request: ReferralPayoutRequest, rules: WalletRules) -> None:
         )
 
 
-def cap_failure(balance: Money, amount: Money, rules: WalletRules) -> str | None:
-    """Why crediting ``amount`` would pass the wallet cap (None when it fits)."""
-    cap = Money(rules.balance_cap, rules.currency)
-    if (balance + amount).amount_minor <= cap.amount_minor:
+def cap_failure(wallet: Wallet, amount: Money) -> str | None:
+    """Why crediting ``amount`` would pass the wallet's cap (None when it fits)."""
+    if wallet.can_receive(amount):
         return None
+    cap = Money(wallet.rules.balance_cap, wallet.rules.currency)
     return (
         f"Wallet balance cap of {format_amount(cap)} would be passed "
-        f"({format_amount(balance)} + {format_amount(amount)})"
+        f"({format_amount(wallet.balance)} + {format_amount(amount)})"
     )

@@ -20,7 +20,7 @@ from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose, PaymentStatus
 from parovoz_payment.domain.payments import Payment
-from parovoz_payment.domain.wallet import Wallet, WalletRules, format_amount
+from parovoz_payment.domain.wallet import Wallet, format_amount
 
 _ATTRIBUTES = "/data/attributes"
 
@@ -115,6 +115,29 @@ class Refund:
     def is_final(self) -> bool:
         return not REFUND_TRANSITIONS[self.status]
 
+    def audit_state(self) -> dict[str, object]:
+        """The whole refund as the audit log shows it (an entry's ``before`` and ``after``)."""
+        return {
+            "payment_id": str(self.payment_id),
+            "user_id": str(self.user_id),
+            "status": self.status.value,
+            "amount_minor": self.amount.amount_minor,
+            "to_method_minor": self.to_method.amount_minor,
+            "to_wallet_minor": self.to_wallet.amount_minor,
+            "currency": self.amount.currency,
+            "destination": self.destination.value,
+            "requested_destination": self.requested_destination.value,
+            "reason": self.reason.value,
+            "requested_by": self.requested_by,
+            "comment": self.comment,
+            "review_decision": None if self.review_decision is None else self.review_decision.value,
+            "decided_by": self.decided_by,
+            "failure_reason": self.failure_reason,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "succeeded_at": None if self.succeeded_at is None else self.succeeded_at.isoformat(),
+        }
+
     @property
     def fell_back_to_original_method(self) -> bool:
         return self.destination is not self.requested_destination
@@ -185,7 +208,6 @@ def plan_refund(
     requested_by: str | None = None,
     comment: str | None = None,
     rules: RefundRules | None = None,
-    wallet_rules: WalletRules | None = None,
     refund_id: uuid.UUID | None = None,
 ) -> Refund:
     """A new refund of ``payment`` (``amount`` None = all that is left).
@@ -201,10 +223,8 @@ def plan_refund(
     requested = payment.refunded_amount + (in_flight or Money.zero(payment.currency))
     left = payment.captured_amount - requested
     amount = _checked_amount(payment, amount, left)
-    to_method, to_wallet, effective = _route(
-        payment, amount, requested, destination, wallet, wallet_rules
-    )
-    if to_wallet.is_positive and not wallet.can_receive(to_wallet, wallet_rules):
+    to_method, to_wallet, effective = _route(payment, amount, requested, destination, wallet)
+    if to_wallet.is_positive and not wallet.can_receive(to_wallet):
         raise BusinessRuleViolation(
             f"{format_amount(to_wallet)} of this refund belongs to the wallet, which would pass "
             "its balance cap; an admin has to settle it.",
@@ -264,7 +284,6 @@ def _route(
     already_requested: Money,
     destination: RefundDestination,
     wallet: Wallet,
-    wallet_rules: WalletRules | None,
 ) -> tuple[Money, Money, RefundDestination]:
     """(to method, to wallet, effective destination). The wallet takes it all if it fits under
     the cap; otherwise, and for the original method, the card part is returned first (the
@@ -272,8 +291,7 @@ def _route(
     nothing = Money.zero(payment.currency)
     # Refunding a top-up into the wallet it topped up would be a no-op.
     if destination is RefundDestination.WALLET and (
-        payment.purpose is not PaymentPurpose.WALLET_TOP_UP
-        and wallet.can_receive(amount, wallet_rules)
+        payment.purpose is not PaymentPurpose.WALLET_TOP_UP and wallet.can_receive(amount)
     ):
         return nothing, amount, RefundDestination.WALLET
     # Gift cards are prepaid like the wallet: their part is never returned to the card (it

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from parovoz_kit.errors import BusinessRuleViolation
 
+from parovoz_payment.domain.methods import METHOD_POINTER
 from parovoz_payment.domain.money import Money
 
 AMOUNT_POINTER = "/data/attributes/amount"
@@ -26,14 +27,17 @@ def format_amount(money: Money) -> str:
 
 @dataclass(frozen=True)
 class WalletRules:
-    """PRODUCT.md "Wallet": 100.00..15,000.00 RUB a top-up, 60,000.00 RUB at most on the wallet
-    (161-FZ's cap for a simplified-identification e-wallet). Minor units of ``currency``."""
+    """The wallet's limits in minor units of ``currency``: each top-up within
+    ``min_top_up..max_top_up``, the balance never above ``balance_cap`` (161-FZ's cap for a
+    simplified-identification e-wallet). Built once from the settings
+    (``PaymentSettings.wallet_rules``), where PRODUCT.md's numbers are; no defaults here, so
+    no path can check against numbers of its own."""
 
-    min_top_up: int = 10_000
-    max_top_up: int = 1_500_000
-    balance_cap: int = 6_000_000
-    #: The only currency a wallet holds for now.
-    currency: str = "RUB"
+    min_top_up: int
+    max_top_up: int
+    balance_cap: int
+    #: The only currency a wallet holds.
+    currency: str
 
     def __post_init__(self) -> None:
         if not 0 < self.min_top_up <= self.max_top_up <= self.balance_cap:
@@ -73,32 +77,44 @@ def _cap_exceeded(balance: Money, credit: Money, rules: WalletRules) -> Business
 
 @dataclass(frozen=True)
 class Wallet:
+    """A user's wallet with the rules it lives by: every credit (a top-up, a refund, a
+    referral reward, a settlement) asks the wallet itself, so one rules object decides."""
+
     user_id: uuid.UUID
     balance: Money
+    rules: WalletRules
     #: Set when a chargeback is disputed: spending is refused, money may still come in.
     locked: bool = False
 
     @classmethod
-    def empty(cls, user_id: uuid.UUID, rules: WalletRules | None = None) -> Wallet:
-        return cls(user_id, Money.zero((rules or WalletRules()).currency))
+    def empty(cls, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
+        return cls(user_id, Money.zero(rules.currency), rules)
 
     @property
     def currency(self) -> str:
         return self.balance.currency
 
-    def headroom(self, rules: WalletRules | None = None) -> Money:
-        """How much more the wallet may receive before the balance cap."""
-        rules = rules or WalletRules()
-        cap = Money(rules.balance_cap, self.currency)
+    def headroom(self) -> Money:
+        """How much more the wallet may receive before the balance cap (nothing in a currency
+        the wallet does not hold)."""
+        if self.currency != self.rules.currency:
+            return Money.zero(self.currency)
+        cap = Money(self.rules.balance_cap, self.currency)
         return cap - self.balance if self.balance < cap else Money.zero(self.currency)
 
-    def can_receive(self, credit: Money, rules: WalletRules | None = None) -> bool:
-        rules = rules or WalletRules()
-        return credit.currency == rules.currency and credit <= self.headroom(rules)
+    def can_receive(self, credit: Money) -> bool:
+        return credit.currency == self.rules.currency and credit <= self.headroom()
 
-    def check_top_up(self, amount: Money, rules: WalletRules | None = None) -> None:
+    def fitting(self, credit: Money) -> Money:
+        """The part of ``credit`` the wallet may take now (the rest would pass the cap)."""
+        if credit.currency != self.currency:
+            return Money.zero(credit.currency)
+        room = self.headroom()
+        return credit if credit <= room else room
+
+    def check_top_up(self, amount: Money) -> None:
         """Refuse a top-up outside the per-top-up limits or beyond the balance cap."""
-        rules = rules or WalletRules()
+        rules = self.rules
         _check_currency(amount, rules)
         low, high = Money(rules.min_top_up, rules.currency), Money(rules.max_top_up, rules.currency)
         if amount < low:
@@ -113,21 +129,20 @@ class Wallet:
                 code="TOP_UP_ABOVE_MAXIMUM",
                 pointer=AMOUNT_POINTER,
             )
-        if not self.can_receive(amount, rules):
+        if not self.can_receive(amount):
             raise _cap_exceeded(self.balance, amount, rules)
 
-    def top_up(self, amount: Money, rules: WalletRules | None = None) -> Wallet:
-        self.check_top_up(amount, rules)
+    def top_up(self, amount: Money) -> Wallet:
+        self.check_top_up(amount)
         return replace(self, balance=self.balance + amount)
 
-    def receive(self, credit: Money, rules: WalletRules | None = None) -> Wallet:
+    def receive(self, credit: Money) -> Wallet:
         """Money back into the wallet (a refund): no per-top-up limits, the cap still holds."""
-        rules = rules or WalletRules()
-        _check_currency(credit, rules)
+        _check_currency(credit, self.rules)
         if not credit.is_positive:
             raise ValueError("a wallet credit is positive")
-        if not self.can_receive(credit, rules):
-            raise _cap_exceeded(self.balance, credit, rules)
+        if not self.can_receive(credit):
+            raise _cap_exceeded(self.balance, credit, self.rules)
         return replace(self, balance=self.balance + credit)
 
     def check_spend(self, amount: Money) -> None:
@@ -159,6 +174,18 @@ class Wallet:
 
     def unlock(self) -> Wallet:
         return replace(self, locked=False) if self.locked else self
+
+
+def check_top_up_start(wallet: Wallet, amount: Money, *, from_wallet: bool) -> None:
+    """A ``wallet_top_up`` payment may start, whichever endpoint or RPC starts it: within the
+    wallet's limits and cap, and not paid from the wallet it tops up."""
+    if from_wallet:
+        raise BusinessRuleViolation(
+            "A wallet is not topped up from itself.",
+            code="TOP_UP_METHOD_NOT_ALLOWED",
+            pointer=METHOD_POINTER,
+        )
+    wallet.check_top_up(amount)
 
 
 def split_payment(

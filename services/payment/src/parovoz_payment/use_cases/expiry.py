@@ -21,12 +21,11 @@ from sqlalchemy import select
 
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.payments import SqlPayments, payments
-from parovoz_payment.domain.audit import AuditRecord
 from parovoz_payment.domain.payment_vocabulary import CancellationReason, PaymentStatus
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.domain.providers import ProviderPayment
 from parovoz_payment.use_cases.discounts import release_discounts
-from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status
+from parovoz_payment.use_cases.payment_confirmation import apply_confirmed_status, payment_audit
 from parovoz_payment.use_cases.payment_ledger import cancelled_event
 
 if TYPE_CHECKING:
@@ -127,23 +126,11 @@ async def _expire_here(
         await repository.save(current)
         await release_discounts(session, current, clock.now())
         uow.emit(cancelled_event(current))
-        await record(session, _audit(current))
+        await record(
+            session, payment_audit(current, ACTOR, "payment.cancelled", None, before=before)
+        )
         await uow.commit()
     return current
-
-
-def _audit(payment: Payment) -> AuditRecord:
-    return AuditRecord(
-        actor=ACTOR,
-        action="payment.cancelled",
-        subject_type="payment",
-        subject_id=str(payment.id),
-        after={
-            "status": payment.status.value,
-            "cancellation_reason": CancellationReason.EXPIRED_ON_CONFIRMATION.value,
-        },
-        request_id=None,
-    )
 
 
 __all__ = ["expire_payment", "expire_pending_payments"]

@@ -65,10 +65,12 @@ class FraudScreen:
     ) -> None:
         self._unit_of_work = unit_of_work
         self.counters = counters
-        self._users = users
+        #: The process's one user-service client (and circuit breaker): the payment flow asks
+        #: it for the buyer's e-mail too.
+        self.users = users
 
     async def aclose(self) -> None:
-        await self._users.aclose()
+        await self.users.aclose()
 
     async def screen(self, order: PaymentOrder, now: datetime) -> FraudVerdict:
         """Raise ``PAYMENT_BLOCKED`` / ``CARD_LOCKED``; else which rules ask for review."""
@@ -78,7 +80,7 @@ class FraudScreen:
         enabled = {rule.kind for rule in rules if rule.enabled}
         user = None
         if enabled & {FraudRuleKind.BLOCKED_USER, FraudRuleKind.NEW_ACCOUNT_LARGE_PAYMENT}:
-            user = await self._users.facts(order.user_id)
+            user = await self.users.facts(order.user_id)
         try:
             card_state = await self._card_state(order, rules, enabled, now)
         except RedisError as error:
@@ -185,16 +187,19 @@ def hold_audit(
     request_id: str | None,
     reasons: tuple[tuple[str, str], ...] = (),
     comment: str | None = None,
+    *,
+    before: Payment | None = None,
 ) -> AuditRecord:
+    """The whole payment after the hold's step (with the rules that held it and the admin's
+    comment), and before it when the step changed a held payment."""
     return AuditRecord(
         actor=actor,
         action=action,
         subject_type="payment",
         subject_id=str(payment.id),
+        before=None if before is None else before.audit_state(),
         after={
-            "status": payment.status.value,
-            "amount_minor": payment.amount.amount_minor,
-            "currency": payment.currency,
+            **payment.audit_state(),
             "rules": [rule for rule, _ in reasons],
             "comment": comment,
         },

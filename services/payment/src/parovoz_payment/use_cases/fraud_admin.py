@@ -137,7 +137,15 @@ async def release_held_payment(
         await SqlPaymentHolds(session).decide(decided)
         await record(
             session,
-            hold_audit(released, admin, "payment.hold_released", request_id, hold.reasons, comment),
+            hold_audit(
+                released,
+                admin,
+                "payment.hold_released",
+                request_id,
+                hold.reasons,
+                comment,
+                before=payment,
+            ),
         )
         await uow.commit()
     return await send_to_provider(
@@ -179,7 +187,13 @@ async def reject_held_payment(
         await record(
             session,
             hold_audit(
-                cancelled, admin, "payment.hold_rejected", request_id, hold.reasons, comment
+                cancelled,
+                admin,
+                "payment.hold_rejected",
+                request_id,
+                hold.reasons,
+                comment,
+                before=payment,
             ),
         )
         await uow.commit()

@@ -52,25 +52,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def payment_audit(payment: Payment, actor: str, action: str, request_id: str | None) -> AuditRecord:
+def payment_audit(
+    payment: Payment,
+    actor: str,
+    action: str,
+    request_id: str | None,
+    *,
+    before: Payment | None = None,
+) -> AuditRecord:
+    """The whole payment after ``action``, and before it when it changed a stored payment
+    (None only for its creation)."""
     return AuditRecord(
         actor=actor,
         action=action,
         subject_type="payment",
         subject_id=str(payment.id),
-        after={
-            "status": payment.status.value,
-            "amount_minor": payment.amount.amount_minor,
-            "wallet_amount_minor": payment.wallet_amount.amount_minor,
-            "gift_card_amount_minor": payment.gift_card_amount_minor,
-            "discount_minor": payment.discount_minor,
-            "coupon_id": str(payment.coupon_id) if payment.coupon_id else None,
-            "currency": payment.currency,
-            "provider": payment.provider.value if payment.provider else None,
-            "cancellation_reason": (
-                payment.cancellation_reason.value if payment.cancellation_reason else None
-            ),
-        },
+        before=None if before is None else before.audit_state(),
+        after=payment.audit_state(),
         request_id=request_id,
     )
 
@@ -172,13 +170,20 @@ async def apply_confirmed_status(
                 overflow = settled.cap_overflow
                 receipt_id = await store_payment_receipt(session, current, clock)
                 uow.emit(succeeded_event(current))
-                await record(session, payment_audit(current, actor, "payment.succeeded", None))
+                await record(
+                    session, payment_audit(current, actor, "payment.succeeded", None, before=before)
+                )
             elif current.status is PaymentStatus.CANCELLED:
                 await release_discounts(session, current, clock.now())
                 uow.emit(cancelled_event(current))
-                await record(session, payment_audit(current, actor, "payment.cancelled", None))
+                await record(
+                    session, payment_audit(current, actor, "payment.cancelled", None, before=before)
+                )
             else:
-                await record(session, payment_audit(current, actor, "payment.status_changed", None))
+                await record(
+                    session,
+                    payment_audit(current, actor, "payment.status_changed", None, before=before),
+                )
         await uow.commit()
     if receipt_id is not None:
         deliver_receipts_later(unit_of_work, clock, current.id)  # after the commit, never before

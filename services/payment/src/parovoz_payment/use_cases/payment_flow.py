@@ -23,8 +23,9 @@ from parovoz_payment.db.payments import SqlPayments, StoredPayment
 from parovoz_payment.db.preorders import SqlPreorders
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.db.saved_methods import SqlSavedMethods
+from parovoz_payment.db.wallets import wallet_of
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
-from parovoz_payment.domain.methods import MethodChoice
+from parovoz_payment.domain.methods import MethodChoice, PaymentMethod
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_creation import start_payment
 from parovoz_payment.domain.payment_purposes import (
@@ -43,7 +44,8 @@ from parovoz_payment.domain.providers import (
 )
 from parovoz_payment.domain.receipts import RECEIPT_WITH_OPERATION
 from parovoz_payment.domain.references import id_from_reference
-from parovoz_payment.domain.wallet import split_payment
+from parovoz_payment.domain.wallet import check_top_up_start, split_payment
+from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import (
     CodeOffer,
     plan_discounts,
@@ -57,6 +59,7 @@ from parovoz_payment.use_cases.payment_confirmation import (
 from parovoz_payment.use_cases.payment_ledger import settle, succeeded_event
 from parovoz_payment.use_cases.receipt_delivery import deliver_receipts_later
 from parovoz_payment.use_cases.receipts import (
+    buyer_contact,
     customer_from_order,
     payment_receipt,
     remember_receipt_contact,
@@ -117,8 +120,16 @@ async def create_payment(
     customer = customer_from_order(order.customer_email)
     # Before the transaction: the screen may ask the user service over HTTP.
     verdict = await fraud.screen(order, clock.now()) if fraud is not None else None
+    if customer is None and fraud is not None:
+        # 54-FZ: the receipt goes to the buyer; named none, the account's e-mail is theirs.
+        customer = await buyer_contact(fraud.users, order.user_id)
     async with unit_of_work() as uow:
         session = uow.session
+        if order.purpose is PaymentPurpose.WALLET_TOP_UP:
+            # The wallet's one rules object, whichever endpoint or RPC starts the top-up.
+            wallet_now = await wallet_of(session, order.user_id, process_settings().wallet_rules())
+            from_wallet = order.use_wallet or order.choice.method is PaymentMethod.WALLET
+            check_top_up_start(wallet_now, order.amount, from_wallet=from_wallet)
         if order.purpose is PaymentPurpose.PREORDER:
             # A preorder's payment is its own prepayment, started by its owner.
             preorder_id = id_from_reference(order.reference, "")
@@ -195,7 +206,10 @@ async def create_payment(
             receipt_id = await store_payment_receipt(session, succeeded, clock)
             uow.emit(succeeded_event(succeeded))
             await record(session, payment_audit(succeeded, actor, "payment.created", request_id))
-            await record(session, payment_audit(succeeded, actor, "payment.succeeded", request_id))
+            await record(
+                session,
+                payment_audit(succeeded, actor, "payment.succeeded", request_id, before=payment),
+            )
             await uow.commit()
             if receipt_id is not None:
                 deliver_receipts_later(unit_of_work, clock, succeeded.id)

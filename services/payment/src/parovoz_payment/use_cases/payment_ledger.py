@@ -20,6 +20,7 @@ from parovoz_payment.domain.methods import PaymentMethod, Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
+from parovoz_payment.domain.wallet import Wallet
 from parovoz_payment.settings import process_settings
 from parovoz_payment.use_cases.discounts import consume_discounts
 from parovoz_payment.use_cases.donations import donation_credits
@@ -124,13 +125,11 @@ async def _top_up_credits(session: AsyncSession, payment: Payment) -> tuple[list
     wallet = await locked_account(
         session, OwnerType.USER, payment.user_id, AccountPurpose.USER_WALLET, currency
     )
-    balance = wallet.credit_balance
     rules = process_settings().wallet_rules()
-    cap = Money(rules.balance_cap, currency) if currency == rules.currency else None
+    wallet_now = Wallet(payment.user_id, wallet.credit_balance, rules)
     # What the user owes (a lost dispute's top-up) is repaid first; the cap applies to the rest.
     entries, amount = await repay_debt_first(session, payment.user_id, payment.captured_amount)
-    headroom = None if cap is None else max(0, cap.amount_minor - balance.amount_minor)
-    fits = amount if headroom is None else Money(min(amount.amount_minor, headroom), currency)
+    fits = wallet_now.fitting(amount)
     if fits.is_positive:
         entries.append(credit(wallet, fits))
     overflow = amount - fits

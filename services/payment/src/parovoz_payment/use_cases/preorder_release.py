@@ -235,7 +235,10 @@ async def _refused(release: PreorderRelease, payment: Payment, reason: Cancellat
         cancelled = stored.payment.cancel(reason, release.clock.now())
         await payments.save(cancelled)
         uow.emit(cancelled_event(cancelled))
-        await record(uow.session, payment_audit(cancelled, ACTOR, "payment.cancelled", None))
+        await record(
+            uow.session,
+            payment_audit(cancelled, ACTOR, "payment.cancelled", None, before=stored.payment),
+        )
         await uow.commit()
 
 
@@ -291,7 +294,6 @@ async def _planned_refund(
             in_flight=in_flight,
             approved_by_admin=True,  # the platform's own cancellation: never a review
             requested_by=ACTOR,
-            wallet_rules=service.wallet_rules,
             refund_id=refund_id,
         )
         await refunds.add(refund)

@@ -15,6 +15,7 @@ the receipt is registered depends on who took the money:
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import replace
 from datetime import datetime
@@ -23,6 +24,7 @@ from parovoz_kit.clock import Clock
 from parovoz_kit.errors import ValidationFailed
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_payment.clients.user_service import UserServiceClient
 from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlPreorders
@@ -52,8 +54,9 @@ from parovoz_payment.domain.refunds import Refund
 from parovoz_payment.domain.saved_methods import SavedMethod
 
 EMAIL_POINTER = "/data/attributes/customer_email"
-#: GAP: 54-FZ needs the buyer's e-mail or phone; without one given at creation the receipt goes
-#: to this address (reserved .invalid TLD) until the user service gives us the account's e-mail.
+#: 54-FZ needs the buyer's e-mail or phone: the one given at creation, else the account's from
+#: the user service (:func:`buyer_contact`). Only when neither is known (the user service could
+#: not be asked, or has no e-mail) does the receipt go to this address (reserved .invalid TLD).
 PLACEHOLDER_EMAIL = "receipts@parovoz.invalid"
 _ITEM_NAMES = {
     PaymentPurpose.GAME_PURCHASE: "Игра",
@@ -65,6 +68,7 @@ _ITEM_NAMES = {
     PaymentPurpose.PREORDER: "Предзаказ игры",
 }
 _METHOD_TITLE_LENGTH = 64
+log = logging.getLogger(__name__)
 
 
 def customer_from_order(email: str | None) -> Customer | None:
@@ -77,6 +81,19 @@ def customer_from_order(email: str | None) -> Customer | None:
         raise ValidationFailed(
             "Not an e-mail address.", code="INVALID_EMAIL", pointer=EMAIL_POINTER
         ) from None
+
+
+async def buyer_contact(users: UserServiceClient, user_id: uuid.UUID) -> Customer | None:
+    """The account's e-mail from the user service, for a payment that names none (before the
+    payment's transaction: it is an HTTP call); None when it cannot be asked or has none."""
+    facts = await users.facts(user_id)
+    if facts is None or facts.email is None:
+        return None
+    try:
+        return Customer.of(email=facts.email)
+    except ValidationFailed:
+        log.warning("the user service's e-mail of %s is not an address", user_id)
+        return None
 
 
 async def remember_receipt_contact(

@@ -34,7 +34,7 @@ from parovoz_payment.domain.referral_payouts import (
     cap_failure,
     check_request,
 )
-from parovoz_payment.domain.wallet import WalletRules
+from parovoz_payment.domain.wallet import Wallet, WalletRules
 
 
 async def execute_referral_payout(
@@ -117,8 +117,7 @@ async def _credit_wallet(
     wallet = await locked_account(
         session, OwnerType.USER, request.user_id, AccountPurpose.USER_WALLET, currency
     )
-    balance = wallet.credit_balance
-    over = cap_failure(balance, request.amount, rules)
+    over = cap_failure(Wallet(request.user_id, wallet.credit_balance, rules), request.amount)
     if over is not None:
         return ReferralFailure.LIMIT_EXCEEDED, over
     expense = await account_for(

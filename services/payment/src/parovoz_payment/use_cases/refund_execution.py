@@ -36,23 +36,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def refund_audit(refund: Refund, actor: str, action: str, request_id: str | None) -> AuditRecord:
+def refund_audit(
+    refund: Refund,
+    actor: str,
+    action: str,
+    request_id: str | None,
+    *,
+    before: Refund | None = None,
+) -> AuditRecord:
+    """The whole refund after ``action``, and before it when it changed a stored refund."""
     return AuditRecord(
         actor=actor,
         action=action,
         subject_type="refund",
         subject_id=str(refund.id),
-        after={
-            "payment_id": str(refund.payment_id),
-            "status": refund.status.value,
-            "amount_minor": refund.amount.amount_minor,
-            "to_method_minor": refund.to_method.amount_minor,
-            "to_wallet_minor": refund.to_wallet.amount_minor,
-            "currency": refund.amount.currency,
-            "destination": refund.destination.value,
-            "reason": refund.reason.value,
-            "failure_reason": refund.failure_reason,
-        },
+        before=None if before is None else before.audit_state(),
+        after=refund.audit_state(),
         request_id=request_id,
     )
 
@@ -132,7 +131,7 @@ async def finish_refund(
         assert stored is not None and refund is not None
         if refund.status is not RefundStatus.PENDING:
             return refund  # another execution finished it first
-        payment = stored.payment
+        payment, earlier = stored.payment, refund
         if failure is not None:
             refund = refund.fail(failure, now)
             await release_refund_hold(session, refund, now)
@@ -147,7 +146,7 @@ async def finish_refund(
             uow.emit(refund_succeeded_event(payment, refund))
             action = "refund.succeeded"
         await refunds.save(refund, provider_refund_id=provider_refund_id)
-        await record(session, refund_audit(refund, actor, action, request_id))
+        await record(session, refund_audit(refund, actor, action, request_id, before=earlier))
         await uow.commit()
     if receipt_id is not None:  # 54-FZ: to the provider after the commit, never before
         deliver_receipts_later(service.unit_of_work, service.clock, refund.payment_id)

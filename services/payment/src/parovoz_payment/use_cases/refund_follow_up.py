@@ -129,7 +129,6 @@ async def refund_wallet_cap_overflow(
                 in_flight=await repository.in_flight(payment.id, payment.currency),
                 approved_by_admin=True,  # the system's own decision, never a caller's
                 requested_by=CAP_OVERFLOW_ACTOR,
-                wallet_rules=service.wallet_rules,
                 refund_id=refund_id,
             )
             await repository.add(refund)

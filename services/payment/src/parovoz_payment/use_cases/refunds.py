@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.chargebacks import SqlChargebacks
-from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlPreorders
 from parovoz_payment.db.refunds import SqlRefunds
+from parovoz_payment.db.wallets import wallet_of
 from parovoz_payment.domain.chargebacks import ChargebackStatus
-from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
@@ -71,14 +70,6 @@ class RefundService:
 
 def _not_found() -> NotFound:
     return NotFound("The payment does not exist.", code="PAYMENT_NOT_FOUND")
-
-
-async def wallet_of(session: AsyncSession, user_id: uuid.UUID, rules: WalletRules) -> Wallet:
-    key = AccountKey.of(OwnerType.USER, user_id, AccountPurpose.USER_WALLET, rules.currency)
-    account = await find_account(session, key)
-    return (
-        Wallet.empty(user_id, rules) if account is None else Wallet(user_id, account.credit_balance)
-    )
 
 
 async def _refuse_if_disputed(session: AsyncSession, payment: Payment) -> None:
@@ -142,7 +133,6 @@ async def request_refund(
             ),
             requested_by=order.actor,
             comment=order.comment,
-            wallet_rules=service.wallet_rules,
         )
         _check_top_up_still_in_wallet(payment, refund, wallet)
         await refunds.add(refund)
@@ -189,7 +179,7 @@ async def decide_refund(
         if refund is not before:
             if refund.to_wallet.is_positive and decision is ReviewDecision.APPROVE:
                 wallet = await wallet_of(session, refund.user_id, service.wallet_rules)
-                if not wallet.can_receive(refund.to_wallet, service.wallet_rules):
+                if not wallet.can_receive(refund.to_wallet):
                     raise BusinessRuleViolation(
                         "The wallet would pass its balance cap; reject and refund to the "
                         "original method instead.",
@@ -200,7 +190,8 @@ async def decide_refund(
                 await release_refund_hold(session, refund, now)
                 uow.emit(refund_failed_event(stored.payment, refund, now))
             await record(
-                session, refund_audit(refund, admin, f"refund.{decision.value}d", request_id)
+                session,
+                refund_audit(refund, admin, f"refund.{decision.value}d", request_id, before=before),
             )
             await uow.commit()
     if refund.status is RefundStatus.PENDING:
