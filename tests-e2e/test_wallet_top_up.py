@@ -180,3 +180,25 @@ def test_a_game_paid_wholly_from_the_wallet_gets_a_closing_receipt_on_the_top_up
         {"type": "prepayment", "amount": {"value": "599.00", "currency": "RUB"}}
     ]
     assert_ledger_ok()
+
+
+@pytest.mark.parametrize(
+    ("amount_minor", "code"),
+    [(100, "TOP_UP_BELOW_MINIMUM"), (2_000_000, "TOP_UP_ABOVE_MAXIMUM")],
+)
+def test_a_top_up_through_payments_obeys_the_same_limits(amount_minor: int, code: str) -> None:
+    """Issue #12 item 2: 1.00 and 20,000.00 RUB were credited through `POST /payments`."""
+    player = Player()
+    for answer in (
+        player.pay(
+            {
+                "purpose": "wallet_top_up",
+                "amount": {"amount_minor": amount_minor, "currency": "RUB"},
+            }
+        ),
+        player.top_up(amount_minor),
+    ):
+        assert answer.status_code == 422, answer.text
+        error = answer.json()["errors"][0]
+        assert (error["code"], error["source"]) == (code, {"pointer": "/data/attributes/amount"})
+    assert _rows("SELECT 1 FROM payments WHERE user_id = %s", player.id) == []
