@@ -38,6 +38,7 @@ from chargebacks_support import (
 from ledger_support import fund_wallet, ledger_violations, sell_game
 from notifications_support import Receiver
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.ledger import account_for, post
 from parovoz_payment.domain.chargebacks import ChargebackStatus
 from parovoz_payment.domain.ledger import AccountPurpose, OwnerType, credit, debit
@@ -45,6 +46,7 @@ from parovoz_payment.domain.payment_vocabulary import PaymentPurpose
 from parovoz_payment.domain.payments import Payment
 from parovoz_payment.use_cases.funds_release import release_sale
 from parovoz_testing.tokens import auth
+from sqlalchemy import select
 
 
 @pytest.fixture
@@ -146,6 +148,19 @@ async def test_a_disputed_sale_is_reversed_once_locks_the_wallet_and_winning_res
     sent = await events(infrastructure, payment.id)
     assert sent.count("payment.chargeback.opened.v1") == 1
     assert sent.count("payment.chargeback.resolved.v1") == 1
+    # The audit log has the dispute whole, before and after its end.
+    async with infrastructure.session_factory() as session:
+        rows = await session.execute(
+            select(audit_log.c.action, audit_log.c.before, audit_log.c.after).where(
+                audit_log.c.subject_id == str(dispute.id)
+            )
+        )
+        audited = {row.action: (row.before, row.after) for row in rows}
+    assert audited["chargeback.opened"][0] is None
+    before, after = audited["chargeback.won"]
+    assert (before["status"], after["status"]) == ("opened", "won")
+    assert before["amount_minor"] == after["amount_minor"] == 10_000
+    assert before["resolved_at"] is None and after["resolved_at"] is not None
     # The outcome heard again (even another one) changes nothing.
     await deliver(client, await notification(receiver, payment, "chargeback.opened"), times=2)
     assert await developer_balance(infrastructure, game.developer_id) == (0, 7_000, 0, 0)

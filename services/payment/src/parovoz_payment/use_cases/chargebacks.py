@@ -146,7 +146,8 @@ async def _resolve(
             resolved_at=resolved.resolved_at,
         )
     )
-    await record(session, _audit(resolved, f"chargeback.{resolved.status.value}"))
+    action = f"chargeback.{resolved.status.value}"
+    await record(session, _audit(resolved, action, before=chargeback))
     return resolved
 
 
@@ -154,24 +155,33 @@ def _facts(payment: Payment, chargeback: Chargeback) -> dict[str, object]:
     return {**payment_facts(payment, chargeback.amount), "chargeback_id": chargeback.id}
 
 
-def _audit(chargeback: Chargeback, action: str) -> AuditRecord:
-    def minor(money: object) -> int | None:
-        return getattr(money, "amount_minor", None)
-
+def _audit(chargeback: Chargeback, action: str, *, before: Chargeback | None = None) -> AuditRecord:
+    """The whole dispute after ``action``, and before it when it changed (won or lost)."""
     return AuditRecord(
         actor=f"provider:{chargeback.provider.value}",
         action=action,
         subject_type="chargeback",
         subject_id=str(chargeback.id),
-        after={
-            "payment_id": str(chargeback.payment_id),
-            "user_id": str(chargeback.user_id),
-            "provider_chargeback_id": chargeback.provider_chargeback_id,
-            "status": chargeback.status.value,
-            "amount_minor": chargeback.amount.amount_minor,
-            "currency": chargeback.amount.currency,
-            "reason": chargeback.reason,
-            "wallet_debited_minor": minor(chargeback.wallet_debited),
-            "user_owed_minor": minor(chargeback.user_owed),
-        },
+        before=None if before is None else _state(before),
+        after=_state(chargeback),
     )
+
+
+def _state(chargeback: Chargeback) -> dict[str, object]:
+    def minor(money: object) -> int | None:
+        return getattr(money, "amount_minor", None)
+
+    return {
+        "payment_id": str(chargeback.payment_id),
+        "user_id": str(chargeback.user_id),
+        "provider_chargeback_id": chargeback.provider_chargeback_id,
+        "status": chargeback.status.value,
+        "amount_minor": chargeback.amount.amount_minor,
+        "currency": chargeback.amount.currency,
+        "reason": chargeback.reason,
+        "wallet_debited_minor": minor(chargeback.wallet_debited),
+        "user_owed_minor": minor(chargeback.user_owed),
+        "resolved_at": None
+        if chargeback.resolved_at is None
+        else chargeback.resolved_at.isoformat(),
+    }
