@@ -18,6 +18,7 @@ from parovoz_kit.clock import ManualClock
 from parovoz_kit.errors import BusinessRuleViolation
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
+from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.gift_cards import SqlGiftCards
 from parovoz_payment.domain.gift_cards import (
     ALPHABET,
@@ -33,6 +34,7 @@ from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.use_cases.expiry import expire_payment
 from parovoz_payment.use_cases.gift_cards import break_expired_gift_cards, issue_promotional
 from parovoz_testing.tokens import auth
+from sqlalchemy import select
 
 PAYMENTS = "/api/v1/payments"
 
@@ -223,6 +225,18 @@ async def test_expired_value_is_refused_then_broken_into_revenue_once(
     await break_expired_gift_cards(infrastructure.unit_of_work, clock)  # again: nothing more
     assert (await card(infrastructure, gift.id)).broken_minor == 20_000
     await ledger_ok(infrastructure)
+    # Audited once, with the whole card before and after the breakage (never its code).
+    async with infrastructure.session_factory() as session:
+        rows = await session.execute(
+            select(audit_log.c.before, audit_log.c.after).where(
+                audit_log.c.subject_id == str(gift.id), audit_log.c.action == "gift_card.expired"
+            )
+        )
+        [(before, after)] = list(rows)
+    assert (before["broken_minor"], after["broken_minor"]) == (0, 20_000)
+    assert (before["available_minor"], after["available_minor"]) == (20_000, 0)
+    assert before["redeemed_minor"] == after["redeemed_minor"] == 10_000
+    assert code not in str(before) + str(after)
 
 
 async def test_payments_api_takes_gift_card_codes_and_counts_wrong_ones(

@@ -94,6 +94,22 @@ class GiftCard:
         if min(parts) < 0 or sum(parts) > self.initial_minor:
             raise ValueError("gift card counters out of order")
 
+    def audit_state(self) -> dict[str, object]:
+        """The whole card as the audit log shows it (never its code)."""
+        return {
+            "origin": self.origin.value,
+            "currency": self.currency,
+            "initial_minor": self.initial_minor,
+            "reserved_minor": self.reserved_minor,
+            "redeemed_minor": self.redeemed_minor,
+            "broken_minor": self.broken_minor,
+            "refunded_minor": self.refunded_minor,
+            "available_minor": self.available.amount_minor,
+            "issued_at": self.issued_at.isoformat(),
+            "expires_at": self.expires_at.isoformat(),
+            "payment_id": None if self.payment_id is None else str(self.payment_id),
+        }
+
     @property
     def available(self) -> Money:
         spent = self.reserved_minor + self.redeemed_minor + self.broken_minor + self.refunded_minor
@@ -186,19 +202,22 @@ def allocate(cards: Sequence[GiftCard], to_cover: Money) -> list[tuple[GiftCard,
     return taken
 
 
-def gift_card_audit(card: GiftCard, actor: str, action: str, **facts: object) -> AuditRecord:
-    """The audit record of something done to a card: its origin and value, plus ``facts``.
-    Never the code."""
+def gift_card_audit(
+    card: GiftCard,
+    actor: str,
+    action: str,
+    *,
+    before: GiftCard | None = None,
+    **facts: object,
+) -> AuditRecord:
+    """The audit record of something done to a card: the whole card after it (and before it
+    when it changed the card), plus ``facts``. Never the code."""
     return AuditRecord(
         actor=actor,
         action=action,
         subject_type="gift_card",
         subject_id=str(card.id),
-        after={
-            "origin": card.origin.value,
-            "initial_minor": card.initial_minor,
-            "currency": card.currency,
-            **facts,
-        },
+        before=None if before is None else before.audit_state(),
+        after={**card.audit_state(), **facts},
         request_id=None,
     )

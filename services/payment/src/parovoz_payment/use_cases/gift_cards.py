@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from parovoz_kit.clock import Clock
@@ -99,8 +99,8 @@ async def _book_issue(session: AsyncSession, card: GiftCard, source: AccountPurp
     )
 
 
-def _audit(card: GiftCard, actor: str, action: str, **extra: object) -> AuditRecord:
-    return gift_card_audit(card, actor, action, expires_at=card.expires_at.isoformat(), **extra)
+def _audit(card: GiftCard, actor: str, action: str) -> AuditRecord:
+    return gift_card_audit(card, actor, action)
 
 
 # -- balance check ------------------------------------------------------------------------
@@ -189,9 +189,10 @@ async def break_expired_gift_cards(unit_of_work: UnitOfWorkFactory, clock: Clock
                 reference=str(card.id),
             )
             await cards.record_breakage(card.id, amount.amount_minor)
+            broken_card = replace(card, broken_minor=card.broken_minor + amount.amount_minor)
             await record(
                 session,
-                _audit(card, BREAKAGE_ACTOR, "gift_card.expired", broken_minor=amount.amount_minor),
+                gift_card_audit(broken_card, BREAKAGE_ACTOR, "gift_card.expired", before=card),
             )
             await uow.commit()
             broken += 1
