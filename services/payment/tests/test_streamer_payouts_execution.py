@@ -113,6 +113,23 @@ async def test_the_destination_is_a_wallet_number_sealed_and_shown_masked(
         )
     assert WALLET.encode() not in bytes(stored)
     assert leaked.scalar_one() == 0
+    # Another wallet replaces it: audited with the one replaced (masked) and the new one.
+    other = "410019876543210"
+    answer = await client.put(DESTINATION, json=destination_body(other), headers=headers)
+    assert answer.status_code == 200, answer.text
+    async with infrastructure.session_factory() as session:
+        changes = await session.execute(
+            text(
+                "SELECT before, after FROM audit_log WHERE subject_id = :s "
+                "AND action = 'streamer_payout_destination.set' ORDER BY id"
+            ),
+            {"s": str(streamer_id)},
+        )
+        [(first_before, _), (before, after)] = list(changes)
+    assert first_before is None
+    assert before == {"kind": "yoo_money", "account_last4": "7890"}
+    assert after == {"kind": "yoo_money", "account_last4": "3210"}
+    assert other not in str(after)
 
 
 async def test_a_held_payout_is_paid_to_the_wallet_and_completed(
@@ -133,6 +150,19 @@ async def test_a_held_payout_is_paid_to_the_wallet_and_completed(
     assert await balance(infrastructure, streamer_id, "streamer_balance") == 0
     assert await balance(infrastructure, streamer_id, "payout_clearing") == 0
     await assert_ledger_green(infrastructure)
+    # Audited with the whole payout before and after its completion.
+    async with infrastructure.session_factory() as session:
+        audited = await session.execute(
+            text(
+                "SELECT before, after FROM audit_log WHERE subject_id = :id "
+                "AND action = 'streamer_payout.completed'"
+            ),
+            {"id": str(payout.id)},
+        )
+        [(before, after)] = list(audited)
+    assert (before["status"], after["status"]) == ("processing", "completed")
+    assert before["amount_minor"] == after["amount_minor"] == 60_000
+    assert after["provider_payout_id"] == done["provider_payout_id"]
     # The check follows streamer payouts' holds too: a completed one claimed to be still
     # processing (its hold long cleared) is named.
     async with infrastructure.session_factory() as session, session.begin():

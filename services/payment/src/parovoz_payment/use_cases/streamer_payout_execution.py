@@ -79,7 +79,7 @@ class StreamerPayouts:
             current = before.fail(failure, message)
             await release_streamer_payout(uow.session, current)
             await payouts.save(current, self.run.clock.now(), None)
-            await audit_streamer_payout(uow.session, JOB_ACTOR, current)
+            await audit_streamer_payout(uow.session, JOB_ACTOR, current, before)
             await uow.commit()
         return True
 
@@ -128,7 +128,7 @@ async def apply_streamer_payout(
             current = current.fail(*cancellation(confirmed))
             await release_streamer_payout(session, current)
         await payouts.save(current, now, now + poll_after)
-        await audit_streamer_payout(session, actor, current)
+        await audit_streamer_payout(session, actor, current, before)
         await uow.commit()
     return current.is_final
 

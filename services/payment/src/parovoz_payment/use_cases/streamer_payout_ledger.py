@@ -87,8 +87,12 @@ async def release_streamer_payout(session: AsyncSession, state: StreamerPayoutSt
 
 
 async def audit_streamer_payout(
-    session: AsyncSession, actor: str, state: StreamerPayoutState
+    session: AsyncSession,
+    actor: str,
+    state: StreamerPayoutState,
+    before: StreamerPayoutState | None = None,
 ) -> None:
+    """The whole payout after its step, and before it when the step changed it."""
     await record(
         session,
         AuditRecord(
@@ -96,14 +100,20 @@ async def audit_streamer_payout(
             action=f"streamer_payout.{state.status.value}",
             subject_type="streamer_payout",
             subject_id=str(state.payout.id),
-            after={
-                "status": state.status.value,
-                "streamer_id": str(state.payout.streamer_id),
-                "amount_minor": state.payout.amount.amount_minor,
-                "currency": state.payout.amount.currency,
-                "failure_reason_code": state.failure.value if state.failure else None,
-                "provider_payout_id": state.provider_payout_id,
-                "account_last4": state.destination_last4,
-            },
+            before=None if before is None else _streamer_payout_state(before),
+            after=_streamer_payout_state(state),
         ),
     )
+
+
+def _streamer_payout_state(state: StreamerPayoutState) -> dict[str, object]:
+    return {
+        "status": state.status.value,
+        "streamer_id": str(state.payout.streamer_id),
+        "period": state.payout.period_key,
+        "amount_minor": state.payout.amount.amount_minor,
+        "currency": state.payout.amount.currency,
+        "failure_reason_code": state.failure.value if state.failure else None,
+        "provider_payout_id": state.provider_payout_id,
+        "account_last4": state.destination_last4,
+    }

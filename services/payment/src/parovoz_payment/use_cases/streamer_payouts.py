@@ -32,7 +32,9 @@ async def set_payout_destination(
     key_id, blob = sealer.seal(wallet.account_number.encode("ascii"), streamer_id.bytes)
     sealed = SealedDestination(WALLET, key_id, blob, wallet.last4)
     async with unit_of_work() as uow:
-        await SqlStreamerPayouts(uow.session).set_destination(streamer_id, sealed, clock.now())
+        repository = SqlStreamerPayouts(uow.session)
+        replaced = await repository.destination(streamer_id)
+        await repository.set_destination(streamer_id, sealed, clock.now())
         await record(
             uow.session,
             AuditRecord(
@@ -40,12 +42,18 @@ async def set_payout_destination(
                 action="streamer_payout_destination.set",
                 subject_type="streamer",
                 subject_id=str(streamer_id),
-                after={"kind": WALLET, "account_last4": wallet.last4},
+                # The wallet replaced (never the number: its last digits), and the new one.
+                before=None if replaced is None else _destination_state(replaced),
+                after=_destination_state(sealed),
                 request_id=request_id,
             ),
         )
         await uow.commit()
     return sealed
+
+
+def _destination_state(sealed: SealedDestination) -> dict[str, str | None]:
+    return {"kind": sealed.kind, "account_last4": sealed.account_last4}
 
 
 async def payout_destination(
