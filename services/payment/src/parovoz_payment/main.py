@@ -10,7 +10,7 @@ from parovoz_payment.events.developer_events import developer_event_handlers
 from parovoz_payment.grpc.callers import CALLERS
 from parovoz_payment.grpc.servicer import grpc_services
 from parovoz_payment.jobs.periodic import payment_jobs
-from parovoz_payment.settings import PaymentSettings
+from parovoz_payment.settings import process_settings
 
 SERVICE = ServiceDefinition(
     title="Parovoz payment",
@@ -28,7 +28,9 @@ SERVICE = ServiceDefinition(
 
 
 def run() -> None:
-    run_service(PaymentSettings(), SERVICE)
+    # The process's one settings object: the rules built from it (the wallet's, revenue share,
+    # ...) are the same ones the use cases deep in a settlement read (``process_settings``).
+    run_service(process_settings(), SERVICE)
 
 
 if __name__ == "__main__":
