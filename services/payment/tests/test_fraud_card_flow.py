@@ -1,18 +1,25 @@
 """The card-failure fraud rule in the card flow (issue #12, also found): the provider sandbox
 reports the card the buyer entered, declined payments included (YooKassa's
-``payment_method.card``), payment counts a card's failures by it, and past the limit the card
-is locked: a saved method of that card is refused before any provider hears of it.
+``payment_method.card``, T-Bank's masked ``Pan`` and ``ExpDate`` in its notification), payment
+counts a card's failures by it, and past the limit the card is locked: a saved method of that
+card is refused before any provider hears of it.
 
-Real engines: the sandbox (:8091), the user stand-in (:8092), Redis counters, PostgreSQL."""
+Real engines: the sandbox (:8091), the user stand-in (:8092), the running payment service's
+webhook (T-Bank), Redis counters, PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-from parovoz_kit.infrastructure import Infrastructure
+import pytest
+from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.service import build_app, job_runner
+from parovoz_payment.clients.providers.config import ProviderConfig
 from parovoz_payment.clients.providers.registry import provider_registry
 from parovoz_payment.db.audit import audit_log
 from parovoz_payment.db.fraud_counters import FraudCounters
@@ -21,6 +28,8 @@ from parovoz_payment.db.saved_methods import saved_methods
 from parovoz_payment.domain.fraud import card_fingerprint
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.providers import NotificationSubject, ProviderNotification
+from parovoz_payment.main import SERVICE
+from parovoz_payment.settings import PaymentSettings
 from parovoz_payment.use_cases.fraud import fraud_screen
 from parovoz_payment.use_cases.payment_confirmation import settle_payment_notification
 from parovoz_testing.tokens import auth
@@ -137,3 +146,44 @@ async def test_repeated_declines_of_one_card_lock_it_and_its_saved_method(
             select(audit_log.c.action).where(audit_log.c.subject_id == card)
         )
         assert "card.locked" in set(locks.scalars())
+
+
+@pytest.fixture(scope="module")
+async def tbank_only() -> AsyncIterator[Infrastructure]:
+    """Payment with YooKassa switched off: a card payment goes to T-Bank."""
+    settings = PaymentSettings(environment="test", providers=ProviderConfig(yookassa_enabled=False))
+    async with open_infrastructure(settings) as infra:
+        yield infra
+
+
+@pytest.fixture(scope="module")
+async def tbank_client(tbank_only: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(SERVICE, tbank_only, job_runner(SERVICE, tbank_only))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://payment") as http:
+        yield http
+
+
+async def test_tbank_declines_of_one_card_reach_the_webhook_and_lock_it(
+    tbank_only: Infrastructure, tbank_client: httpx.AsyncClient
+) -> None:
+    """T-Bank names the card in its notification only (masked Pan, ExpDate): the running
+    service's webhook counts the declines by it, as for YooKassa."""
+    user_id = player()
+    number, expiry, card = a_card()
+    counters = FraudCounters(tbank_only.redis)
+    for _ in range(6):
+        declined = await top_up(tbank_client, user_id, method="bank_card")
+        assert declined.status_code == 201, declined.text
+        attributes = declined.json()["data"]["attributes"]
+        assert attributes["provider"] == "tbank"
+        query = f"outcome=fail&code=card_expired&card={number}&expiry={expiry}"
+        async with httpx.AsyncClient() as browser:
+            paid = await browser.get(f"{attributes['confirmation_url']}?{query}")
+        assert paid.status_code == 303, paid.text
+    for _ in range(200):  # the notifications go to the running service's webhook
+        if await counters.card_locked_until(card) is not None:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("six declines of one card at T-Bank did not lock it")

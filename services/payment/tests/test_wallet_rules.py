@@ -1,7 +1,9 @@
 """One wallet rule (issue #12, item 2): the top-up limits, the balance cap and "not from
 itself" are the domain's, applied where every top-up is created: `POST /payments` with purpose
 `wallet_top_up` refuses what `POST /wallet/top-ups` refuses, with the same code, and so does
-the use case gRPC's CreatePayment calls. Nothing is stored for a refused top-up."""
+``create_payment``, the use case every path calls (REST routes and gRPC's CreatePayment, which
+may not start a top-up at all: ``domain.payment_purposes``). Nothing is stored for a refused
+top-up."""
 
 from __future__ import annotations
 
