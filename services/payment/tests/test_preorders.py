@@ -25,7 +25,7 @@ from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlPreorders
 from parovoz_payment.db.prices import SqlGamePrices
-from parovoz_payment.db.receipts import SqlReceipts
+from parovoz_payment.db.receipts import SqlReceipts, remember_contact
 from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.db.sales import get_sale
 from parovoz_payment.db.saved_methods import saved_methods
@@ -36,7 +36,7 @@ from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import CancellationReason
 from parovoz_payment.domain.preorders import PreorderRules
 from parovoz_payment.domain.pricing import GamePriceList
-from parovoz_payment.domain.receipts import ReceiptType
+from parovoz_payment.domain.receipts import Customer, ReceiptType
 from parovoz_payment.domain.refunds import RefundReason, RefundStatus
 from parovoz_payment.events.preorder_events import preorder_event_handlers
 from parovoz_payment.jobs.ledger_check import check_ledger
@@ -278,6 +278,10 @@ async def test_a_partial_prepayment_charges_the_remainder_at_the_release(
     assert await receipts_of(infrastructure, prepayment_id) == [
         ("partial_prepayment", 30_000, False)
     ]
+    # The buyer's contact, as the prepayment remembered it (from the user service here).
+    buyer = Customer(email="preorder-buyer@example.test")
+    async with infrastructure.session_factory.begin() as session:
+        await remember_contact(session, prepayment_id, buyer, infrastructure.clock.now())
 
     await publish_game(infrastructure, game_id, developer_id)
     await run_preorder_release(preorder_release(infrastructure))
@@ -299,6 +303,9 @@ async def test_a_partial_prepayment_charges_the_remainder_at_the_release(
     # The remainder hands the game over: full_payment for the whole price (the prepaid share
     # settled as the advance's offset, the rest by card).
     assert await receipts_of(infrastructure, remainder_id) == [("full_payment", 150_050, False)]
+    async with infrastructure.session_factory() as session:  # 54-FZ: to the same buyer
+        [stored] = await SqlReceipts(session).of_payment(remainder_id)
+    assert stored.receipt.customer == buyer
     assert await advance(infrastructure, user_id) == 0
     await assert_ledger_ok(infrastructure)
 

@@ -32,6 +32,7 @@ from parovoz_kit.uow import UnitOfWork
 from parovoz_payment.db.audit import record
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlGameReleases, SqlPreorders
+from parovoz_payment.db.receipts import contact_of
 from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.db.saved_methods import SqlSavedMethods
 from parovoz_payment.domain.methods import MethodChoice
@@ -53,6 +54,7 @@ from parovoz_payment.use_cases.payment_flow import send_to_provider
 from parovoz_payment.use_cases.payment_ledger import cancelled_event
 from parovoz_payment.use_cases.preorder_ledger import REMAINDER, recognise_preorder
 from parovoz_payment.use_cases.preorders import payment_metadata
+from parovoz_payment.use_cases.receipts import remember_receipt_contact
 from parovoz_payment.use_cases.refund_execution import execute_refund, refund_audit
 from parovoz_payment.use_cases.refunds import RefundService, wallet_of
 
@@ -188,6 +190,10 @@ async def _start_remainder(
         payment = payment.cancel(CancellationReason.PAYMENT_METHOD_UNAVAILABLE, now)
         uow.emit(cancelled_event(payment))
     await payments.add(payment)
+    if preorder.prepayment_payment_id is not None:
+        # 54-FZ: the remainder's receipt goes to the buyer the prepayment's went to.
+        contact = await contact_of(session, preorder.prepayment_payment_id)
+        await remember_receipt_contact(session, payment, contact)
     await record(session, payment_audit(payment, ACTOR, "payment.created", None))
     return (payment if method is not None else None), charging
 
