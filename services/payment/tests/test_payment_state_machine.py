@@ -1,19 +1,23 @@
 """A Hypothesis state machine over payment on the real engines and the provider sandbox (:8091).
 
-Several players start payments through the REST API as a browser would (top-ups, purchases
-of a published game, donations, full preorders; by card, or from the wallet), pay them at the
+Several players (each with a card saved by a first top-up) start payments through the REST
+API as a browser would (top-ups, purchases of a published game, donations, full and partial
+preorders; at the provider's page, with the saved card, or from the wallet), pay them at the
 sandbox's page, and the sandbox's notifications are delivered to the in-process app, also
 duplicated and reordered; an attacker sends forged notifications, signed ones whose metadata
 names another of our payments, ones about a provider payment of another amount, pays a
-preorder through ``POST /payments``, skips the top-up limits there, starts service purposes
-and buys an unpublished game; payers refund; a game is released. After every step:
+preorder through ``POST /payments``, skips the top-up limits there, starts service purposes,
+buys an unpublished game and pays with another player's saved card; payers refund and cancel
+preorders; a preordered game is released (the remainders charged). After every step:
 
 - the ledger check finds nothing it did not find before the run;
 - every payment still has the payer, purpose, reference, game, amount and provider payment it
   was created with; a succeeded one was paid at the provider by exactly its own provider
-  payment (the one created for it), for its amount, naming it in its metadata;
+  payment (the one created for it), for its amount, naming it in its metadata; none is
+  charged to another player's card;
 - a succeeded preorder payment is its payer's own preorder's, for that preorder's amount;
-  a prepaid or completed preorder was paid by its owner's own payment;
+  a prepaid or completed preorder was paid by its owner's own payment, a completed one for
+  its price (prepayment and remainder);
 - a succeeded top-up is within the wallet's top-up limits; no service purpose and no
   unpublished game was sold to a user;
 - each wallet balance is what that user's own payments and refunds made it, and no user's
@@ -200,6 +204,7 @@ class PaymentMachine(RuleBasedStateMachine):
         self.payments: dict[uuid.UUID, Tracked] = {}
         self.preorders: dict[uuid.UUID, TrackedPreorder] = {}
         self.verified: set[uuid.UUID] = set()
+        self.saved: dict[uuid.UUID, str] = {}
         self.balances = dict.fromkeys(self.users, 0)
         #: Users whose wallets the current step may move (its actor's).
         self.movers: set[uuid.UUID] = set()
@@ -210,12 +215,27 @@ class PaymentMachine(RuleBasedStateMachine):
         self.game_id, developer_id = self.w.run(announced_game(infrastructure))
         self.w.run(publish(infrastructure, self.game_id, developer_id))
         self.upcoming = self.w.run(announced_game(infrastructure))  # announced, not released
-        # Every player starts with a paid top-up, so wallet payments happen from the start.
+        # Every player starts with a paid top-up that saves their card, so wallet and
+        # saved-card payments happen from the start.
         for user in range(USERS):
-            self.top_up(user, TOP_UPS[-1])
+            self.top_up(user, TOP_UPS[-1], save=True)
             if self.pending():
                 self.pay_at_sandbox(len(self.pending()) - 1)
+        self.saved = self.w.run(self.saved_methods())
         self.movers = set(self.users)  # the invariants check the setup like any step
+
+    async def saved_methods(self) -> dict[uuid.UUID, str]:
+        """Each player's saved card (the one their first top-up saved)."""
+        async with self.w.infrastructure.session_factory() as session:
+            found = await session.execute(
+                text("SELECT user_id, id FROM saved_methods WHERE user_id = ANY(:users)"),
+                {"users": self.users},
+            )
+            return {row.user_id: str(row.id) for row in found}
+
+    def method_of(self, user_id: uuid.UUID, saved: bool) -> str:
+        """``bank_card`` (the provider's page), or the user's saved card when asked for."""
+        return self.saved.get(user_id, "bank_card") if saved else "bank_card"
 
     # -- helpers -----------------------------------------------------------------------------
     def post(self, path: str, body: dict[str, Any] | None, user_id: uuid.UUID) -> httpx.Response:
@@ -339,15 +359,16 @@ class PaymentMachine(RuleBasedStateMachine):
             self.payments[payment_id].status = row["status"]
 
     # -- users start payments ----------------------------------------------------------------
-    @rule(user=st.integers(0, USERS - 1), amount=st.sampled_from(TOP_UPS))
-    def top_up(self, user: int, amount: int) -> None:
+    @rule(user=st.integers(0, USERS - 1), amount=st.sampled_from(TOP_UPS), saved=st.booleans())
+    def top_up(self, user: int, amount: int, saved: bool = False, save: bool = False) -> None:
         user_id = self.users[user]
         body = {
             "data": {
                 "type": "walletTopUp",
                 "attributes": {
                     "amount": money(amount),
-                    "method": "bank_card",
+                    "method": self.method_of(user_id, saved),
+                    "save_method": save,
                     "return_url": RETURN_URL,
                 },
             }
@@ -392,8 +413,14 @@ class PaymentMachine(RuleBasedStateMachine):
         body = {"data": {"type": "donation", "attributes": attributes}}
         self.started(self.post("/donations", body, user_id), user_id)
 
-    @rule(user=st.integers(0, USERS - 1))
-    def preorder(self, user: int) -> None:
+    @rule(
+        user=st.integers(0, USERS - 1),
+        kind=st.sampled_from(["full", "partial"]),
+        saved=st.booleans(),
+    )
+    def preorder(self, user: int, kind: str, saved: bool) -> None:
+        """A preorder paid in full or in part (the remainder charged to the saved card at the
+        release), at the provider's page or with the saved card at once."""
         user_id = self.users[user]
         game_id = self.upcoming[0]
         body = {
@@ -403,15 +430,15 @@ class PaymentMachine(RuleBasedStateMachine):
                     "game_id": str(game_id),
                     "region": "RU",
                     "currency": "RUB",
-                    "prepayment": "full",
-                    "method": "bank_card",
+                    "prepayment": kind,
+                    "method": self.method_of(user_id, saved),
                     "return_url": RETURN_URL,
                 },
             }
         }
         response = self.post("/preorders", body, user_id)
         if response.status_code != 201:
-            assert response.status_code in (409, 422), response.text
+            assert response.status_code in (400, 404, 409, 422), response.text
             return
         data = response.json()["data"]
         attributes = data["attributes"]
@@ -596,6 +623,23 @@ class PaymentMachine(RuleBasedStateMachine):
         if tracked is not None and tracked in self.pending():
             self.pay_at_sandbox(list(self.pending()).index(tracked))
 
+    @rule(
+        attacker=st.integers(0, USERS - 1),
+        victim=st.integers(1, USERS - 1),
+        purpose=st.sampled_from(["wallet_top_up", "game_purchase"]),
+    )
+    def pay_with_another_players_card(self, attacker: int, victim: int, purpose: str) -> None:
+        """A payment charged to another player's saved card (its id as the method)."""
+        user_id = self.users[attacker]
+        card = self.saved.get(self.users[(attacker + victim) % USERS])
+        if card is None:
+            return
+        if purpose == "wallet_top_up":
+            body = self.payment_body(purpose, TOP_UPS[0], method=card)
+        else:
+            body = self.payment_body(purpose, GAME_PRICE, method=card, game_id=str(self.game_id))
+        self.started(self.post("", body, user_id), user_id, forbidden=True)
+
     @rule(user=st.integers(0, USERS - 1), amount=st.sampled_from([100, 2_000_000]))
     def top_up_past_the_limits(self, user: int, amount: int) -> None:
         """Item 2: a top-up through ``POST /payments`` below the minimum or above the maximum."""
@@ -646,8 +690,45 @@ class PaymentMachine(RuleBasedStateMachine):
         new = {c: n for c, n in found.items() if n > self.w.baseline.get(c, 0)}
         assert not new, f"ledger check: new violations {new}"
 
+    async def unknown_payments(self) -> list[Any]:
+        """The players' payments the machine did not start (a preorder's remainder)."""
+        async with self.w.infrastructure.session_factory() as session:
+            found = await session.execute(
+                text(
+                    "SELECT id, user_id, purpose, reference FROM payments"
+                    " WHERE user_id = ANY(:users) AND NOT id = ANY(:known)"
+                ),
+                {"users": self.users, "known": list(self.payments)},
+            )
+            return list(found)
+
+    async def cards_of_others(self) -> list[Any]:
+        """Payments charged to a saved card of someone other than their payer."""
+        async with self.w.infrastructure.session_factory() as session:
+            found = await session.execute(
+                text(
+                    "SELECT p.id, p.user_id, m.user_id AS card_owner FROM payments p"
+                    " JOIN saved_methods m ON m.id = p.saved_method_id"
+                    " WHERE p.user_id = ANY(:users) AND m.user_id <> p.user_id"
+                ),
+                {"users": self.users},
+            )
+            return list(found)
+
+    def adopt_remainders(self) -> None:
+        """A payment of a player the machine did not start is the remainder the release
+        charged for the payer's own preorder, and is followed from now on."""
+        for row in self.w.run(self.unknown_payments()):
+            ours = {str(p.id): p for p in self.preorders.values()}
+            preorder = ours.get(row.reference)
+            assert row.purpose == "preorder" and preorder is not None, row
+            assert preorder.user_id == row.user_id, row
+            self.remember(row.id, None)
+
     @invariant()
     def payments_settle_only_what_they_were_created_for(self) -> None:
+        self.adopt_remainders()
+        assert self.w.run(self.cards_of_others()) == []
         if not self.payments:
             return
         rows = self.w.run(self.rows(list(self.payments)))
@@ -699,12 +780,17 @@ class PaymentMachine(RuleBasedStateMachine):
     def preorders_are_paid_by_their_own_payments(self) -> None:
         if not self.preorders:
             return
+        self.adopt_remainders()
         ours = {p.payment_id: p for p in self.preorders.values() if p.payment_id}
         for tracked in self.payments.values():
             if tracked.purpose != "preorder" or tracked.status != "succeeded":
                 continue
             preorder = ours.get(tracked.id)
-            assert preorder is not None, f"preorder payment {tracked.id} is no preorder's own"
+            if preorder is None:  # a remainder: of its payer's own preorder (checked above)
+                assert tracked.reference is not None
+                preorder = self.preorders[uuid.UUID(tracked.reference)]
+                assert tracked.user_id == preorder.user_id
+                continue
             assert tracked.user_id == preorder.user_id
             assert tracked.reference == str(preorder.id)
             assert tracked.amount_minor == preorder.prepayment_minor
@@ -713,7 +799,8 @@ class PaymentMachine(RuleBasedStateMachine):
             async with self.w.infrastructure.session_factory() as session:
                 found = await session.execute(
                     text(
-                        "SELECT id, user_id, status, prepayment_payment_id FROM preorders"
+                        "SELECT id, user_id, status, prepayment_payment_id, remainder_payment_id,"
+                        " price_minor FROM preorders"
                         " WHERE id = ANY(:ids)"
                     ),
                     {"ids": list(self.preorders)},
@@ -727,6 +814,15 @@ class PaymentMachine(RuleBasedStateMachine):
             if row.status in ("prepaid", "completed"):
                 payment = self.payments[preorder.payment_id]  # type: ignore[index]
                 assert payment.status == "succeeded", (row, payment)
+            if row.status == "completed":  # the prepayment and the remainder make the price
+                paid = preorder.prepayment_minor
+                if row.remainder_payment_id is not None:
+                    remainder = self.payments[row.remainder_payment_id]
+                    assert remainder.status == "succeeded", (row, remainder)
+                    assert remainder.user_id == preorder.user_id, (row, remainder)
+                    assert remainder.reference == str(preorder.id), (row, remainder)
+                    paid += remainder.amount_minor
+                assert paid == row.price_minor, row
 
     @invariant()
     def wallets_move_only_by_their_owners(self) -> None:
