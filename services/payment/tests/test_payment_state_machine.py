@@ -8,7 +8,8 @@ duplicated and reordered; an attacker sends forged notifications, signed ones wh
 names another of our payments, ones about a provider payment of another amount, pays a
 preorder through ``POST /payments``, skips the top-up limits there, starts service purposes,
 buys an unpublished game and pays with another player's saved card; payers refund and cancel
-preorders; a preordered game is released (the remainders charged). After every step:
+preorders; the game on sale is unpublished and published again; a preordered game is
+released (the remainders charged). After every step:
 
 - the ledger check finds nothing it did not find before the run;
 - every payment still has the payer, purpose, reference, game, amount and provider payment it
@@ -18,8 +19,9 @@ preorders; a preordered game is released (the remainders charged). After every s
 - a succeeded preorder payment is its payer's own preorder's, for that preorder's amount;
   a prepaid or completed preorder was paid by its owner's own payment, a completed one for
   its price (prepayment and remainder);
-- a succeeded top-up is within the wallet's top-up limits; no service purpose and no
-  unpublished game was sold to a user;
+- every attack on creation is refused with nothing created: a preorder paid through
+  ``POST /payments``, a top-up past its limits, a service purpose, a game not (or no longer)
+  published, another player's saved card; a succeeded top-up is within the limits;
 - each wallet balance is what that user's own payments and refunds made it, and no user's
   balance moves by another user's action.
 
@@ -41,7 +43,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from games_support import publish
+from games_support import publish, unpublish
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -174,8 +176,6 @@ class Tracked:
     provider_payment_id: str | None  # the one stored at creation
     confirmation_url: str | None
     status: str
-    #: Started by the attacker through a path that must not sell it.
-    forbidden: bool = False
 
 
 @dataclass
@@ -212,16 +212,19 @@ class PaymentMachine(RuleBasedStateMachine):
     @initialize()
     def published_game_and_funded_players(self) -> None:
         infrastructure = self.w.infrastructure
-        self.game_id, developer_id = self.w.run(announced_game(infrastructure))
-        self.w.run(publish(infrastructure, self.game_id, developer_id))
+        self.game_id, self.developer_id = self.w.run(announced_game(infrastructure))
+        self.w.run(publish(infrastructure, self.game_id, self.developer_id))
+        self.listed = True
         self.upcoming = self.w.run(announced_game(infrastructure))  # announced, not released
         # Every player starts with a paid top-up that saves their card, so wallet and
-        # saved-card payments happen from the start.
+        # saved-card payments happen from the start,
         for user in range(USERS):
             self.top_up(user, TOP_UPS[-1], save=True)
             if self.pending():
                 self.pay_at_sandbox(len(self.pending()) - 1)
         self.saved = self.w.run(self.saved_methods())
+        for user in range(USERS):  # and has bought the game from the wallet (refundable)
+            self.buy_game(user, wallet=True)
         self.movers = set(self.users)  # the invariants check the setup like any step
 
     async def saved_methods(self) -> dict[uuid.UUID, str]:
@@ -249,15 +252,16 @@ class PaymentMachine(RuleBasedStateMachine):
     def started(
         self, response: httpx.Response, user_id: uuid.UUID, *, forbidden: bool = False
     ) -> Tracked | None:
-        """Remember the payment a 201 started (with its provider payment as stored now)."""
+        """Remember the payment a 201 started (with its provider payment as stored now); a
+        ``forbidden`` one must have been refused, nothing created."""
         if response.status_code != 201:
             assert response.status_code in (400, 403, 404, 409, 422), response.text
             return None
+        assert not forbidden, f"a payment that must be refused was started: {response.text}"
         data = response.json()["data"]
         attributes = data["attributes"]
         payment_id = uuid.UUID(data["id"])
         tracked = self.remember(payment_id, attributes.get("confirmation_url"))
-        tracked.forbidden = forbidden
         assert tracked.user_id == user_id
         return tracked
 
@@ -397,7 +401,17 @@ class PaymentMachine(RuleBasedStateMachine):
         if wallet:
             extra |= {"method": "wallet", "use_wallet": True}
         body = self.payment_body("game_purchase", GAME_PRICE, **extra)
-        self.started(self.post("", body, user_id), user_id)
+        # While the game is unpublished, nothing may sell it.
+        self.started(self.post("", body, user_id), user_id, forbidden=not self.listed)
+
+    @rule()
+    def toggle_listing(self) -> None:
+        """developer-portal unpublishes the game on sale, or publishes it again."""
+        infrastructure = self.w.infrastructure
+        change = unpublish if self.listed else publish
+        self.w.run(change(infrastructure, self.game_id, self.developer_id))
+        self.listed = not self.listed
+        self.movers = set()
 
     @rule(user=st.integers(0, USERS - 1), amount=st.sampled_from(DONATIONS), wallet=st.booleans())
     def donate(self, user: int, amount: int, wallet: bool) -> None:
@@ -619,9 +633,7 @@ class PaymentMachine(RuleBasedStateMachine):
         body = self.payment_body(
             "preorder", amount, reference=str(target.id), game_id=str(target.game_id)
         )
-        tracked = self.started(self.post("", body, user_id), user_id, forbidden=True)
-        if tracked is not None and tracked in self.pending():
-            self.pay_at_sandbox(list(self.pending()).index(tracked))
+        self.started(self.post("", body, user_id), user_id, forbidden=True)
 
     @rule(
         attacker=st.integers(0, USERS - 1),
@@ -645,9 +657,7 @@ class PaymentMachine(RuleBasedStateMachine):
         """Item 2: a top-up through ``POST /payments`` below the minimum or above the maximum."""
         user_id = self.users[user]
         body = self.payment_body("wallet_top_up", amount)
-        tracked = self.started(self.post("", body, user_id), user_id, forbidden=True)
-        if tracked is not None and tracked in self.pending():
-            self.pay_at_sandbox(list(self.pending()).index(tracked))
+        self.started(self.post("", body, user_id), user_id, forbidden=True)
 
     @rule(
         user=st.integers(0, USERS - 1),
@@ -657,18 +667,14 @@ class PaymentMachine(RuleBasedStateMachine):
         """Item 3: a user starts a payment only a service may start."""
         user_id = self.users[user]
         body = self.payment_body(purpose, 1, reference=f"subscription:{uuid.uuid4()}")
-        tracked = self.started(self.post("", body, user_id), user_id, forbidden=True)
-        if tracked is not None and tracked in self.pending():
-            self.pay_at_sandbox(list(self.pending()).index(tracked))
+        self.started(self.post("", body, user_id), user_id, forbidden=True)
 
     @rule(user=st.integers(0, USERS - 1))
     def buy_an_unpublished_game(self, user: int) -> None:
         """Item 7: a priced game that was never published is bought."""
         user_id = self.users[user]
         body = self.payment_body("game_purchase", GAME_PRICE, game_id=str(self.upcoming[0]))
-        tracked = self.started(self.post("", body, user_id), user_id, forbidden=True)
-        if tracked is not None and tracked in self.pending():
-            self.pay_at_sandbox(list(self.pending()).index(tracked))
+        self.started(self.post("", body, user_id), user_id, forbidden=True)
 
     # -- the release -------------------------------------------------------------------------
     @precondition(lambda self: self.preorders)
@@ -743,7 +749,6 @@ class PaymentMachine(RuleBasedStateMachine):
             )
             if row["status"] != "succeeded":
                 continue
-            assert not tracked.forbidden, f"a {tracked.purpose} payment {tracked.reference} sold"
             if tracked.purpose == "wallet_top_up":
                 assert 10_000 <= tracked.amount_minor <= 1_500_000, row
             if payment_id not in self.verified:
