@@ -7,43 +7,13 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from collections.abc import Iterable, Iterator
 
-from fastapi import APIRouter
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, BaseRoute
 from parovoz_developer_portal.main import SERVICE
-from parovoz_kit.idempotency.rest import optional_idempotency_key, require_idempotency_key
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.routes import keyed_routes
 
 PREFIX = "/api/v1/developer"
 KIT_RUNNERS = ("run_idempotent(", "run_with_optional_key(")
-
-
-def keyed_routes(routers: Iterable[APIRouter]) -> list[APIRoute]:
-    """The routes that take an Idempotency-Key (the kit's dependency, required or optional)."""
-
-    def routes_of(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
-        for route in routes:
-            if isinstance(route, APIRoute):
-                yield route
-            included = getattr(route, "original_router", None)  # a router included in another
-            if isinstance(included, APIRouter):
-                yield from routes_of(included.routes)
-
-    def takes_key(dependant: Dependant) -> bool:
-        return any(
-            dependency.call in (require_idempotency_key, optional_idempotency_key)
-            or takes_key(dependency)
-            for dependency in dependant.dependencies
-        )
-
-    return [
-        route
-        for router in routers
-        for route in routes_of(router.routes)
-        if takes_key(route.dependant)
-    ]
 
 
 def test_every_route_taking_a_key_runs_through_the_kit(infrastructure: Infrastructure) -> None:

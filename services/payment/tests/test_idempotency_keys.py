@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from collections.abc import Iterable, Iterator
 
 import httpx
 from donations_support import DONATIONS
 from donations_support import body as donation
-from fastapi import APIRouter
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, BaseRoute
-from parovoz_kit.idempotency.rest import optional_idempotency_key, require_idempotency_key
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.main import SERVICE
+from parovoz_testing.routes import keyed_routes
 from parovoz_testing.tokens import auth
 from sqlalchemy import text
 
@@ -90,32 +86,6 @@ async def test_a_donation_refuses_another_body_under_the_same_key(
     assert changed.json()["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert again.headers["Idempotent-Replayed"] == "true"
     assert (again.status_code, again.content) == (first.status_code, first.content)
-
-
-def keyed_routes(routers: Iterable[APIRouter]) -> list[APIRoute]:
-    """The routes that take an Idempotency-Key (the kit's dependency, required or optional)."""
-
-    def routes_of(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
-        for route in routes:
-            if isinstance(route, APIRoute):
-                yield route
-            included = getattr(route, "original_router", None)  # a router included in another
-            if isinstance(included, APIRouter):
-                yield from routes_of(included.routes)
-
-    def takes_key(dependant: Dependant) -> bool:
-        return any(
-            dependency.call in (require_idempotency_key, optional_idempotency_key)
-            or takes_key(dependency)
-            for dependency in dependant.dependencies
-        )
-
-    return [
-        route
-        for router in routers
-        for route in routes_of(router.routes)
-        if takes_key(route.dependant)
-    ]
 
 
 def test_every_route_taking_a_key_runs_through_the_kit(infrastructure: Infrastructure) -> None:
