@@ -16,11 +16,13 @@ from parovoz_kit.http.fields import (
     Flag,
     Instant,
     Int64,
+    InvalidValue,
     MinorUnits,
     QueryInt64,
     RequestModel,
     Text,
 )
+from parovoz_kit.http.language import russian_validation_message
 from pydantic import TypeAdapter, ValidationError
 
 
@@ -113,3 +115,13 @@ def test_a_request_model_bounds_bare_text_and_refuses_unknown_members() -> None:
     [error] = refused.value.errors()
     assert (error["type"], error["loc"]) == ("extra_forbidden", ("amount_minor_unit",))
     assert _Body.model_json_schema()["additionalProperties"] is False
+
+
+def test_a_validators_own_refusal_answers_russian_without_its_english_text() -> None:
+    russian = InvalidValue("Give one form only.", russian="Укажите только одну форму.")
+    assert russian_validation_message({"type": "value_error", "ctx": {"error": russian}}) == (
+        "Укажите только одну форму."
+    )
+    bare = ValueError("internal English wording")
+    generic = russian_validation_message({"type": "value_error", "ctx": {"error": bare}})
+    assert generic == "Недопустимое значение."

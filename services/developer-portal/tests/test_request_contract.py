@@ -468,3 +468,21 @@ async def test_errors_are_in_russian_by_default_and_english_on_request(studio) -
         404,
     )
     assert not_found["detail"] == RUSSIAN["PAYOUT_REQUEST_NOT_FOUND"]
+
+
+async def test_mixing_the_two_forms_is_refused_in_the_answers_language(studio) -> None:
+    method = await studio.add_method()
+    mixed = seed_payout(method["id"])
+    mixed["data"]["attributes"]["amount"] = {"amount_minor": 5_000_000, "currency": "RUB"}
+    answers = {}
+    for language in ("ru", "en"):
+        answer = await studio.client.post(
+            f"{FINANCE}/payouts/requests",
+            json=mixed,
+            headers=keyed(studio) | {"Accept-Language": language},
+        )
+        answers[language] = only_error(answer, 400)
+    assert "amount_minor_units" in answers["ru"]["detail"]
+    assert answers["ru"]["detail"].startswith("Укажите сумму")
+    assert "Give the amount" not in answers["ru"]["detail"]  # no English in a Russian answer
+    assert answers["en"]["detail"].startswith("Value error, Give the amount")

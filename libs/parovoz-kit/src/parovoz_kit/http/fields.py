@@ -44,6 +44,16 @@ _NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 _INTEGER = re.compile(r"[+-]?\d{1,20}")
 
 
+class InvalidValue(ValueError):
+    """What a request model's own validator raises: the English text (pydantic's ``msg``) and
+    the Russian one, which the kit answers by default. A bare ``ValueError``'s text, written for
+    English readers, never reaches a Russian answer."""
+
+    def __init__(self, english: str, *, russian: str) -> None:
+        super().__init__(english)
+        self.russian = russian
+
+
 def refuse_nul(value: str) -> str:
     if "\x00" in value:
         raise PydanticCustomError("string_nul", "Text must not contain the NUL character")
@@ -144,6 +154,7 @@ __all__ = [
     "Flag",
     "Instant",
     "Int64",
+    "InvalidValue",
     "MinorUnits",
     "QueryInt64",
     "RequestModel",

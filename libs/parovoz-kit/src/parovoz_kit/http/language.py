@@ -199,6 +199,13 @@ def _reason(ctx: Mapping[str, Any]) -> str:
     return f" ({error})" if error else ""
 
 
+def _invalid_value(ctx: Mapping[str, Any]) -> str:
+    """A validator's own refusal: its Russian text when it gave one (``InvalidValue``), else a
+    generic sentence — its message is English, for the English answer only."""
+    russian = getattr(ctx.get("error"), "russian", None)
+    return str(russian) if russian else "Недопустимое значение."
+
+
 # Pydantic's error types, in Russian. A callable gets the issue's ``ctx``.
 _VALIDATION_RU: Mapping[str, Any] = {
     "missing": "Обязательное поле не заполнено.",
@@ -277,8 +284,8 @@ _VALIDATION_RU: Mapping[str, Any] = {
         f"Поле {_limit(c, 'discriminator')} должно быть одним из: {_limit(c, 'expected_tags')}."
     ),
     "union_tag_not_found": lambda c: f"Не указано поле {_limit(c, 'discriminator')}.",
-    "value_error": lambda c: f"Недопустимое значение{_reason(c)}.",
-    "assertion_error": lambda c: f"Недопустимое значение{_reason(c)}.",
+    "value_error": _invalid_value,
+    "assertion_error": _invalid_value,
     "bytes_type": "Ожидается строка.",
     "bytes_too_long": lambda c: f"Не более {_limit(c, 'max_length')} байт.",
     "bytes_too_short": lambda c: f"Не менее {_limit(c, 'min_length')} байт.",

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from parovoz_kit.http.fields import CurrencyCode, MinorUnits, RequestModel, Text
+from parovoz_kit.http.fields import CurrencyCode, InvalidValue, MinorUnits, RequestModel, Text
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from parovoz_developer_portal.api.fields import left_out_not_null
@@ -181,10 +181,19 @@ _SEED_AMOUNT_POINTERS = {
     f"{_ATTRIBUTES}/amount/amount_minor": f"{_ATTRIBUTES}/amount_minor_units",
     f"{_ATTRIBUTES}/amount/currency": f"{_ATTRIBUTES}/currency_code",
 }
-_ONE_FORM = (
-    "Give the amount either as `amount` or, as seed 001 writes it, as `amount_minor_units` "
-    "with `currency_code`; and the method either as `payout_method_id` or `payment_method_id`."
-)
+
+
+def _one_form() -> InvalidValue:
+    return InvalidValue(
+        "Give the amount either as `amount` or, as seed 001 writes it, as `amount_minor_units` "
+        "with `currency_code`; and the method either as `payout_method_id` or "
+        "`payment_method_id`.",
+        russian=(
+            "Укажите сумму либо в `amount`, либо, как в seed 001, в `amount_minor_units` вместе "
+            "с `currency_code`; способ выплаты — либо `payout_method_id`, либо "
+            "`payment_method_id`."
+        ),
+    )
 
 
 class PayoutRequestCreationAttributes(RequestModel):
@@ -241,11 +250,11 @@ class PayoutRequestCreationAttributes(RequestModel):
     def _one_form(self) -> PayoutRequestCreationAttributes:
         seed_amount = self.amount_minor_units is not None or self.currency_code is not None
         if self.amount is not None and seed_amount:
-            raise ValueError(_ONE_FORM)
+            raise _one_form()
         if self.amount is None and (self.amount_minor_units is None or self.currency_code is None):
-            raise ValueError(_ONE_FORM)
+            raise _one_form()
         if self.payout_method_id is not None and self.payment_method_id is not None:
-            raise ValueError(_ONE_FORM)
+            raise _one_form()
         return self
 
     def pointer_as_sent(self, pointer: str | None) -> str | None:
