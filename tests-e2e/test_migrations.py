@@ -8,11 +8,12 @@ import pytest
 from parovoz_kit.migrations import schema_differences
 
 SERVICES = ["developer_portal", "greenlight", "subscription", "payment"]
+TABLES = {"developer_portal": "tables"}  # the others still keep theirs in db/tables.py
 
 
 @pytest.mark.parametrize("package", SERVICES)
 def test_migrated_schema_matches_the_declared_tables(package: str) -> None:
-    tables = importlib.import_module(f"parovoz_{package}.db.tables")
+    tables = importlib.import_module(f"parovoz_{package}.{TABLES.get(package, 'db.tables')}")
     settings_module = importlib.import_module(f"parovoz_{package}.settings")
     settings_class = next(
         value

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from parovoz_developer_portal.db.tables import team_members
 from parovoz_developer_portal.main import SERVICE
 from parovoz_developer_portal.settings import DeveloperPortalSettings
+from parovoz_developer_portal.tables import team_members
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_testing.tokens import user_token

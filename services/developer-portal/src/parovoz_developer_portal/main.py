@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
-from parovoz_developer_portal.api import routers
 from parovoz_developer_portal.error_texts import RUSSIAN
-from parovoz_developer_portal.events.payment_events import payment_event_handlers
+from parovoz_developer_portal.finance.events import payment_event_handlers
+from parovoz_developer_portal.finance.jobs import payout_jobs
 from parovoz_developer_portal.grpc.callers import CALLERS
 from parovoz_developer_portal.grpc.servicer import grpc_services
-from parovoz_developer_portal.jobs.monthly_payouts import payout_jobs
+from parovoz_developer_portal.routers import routers
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 
 SERVICE = ServiceDefinition(

@@ -6,7 +6,7 @@ from parovoz_kit.settings import Environment, ServiceSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from parovoz_developer_portal.db.bank_details_cipher import BankDetailsCipher, decode_key
+from parovoz_developer_portal.finance.bank_details_cipher import BankDetailsCipher, decode_key
 
 #: Development key for payout bank details (base64 of 32 bytes): never valid in production.
 _DEV_PAYOUT_DETAILS_KEY = "cGFyb3Zvei1kZXYtcGF5b3V0LWRldGFpbHMta2V5ISE="

@@ -16,7 +16,7 @@ from parovoz.payment.v1.payment_service_pb2_grpc import PaymentServiceStub
 from parovoz_kit.errors import Unavailable, ValidationFailed
 from parovoz_kit.infrastructure import Infrastructure
 
-from parovoz_developer_portal.domain.balances import (
+from parovoz_developer_portal.finance.domain.balances import (
     CurrencyBalance,
     DeveloperBalance,
     LedgerEntry,

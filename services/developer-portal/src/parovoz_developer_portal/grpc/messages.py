@@ -9,11 +9,11 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from parovoz.common.v1 import money_pb2
 from parovoz.developer.v1 import developer_service_pb2 as pb
 
-from parovoz_developer_portal.domain.accounts import DeveloperAccount
-from parovoz_developer_portal.domain.games import Game
-from parovoz_developer_portal.domain.payouts import PayoutMethod
-from parovoz_developer_portal.domain.pricing import GamePrices, Price
-from parovoz_developer_portal.domain.team import TeamRole
+from parovoz_developer_portal.accounts.domain import DeveloperAccount
+from parovoz_developer_portal.finance.domain.payouts import PayoutMethod
+from parovoz_developer_portal.games.domain import Game
+from parovoz_developer_portal.pricing.domain import GamePrices, Price
+from parovoz_developer_portal.team.domain import TeamRole
 
 
 def _timestamp(moment: datetime | None) -> Timestamp | None:

@@ -17,15 +17,15 @@ from parovoz_kit.errors import NotFound, ValidationFailed
 from parovoz_kit.grpc import GrpcService
 from parovoz_kit.infrastructure import Infrastructure
 
-from parovoz_developer_portal.db.finance_unit_of_work import finance_unit_of_work
-from parovoz_developer_portal.db.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
-from parovoz_developer_portal.domain.payout_use_cases import payout_method_for_payment
+from parovoz_developer_portal.finance.service.payouts import payout_method_for_payment
+from parovoz_developer_portal.finance_unit_of_work import finance_unit_of_work
 from parovoz_developer_portal.grpc.messages import (
     developer_message,
     game_message,
     member_message,
     payout_method_message,
 )
+from parovoz_developer_portal.unit_of_work import SqlPortalUnitOfWork, portal_unit_of_work
 
 
 def _uuid(value: str, field: str) -> uuid.UUID:

@@ -1,0 +1,1 @@
+"""Developer accounts: legal forms, status, who registered them."""

@@ -1,0 +1,68 @@
+"""Use cases of developer accounts: open an account, read the caller's membership.
+
+Each is one function taking the unit of work (games' use cases: games/service.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from parovoz_events.developer import DeveloperAccountCreated
+from parovoz_kit.errors import Conflict, NotFound
+
+from parovoz_developer_portal.accounts.domain import (
+    AccountApplication,
+    DeveloperAccount,
+    open_account,
+)
+from parovoz_developer_portal.accounts.ports import Membership, PortalUnitOfWork
+from parovoz_developer_portal.team.domain import TeamRole
+
+_ALREADY_A_MEMBER_RU = "Пользователь уже состоит в аккаунте разработчика."
+
+
+@dataclass(frozen=True)
+class MemberView:
+    account: DeveloperAccount
+    role: TeamRole
+
+
+async def register_account(
+    uow: PortalUnitOfWork, application: AccountApplication, user_id: uuid.UUID, now: datetime
+) -> MemberView:
+    if await uow.accounts.membership_of(user_id) is not None:
+        raise Conflict(
+            "This user already belongs to a developer account.",
+            detail_ru=_ALREADY_A_MEMBER_RU,
+            code="RESOURCE_ALREADY_EXISTS",
+        )
+    account = open_account(application, user_id, now)
+    await uow.accounts.add(account)
+    await uow.accounts.add_member(account.id, user_id, TeamRole.OWNER, now)
+    uow.emit(
+        DeveloperAccountCreated(
+            developer_id=account.id,
+            owner_user_id=user_id,
+            display_name=account.display_name,
+            legal_entity_type=account.legal_entity_type.value,
+            country_code=account.country_code,
+            status=account.status.value,
+            publishing_track=account.publishing_track.value,
+            created_at=account.created_at,
+        )
+    )
+    await uow.commit()
+    return MemberView(account, TeamRole.OWNER)
+
+
+async def my_membership(uow: PortalUnitOfWork, user_id: uuid.UUID) -> Membership:
+    membership = await uow.accounts.membership_of(user_id)
+    if membership is None:
+        raise NotFound(
+            "You are not a member of any developer account yet.",
+            detail_ru="Вы пока не состоите ни в одном аккаунте разработчика.",
+            code="RESOURCE_NOT_FOUND",
+        )
+    return membership

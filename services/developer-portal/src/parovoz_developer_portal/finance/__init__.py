@@ -1,0 +1,1 @@
+"""Payout methods and bank details, payouts and their schedule, balances, sales."""

@@ -1,0 +1,1 @@
+"""Finance use cases, one function per action, over the unit of work."""

@@ -1,0 +1,93 @@
+"""Games (and DLC, software) in a developer's catalogue."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+
+from parovoz_developer_portal.accounts.domain import DeveloperAccount, DeveloperStatus
+
+
+class ProductType(StrEnum):
+    GAME = "game"
+    DLC = "dlc"
+    SOFTWARE = "software"
+
+
+class GameStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class Game:
+    id: uuid.UUID
+    developer_id: uuid.UUID
+    title: str
+    product_type: ProductType
+    parent_game_id: uuid.UUID | None
+    status: GameStatus
+    created_by_user_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = None
+
+
+def require_parent_only_for_dlc(product_type: ProductType, has_parent: bool) -> None:
+    """A DLC names the game it extends, nothing else does: checked before the parent is looked
+    up, so the answer never depends on whether the id names someone's game."""
+    if (product_type is ProductType.DLC) != has_parent:
+        raise ValidationFailed(
+            "parent_game_id is required for a DLC and only for a DLC.",
+            code="DLC_PARENT_REQUIRED",
+            pointer="/data/attributes/parent_game_id",
+        )
+
+
+def invalid_parent_game() -> BusinessRuleViolation:
+    """The one answer for a parent that is not one of this developer's games: unknown ids,
+    other developers' games and DLC look the same, so no tenant learns which game ids exist."""
+    return BusinessRuleViolation(
+        "A DLC extends one of this developer's games.",
+        code="INVALID_PARENT_GAME",
+        pointer="/data/attributes/parent_game_id",
+    )
+
+
+def draft_game(
+    account: DeveloperAccount,
+    title: str,
+    product_type: ProductType,
+    parent: Game | None,
+    created_by: uuid.UUID,
+    now: datetime,
+) -> Game:
+    """A new product starts as a draft of an account that is not suspended."""
+    if account.status is DeveloperStatus.SUSPENDED:
+        raise BusinessRuleViolation(
+            "A suspended developer account cannot create games.", code="ACCOUNT_SUSPENDED"
+        )
+    require_parent_only_for_dlc(product_type, parent is not None)
+    if parent is not None and (
+        parent.developer_id != account.id or parent.product_type is not ProductType.GAME
+    ):
+        raise invalid_parent_game()
+    return Game(
+        id=uuid.uuid4(),
+        developer_id=account.id,
+        title=title,
+        product_type=product_type,
+        parent_game_id=parent.id if parent else None,
+        status=GameStatus.DRAFT,
+        created_by_user_id=created_by,
+        created_at=now,
+        updated_at=now,
+    )

@@ -1,0 +1,26 @@
+"""REST routers and request/response schemas (thin: translate and delegate)."""
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_developer_portal.accounts.api import accounts_router
+from parovoz_developer_portal.finance.payout_methods_api import payout_methods_router
+from parovoz_developer_portal.finance.payout_schedule_api import payout_schedule_router
+from parovoz_developer_portal.finance.payouts_api import payouts_router
+from parovoz_developer_portal.finance.reports_api import finance_reports_router
+from parovoz_developer_portal.games.api import games_router
+from parovoz_developer_portal.pricing.api import prices_router
+
+
+def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
+    return [
+        accounts_router(infrastructure),
+        games_router(infrastructure),
+        prices_router(infrastructure),
+        payout_methods_router(infrastructure),
+        payouts_router(infrastructure),
+        payout_schedule_router(infrastructure),
+        finance_reports_router(infrastructure),
+    ]

@@ -1,0 +1,1 @@
+"""Team members and their roles."""
