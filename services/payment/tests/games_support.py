@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 from parovoz_events.developer import GamePublished, GameUnpublished
 from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.prices import SqlGamePrices
+from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.events.developer_events import developer_event_handlers
@@ -88,3 +90,26 @@ async def priced_game(
     if published:
         await publish(infrastructure, prices.game_id, prices.developer_id)
     return prices.game_id
+
+
+async def announced_game(
+    infrastructure: Infrastructure, price_minor: int, *, title: str = "Анонс"
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A game developer-portal announced, as its events leave it in payment: its owner and RUB
+    base price known, not published (a preorder's game). Returns (game_id, developer_id)."""
+    game_id, developer_id = uuid.uuid4(), uuid.uuid4()
+    async with infrastructure.session_factory.begin() as session:
+        await SqlGameOwners(session).remember(
+            GameOwner(game_id, developer_id, title, "game"), learned_from="event"
+        )
+        await SqlGamePrices(session).replace_if_newer(
+            GamePriceList(
+                game_id=game_id,
+                developer_id=developer_id,
+                is_free=False,
+                base_price=Money(price_minor, "RUB"),
+                changed_at=datetime.now(UTC),
+            ),
+            uuid.uuid4(),
+        )
+    return game_id, developer_id

@@ -38,12 +38,11 @@ import uuid
 from collections.abc import Awaitable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 import pytest
-from games_support import publish, unpublish
+from games_support import announced_game, publish, unpublish
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -58,12 +57,8 @@ from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_payment.clients.providers import ProviderConfig, YooKassaProvider
 from parovoz_payment.clients.providers.signatures import body_signature
-from parovoz_payment.db.game_owners import SqlGameOwners
-from parovoz_payment.db.prices import SqlGamePrices
-from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.methods import PaymentMethod
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.domain.providers import ProviderPaymentRequest
 from parovoz_payment.jobs.ledger_check import check_ledger
 from parovoz_payment.jobs.preorders import preorder_release
@@ -142,26 +137,6 @@ async def ledger_offenders(infrastructure: Infrastructure) -> dict[str, int]:
     return {violation.check: violation.count for violation in report.violations}
 
 
-# -- games: owner and RUB price as developer-portal's events leave them -------------------------
-async def announced_game(infrastructure: Infrastructure) -> tuple[uuid.UUID, uuid.UUID]:
-    game_id, developer_id = uuid.uuid4(), uuid.uuid4()
-    async with infrastructure.session_factory.begin() as session:
-        await SqlGameOwners(session).remember(
-            GameOwner(game_id, developer_id, "Конечный автомат", "game"), learned_from="event"
-        )
-        await SqlGamePrices(session).replace_if_newer(
-            GamePriceList(
-                game_id=game_id,
-                developer_id=developer_id,
-                is_free=False,
-                base_price=Money(GAME_PRICE, "RUB"),
-                changed_at=datetime.now(UTC),
-            ),
-            uuid.uuid4(),
-        )
-    return game_id, developer_id
-
-
 # -- what the machine remembers of each payment and preorder -----------------------------------
 @dataclass
 class Tracked:
@@ -215,10 +190,14 @@ class PaymentMachine(RuleBasedStateMachine):
     @initialize()
     def published_game_and_funded_players(self) -> None:
         infrastructure = self.w.infrastructure
-        self.game_id, self.developer_id = self.w.run(announced_game(infrastructure))
+        self.game_id, self.developer_id = self.w.run(
+            announced_game(infrastructure, GAME_PRICE, title="Конечный автомат")
+        )
         self.w.run(publish(infrastructure, self.game_id, self.developer_id))
         self.listed = True
-        self.upcoming = self.w.run(announced_game(infrastructure))  # announced, not released
+        self.upcoming = self.w.run(
+            announced_game(infrastructure, GAME_PRICE, title="Конечный автомат")
+        )  # announced, not released
         # Every player starts with a paid top-up that saves their card, so wallet and
         # saved-card payments happen from the start,
         for user in range(USERS):
@@ -700,7 +679,9 @@ class PaymentMachine(RuleBasedStateMachine):
         self.movers = {p.user_id for p in self.preorders.values() if p.game_id == game_id}
         self.w.run(publish(infrastructure, game_id, developer_id))
         self.w.run(run_preorder_release(preorder_release(infrastructure)))
-        self.upcoming = self.w.run(announced_game(infrastructure))
+        self.upcoming = self.w.run(
+            announced_game(infrastructure, GAME_PRICE, title="Конечный автомат")
+        )
         self.refresh()
 
     # -- after every step --------------------------------------------------------------------

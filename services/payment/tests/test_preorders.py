@@ -14,28 +14,25 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from games_support import announced_game
 from parovoz_events.developer import GamePublished, GameUnpublished
 from parovoz_kit.clock import SystemClock
 from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_payment.clients.providers.registry import provider_registry
-from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.ledger import find_account
 from parovoz_payment.db.ledger_tables import ledger_transactions
 from parovoz_payment.db.payments import SqlPayments
 from parovoz_payment.db.preorders import SqlPreorders
-from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.db.receipts import SqlReceipts, remember_contact
 from parovoz_payment.db.refunds import SqlRefunds
 from parovoz_payment.db.sales import get_sale
 from parovoz_payment.db.saved_methods import saved_methods
-from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.ledger import AccountKey, AccountPurpose, OwnerType
 from parovoz_payment.domain.methods import Provider
 from parovoz_payment.domain.money import Money
 from parovoz_payment.domain.payment_vocabulary import CancellationReason
 from parovoz_payment.domain.preorders import PreorderRules
-from parovoz_payment.domain.pricing import GamePriceList
 from parovoz_payment.domain.receipts import Customer, ReceiptType
 from parovoz_payment.domain.refunds import RefundReason, RefundStatus
 from parovoz_payment.events.preorder_events import preorder_event_handlers
@@ -52,26 +49,6 @@ RETURN_URL = "https://parovoz.example/return"
 
 
 # -- factories -----------------------------------------------------------------------------
-async def new_game(infrastructure: Infrastructure, price_minor: int) -> tuple[uuid.UUID, uuid.UUID]:
-    """A game developer-portal announced (owner and RUB price), not released."""
-    game_id, developer_id = uuid.uuid4(), uuid.uuid4()
-    async with infrastructure.session_factory.begin() as session:
-        await SqlGameOwners(session).remember(
-            GameOwner(game_id, developer_id, "Предзаказ", "game"), learned_from="event"
-        )
-        await SqlGamePrices(session).replace_if_newer(
-            GamePriceList(
-                game_id=game_id,
-                developer_id=developer_id,
-                is_free=False,
-                base_price=Money(price_minor, "RUB"),
-                changed_at=datetime.now(UTC),
-            ),
-            uuid.uuid4(),
-        )
-    return game_id, developer_id
-
-
 async def saved_card(client: httpx.AsyncClient, infrastructure: Infrastructure, user_id) -> str:
     """A 100.00 RUB top-up that saves the card, paid at the sandbox's page."""
     body = {
@@ -135,7 +112,7 @@ async def preorder(
 
 
 async def prepaid(client, infrastructure, price_minor: int, kind: str):
-    game_id, developer_id = await new_game(infrastructure, price_minor)
+    game_id, developer_id = await announced_game(infrastructure, price_minor)
     user_id = uuid.uuid4()
     method = await saved_card(client, infrastructure, user_id)
     created = await preorder(client, user_id, game_id, kind, method)
@@ -423,7 +400,7 @@ async def test_an_unpublication_before_the_release_refunds_open_preorders(
 async def test_a_released_game_cannot_be_preordered(
     client: httpx.AsyncClient, infrastructure: Infrastructure, kind: str
 ) -> None:
-    game_id, developer_id = await new_game(infrastructure, 150_000)
+    game_id, developer_id = await announced_game(infrastructure, 150_000)
     await publish_game(infrastructure, game_id, developer_id)
     answer = await preorder(client, uuid.uuid4(), game_id, kind, "bank_card")
     assert answer.status_code == 422, answer.text
@@ -441,7 +418,7 @@ async def test_a_preorder_waiting_for_its_buyer_is_not_due_until_its_payment_fai
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
     # Waiting preorders never fill the release job's batch: only one with work to do is due.
-    game_id, _ = await new_game(infrastructure, 50_000)
+    game_id, _ = await announced_game(infrastructure, 50_000)
     user_id = uuid.uuid4()
     created = await preorder(client, user_id, game_id, "full", "bank_card")
     assert created.status_code == 201, created.text
