@@ -70,7 +70,7 @@ STANDIN_PORTS = {
 
 
 def migrate_all() -> None:
-    """`alembic upgrade head` for every service that has migrations, in parallel."""
+    """`alembic upgrade heads` for every service that has migrations, in parallel."""
     running: list[tuple[str, subprocess.Popen[bytes]]] = []
     for service in SERVICES:
         if not (service.folder / "alembic.ini").exists():
@@ -79,7 +79,7 @@ def migrate_all() -> None:
         name = f"migrate-{service.name}"
         with log_path(name).open("ab") as log:
             proc = subprocess.Popen(
-                [str(VENV_BIN / "alembic"), "upgrade", "head"],
+                [str(VENV_BIN / "alembic"), "upgrade", "heads"],
                 cwd=service.folder,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

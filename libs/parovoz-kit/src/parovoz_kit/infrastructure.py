@@ -21,6 +21,7 @@ from parovoz_kit.grpc.client import GrpcPeerConfig, PeerClient
 from parovoz_kit.http.probes import ReadinessCheck
 from parovoz_kit.idempotency import IdempotencySettings, IdempotencyStore
 from parovoz_kit.settings import ServiceSettings
+from parovoz_kit.storage import ObjectStorage, StorageConfig
 from parovoz_kit.tracing import grpc_client_interceptors, instrument_engine
 from parovoz_kit.uow import UnitOfWork
 
@@ -66,6 +67,22 @@ class Infrastructure:
                 config, token_source=self.service_tokens, interceptors=grpc_client_interceptors()
             )
         return self._peers[name]
+
+    def storage(self) -> ObjectStorage:
+        """The (one, shared) client of the S3 endpoint the settings name."""
+        settings = self.settings
+        return self.shared(
+            "parovoz_kit.storage",
+            lambda: ObjectStorage(
+                StorageConfig(
+                    endpoint=settings.s3_endpoint_url,
+                    access_key=settings.s3_access_key,
+                    secret_key=settings.s3_secret_key.get_secret_value(),
+                    region=settings.s3_region,
+                    public_endpoint=settings.s3_public_endpoint_url,
+                )
+            ),
+        )
 
     def shared(self, name: str, factory: Callable[[], T]) -> T:
         """One instance per process of a service's own long-lived object (e.g. its payment

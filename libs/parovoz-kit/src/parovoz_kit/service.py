@@ -80,6 +80,8 @@ def build_app(
         error_texts_ru=definition.error_texts_ru,
     )
     install_auth(app, infrastructure.verifier)
+    # For request dependencies that need the service's engines (``request.app.state``).
+    app.state.infrastructure = infrastructure
     app.include_router(internal_jobs_router(jobs, require_roles("admin", "service")))
     instrument_app(app)
     return app

@@ -47,6 +47,9 @@ class ServiceSettings(BaseSettings):
     s3_endpoint_url: str = "http://127.0.0.1:59000"
     s3_access_key: str = "parovoz-dev"
     s3_secret_key: SecretStr = SecretStr("parovoz-dev-secret")
+    s3_region: str = "us-east-1"
+    #: The S3 address clients are given in pre-signed URLs, when it is not ``s3_endpoint_url``.
+    s3_public_endpoint_url: str | None = None
     otel_exporter_otlp_endpoint: str = ""
 
     # Identity: tokens we accept, and the token this service presents to its peers.

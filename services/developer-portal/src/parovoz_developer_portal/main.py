@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from parovoz_kit.events import Handler
+from parovoz_kit.infrastructure import Infrastructure
+from parovoz_kit.jobs import PeriodicJob
 from parovoz_kit.service import ConsumerDefinition, ServiceDefinition, run_service
 
+from parovoz_developer_portal.accounts.events import admin_account_handlers
+from parovoz_developer_portal.builds.jobs import build_jobs
 from parovoz_developer_portal.error_texts import RUSSIAN
 from parovoz_developer_portal.finance.events import payment_event_handlers
 from parovoz_developer_portal.finance.jobs import payout_jobs
 from parovoz_developer_portal.grpc.callers import CALLERS
 from parovoz_developer_portal.grpc.servicer import grpc_services
+from parovoz_developer_portal.review.events import (
+    admin_moderation_handlers,
+    greenlight_event_handlers,
+)
 from parovoz_developer_portal.routers import routers
 from parovoz_developer_portal.settings import DeveloperPortalSettings
+
+
+def _admin_handlers(infrastructure: Infrastructure) -> Mapping[str, Handler]:
+    return {**admin_account_handlers(infrastructure), **admin_moderation_handlers(infrastructure)}
+
+
+def _jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
+    return [*payout_jobs(infrastructure), *build_jobs(infrastructure)]
+
 
 SERVICE = ServiceDefinition(
     title="Parovoz developer-portal",
@@ -21,8 +41,12 @@ SERVICE = ServiceDefinition(
     routers=routers,
     grpc_services=grpc_services,
     grpc_callers=CALLERS,
-    consumers=[ConsumerDefinition("payment.events.v1", payment_event_handlers)],
-    jobs=payout_jobs,
+    consumers=[
+        ConsumerDefinition("payment.events.v1", payment_event_handlers),
+        ConsumerDefinition("admin.events.v1", _admin_handlers),
+        ConsumerDefinition("greenlight.events.v1", greenlight_event_handlers),
+    ],
+    jobs=_jobs,
     error_texts_ru=RUSSIAN,
 )
 

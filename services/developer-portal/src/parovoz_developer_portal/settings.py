@@ -6,7 +6,15 @@ from parovoz_kit.settings import Environment, ServiceSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from parovoz_developer_portal.api_keys.rules import ApiKeyRules
+from parovoz_developer_portal.builds.rules import BuildRules
 from parovoz_developer_portal.finance.bank_details_cipher import BankDetailsCipher, decode_key
+from parovoz_developer_portal.games.rules import GameRules
+from parovoz_developer_portal.media.rules import MediaRules
+from parovoz_developer_portal.releases.rules import PublicationRules
+
+_GIB = 1024**3
+_MIB = 1024**2
 
 #: Development key for payout bank details (base64 of 32 bytes): never valid in production.
 _DEV_PAYOUT_DETAILS_KEY = "cGFyb3Zvei1kZXYtcGF5b3V0LWRldGFpbHMta2V5ISE="
@@ -40,6 +48,66 @@ class DeveloperPortalSettings(ServiceSettings):
     #: Ask payment for the available balance before accepting a payout request (payment
     #: checks again when it pays; this only refuses an impossible request at once).
     payout_balance_precheck: bool = True
+
+    # --- games -------------------------------------------------------------------------------
+    games_default_page_size: int = Field(default=20, ge=1, le=100)
+    games_max_page_size: int = Field(default=100, ge=1, le=500)
+
+    # --- media (PRODUCT.md: jpeg / png / mp4 up to 2 GB) ----------------------------------------
+    media_bucket: str = "developer-media"
+    media_max_file_bytes: int = Field(default=2 * _GIB, ge=1)
+    media_upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
+    # --- builds (PRODUCT.md: up to 100 GB, 64 MiB parts, URLs live 1 hour) ---------------------
+    builds_bucket: str = "developer-builds"
+    build_max_file_bytes: int = Field(default=100 * 1000**3, ge=1)
+    build_single_put_max_bytes: int = Field(default=5 * _GIB, ge=1, le=5 * _GIB)
+    build_part_size_bytes: int = Field(default=64 * _MIB, ge=5 * _MIB, le=5 * _GIB)
+    build_upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
+    # --- publication (PRODUCT.md) -------------------------------------------------------------
+    publication_required_locale: str = "ru-RU"
+    publication_min_screenshots: int = Field(default=3, ge=0)
+
+    # --- API keys -------------------------------------------------------------------------------
+    api_key_requests_per_minute: int = Field(default=600, ge=1)
+    api_key_max_active_keys: int = Field(default=20, ge=1)
+
+    def game_rules(self) -> GameRules:
+        return GameRules(
+            default_page_size=self.games_default_page_size,
+            max_page_size=self.games_max_page_size,
+        )
+
+    def media_rules(self) -> MediaRules:
+        return MediaRules(
+            bucket=self.media_bucket,
+            max_file_bytes=self.media_max_file_bytes,
+            upload_url_ttl_seconds=self.media_upload_url_ttl_seconds,
+            allowed_content_types=frozenset({"image/jpeg", "image/png", "video/mp4"}),
+        )
+
+    def build_rules(self) -> BuildRules:
+        return BuildRules(
+            bucket=self.builds_bucket,
+            max_file_bytes=self.build_max_file_bytes,
+            single_put_max_bytes=self.build_single_put_max_bytes,
+            part_size_bytes=self.build_part_size_bytes,
+            upload_url_ttl_seconds=self.build_upload_url_ttl_seconds,
+            allowed_content_types=frozenset({"application/zip", "application/octet-stream"}),
+        )
+
+    def publication_rules(self) -> PublicationRules:
+        return PublicationRules(
+            required_locale=self.publication_required_locale,
+            min_screenshots=self.publication_min_screenshots,
+        )
+
+    def api_key_rules(self) -> ApiKeyRules:
+        return ApiKeyRules(
+            requests_per_minute=self.api_key_requests_per_minute,
+            max_active_keys=self.api_key_max_active_keys,
+        )
 
     @model_validator(mode="after")
     def _refuse_dev_payout_key_in_production(self) -> DeveloperPortalSettings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -25,6 +25,37 @@ class GameStatus(StrEnum):
     PUBLISHED = "published"
     UNPUBLISHED = "unpublished"
     ARCHIVED = "archived"
+
+
+#: The game's state machine. A game's status follows its versions: the first submission puts a
+#: draft in review; approval of a never-published game brings it back to ``draft`` (ready to
+#: publish, the approved version shown); rejection makes it ``rejected`` until a new version is
+#: submitted. Once published it stays ``published`` while later versions are reviewed, released
+#: or rolled back; unpublish and archive take it off the store (archive is final).
+_GAME_MOVES: dict[GameStatus, frozenset[GameStatus]] = {
+    GameStatus.DRAFT: frozenset({GameStatus.IN_REVIEW, GameStatus.PUBLISHED, GameStatus.ARCHIVED}),
+    GameStatus.IN_REVIEW: frozenset(
+        {GameStatus.DRAFT, GameStatus.REJECTED, GameStatus.PUBLISHED, GameStatus.ARCHIVED}
+    ),
+    GameStatus.REJECTED: frozenset({GameStatus.IN_REVIEW, GameStatus.ARCHIVED}),
+    GameStatus.PUBLISHED: frozenset({GameStatus.UNPUBLISHED, GameStatus.ARCHIVED}),
+    GameStatus.UNPUBLISHED: frozenset(
+        {GameStatus.PUBLISHED, GameStatus.IN_REVIEW, GameStatus.ARCHIVED}
+    ),
+    GameStatus.ARCHIVED: frozenset(),
+}
+
+
+def can_move_game(current: GameStatus, target: GameStatus) -> bool:
+    return target in _GAME_MOVES[current]
+
+
+def game_state_conflict(current: GameStatus, target: GameStatus) -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        f"A game in status '{current}' cannot become '{target}'.",
+        detail_ru=f"Игра в статусе «{current}» не может перейти в «{target}».",
+        code="GAME_STATE_CONFLICT",
+    )
 
 
 @dataclass(frozen=True)
@@ -91,3 +122,12 @@ def draft_game(
         created_at=now,
         updated_at=now,
     )
+
+
+def move_game(game: Game, target: GameStatus, now: datetime) -> Game:
+    """The game in ``target`` status, or GAME_STATE_CONFLICT when the move is illegal.
+    ``published_at`` is set on every publication (the first one is kept by releases)."""
+    if not can_move_game(game.status, target):
+        raise game_state_conflict(game.status, target)
+    published_at = now if target is GameStatus.PUBLISHED else game.published_at
+    return replace(game, status=target, updated_at=now, published_at=published_at)

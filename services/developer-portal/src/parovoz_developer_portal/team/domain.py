@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 
 from parovoz_kit.errors import PermissionDenied
@@ -39,3 +41,18 @@ def require_permission(role: TeamRole, permission: Permission) -> None:
             f"The '{role}' role may not {permission.value.replace('_', ' ')}.",
             code="TEAM_ROLE_FORBIDS",
         )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a developer account's behalf: a team member (user token), or one of the
+    account's API keys acting as an editor (``api_key_id`` set; ``user_id`` is then the key's
+    creator, so events always name a person)."""
+
+    developer_id: uuid.UUID
+    user_id: uuid.UUID
+    role: TeamRole
+    api_key_id: uuid.UUID | None = None
+
+    def require(self, permission: Permission) -> None:
+        require_permission(self.role, permission)

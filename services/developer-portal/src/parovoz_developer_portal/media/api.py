@@ -1,0 +1,11 @@
+"""media: REST routes (parse -> one use case -> document)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from parovoz_kit.infrastructure import Infrastructure
+
+
+def media_router(infrastructure: Infrastructure) -> APIRouter:
+    prefix = infrastructure.settings.api_prefix
+    return APIRouter(prefix=f"{prefix}", tags=["media"])

@@ -1,0 +1,3 @@
+"""media: use cases, one function per action, over the unit of work."""
+
+from __future__ import annotations

@@ -1,0 +1,10 @@
+"""review: this context's tables and queries."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class SqlReviews:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
