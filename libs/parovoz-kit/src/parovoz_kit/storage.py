@@ -113,11 +113,12 @@ class ObjectStorage:
                     bucket, key, upload_id, max_parts=1000, part_number_marker=str(marker)
                 )
                 parts.extend(
-                    StoredPart(part.part_number, part.size, part.etag) for part in result.parts
+                    StoredPart(part.part_number, int(part.size or 0), part.etag)
+                    for part in result.parts
                 )
                 if not result.is_truncated or not result.parts:
                     return parts
-                marker = result.next_part_number_marker
+                marker = int(result.next_part_number_marker or parts[-1].part_number)
 
         return await asyncio.to_thread(list_all)
 
