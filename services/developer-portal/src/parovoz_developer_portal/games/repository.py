@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from parovoz_kit.errors import Conflict
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,3 +53,14 @@ class SqlGames:
     async def get(self, game_id: uuid.UUID) -> Game | None:
         row = (await self._session.execute(select(games).where(games.c.id == game_id))).first()
         return _game(row) if row else None
+
+    async def save_status(self, game: Game) -> None:
+        await self._session.execute(
+            update(games)
+            .where(games.c.id == game.id)
+            .values(
+                status=game.status.value,
+                updated_at=game.updated_at,
+                published_at=game.published_at,
+            )
+        )

@@ -16,12 +16,14 @@ from parovoz_developer_portal.accounts.ports import PortalUnitOfWork
 from parovoz_developer_portal.accounts.service import my_membership
 from parovoz_developer_portal.games.domain import (
     Game,
+    GameStatus,
     ProductType,
     draft_game,
     invalid_parent_game,
+    move_game,
     require_parent_only_for_dlc,
 )
-from parovoz_developer_portal.team.domain import Permission, require_permission
+from parovoz_developer_portal.team.domain import Actor, Permission, require_permission
 
 
 async def create_game(
@@ -71,3 +73,37 @@ async def game_for_member(uow: PortalUnitOfWork, user_id: uuid.UUID, game_id: uu
         )
     require_permission(role, Permission.VIEW)
     return game
+
+
+def game_not_found(game_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"Game {game_id} was not found.",
+        detail_ru=f"Игра {game_id} не найдена.",
+        code="RESOURCE_NOT_FOUND",
+    )
+
+
+async def game_for_actor(
+    uow: PortalUnitOfWork,
+    actor: Actor,
+    game_id: uuid.UUID,
+    permission: Permission = Permission.VIEW,
+) -> Game:
+    """One of the actor's account's games, if the actor's role allows ``permission`` on it.
+    Another account's game, or none, is RESOURCE_NOT_FOUND (checked before the role, so a
+    tenant never learns which ids exist)."""
+    game = await uow.games.get(game_id)
+    if game is None or game.developer_id != actor.developer_id:
+        raise game_not_found(game_id)
+    actor.require(permission)
+    return game
+
+
+async def change_game_status(
+    uow: PortalUnitOfWork, game: Game, target: GameStatus, now: datetime
+) -> Game:
+    """Move the game along its state machine (GAME_STATE_CONFLICT when illegal) and store it.
+    The caller emits the event of the move and commits."""
+    moved = move_game(game, target, now)
+    await uow.games.save_status(moved)
+    return moved
