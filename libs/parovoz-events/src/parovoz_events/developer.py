@@ -276,10 +276,24 @@ class RegionalPrice(Part):
     price: PositiveMoney = Field(description="The price in that region's currency.")
 
 
+class PriceDiscount(Part):
+    """A promo period of a game: every price of the game (base, regional, converted) is
+    ``percent`` lower from ``starts_at`` (inclusive) to ``ends_at`` (exclusive), rounded down to
+    the whole minor unit and never below one minor unit."""
+
+    discount_id: UUID = Field(description="developer-portal's id of the discount.")
+    percent: Annotated[int, Field(ge=1, le=99)] = Field(
+        description="How much lower, in whole percent (developer-portal allows 1 to 90)."
+    )
+    starts_at: UtcDatetime = Field(description="First instant of the period (inclusive).")
+    ends_at: UtcDatetime = Field(description="End of the period (exclusive).")
+
+
 @register
 class GamePriceChanged(_GameEvent):
-    """A game's price list changed: the full list after the change (base + regional prices).
-    payment replaces its price table row for the game and prices purchases from it."""
+    """A game's price list changed: the full list after the change (base + regional prices and
+    the discounts not yet over). payment replaces its price table row for the game and prices
+    purchases from it (the discount whose period holds the purchase's instant applies)."""
 
     event_type: ClassVar[str] = "developer.game.price.changed.v1"
     consumers: ClassVar[tuple[str, ...]] = ("payment",)
@@ -293,6 +307,13 @@ class GamePriceChanged(_GameEvent):
     )
     changed_at: UtcDatetime = Field(description="When the prices changed.")
     changed_by_user_id: UUID = Field(description="Team member (user id) who changed them.")
+    discounts: tuple[PriceDiscount, ...] = Field(
+        description=(
+            "The game's discounts not over at `changed_at` (active and scheduled), sorted by "
+            "start, never overlapping; empty when none. Producers always send it; an event "
+            "written before discounts existed (no key) reads as an empty list."
+        ),
+    )
 
     example_data: ClassVar[dict[str, object]] = {
         "developer_id": ids.DEVELOPER_ID,
@@ -305,7 +326,23 @@ class GamePriceChanged(_GameEvent):
         ],
         "changed_at": "2025-03-05T10:00:00Z",
         "changed_by_user_id": ids.MEMBER_USER_ID,
+        "discounts": [
+            {
+                "discount_id": "5b0c2f1e-8a3d-4c6e-9f12-7d4e8a1b2c30",
+                "percent": 25,
+                "starts_at": "2025-03-10T00:00:00Z",
+                "ends_at": "2025-03-17T00:00:00Z",
+            }
+        ],
     }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_discounts_before_discounts_existed(cls, data: object) -> object:
+        # Backward compatible: events stored before v1 gained discounts still validate.
+        if isinstance(data, dict) and "discounts" not in data:
+            return {**data, "discounts": []}
+        return data
 
     @model_validator(mode="after")
     def _consistent_price_list(self) -> Self:
@@ -318,6 +355,13 @@ class GamePriceChanged(_GameEvent):
         regions = [price.region for price in self.regional_prices]
         if len(regions) != len(set(regions)):
             raise ValueError("one regional price per region")
+        previous_end = None
+        for discount in sorted(self.discounts, key=lambda d: d.starts_at):
+            if discount.starts_at >= discount.ends_at:
+                raise ValueError("a discount starts before it ends")
+            if previous_end is not None and discount.starts_at < previous_end:
+                raise ValueError("discounts of a game never overlap")
+            previous_end = discount.ends_at
         return self
 
 
