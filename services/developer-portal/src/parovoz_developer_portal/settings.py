@@ -64,6 +64,8 @@ class DeveloperPortalSettings(ServiceSettings):
     build_single_put_max_bytes: int = Field(default=5 * _GIB, ge=1, le=5 * _GIB)
     build_part_size_bytes: int = Field(default=64 * _MIB, ge=5 * _MIB, le=5 * _GIB)
     build_upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    build_verify_every_seconds: float = Field(default=10.0, gt=0)
+    build_verify_lease_seconds: int = Field(default=3600, ge=10)
 
     # --- publication (PRODUCT.md) -------------------------------------------------------------
     publication_required_locale: str = "ru-RU"
@@ -95,6 +97,8 @@ class DeveloperPortalSettings(ServiceSettings):
             part_size_bytes=self.build_part_size_bytes,
             upload_url_ttl_seconds=self.build_upload_url_ttl_seconds,
             allowed_content_types=frozenset({"application/zip", "application/octet-stream"}),
+            verify_every_seconds=self.build_verify_every_seconds,
+            verify_lease_seconds=self.build_verify_lease_seconds,
         )
 
     def publication_rules(self) -> PublicationRules:

@@ -8,12 +8,14 @@ ignored.
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 
 class VersionStatus(StrEnum):
@@ -29,7 +31,15 @@ class VersionStatus(StrEnum):
 
 
 _MOVES: dict[VersionStatus, frozenset[VersionStatus]] = {
-    VersionStatus.UPLOADING: frozenset({VersionStatus.PROCESSING}),
+    # To ready/failed when the build that kept it uploading is aborted (the others verified, or
+    # one of them failed verification).
+    VersionStatus.UPLOADING: frozenset(
+        {
+            VersionStatus.PROCESSING,
+            VersionStatus.READY_FOR_REVIEW,
+            VersionStatus.FAILED_PROCESSING,
+        }
+    ),
     VersionStatus.PROCESSING: frozenset(
         {
             VersionStatus.PROCESSING,
@@ -38,8 +48,11 @@ _MOVES: dict[VersionStatus, frozenset[VersionStatus]] = {
             VersionStatus.UPLOADING,
         }
     ),
-    # A failed build is replaced by a new upload of its platform.
-    VersionStatus.FAILED_PROCESSING: frozenset({VersionStatus.UPLOADING, VersionStatus.PROCESSING}),
+    # A failed build is replaced by a new upload of its platform (or aborted, the others being
+    # verified).
+    VersionStatus.FAILED_PROCESSING: frozenset(
+        {VersionStatus.UPLOADING, VersionStatus.PROCESSING, VersionStatus.READY_FOR_REVIEW}
+    ),
     # Another build may still be added before the version is submitted.
     VersionStatus.READY_FOR_REVIEW: frozenset(
         {VersionStatus.UPLOADING, VersionStatus.PROCESSING, VersionStatus.IN_REVIEW}
@@ -87,6 +100,9 @@ class GameVersion:
     created_by_user_id: uuid.UUID
     #: Why the version is failed_processing or rejected (shown to the developer); else None.
     status_reason: str | None = None
+    #: The platforms the version targets, as the developer declared them; empty = the
+    #: platforms it has builds for (:func:`target_platforms`).
+    platforms: tuple[str, ...] = ()
 
 
 def move_version(
@@ -96,3 +112,93 @@ def move_version(
     if not can_move(version.status, target):
         raise version_state_conflict(version.status, target)
     return replace(version, status=target, updated_at=now, status_reason=reason)
+
+
+# --- version creation ---------------------------------------------------------------------------
+
+
+class Platform(StrEnum):
+    WINDOWS_X64 = "windows_x64"
+    LINUX_X64 = "linux_x64"
+    MACOS_ARM64 = "macos_arm64"
+    MACOS_X64 = "macos_x64"
+
+
+#: A changelog's language tag: ``ru-RU``, ``en-US``, ``de`` ...
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+MAX_CHANGELOG_LOCALES = 20
+_ATTRIBUTES = "/data/attributes"
+
+
+def check_changelog(changelog: dict[str, str]) -> None:
+    if len(changelog) > MAX_CHANGELOG_LOCALES:
+        raise ValidationFailed(
+            f"A changelog has at most {MAX_CHANGELOG_LOCALES} languages.",
+            detail_ru=f"Список изменений — не больше чем на {MAX_CHANGELOG_LOCALES} языках.",
+            code="TOO_MANY_LOCALES",
+            pointer=f"{_ATTRIBUTES}/changelog",
+        )
+    for locale in changelog:
+        if not _LOCALE.fullmatch(locale):
+            raise ValidationFailed(
+                f"{locale!r} is not a language tag such as ru-RU or en-US.",
+                detail_ru=f"{locale!r} — не код языка вида ru-RU или en-US.",
+                code="INVALID_LOCALE",
+                pointer=f"{_ATTRIBUTES}/changelog",
+            )
+
+
+def check_platforms(platforms: Sequence[Platform]) -> tuple[str, ...]:
+    """The declared target platforms, each once (a repeated one is refused)."""
+    seen: list[str] = []
+    for index, platform in enumerate(platforms):
+        if platform.value in seen:
+            raise ValidationFailed(
+                f"Platform {platform.value} is listed twice.",
+                detail_ru=f"Платформа {platform.value} указана дважды.",
+                code="DUPLICATE_PLATFORM",
+                pointer=f"{_ATTRIBUTES}/platforms/{index}",
+            )
+        seen.append(platform.value)
+    return tuple(seen)
+
+
+def new_version(
+    game_id: uuid.UUID,
+    developer_id: uuid.UUID,
+    game_archived: bool,
+    version_name: str,
+    changelog: dict[str, str],
+    platforms: Sequence[Platform],
+    created_by: uuid.UUID,
+    now: datetime,
+) -> GameVersion:
+    """A new version of a game, ``uploading`` until its builds are uploaded."""
+    if game_archived:
+        raise BusinessRuleViolation(
+            "An archived game takes no new versions.",
+            detail_ru="Игра в архиве: новые версии к ней не создаются.",
+            code="GAME_ARCHIVED",
+        )
+    check_changelog(changelog)
+    return GameVersion(
+        id=uuid.uuid4(),
+        game_id=game_id,
+        developer_id=developer_id,
+        version_name=version_name,
+        changelog=dict(changelog),
+        status=VersionStatus.UPLOADING,
+        created_at=now,
+        updated_at=now,
+        created_by_user_id=created_by,
+        platforms=check_platforms(platforms),
+    )
+
+
+def require_builds_open(version: GameVersion) -> None:
+    if version.status not in BUILDS_OPEN:
+        raise BusinessRuleViolation(
+            f"A version in status '{version.status}' takes no build changes.",
+            detail_ru=f"В версии в статусе «{version.status}» билды больше не меняются.",
+            code="VERSION_BUILDS_CLOSED",
+        )

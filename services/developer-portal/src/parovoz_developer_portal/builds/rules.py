@@ -18,3 +18,8 @@ class BuildRules:
     upload_url_ttl_seconds: int
     #: Build file types accepted (zip / octet-stream); others are 422.
     allowed_content_types: frozenset[str]
+    #: How often the ``builds-verify`` job looks for completed uploads (its period).
+    verify_every_seconds: float
+    #: How long one worker holds a build it verifies (a streamed SHA-256 of up to 100 GB);
+    #: a worker that died lets another take the build once this has passed.
+    verify_lease_seconds: int
