@@ -1,0 +1,3 @@
+from parovoz_upload.cli import main
+
+raise SystemExit(main())
