@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from parovoz_kit.settings import Environment, ServiceSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -11,6 +13,7 @@ from parovoz_developer_portal.builds.rules import BuildRules
 from parovoz_developer_portal.finance.bank_details_cipher import BankDetailsCipher, decode_key
 from parovoz_developer_portal.games.rules import GameRules
 from parovoz_developer_portal.media.rules import MediaRules
+from parovoz_developer_portal.pricing.rules import DiscountRules
 from parovoz_developer_portal.releases.rules import PublicationRules
 
 _GIB = 1024**3
@@ -75,6 +78,12 @@ class DeveloperPortalSettings(ServiceSettings):
     api_key_requests_per_minute: int = Field(default=600, ge=1)
     api_key_max_active_keys: int = Field(default=20, ge=1)
 
+    # --- discounts (issue #13: percent 1..max, a bounded promo period, scheduled ahead) -------
+    discount_max_percent: int = Field(default=90, ge=1, le=99)
+    discount_max_days: int = Field(default=90, ge=1, le=366)
+    discount_max_lead_days: int = Field(default=365, ge=0, le=3 * 366)
+    discount_max_upcoming: int = Field(default=20, ge=1, le=100)
+
     def game_rules(self) -> GameRules:
         return GameRules(
             default_page_size=self.games_default_page_size,
@@ -105,6 +114,14 @@ class DeveloperPortalSettings(ServiceSettings):
         return PublicationRules(
             required_locale=self.publication_required_locale,
             min_screenshots=self.publication_min_screenshots,
+        )
+
+    def discount_rules(self) -> DiscountRules:
+        return DiscountRules(
+            max_percent=self.discount_max_percent,
+            max_duration=timedelta(days=self.discount_max_days),
+            max_lead_time=timedelta(days=self.discount_max_lead_days),
+            max_upcoming=self.discount_max_upcoming,
         )
 
     def api_key_rules(self) -> ApiKeyRules:

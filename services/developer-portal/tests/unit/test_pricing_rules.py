@@ -167,6 +167,7 @@ def test_the_event_carries_the_whole_list_and_satisfies_its_schema() -> None:
         "regional_prices": [{"region": "KZ", "price": {"amount_minor": 449000, "currency": "KZT"}}],
         "changed_at": "2026-11-26T12:00:00Z",
         "changed_by_user_id": str(user),
+        "discounts": [],
     }
     free = reprice(prices, PriceList(is_free=True, base_price=None), user, NOW)
     assert free is not None

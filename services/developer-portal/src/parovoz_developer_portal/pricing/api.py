@@ -20,6 +20,11 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_developer_portal.pricing import service as pricing_use_cases
+from parovoz_developer_portal.pricing.discounts_api import (
+    DiscountAttributes,
+    add_discount_routes,
+    discount_resource,
+)
 from parovoz_developer_portal.pricing.domain import (
     MAX_PRICE_MINOR,
     MAX_REGIONAL_PRICES,
@@ -29,6 +34,7 @@ from parovoz_developer_portal.pricing.domain import (
     PriceList,
     RegionalPrice,
 )
+from parovoz_developer_portal.pricing.domain.discounts import discount_at, discounted
 from parovoz_developer_portal.schemas import Document, Resource
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
@@ -142,19 +148,47 @@ class GamePricesAttributes(BaseModel):
     updated_by_user_id: uuid.UUID | None = Field(
         description="The member who last changed them; null if never."
     )
+    active_discount: Resource[DiscountAttributes] | None = Field(
+        description="The discount in force now (see `/discounts`); null when none."
+    )
+    discounted_regional_prices: list[RegionalPriceBody] = Field(
+        description=(
+            "The regional prices now under the active discount, sorted by region; empty when "
+            "no discount is active."
+        )
+    )
+    discounted_base_price: PriceBody | None = Field(
+        description=(
+            "The base price now under the active discount (rounded down to the whole minor "
+            "unit, at least one); null when no discount is active."
+        )
+    )
 
 
-def prices_document(prices: GamePrices, prefix: str) -> Document[GamePricesAttributes]:
+def prices_document(
+    prices: GamePrices, prefix: str, now: datetime
+) -> Document[GamePricesAttributes]:
     price_list = prices.price_list
+    discount = discount_at(prices.discounts, now)
+    base = price_list.base_price if price_list else None
+    regional_prices = price_list.regional_prices if price_list else ()
     attributes = GamePricesAttributes(
         is_free=price_list.is_free if price_list else False,
-        base_price=PriceBody.of(price_list.base_price)
-        if price_list and price_list.base_price
-        else None,
+        base_price=PriceBody.of(base) if base else None,
         regional_prices=[
             RegionalPriceBody(region=regional.region, price=PriceBody.of(regional.price))
-            for regional in (price_list.regional_prices if price_list else ())
+            for regional in regional_prices
         ],
+        discounted_regional_prices=[
+            RegionalPriceBody(
+                region=regional.region, price=PriceBody.of(discounted(regional.price, discount))
+            )
+            for regional in (regional_prices if discount else ())
+        ],
+        active_discount=discount_resource(discount, prefix, now) if discount else None,
+        discounted_base_price=PriceBody.of(discounted(base, discount))
+        if base and discount
+        else None,
         version=prices.version,
         updated_at=prices.updated_at,
         updated_by_user_id=prices.updated_by_user_id,
@@ -219,11 +253,12 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
         requested = body.to_domain()
 
         async def store_prices() -> Document[GamePricesAttributes]:
+            now = infrastructure.clock.now()
             async with portal_unit_of_work(infrastructure) as uow:
                 prices = await pricing_use_cases.set_game_prices(
-                    uow, user_id, game_id, requested, infrastructure.clock.now()
+                    uow, user_id, game_id, requested, now
                 )
-            return prices_document(prices, prefix)
+            return prices_document(prices, prefix, now)
 
         return await run_with_optional_key(
             request,
@@ -239,7 +274,9 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
         summary="A game's current prices (any member of its developer account)",
         description=(
             "Version 0 and no prices until they are first set (the game cannot be bought "
-            "yet). Another developer's game, or one that does not exist, is 404."
+            "yet). With a discount in force now: `active_discount` and the discounted prices "
+            "(rounded down to the whole minor unit). Another developer's game, or one that "
+            "does not exist, is 404."
         ),
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
@@ -249,6 +286,7 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
     ) -> Document[GamePricesAttributes]:
         async with portal_unit_of_work(infrastructure) as uow:
             prices = await pricing_use_cases.game_prices_for_member(uow, user_id, game_id)
-        return prices_document(prices, prefix)
+        return prices_document(prices, prefix, infrastructure.clock.now())
 
+    add_discount_routes(router, infrastructure)
     return router

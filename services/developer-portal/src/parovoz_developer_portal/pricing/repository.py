@@ -12,19 +12,28 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     delete,
     insert,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_developer_portal.pricing.domain import GamePrices, Price, PriceList, RegionalPrice
+from parovoz_developer_portal.pricing.domain import (
+    Discount,
+    GamePrices,
+    Price,
+    PriceList,
+    RegionalPrice,
+)
 from parovoz_developer_portal.tables import games, metadata
 
 #: One row per priced game: free, or a base price in RUB (VAT included, minor units).
@@ -59,10 +68,46 @@ game_regional_prices = Table(
     CheckConstraint("amount_minor > 0", name="amount_positive"),
 )
 
+#: Discounts and promo periods (half-open [starts_at, ends_at)); ended ones stay as history.
+#: That periods of a game never overlap is checked under the game's row lock (pricing/service).
+game_discounts = Table(
+    "game_discounts",
+    metadata,
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("game_id", ForeignKey("games.id"), nullable=False),
+    Column("percent", SmallInteger, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("name", String(100), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by_user_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("id"),
+    CheckConstraint("percent BETWEEN 1 AND 99", name="percent_range"),
+    CheckConstraint("starts_at < ends_at", name="period_order"),
+    Index("ix_game_discounts_game_id_starts_at", "game_id", "starts_at"),
+)
 
-def _prices(game_id: uuid.UUID, row: Any, regional_rows: list[Any]) -> GamePrices:
+
+def _discount(row: Any) -> Discount:
+    return Discount(
+        id=row.id,
+        game_id=row.game_id,
+        percent=row.percent,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        name=row.name,
+        created_at=row.created_at,
+        created_by_user_id=row.created_by_user_id,
+    )
+
+
+def _prices(
+    game_id: uuid.UUID, row: Any, regional_rows: list[Any], discounts: tuple[Discount, ...] = ()
+) -> GamePrices:
     if row is None:
-        return GamePrices(game_id, None, version=0, updated_at=None, updated_by_user_id=None)
+        return GamePrices(
+            game_id, None, version=0, updated_at=None, updated_by_user_id=None, discounts=discounts
+        )
     base = Price(row.base_amount_minor, row.base_currency) if row.base_amount_minor else None
     regional = tuple(
         RegionalPrice(r.region, Price(r.amount_minor, r.currency)) for r in regional_rows
@@ -73,6 +118,7 @@ def _prices(game_id: uuid.UUID, row: Any, regional_rows: list[Any]) -> GamePrice
         version=row.version,
         updated_at=row.updated_at,
         updated_by_user_id=row.updated_by_user_id,
+        discounts=discounts,
     )
 
 
@@ -91,7 +137,15 @@ class SqlGamePrices:
                 .order_by(game_regional_prices.c.region)
             )
         ).all()
-        return _prices(game_id, row, list(regional_rows))
+        discount_rows = (
+            await self._session.execute(
+                select(game_discounts)
+                .where(game_discounts.c.game_id == game_id)
+                .order_by(game_discounts.c.starts_at)
+            )
+        ).all()
+        discounts = tuple(_discount(discount) for discount in discount_rows)
+        return _prices(game_id, row, list(regional_rows), discounts)
 
     async def current_for_update(self, game_id: uuid.UUID) -> GamePrices:
         # The game row always exists (prices are set on a known game), unlike its price row:
@@ -139,3 +193,19 @@ class SqlGamePrices:
                     for regional in price_list.regional_prices
                 ],
             )
+
+    async def add_discount(self, discount: Discount) -> None:
+        await self._session.execute(insert(game_discounts).values(**discount.__dict__))
+
+    async def end_discount(self, discount: Discount) -> None:
+        """Store a withdrawn active discount's new end."""
+        await self._session.execute(
+            update(game_discounts)
+            .where(game_discounts.c.id == discount.id)
+            .values(ends_at=discount.ends_at)
+        )
+
+    async def remove_discount(self, discount_id: uuid.UUID) -> None:
+        await self._session.execute(
+            delete(game_discounts).where(game_discounts.c.id == discount_id)
+        )

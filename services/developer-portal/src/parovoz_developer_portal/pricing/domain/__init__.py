@@ -64,14 +64,37 @@ class PriceList:
 
 
 @dataclass(frozen=True)
+class Discount:
+    """A promo period: every price of the game is ``percent`` lower from ``starts_at``
+    (inclusive) to ``ends_at`` (exclusive); see :func:`discounted_amount` for the rounding."""
+
+    id: uuid.UUID
+    game_id: uuid.UUID
+    percent: int
+    starts_at: datetime
+    ends_at: datetime
+    name: str | None
+    created_at: datetime
+    created_by_user_id: uuid.UUID
+
+    def is_active(self, at: datetime) -> bool:
+        return self.starts_at <= at < self.ends_at
+
+    def is_over(self, at: datetime) -> bool:
+        return self.ends_at <= at
+
+
+@dataclass(frozen=True)
 class GamePrices:
-    """The stored price list of a game; ``version`` counts changes (0 = never priced)."""
+    """The stored price list of a game; ``version`` counts changes (0 = never priced), a
+    discount added or ended included. ``discounts``: all of them, sorted by start."""
 
     game_id: uuid.UUID
     price_list: PriceList | None
     version: int
     updated_at: datetime | None
     updated_by_user_id: uuid.UUID | None
+    discounts: tuple[Discount, ...] = ()
 
 
 def _check_price(price: Price, pointer: str) -> None:
@@ -191,4 +214,5 @@ def reprice(
         version=current.version + 1,
         updated_at=change_time(current.updated_at, now),
         updated_by_user_id=user_id,
+        discounts=current.discounts,
     )
