@@ -12,5 +12,7 @@ class MediaRules:
     max_file_bytes: int
     #: How long a pre-signed upload URL lives.
     upload_url_ttl_seconds: int
+    #: How long a pre-signed GET URL of a ready media (for display) lives.
+    display_url_ttl_seconds: int
     #: Media types accepted (jpeg / png / mp4), checked against the stored object's first bytes.
     allowed_content_types: frozenset[str]
