@@ -60,6 +60,8 @@ class DeveloperPortalSettings(ServiceSettings):
     media_bucket: str = "developer-media"
     media_max_file_bytes: int = Field(default=2 * _GIB, ge=1)
     media_upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    #: Lifetime of the pre-signed GET URLs the media list hands out for display.
+    media_display_url_ttl_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
 
     # --- builds (PRODUCT.md: up to 100 GB, 64 MiB parts, URLs live 1 hour) ---------------------
     builds_bucket: str = "developer-builds"
@@ -95,6 +97,7 @@ class DeveloperPortalSettings(ServiceSettings):
             bucket=self.media_bucket,
             max_file_bytes=self.media_max_file_bytes,
             upload_url_ttl_seconds=self.media_upload_url_ttl_seconds,
+            display_url_ttl_seconds=self.media_display_url_ttl_seconds,
             allowed_content_types=frozenset({"image/jpeg", "image/png", "video/mp4"}),
         )
 
