@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -114,4 +114,29 @@ def open_account(
         verified=False,
         created_at=now,
         updated_at=now,
+    )
+
+
+def verify_as_studio(account: DeveloperAccount, now: datetime) -> DeveloperAccount | None:
+    """The platform verified the account as a studio (``admin.developer.verified.v1``): it is
+    verified, on the ``direct`` publishing track and ``active`` — unless suspended, which only
+    the platform lifts (a suspended account stays suspended, verified). None when it already is
+    all that (a repeated verification changes nothing)."""
+    status = (
+        DeveloperStatus.SUSPENDED
+        if account.status is DeveloperStatus.SUSPENDED
+        else DeveloperStatus.ACTIVE
+    )
+    if (account.verified, account.publishing_track, account.status) == (
+        True,
+        PublishingTrack.DIRECT,
+        status,
+    ):
+        return None
+    return replace(
+        account,
+        verified=True,
+        publishing_track=PublishingTrack.DIRECT,
+        status=status,
+        updated_at=max(now, account.updated_at),
     )

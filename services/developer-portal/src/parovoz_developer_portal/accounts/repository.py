@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from parovoz_kit.errors import Conflict
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,6 +63,30 @@ class SqlAccounts:
         query = select(developer_accounts).where(developer_accounts.c.id == developer_id)
         row = (await self._session.execute(query)).first()
         return _account(row) if row else None
+
+    async def get_for_update(self, developer_id: uuid.UUID) -> DeveloperAccount | None:
+        """Like ``get``, holding the account's row until commit (changes of its status happen
+        one after another)."""
+        query = (
+            select(developer_accounts)
+            .where(developer_accounts.c.id == developer_id)
+            .with_for_update()
+        )
+        row = (await self._session.execute(query)).first()
+        return _account(row) if row else None
+
+    async def save_status(self, account: DeveloperAccount) -> None:
+        """Store the account's status, publishing track and verification."""
+        await self._session.execute(
+            update(developer_accounts)
+            .where(developer_accounts.c.id == account.id)
+            .values(
+                status=account.status.value,
+                publishing_track=account.publishing_track.value,
+                verified=account.verified,
+                updated_at=account.updated_at,
+            )
+        )
 
     async def add_member(
         self, developer_id: uuid.UUID, user_id: uuid.UUID, role: TeamRole, joined_at: datetime

@@ -1,4 +1,5 @@
-"""Use cases of developer accounts: open an account, read the caller's membership.
+"""Use cases of developer accounts: open an account, read the caller's membership, verify an
+account as a studio (the platform's decision).
 
 Each is one function taking the unit of work (games' use cases: games/service.py).
 """
@@ -8,14 +9,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from parovoz_events.developer import DeveloperAccountCreated
+from parovoz_events import EventData
+from parovoz_events.developer import DeveloperAccountCreated, DeveloperAccountStatusChanged
 from parovoz_kit.errors import Conflict, NotFound
 
 from parovoz_developer_portal.accounts.domain import (
     AccountApplication,
     DeveloperAccount,
     open_account,
+    verify_as_studio,
 )
 from parovoz_developer_portal.accounts.ports import Membership, PortalUnitOfWork
 from parovoz_developer_portal.team.domain import TeamRole
@@ -66,3 +70,44 @@ async def my_membership(uow: PortalUnitOfWork, user_id: uuid.UUID) -> Membership
             code="RESOURCE_NOT_FOUND",
         )
     return membership
+
+
+class AccountStatuses(Protocol):
+    async def get_for_update(self, developer_id: uuid.UUID) -> DeveloperAccount | None: ...
+    async def save_status(self, account: DeveloperAccount) -> None: ...
+
+
+class AccountStatusUnitOfWork(Protocol):
+    accounts: AccountStatuses
+
+    def emit(self, item: EventData) -> object: ...
+    async def commit(self) -> None: ...
+
+
+async def verify_studio(
+    uow: AccountStatusUnitOfWork, developer_id: uuid.UUID, now: datetime
+) -> DeveloperAccount | None:
+    """The platform verified ``developer_id`` as a studio: the account becomes verified, active
+    (a suspended one stays suspended) and on the direct publishing track, and
+    ``developer.account.status.changed.v1`` says so in the same transaction. None when there
+    is no such account or it already is all that (nothing changes, nothing is emitted)."""
+    account = await uow.accounts.get_for_update(developer_id)
+    if account is None:
+        return None
+    verified = verify_as_studio(account, now)
+    if verified is None:
+        return None
+    await uow.accounts.save_status(verified)
+    uow.emit(
+        DeveloperAccountStatusChanged(
+            developer_id=verified.id,
+            previous_status=account.status.value,
+            status=verified.status.value,
+            publishing_track=verified.publishing_track.value,
+            verified=True,
+            reason=None,
+            changed_at=verified.updated_at,
+        )
+    )
+    await uow.commit()
+    return verified
