@@ -161,6 +161,14 @@ class PartUrlsData(RequestModel):
 class PartUrlsDocument(RequestModel):
     """Which parts of a multipart upload to sign PUT URLs for."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"data": {"type": "buildPartUrls", "attributes": {"part_numbers": [1, 2, 3]}}}
+            ]
+        }
+    )
+
     data: PartUrlsData = Field(description="The parts to sign.")
 
 
