@@ -16,7 +16,6 @@ from parovoz_developer_portal.fields import (
     Name,
     TaxId,
 )
-from parovoz_developer_portal.games.domain import Game, ProductType
 from parovoz_developer_portal.team.domain import TeamRole
 
 AttributesT = TypeVar("AttributesT")
@@ -31,12 +30,6 @@ ACCOUNT_CREATION_EXAMPLE = {
             "contact_email": "dev@example.com",
             "country_code": "RU",
         },
-    }
-}
-PRODUCT_CREATION_EXAMPLE = {
-    "data": {
-        "type": "productCreation",
-        "attributes": {"title": "Моя Новая Супер Игра", "product_type": "game"},
     }
 }
 
@@ -96,40 +89,6 @@ class AccountCreationDocument(RequestModel):
     data: AccountCreationData = Field(description="The account to open.")
 
 
-class ProductCreationAttributes(RequestModel):
-    title: Name = Field(
-        description=(
-            "Title of the product, 1-255 characters, required; unique among the developer's "
-            "products (409 `RESOURCE_ALREADY_EXISTS` otherwise)."
-        ),
-        examples=["Моя Новая Супер Игра"],
-    )
-    product_type: ProductType = Field(
-        default=ProductType.GAME,
-        description="`game` (the default), `dlc` (needs `parent_game_id`) or `software`.",
-    )
-    parent_game_id: uuid.UUID | None = Field(
-        default=None,
-        description=(
-            "For a DLC only, and required for one: the id of one of the developer's games it "
-            "extends."
-        ),
-    )
-
-
-class ProductCreationData(RequestModel):
-    type: Literal["productCreation"] = Field(description="Always `productCreation`.")
-    attributes: ProductCreationAttributes = Field(description="The product to create.")
-
-
-class ProductCreationDocument(RequestModel):
-    """Seed 001 §3.1.2: create a product (a draft)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [PRODUCT_CREATION_EXAMPLE]})
-
-    data: ProductCreationData = Field(description="The product to create.")
-
-
 # --- responses --------------------------------------------------------------------------------
 class Resource(BaseModel, Generic[AttributesT]):
     type: str = Field(description="Resource type (JSON:API).")
@@ -166,25 +125,6 @@ class AccountAttributes(BaseModel):
     updated_at: datetime = Field(description="When it last changed (ISO 8601, UTC).")
 
 
-class GameAttributes(BaseModel):
-    title: str = Field(description="Title of the product.")
-    product_type: ProductType = Field(description="`game`, `dlc` or `software`.")
-    parent_game_id: uuid.UUID | None = Field(
-        description="The game a DLC extends; null for a game or software."
-    )
-    status: str = Field(
-        description=(
-            "`draft` (new), `in_review`, `rejected`, `published`, `unpublished` or `archived`."
-        )
-    )
-    developer_id: uuid.UUID = Field(description="The developer account the product belongs to.")
-    created_at: datetime = Field(description="When it was created (ISO 8601, UTC).")
-    updated_at: datetime = Field(description="When it last changed (ISO 8601, UTC).")
-    published_at: datetime | None = Field(
-        description="When it was first published; null until then."
-    )
-
-
 def account_document(
     account: DeveloperAccount, role: TeamRole, prefix: str
 ) -> Document[AccountAttributes]:
@@ -209,26 +149,5 @@ def account_document(
             id=account.id,
             attributes=attributes,
             links={"self": f"{prefix}/accounts/me"},
-        )
-    )
-
-
-def game_document(game: Game, prefix: str) -> Document[GameAttributes]:
-    attributes = GameAttributes(
-        title=game.title,
-        product_type=game.product_type,
-        parent_game_id=game.parent_game_id,
-        status=game.status.value,
-        developer_id=game.developer_id,
-        created_at=game.created_at,
-        updated_at=game.updated_at,
-        published_at=game.published_at,
-    )
-    return Document(
-        data=Resource(
-            type="game",
-            id=game.id,
-            attributes=attributes,
-            links={"self": f"{prefix}/games/{game.id}"},
         )
     )

@@ -4,6 +4,7 @@ from parovoz_kit.db import add_kit_tables, new_metadata
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -13,7 +14,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 metadata = new_metadata()
 add_kit_tables(metadata)
@@ -62,6 +63,13 @@ games = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=True),
     Column("description", Text, nullable=True),
+    # Game-level store attributes (games/, revision 0007).
+    Column("age_rating", String(3), nullable=True),
+    Column("regions", ARRAY(String(2)), nullable=False, server_default="{}"),
+    Column("release_date", Date, nullable=True),
+    # GET /games: the account's games newest first (keyset on created_at, id), by status too.
+    Index("ix_games_developer_created", "developer_id", "created_at", "id"),
+    Index("ix_games_developer_status_created", "developer_id", "status", "created_at", "id"),
     # Two products of one developer never share a title (case-insensitive).
     Index("uq_games_developer_title", "developer_id", func.lower(Column("title")), unique=True),
 )

@@ -1,17 +1,68 @@
-"""SQLAlchemy implementation of the games storage port."""
+"""SQLAlchemy implementation of the games storage port: games, their localized metadata, and
+the reads of the game routes, each one round trip (the game and the caller's role together)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from parovoz_kit.errors import Conflict
-from sqlalchemy import insert, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql import Select
 
-from parovoz_developer_portal.games.domain import Game, GameStatus, ProductType
-from parovoz_developer_portal.tables import games
+from parovoz_developer_portal.games.domain import (
+    AgeRating,
+    Game,
+    GameFilter,
+    GameStatus,
+    LocalizedMetadata,
+    Platform,
+    Position,
+    ProductType,
+    SystemRequirements,
+)
+from parovoz_developer_portal.tables import games, metadata, team_members
+from parovoz_developer_portal.team.domain import TeamRole
+
+game_metadata = Table(
+    "game_metadata",
+    metadata,
+    Column("game_id", ForeignKey("games.id", ondelete="CASCADE"), nullable=False),
+    Column("language_code", String(16), nullable=False),
+    Column("title", String(255), nullable=False),
+    Column("short_description", String(1000), nullable=True),
+    Column("full_description", String(20000), nullable=True),
+    Column("tags", ARRAY(String(64)), nullable=False),
+    Column("genres", ARRAY(String(64)), nullable=False),
+    Column("system_requirements", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by_user_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("game_id", "language_code"),
+)
+
+_GAME_COLUMNS = [column for column in games.c if column.name != "description"]
 
 
 def _game(row: Any) -> Game:
@@ -26,6 +77,54 @@ def _game(row: Any) -> Game:
         created_at=row.created_at,
         updated_at=row.updated_at,
         published_at=row.published_at,
+        age_rating=AgeRating(row.age_rating) if row.age_rating else None,
+        regions=tuple(row.regions or ()),
+        release_date=row.release_date,
+    )
+
+
+def _locale(row: Any) -> LocalizedMetadata:
+    return LocalizedMetadata(
+        game_id=row.game_id,
+        language_code=row.language_code,
+        title=row.title,
+        short_description=row.short_description,
+        full_description=row.full_description,
+        tags=tuple(row.tags),
+        genres=tuple(row.genres),
+        system_requirements=tuple(
+            (
+                platform,
+                SystemRequirements(
+                    row.system_requirements[platform]["minimum"],
+                    row.system_requirements[platform].get("recommended"),
+                ),
+            )
+            for platform in Platform
+            if platform in row.system_requirements
+        ),
+        updated_at=row.updated_at,
+        updated_by_user_id=row.updated_by_user_id,
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _your_game(game_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+    """The game with the caller's role in its account: no row for another account's game."""
+    return (
+        select(*_GAME_COLUMNS, team_members.c.role)
+        .join(
+            team_members,
+            and_(
+                team_members.c.developer_id == games.c.developer_id,
+                team_members.c.user_id == user_id,
+            ),
+        )
+        .where(games.c.id == game_id)
     )
 
 
@@ -33,25 +132,40 @@ class SqlGames:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def _reader(self) -> AsyncSession | AsyncConnection:
+        """Where a lone read runs: outside a transaction, a connection in autocommit (no BEGIN
+        and ROLLBACK round trips around one SELECT); inside one, the session itself."""
+        if self._session.in_transaction():
+            return self._session
+        return await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    # --- games --------------------------------------------------------------------------------
     async def add(self, game: Game) -> None:
         values = {
             **game.__dict__,
             "product_type": game.product_type.value,
             "status": game.status.value,
+            "age_rating": game.age_rating.value if game.age_rating else None,
+            "regions": list(game.regions),
         }
         try:
             async with self._session.begin_nested():
                 await self._session.execute(insert(games).values(values))
         except IntegrityError:
-            raise Conflict(
-                f"This developer already has a product titled {game.title!r}.",
-                detail_ru=f"У разработчика уже есть продукт с названием «{game.title}».",
-                code="RESOURCE_ALREADY_EXISTS",
-                pointer="/data/attributes/title",
-            ) from None
+            raise self._title_taken(game.title) from None
+
+    @staticmethod
+    def _title_taken(title: str) -> Conflict:
+        return Conflict(
+            f"This developer already has a product titled {title!r}.",
+            detail_ru=f"У разработчика уже есть продукт с названием «{title}».",
+            code="RESOURCE_ALREADY_EXISTS",
+            pointer="/data/attributes/title",
+        )
 
     async def get(self, game_id: uuid.UUID) -> Game | None:
-        row = (await self._session.execute(select(games).where(games.c.id == game_id))).first()
+        query = select(*_GAME_COLUMNS).where(games.c.id == game_id)
+        row = (await self._session.execute(query)).first()
         return _game(row) if row else None
 
     async def save_status(self, game: Game) -> None:
@@ -64,3 +178,165 @@ class SqlGames:
                 published_at=game.published_at,
             )
         )
+
+    async def save_attributes(self, game: Game) -> None:
+        values = {
+            "title": game.title,
+            "age_rating": game.age_rating.value if game.age_rating else None,
+            "regions": list(game.regions),
+            "release_date": game.release_date,
+            "updated_at": game.updated_at,
+        }
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    update(games).where(games.c.id == game.id).values(values)
+                )
+        except IntegrityError:
+            raise self._title_taken(game.title) from None
+
+    async def game_of_member(
+        self, game_id: uuid.UUID, user_id: uuid.UUID, *, lock: bool = False
+    ) -> tuple[Game, TeamRole] | None:
+        """The game and the caller's role in its account (None: not a game of the caller's
+        account), in one query; ``lock`` holds the game's row until the transaction ends."""
+        query = _your_game(game_id, user_id)
+        if lock:
+            query = query.with_for_update(of=games)
+        row = (await self._session.execute(query)).first()
+        return (_game(row), TeamRole(row.role)) if row else None
+
+    async def game_view(
+        self, game_id: uuid.UUID, user_id: uuid.UUID
+    ) -> tuple[Game, TeamRole, tuple[str, ...]] | None:
+        """The game, the caller's role and the game's locales, in one round trip."""
+        locales = (
+            select(func.array_agg(game_metadata.c.language_code))
+            .where(game_metadata.c.game_id == games.c.id)
+            .scalar_subquery()
+        )
+        query = _your_game(game_id, user_id).add_columns(locales.label("locales"))
+        row = (await (await self._reader()).execute(query)).first()
+        if row is None:
+            return None
+        return _game(row), TeamRole(row.role), tuple(sorted(row.locales or ()))
+
+    async def page_of_member(
+        self,
+        user_id: uuid.UUID,
+        game_filter: GameFilter,
+        after: Position | None,
+        limit: int,
+    ) -> tuple[TeamRole, list[Game]] | None:
+        """The caller's role and up to ``limit`` of their account's games, newest first, after
+        ``after``; None when the caller belongs to no account. One round trip."""
+        conditions = [games.c.developer_id == team_members.c.developer_id]
+        if game_filter.statuses:
+            conditions.append(games.c.status.in_([s.value for s in game_filter.statuses]))
+        if game_filter.product_types:
+            conditions.append(
+                games.c.product_type.in_([t.value for t in game_filter.product_types])
+            )
+        if game_filter.text:
+            pattern = _like(game_filter.text)
+            conditions.append(
+                or_(
+                    games.c.title.ilike(pattern, escape="\\"),
+                    exists().where(
+                        game_metadata.c.game_id == games.c.id,
+                        game_metadata.c.title.ilike(pattern, escape="\\"),
+                    ),
+                )
+            )
+        if after is not None:
+            conditions.append(
+                tuple_(games.c.created_at, games.c.id) < tuple_(after.created_at, after.game_id)
+            )
+        page = (
+            select(*_GAME_COLUMNS)
+            .where(*conditions)
+            .order_by(games.c.created_at.desc(), games.c.id.desc())
+            .limit(limit)
+            .lateral("page")
+        )
+        query = (
+            select(team_members.c.role, page)
+            .select_from(team_members)
+            .outerjoin(page, true())
+            .where(team_members.c.user_id == user_id)
+            .order_by(page.c.created_at.desc(), page.c.id.desc())
+        )
+        rows = (await (await self._reader()).execute(query)).all()
+        if not rows:
+            return None
+        return TeamRole(rows[0].role), [_game(row) for row in rows if row.id is not None]
+
+    # --- localized metadata -------------------------------------------------------------------
+    async def locales(self, game_id: uuid.UUID) -> list[LocalizedMetadata]:
+        query = (
+            select(game_metadata)
+            .where(game_metadata.c.game_id == game_id)
+            .order_by(game_metadata.c.language_code)
+        )
+        return [_locale(row) for row in await self._session.execute(query)]
+
+    async def languages(self, game_id: uuid.UUID) -> tuple[str, ...]:
+        query = (
+            select(game_metadata.c.language_code)
+            .where(game_metadata.c.game_id == game_id)
+            .order_by(game_metadata.c.language_code)
+        )
+        return tuple((await self._session.execute(query)).scalars())
+
+    async def locale(self, game_id: uuid.UUID, language: str) -> LocalizedMetadata | None:
+        query = select(game_metadata).where(
+            game_metadata.c.game_id == game_id, game_metadata.c.language_code == language
+        )
+        row = (await self._session.execute(query)).first()
+        return _locale(row) if row else None
+
+    async def has_locale(self, game_id: uuid.UUID, language: str) -> bool:
+        query = select(
+            exists().where(
+                game_metadata.c.game_id == game_id, game_metadata.c.language_code == language
+            )
+        )
+        return bool((await self._session.execute(query)).scalar())
+
+    async def put_locale(self, locale: LocalizedMetadata) -> None:
+        values = {
+            "game_id": locale.game_id,
+            "language_code": locale.language_code,
+            "title": locale.title,
+            "short_description": locale.short_description,
+            "full_description": locale.full_description,
+            "tags": list(locale.tags),
+            "genres": list(locale.genres),
+            "system_requirements": {
+                platform.value: {"minimum": needs.minimum, "recommended": needs.recommended}
+                for platform, needs in locale.system_requirements
+            },
+            "updated_at": locale.updated_at,
+            "updated_by_user_id": locale.updated_by_user_id,
+        }
+        statement = pg_insert(game_metadata).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[game_metadata.c.game_id, game_metadata.c.language_code],
+                set_={
+                    name: statement.excluded[name]
+                    for name in values
+                    if name not in ("game_id", "language_code")
+                },
+            )
+        )
+
+    async def delete_locale(self, game_id: uuid.UUID, language: str) -> None:
+        await self._session.execute(
+            delete(game_metadata).where(
+                game_metadata.c.game_id == game_id, game_metadata.c.language_code == language
+            )
+        )
+
+
+__all__: Sequence[str] = ["SqlGames", "game_metadata"]
