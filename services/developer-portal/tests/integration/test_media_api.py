@@ -3,6 +3,7 @@ holds only the pre-signed URL the portal hands out; completion checks the stored
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -191,6 +192,16 @@ async def test_each_list_numbers_its_own_media_and_filters_pick_a_list(gallery: 
     assert len(await gallery.listed()) == 5
     async with portal_unit_of_work(gallery.studio.infrastructure) as uow:
         assert await media_service.screenshot_count(uow, uuid.UUID(gallery.game_id)) == 3
+
+
+async def test_uploads_completed_at_once_take_distinct_places(gallery: Gallery) -> None:
+    started = [await gallery.started() for _ in range(5)]
+    for one in started:
+        await put(one, JPEG)
+    answers = await asyncio.gather(*(gallery.complete(one["id"]) for one in started))
+    assert all(answer.status_code == 200 for answer in answers), [a.text for a in answers]
+    places = sorted(answer.json()["data"]["attributes"]["position"] for answer in answers)
+    assert places == [1, 2, 3, 4, 5]
 
 
 # --- the stored object decides ----------------------------------------------------------------
