@@ -136,6 +136,7 @@ async def test_an_upload_through_the_presigned_url_becomes_ready_and_is_shown(
     started = await gallery.started()
     attributes = started["attributes"]
     assert attributes["status"] == "pending_upload"
+    assert attributes["media_id"] == started["id"]
     assert attributes["headers"] == {"Content-Type": "image/jpeg"}
     assert 0 < attributes["expires_in_seconds"] <= 3600
     key = object_key(attributes["upload_url"])

@@ -163,6 +163,9 @@ class MediaAttributes(BaseModel):
 
 
 class MediaUploadAttributes(BaseModel):
+    media_id: uuid.UUID = Field(
+        description="The new media's id (also `id`): complete the upload with it."
+    )
     upload_url: str = Field(description="Where to PUT the file (pre-signed; no token needed).")
     method: Literal["PUT"] = Field(description="Always `PUT`.")
     expires_in_seconds: int = Field(description="How long `upload_url` lives.")
@@ -233,6 +236,7 @@ def media_list_document(
 def upload_document(upload: MediaUpload, prefix: str) -> Document[MediaUploadAttributes]:
     media = upload.media
     attributes = MediaUploadAttributes(
+        media_id=media.id,
         upload_url=upload.upload_url,
         method="PUT",
         expires_in_seconds=upload.expires_in_seconds,
