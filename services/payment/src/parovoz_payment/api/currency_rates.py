@@ -178,7 +178,7 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
         summary="What a buyer in a region pays for a game (exactly what the purchase charges)",
         description=(
             "The price of a game for a buyer in a region: the very amount `POST /payments` "
-            "charges for it (anyone signed in)."
+            "charges for it now, under the discount in force if there is one (anyone signed in)."
         ),
     )
     async def get_game_price(
@@ -193,7 +193,7 @@ def currency_rates_router(infrastructure: Infrastructure) -> APIRouter:
         async with infrastructure.session_factory() as session:
             prices = await SqlGamePrices(session).get(game_id)
             rates = await SqlCurrencyRates(session).current(clock.now())
-        price = game_purchase_price(prices, region, rates)
+        price = game_purchase_price(prices, region, rates, at=clock.now())
         source = "converted"
         if prices is None or prices.is_free:
             source = "free"

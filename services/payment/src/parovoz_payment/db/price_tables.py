@@ -8,7 +8,9 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
 )
@@ -49,4 +51,20 @@ game_regional_prices = Table(
     Column("currency", String(3), nullable=False),
     PrimaryKeyConstraint("game_id", "region"),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+#: Discounts (promo periods) of a game as its last price event announced them: replaced with the
+#: price list, so the newest event's discounts are the ones a purchase applies.
+game_price_discounts = Table(
+    "game_price_discounts",
+    metadata,
+    Column("game_id", ForeignKey("game_prices.game_id", ondelete="CASCADE"), nullable=False),
+    Column("discount_id", UUID(as_uuid=True), nullable=False),
+    Column("percent", SmallInteger, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("game_id", "discount_id"),
+    CheckConstraint("percent BETWEEN 1 AND 99", name="percent_range"),
+    CheckConstraint("starts_at < ends_at", name="period_order"),
+    Index("ix_game_price_discounts_game_id_starts_at", "game_id", "starts_at"),
 )

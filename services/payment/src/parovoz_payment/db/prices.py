@@ -9,9 +9,13 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_payment.db.price_tables import game_prices, game_regional_prices
+from parovoz_payment.db.price_tables import (
+    game_price_discounts,
+    game_prices,
+    game_regional_prices,
+)
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.pricing import GamePriceList
+from parovoz_payment.domain.pricing import GameDiscount, GamePriceList
 
 
 class SqlGamePrices:
@@ -26,6 +30,14 @@ class SqlGamePrices:
         regional_rows = await self._session.execute(
             select(game_regional_prices).where(game_regional_prices.c.game_id == game_id)
         )
+        discount_rows = await self._session.execute(
+            select(game_price_discounts)
+            .where(game_price_discounts.c.game_id == game_id)
+            .order_by(game_price_discounts.c.starts_at)
+        )
+        discounts = tuple(
+            GameDiscount(d.discount_id, d.percent, d.starts_at, d.ends_at) for d in discount_rows
+        )
         base = None
         if row.base_amount_minor is not None:
             base = Money(row.base_amount_minor, row.base_currency)
@@ -36,6 +48,7 @@ class SqlGamePrices:
             base_price=base,
             changed_at=row.changed_at,
             regional_prices={r.region: Money(r.amount_minor, r.currency) for r in regional_rows},
+            discounts=discounts,
         )
 
     async def replace_if_newer(self, prices: GamePriceList, source_event_id: uuid.UUID) -> bool:
@@ -75,6 +88,23 @@ class SqlGamePrices:
                         "currency": price.currency,
                     }
                     for region, price in prices.regional_prices.items()
+                ],
+            )
+        await self._session.execute(
+            delete(game_price_discounts).where(game_price_discounts.c.game_id == prices.game_id)
+        )
+        if prices.discounts:
+            await self._session.execute(
+                insert(game_price_discounts),
+                [
+                    {
+                        "game_id": prices.game_id,
+                        "discount_id": discount.discount_id,
+                        "percent": discount.percent,
+                        "starts_at": discount.starts_at,
+                        "ends_at": discount.ends_at,
+                    }
+                    for discount in prices.discounts
                 ],
             )
         return True

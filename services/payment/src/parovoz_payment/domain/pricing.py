@@ -10,6 +10,12 @@ A region's price is its regional price when the developer set one; otherwise the
 "nice" store price (:mod:`currency_rates` documents the rule: 2 490 ₸, 9.99 $). A regional price
 always wins over a converted one (PRODUCT.md); no rate for the region's currency → not for sale
 there (422 ``NO_EXCHANGE_RATE``), never a guess. Regions outside our currencies pay the base price.
+
+Discounts (promo periods) come with the same events: a purchase at instant T pays the price above
+lowered by the discount whose half-open period ``[starts_at, ends_at)`` holds T (periods of a game
+never overlap), rounded DOWN to the whole minor unit and never below one minor unit — the same rule
+as developer-portal's ``pricing/domain/discounts.py`` (:func:`discounted_amount`). A free game
+stays free.
 """
 
 from __future__ import annotations
@@ -31,6 +37,26 @@ CURRENCY_POINTER = "/data/attributes/currency"
 
 
 @dataclass(frozen=True)
+class GameDiscount:
+    """A promo period of a game: ``percent`` off every price in ``[starts_at, ends_at)``."""
+
+    discount_id: uuid.UUID
+    percent: int
+    starts_at: datetime
+    ends_at: datetime
+
+    def holds(self, at: datetime) -> bool:
+        return self.starts_at <= at < self.ends_at
+
+
+def discounted_amount(amount_minor: int, percent: int) -> int:
+    """``amount_minor`` lowered by ``percent``: rounded down, at least one minor unit."""
+    if not 1 <= percent <= 99:
+        raise ValueError("a discount is 1 to 99 percent")
+    return max(1, amount_minor * (100 - percent) // 100)
+
+
+@dataclass(frozen=True)
 class GamePriceList:
     """A game's prices as last announced by developer-portal."""
 
@@ -42,6 +68,12 @@ class GamePriceList:
     changed_at: datetime
     #: Region (ISO 3166-1 alpha-2) -> price in that region's currency.
     regional_prices: Mapping[str, Money] = field(default_factory=lambda: MappingProxyType({}))
+    #: Discounts announced with the list (those not over when it changed), by start.
+    discounts: tuple[GameDiscount, ...] = ()
+
+    def discount_at(self, at: datetime) -> GameDiscount | None:
+        """The discount whose period holds ``at`` (periods never overlap: at most one)."""
+        return next((discount for discount in self.discounts if discount.holds(at)), None)
 
     def __post_init__(self) -> None:
         if self.is_free != (self.base_price is None):
@@ -66,19 +98,29 @@ def price_for_region(prices: GamePriceList | None, region: str) -> Money | None:
 
 
 def game_purchase_price(
-    prices: GamePriceList | None, region: str, rates: ExchangeRates | None = None
+    prices: GamePriceList | None,
+    region: str,
+    rates: ExchangeRates | None = None,
+    *,
+    at: datetime | None = None,
 ) -> Money:
-    """The price of a ``game_purchase`` (and of any price shown to a buyer): the regional price,
-    else the base price converted to the region's currency at ``rates`` (none given: no rates,
-    so only roubles sell); a game nobody priced cannot be bought."""
+    """The price of a ``game_purchase`` (and of any price shown to a buyer) at instant ``at``:
+    the regional price, else the base price converted to the region's currency at ``rates``
+    (none given: no rates, so only roubles sell), lowered by the discount in force at ``at``
+    (``at`` None: the list price, no discount); a game nobody priced cannot be bought."""
     price = price_for_region(prices, region)
     if price is None:
         raise BusinessRuleViolation(
             "This game has no price yet and cannot be bought.", code="GAME_NOT_FOR_SALE"
         )
-    if prices is None or prices.is_free or region.upper() in prices.regional_prices:
-        return price  # free, or a regional price: it wins over any conversion
-    return converted_price(price, region_currency(region), rates)
+    if prices is None or prices.is_free:
+        return price
+    if region.upper() not in prices.regional_prices:  # a regional price wins over conversion
+        price = converted_price(price, region_currency(region), rates)
+    discount = prices.discount_at(at) if at is not None else None
+    if discount is None:
+        return price
+    return Money(discounted_amount(price.amount_minor, discount.percent), price.currency)
 
 
 def check_client_amount(

@@ -15,7 +15,7 @@ from parovoz_payment.db.game_owners import SqlGameOwners
 from parovoz_payment.db.prices import SqlGamePrices
 from parovoz_payment.domain.games import GameOwner
 from parovoz_payment.domain.money import Money
-from parovoz_payment.domain.pricing import GamePriceList
+from parovoz_payment.domain.pricing import GameDiscount, GamePriceList
 from parovoz_payment.events.payout_requests import payout_request_handlers
 from parovoz_payment.events.preorder_events import preorder_event_handlers
 
@@ -41,6 +41,10 @@ async def on_game_price_changed(
             regional.region: Money(regional.price.amount_minor, regional.price.currency)
             for regional in data.regional_prices
         },
+        discounts=tuple(
+            GameDiscount(d.discount_id, d.percent, d.starts_at, d.ends_at)
+            for d in sorted(data.discounts, key=lambda d: d.starts_at)
+        ),
     )
     if not await SqlGamePrices(session).replace_if_newer(prices, event.id):
         # Out-of-order delivery: a newer price list is already stored and stays.

@@ -148,7 +148,8 @@ async def create_payment(
             check_game_on_sale(await SqlGameListings(session).is_published(order.game_id))
             prices = await SqlGamePrices(session).get(order.game_id)
             rates = await SqlCurrencyRates(session).current(clock.now())
-            check_client_amount(game_purchase_price(prices, order.region, rates), order.amount)
+            price = game_purchase_price(prices, order.region, rates, at=clock.now())
+            check_client_amount(price, order.amount)
         # Price → coupon → gift cards (reserved on locked rows below) → wallet → card.
         payment_id = uuid.uuid4()
         discounts = await plan_discounts(

@@ -106,7 +106,7 @@ async def create_preorder(
             )
         prices = await SqlGamePrices(session).get(request.game_id)
         rates = await SqlCurrencyRates(session).current(clock.now())
-        price = game_purchase_price(prices, request.region, rates)
+        price = game_purchase_price(prices, request.region, rates, at=clock.now())
         if price.currency != request.currency:
             raise BusinessRuleViolation(
                 f"The price here is in {price.currency}, not {request.currency}.",
