@@ -34,7 +34,8 @@ help:
 	@echo "make proto        regenerate the gRPC stubs;  make proto-check: fail if they are stale"
 	@echo "make events-catalog  regenerate docs/events (JSON Schema catalogue of every event type)"
 	@echo "make ledger-check prove the payment ledger is consistent (running payment database)"
-	@echo "make bench        benchmarks (bench/run.py);  make chaos: engine faults at scale"
+	@echo "make bench        benchmarks (bench/*.py; figures in bench/results/latest.json,"
+	@echo "                  BENCH_FLAGS=--quick / --strict);  make chaos: engine faults at scale"
 
 install:
 	bash deploy/local/install.sh
@@ -96,9 +97,12 @@ proto-check:
 ledger-check: install
 	$(PYTHON) -m parovoz_payment.jobs.ledger_check
 
+# BENCH_FLAGS: --quick (short runs) and/or --strict (exit 1 when a ratio misses its goal).
 bench: dev
 	$(PYTHON) bench/run.py
 	$(PYTHON) bench/ledger_vs_pgbench.py
+	$(PYTHON) bench/upload.py $(BENCH_FLAGS)
+	$(PYTHON) bench/game_routes.py $(BENCH_FLAGS)
 
 chaos: dev
 	CHAOS_SCALE=$${CHAOS_SCALE:-10} $(PYTHON) -m pytest tests-e2e/chaos
