@@ -302,6 +302,11 @@ async def test_size_and_type_are_refused(game: Game) -> None:
     wrong_type = await game.upload_url(version["id"], 10, content_type="image/png")
     assert wrong_type.status_code == 422
     assert wrong_type.json()["errors"][0]["code"] == "UNSUPPORTED_BUILD_TYPE"
+    one_put = await game.upload_url(version["id"], PART + 1, upload_type="single")
+    assert one_put.status_code == 422
+    assert one_put.json()["errors"][0]["code"] == "SINGLE_PUT_TOO_LARGE"
+    in_parts = await game.upload_url(version["id"], 10, upload_type="multipart")
+    assert in_parts.json()["data"]["attributes"]["part_count"] == 1
     no_platform = await game.upload_url(version["id"], 10, platform="amiga")
     assert no_platform.status_code == 400
     path = await game.upload_url(version["id"], 10, file_name="../evil.zip")

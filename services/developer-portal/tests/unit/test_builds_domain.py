@@ -287,3 +287,16 @@ def test_a_new_version_checks_its_game_changelog_and_platforms() -> None:
 def test_rules_type_is_built_in_settings() -> None:
     assert isinstance(RULES, BuildRules)
     assert RULES.allowed_content_types == {"application/zip", "application/octet-stream"}
+
+
+def test_a_client_may_ask_for_parts_but_not_for_one_huge_put() -> None:
+    small = plan_upload(200 * MIB, RULES, UploadType.MULTIPART)
+    assert (small.upload_type, small.part_size_bytes, small.part_count) == (
+        UploadType.MULTIPART,
+        64 * MIB,
+        4,
+    )
+    assert plan_upload(200 * MIB, RULES, UploadType.SINGLE).upload_type is UploadType.SINGLE
+    with pytest.raises(BusinessRuleViolation) as refused:
+        plan_upload(RULES.single_put_max_bytes + 1, RULES, UploadType.SINGLE)
+    assert refused.value.code == "SINGLE_PUT_TOO_LARGE"

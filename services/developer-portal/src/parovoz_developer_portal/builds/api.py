@@ -145,8 +145,9 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
         response_model=Document[PresignedUploadAttributes],
         summary="Where to upload a build file: one pre-signed PUT, or a multipart upload",
         description=(
-            f"{_WRITE}; {_NOT_FOUND}. Up to 5 GiB the file is PUT whole to `upload_url`; above, "
-            "it is a multipart upload of `part_count` parts of `part_size_bytes` (the last "
+            f"{_WRITE}; {_NOT_FOUND}. Up to 5 GiB the file is PUT whole to `upload_url`; above "
+            "(or when `upload_type` asks for `multipart`), it is a multipart upload of "
+            "`part_count` parts of `part_size_bytes` (the last "
             "smaller), each PUT to the URL `POST .../builds/{build_id}/parts` signs. URLs live "
             "`expires_in_seconds`. A new upload for a platform replaces its previous build "
             "(409 `BUILD_PROCESSING` while that one is being verified). A file over 100 GB is "
@@ -161,7 +162,7 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
                 404: ["RESOURCE_NOT_FOUND"],
                 409: ["BUILD_PROCESSING"],
                 413: ["FILE_TOO_LARGE"],
-                422: ["UNSUPPORTED_BUILD_TYPE", "VERSION_BUILDS_CLOSED"],
+                422: ["UNSUPPORTED_BUILD_TYPE", "SINGLE_PUT_TOO_LARGE", "VERSION_BUILDS_CLOSED"],
             }
         ),
     )
@@ -181,6 +182,7 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
                 attributes.file_size_bytes,
                 attributes.content_type,
                 now(),
+                attributes.upload_type,
             )
         build = upload.build
         return Document(

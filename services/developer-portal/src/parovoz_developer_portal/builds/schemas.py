@@ -18,7 +18,7 @@ from parovoz_developer_portal.builds.repository import (
     VERSION_NAME_COLUMN,
 )
 from parovoz_developer_portal.builds.service import VersionView
-from parovoz_developer_portal.builds.uploads import GameBuild
+from parovoz_developer_portal.builds.uploads import GameBuild, UploadType
 from parovoz_developer_portal.fields import left_out_not_null
 from parovoz_developer_portal.schemas import Document, Resource
 
@@ -128,6 +128,15 @@ class UploadRequestAttributes(RequestModel):
     )
     platform: Platform = Field(
         description="Required: `windows_x64`, `linux_x64`, `macos_arm64` or `macos_x64`."
+    )
+    upload_type: UploadType | None = Field(
+        default=None,
+        description=(
+            "Optional: `multipart` to upload even a small file in parts (in parallel, "
+            "resumable); `single` for one PUT (at most 5 GiB: 422 `SINGLE_PUT_TOO_LARGE` "
+            "above). Left out: one PUT up to 5 GiB, parts above."
+        ),
+        json_schema_extra=left_out_not_null,
     )
 
 

@@ -85,6 +85,7 @@ async def request_upload(
     file_size_bytes: int,
     content_type: str,
     now: datetime,
+    upload_type: UploadType | None = None,
 ) -> BuildUpload:
     """A new build of ``platform`` (replacing its unfinished, failed or verified one) and how
     to upload it: one pre-signed PUT, or a multipart upload opened in S3."""
@@ -99,7 +100,7 @@ async def request_upload(
             require_replaceable(current)
             await uploads.discard(current)
             await uow.builds.save_build(abort_build(current, now))
-    plan = plan_upload(file_size_bytes, uploads.rules)
+    plan = plan_upload(file_size_bytes, uploads.rules, upload_type)
     upload_id = None
     if plan.upload_type is UploadType.MULTIPART:
         upload_id = await uploads.storage.start_multipart(

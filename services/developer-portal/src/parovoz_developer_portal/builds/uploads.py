@@ -59,10 +59,23 @@ class UploadPlan:
     part_count: int | None = None
 
 
-def plan_upload(file_size_bytes: int, rules: BuildRules) -> UploadPlan:
+def plan_upload(
+    file_size_bytes: int, rules: BuildRules, requested: UploadType | None = None
+) -> UploadPlan:
     """One PUT up to ``single_put_max_bytes``; above, parts of ``part_size_bytes`` (grown to
-    whole MiB when the file would need more than S3's 10,000 parts)."""
-    if file_size_bytes <= rules.single_put_max_bytes:
+    whole MiB when the file would need more than S3's 10,000 parts). A client may ask for a
+    multipart upload of a smaller file (to send parts in parallel, or resume), never for a
+    single PUT of a larger one (SINGLE_PUT_TOO_LARGE)."""
+    if requested is UploadType.SINGLE and file_size_bytes > rules.single_put_max_bytes:
+        raise BusinessRuleViolation(
+            f"One PUT carries at most {rules.single_put_max_bytes} bytes; upload this file "
+            "in parts (upload_type multipart).",
+            detail_ru=f"Одним PUT загружается не больше {rules.single_put_max_bytes} байт: "
+            "загрузите этот файл по частям (upload_type multipart).",
+            code="SINGLE_PUT_TOO_LARGE",
+            pointer=f"{_ATTRIBUTES}/upload_type",
+        )
+    if requested is not UploadType.MULTIPART and file_size_bytes <= rules.single_put_max_bytes:
         return UploadPlan(UploadType.SINGLE)
     part_size = rules.part_size_bytes
     if -(-file_size_bytes // part_size) > MAX_PARTS:
