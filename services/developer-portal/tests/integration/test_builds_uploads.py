@@ -375,3 +375,47 @@ async def test_a_viewer_reads_but_does_not_write(game: Game) -> None:
     assert create.status_code == 403
     editor = await game.member("editor")
     assert (await game.upload_url(version["id"], 10, user=editor)).status_code == 200
+
+
+async def test_an_api_key_acts_as_its_accounts_editor(
+    game: Game, new_studio: Callable[[], Awaitable[Any]]
+) -> None:
+    async def key_of(owner: uuid.UUID) -> dict[str, str]:
+        created = await game.client.post(
+            f"{PREFIX}/api-keys",
+            headers=auth(owner),
+            json={"data": {"type": "apiKeyCreation", "attributes": {"name": "CI"}}},
+        )
+        assert created.status_code == 201, created.text
+        return {"X-Api-Key": created.json()["data"]["attributes"]["key"]}
+
+    key = await key_of(game.owner)
+    made = await game.client.post(
+        game.versions,
+        headers=key,
+        json={"data": {"type": "gameVersionCreation", "attributes": {"version_name": "ci-1"}}},
+    )
+    assert made.status_code == 201, made.text
+    version_id = made.json()["data"]["id"]
+    upload = await game.client.post(
+        f"{game.versions}/{version_id}/builds/upload-url",
+        headers=key,
+        json={
+            "data": {
+                "type": "buildUploadRequest",
+                "attributes": {
+                    "file_name": "ci.zip",
+                    "file_size_bytes": 10,
+                    "content_type": "application/zip",
+                    "platform": "linux_x64",
+                },
+            }
+        },
+    )
+    assert upload.status_code == 200, upload.text
+    # Another account's key never reaches this game.
+    stranger = await key_of((await new_studio()).owner)
+    assert (await game.client.get(game.versions, headers=stranger)).status_code == 404
+    assert (
+        await game.client.get(f"{game.versions}/{version_id}", headers=stranger)
+    ).status_code == 404
