@@ -120,7 +120,7 @@ class FakePortal:
     def _upload_url(self, body: dict[str, Any], game_id: str, version_id: str) -> httpx.Response:
         attributes = body["data"]["attributes"]
         size = attributes["file_size_bytes"]
-        multipart = size > self.single_put_max
+        multipart = size > self.single_put_max or attributes.get("upload_type") == "multipart"
         build = FakeBuild(
             id=str(uuid.uuid4()),
             version_id=version_id,

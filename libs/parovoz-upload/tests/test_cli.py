@@ -115,7 +115,7 @@ def run(portal: Any, tmp_path: Path, builds: list[tuple[str, Path]], **changes: 
         builds=builds,
         poll_seconds=0.01,
         state_directory=tmp_path / ".parovoz-upload",
-        **{"parallel": 3, **changes},  # type: ignore[arg-type]
+        **{"parallel": 3, "multipart_above_bytes": 10, **changes},  # type: ignore[arg-type]
     )
     uploader = Uploader(options, Console(file=open("/dev/null", "w")), portal.transport())
     try:
@@ -129,7 +129,8 @@ def test_a_multipart_and_a_single_build_are_uploaded_and_verified(
 ) -> None:
     small = tmp_path / "linux.bin"
     small.write_bytes(b"tiny")
-    portal = fake_portal()
+    # The portal would take 1000 bytes in one PUT: the CLI asks for parts above its threshold.
+    portal = fake_portal(single_put_max=1000)
     outcome = run(portal, tmp_path, [("windows_x64", build_file), ("linux_x64", small)])
     assert outcome.statuses == {"windows_x64": "verified", "linux_x64": "verified"}
     assert outcome.all_verified

@@ -124,18 +124,18 @@ class Portal:
         size: int,
         content_type: str,
         platform: str,
+        multipart: bool,
     ) -> dict[str, Any]:
-        body = {
-            "data": {
-                "type": "buildUploadRequest",
-                "attributes": {
-                    "file_name": file_name,
-                    "file_size_bytes": size,
-                    "content_type": content_type,
-                    "platform": platform,
-                },
-            }
+        attributes: dict[str, Any] = {
+            "file_name": file_name,
+            "file_size_bytes": size,
+            "content_type": content_type,
+            "platform": platform,
         }
+        if multipart:
+            # Parts in parallel and resumable, even below the portal's 5 GiB single-PUT limit.
+            attributes["upload_type"] = "multipart"
+        body = {"data": {"type": "buildUploadRequest", "attributes": attributes}}
         answer = self._call(
             "POST",
             f"{self._builds(game_id, version_id)}/upload-url",

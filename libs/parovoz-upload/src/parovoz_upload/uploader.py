@@ -41,6 +41,9 @@ from parovoz_upload.state import StateFile, UploadState, state_name
 PART_URL_MAX_AGE_SECONDS = 45 * 60
 #: Tries of one part (or a single PUT) before the upload gives up.
 PUT_ATTEMPTS = 4
+#: Files larger than this are uploaded in parts (the portal's part size is 64 MiB): parallel,
+#: and resumable after an interruption; smaller ones in one PUT.
+MULTIPART_ABOVE_BYTES = 64 * 1024 * 1024
 #: Build statuses after upload-complete.
 DONE = {"processing", "verified", "failed"}
 
@@ -57,6 +60,7 @@ class Options:
     wait: bool = True
     wait_timeout_seconds: float = 3600.0
     poll_seconds: float = 2.0
+    multipart_above_bytes: int = MULTIPART_ABOVE_BYTES
     state_directory: Path = field(default_factory=lambda: Path(".parovoz-upload"))
 
 
@@ -196,6 +200,7 @@ class Uploader:
             size=build.size,
             content_type=build.content_type,
             platform=build.platform,
+            multipart=build.size > options.multipart_above_bytes,
         )
         attributes = answer["attributes"]
         state = UploadState(
