@@ -197,6 +197,9 @@ async def test_a_single_upload_with_the_url_only_is_verified(game: Game) -> None
 
 async def test_a_multipart_upload_resumes_with_the_missing_parts(game: Game) -> None:
     version = await game.version(platforms=["windows_x64", "linux_x64"])
+    untargeted = await game.upload_url(version["id"], 10, platform="macos_x64")
+    assert untargeted.status_code == 422
+    assert untargeted.json()["errors"][0]["code"] == "PLATFORM_NOT_TARGETED"
     data = os.urandom(2 * PART + 123)
     answer = await game.upload_url(version["id"], len(data), platform="linux_x64")
     assert answer.status_code == 200, answer.text

@@ -35,6 +35,7 @@ from parovoz_developer_portal.builds.uploads import (
     missing_platforms,
     new_build,
     plan_upload,
+    require_targeted,
     settle_version,
     verify_build,
 )
@@ -300,3 +301,12 @@ def test_a_client_may_ask_for_parts_but_not_for_one_huge_put() -> None:
     with pytest.raises(BusinessRuleViolation) as refused:
         plan_upload(RULES.single_put_max_bytes + 1, RULES, UploadType.SINGLE)
     assert refused.value.code == "SINGLE_PUT_TOO_LARGE"
+
+
+def test_a_version_with_declared_platforms_takes_builds_for_those_only() -> None:
+    require_targeted(version(), Platform.MACOS_X64)  # none declared: any platform
+    declared = version(platforms=("windows_x64",))
+    require_targeted(declared, Platform.WINDOWS_X64)
+    with pytest.raises(BusinessRuleViolation) as refused:
+        require_targeted(declared, Platform.LINUX_X64)
+    assert refused.value.code == "PLATFORM_NOT_TARGETED"

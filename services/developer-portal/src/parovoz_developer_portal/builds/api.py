@@ -152,7 +152,8 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
             "`expires_in_seconds`. A new upload for a platform replaces its previous build "
             "(409 `BUILD_PROCESSING` while that one is being verified). A file over 100 GB is "
             "413 `FILE_TOO_LARGE`; a type other than zip / octet-stream 422 "
-            "`UNSUPPORTED_BUILD_TYPE`; a version past its build stages 422 "
+            "`UNSUPPORTED_BUILD_TYPE`; a platform the version does not target 422 "
+            "`PLATFORM_NOT_TARGETED`; a version past its build stages 422 "
             "`VERSION_BUILDS_CLOSED`."
         ),
         responses=error_responses(
@@ -162,7 +163,12 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
                 404: ["RESOURCE_NOT_FOUND"],
                 409: ["BUILD_PROCESSING"],
                 413: ["FILE_TOO_LARGE"],
-                422: ["UNSUPPORTED_BUILD_TYPE", "SINGLE_PUT_TOO_LARGE", "VERSION_BUILDS_CLOSED"],
+                422: [
+                    "UNSUPPORTED_BUILD_TYPE",
+                    "SINGLE_PUT_TOO_LARGE",
+                    "PLATFORM_NOT_TARGETED",
+                    "VERSION_BUILDS_CLOSED",
+                ],
             }
         ),
     )
@@ -256,15 +262,12 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
         response_model=Document[StoredPartsAttributes],
         summary="The parts S3 already holds of a multipart upload (to resume it)",
         description=(
-            f"{_WRITE}; {_NOT_FOUND}. Upload the parts not listed (or listed with another size), "
-            "then complete. A build that is not a multipart upload in progress is 422."
+            f"Any member of the account, or an API key; {_NOT_FOUND}. Upload the parts not "
+            "listed (or listed with another size), then complete. A build that is not a "
+            "multipart upload in progress is 422."
         ),
         responses=error_responses(
-            {
-                403: ["TEAM_ROLE_FORBIDS"],
-                404: ["RESOURCE_NOT_FOUND"],
-                422: ["BUILD_NOT_MULTIPART_UPLOADING"],
-            }
+            {404: ["RESOURCE_NOT_FOUND"], 422: ["BUILD_NOT_MULTIPART_UPLOADING"]}
         ),
     )
     async def list_stored_parts(

@@ -35,6 +35,7 @@ from parovoz_developer_portal.builds.uploads import (
     plan_upload,
     require_multipart,
     require_replaceable,
+    require_targeted,
     settle_version,
 )
 from parovoz_developer_portal.team.domain import Actor, Permission
@@ -93,6 +94,7 @@ async def request_upload(
         uow, actor, game_id, version_id, Permission.MANAGE_GAMES
     )
     require_builds_open(version)
+    require_targeted(version, platform)
     check_file_name(file_name)
     check_upload_request(file_size_bytes, content_type, uploads.rules)
     for current in await uow.builds.builds_of_version(version.id):
@@ -124,8 +126,9 @@ async def _uploading_multipart(
     game_id: uuid.UUID,
     version_id: uuid.UUID,
     build_id: uuid.UUID,
+    permission: Permission = Permission.MANAGE_GAMES,
 ) -> GameBuild:
-    version = await version_for_actor(uow, actor, game_id, version_id, Permission.MANAGE_GAMES)
+    version = await version_for_actor(uow, actor, game_id, version_id, permission)
     build = await build_of_version(uow, version, build_id)
     require_multipart(build)
     return build
@@ -164,7 +167,7 @@ async def stored_parts(
     build_id: uuid.UUID,
 ) -> tuple[GameBuild, list[StoredPartLike]]:
     """The parts S3 holds of a multipart upload in progress (to resume with the others)."""
-    build = await _uploading_multipart(uow, actor, game_id, version_id, build_id)
+    build = await _uploading_multipart(uow, actor, game_id, version_id, build_id, Permission.VIEW)
     parts = await uploads.storage.stored_parts(
         uploads.rules.bucket, build.s3_path, build.upload_id or ""
     )

@@ -101,6 +101,18 @@ def check_upload_request(file_size_bytes: int, content_type: str, rules: BuildRu
         )
 
 
+def require_targeted(version: GameVersion, platform: Platform) -> None:
+    """A version that declared its platforms takes builds for those only."""
+    if version.platforms and platform.value not in version.platforms:
+        targets = ", ".join(version.platforms)
+        raise BusinessRuleViolation(
+            f"This version targets {targets}, not {platform.value}.",
+            detail_ru=f"Эта версия выпускается для {targets}, а не для {platform.value}.",
+            code="PLATFORM_NOT_TARGETED",
+            pointer=f"{_ATTRIBUTES}/platform",
+        )
+
+
 def check_file_name(file_name: str) -> str:
     """A plain file name (the last segment of the object key): no path, no control character."""
     if (
