@@ -18,7 +18,10 @@ import pytest
 from parovoz_developer_portal.builds import service as builds
 from parovoz_developer_portal.builds.domain import VersionStatus
 from parovoz_developer_portal.builds.repository import SqlBuilds
-from parovoz_developer_portal.builds.verification import verify_processing_builds
+from parovoz_developer_portal.builds.verification import (
+    verify_next_build,
+    verify_processing_builds,
+)
 from parovoz_developer_portal.team.domain import Actor, TeamRole
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 from parovoz_kit.infrastructure import Infrastructure
@@ -245,3 +248,126 @@ async def test_an_archived_game_takes_no_version(
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["code"] == "GAME_ARCHIVED"
+
+
+class FailingStorage(CountingStorage):
+    """S3 that breaks while reading one key back."""
+
+    def __init__(self, storage: ObjectStorage, broken_key: str) -> None:
+        super().__init__(storage)
+        self.broken_key = broken_key
+
+    async def sha256(self, bucket: str, key: str) -> tuple[str, int]:
+        if key == self.broken_key:
+            raise ConnectionError("S3 went away")
+        return await super().sha256(bucket, key)
+
+
+async def test_a_build_s3_could_not_read_is_given_back_for_the_next_run(
+    game: tuple[Any, str], infrastructure: Infrastructure
+) -> None:
+    studio, game_id = game
+    version_id, [key] = await processing_version(
+        studio.client, studio.owner, game_id, "4.0", ["windows_x64"]
+    )
+    rules = infrastructure.settings.build_rules()  # type: ignore[attr-defined]
+    broken = FailingStorage(infrastructure.storage(), key)
+
+    def unit_of_work() -> Any:
+        return portal_unit_of_work(infrastructure)
+
+    failed = False
+    for _ in range(50):  # other processing builds may come first; they verify normally
+        try:
+            if (
+                await verify_next_build(
+                    unit_of_work, broken, rules, "runner-x", infrastructure.clock.now
+                )
+                is None
+            ):
+                break
+        except ConnectionError:
+            failed = True
+            break
+    async with infrastructure.session_factory() as session:
+        row = (
+            await session.execute(
+                text(
+                    "SELECT status, leased_until, lease_holder FROM game_builds "
+                    "WHERE version_id = :v"
+                ),
+                {"v": version_id},
+            )
+        ).one()
+    if failed:  # ours broke: back to processing with no lease, not held for an hour
+        assert (row.status, row.leased_until, row.lease_holder) == ("processing", None, None)
+    await verify_processing_builds(
+        unit_of_work, infrastructure.storage(), rules, "runner-y", infrastructure.clock.now
+    )
+    version = await studio.client.get(
+        f"{PREFIX}/games/{game_id}/versions/{version_id}", headers=auth(studio.owner)
+    )
+    assert version.json()["data"]["attributes"]["status"] == "ready_for_review"
+
+
+async def test_a_completion_whose_answer_was_lost_completes_again(
+    game: tuple[Any, str], infrastructure: Infrastructure
+) -> None:
+    """S3 completed the multipart upload, but the client never heard back: calling
+    upload-complete again finds the whole object stored and goes on."""
+    studio, game_id = game
+    versions = f"{PREFIX}/games/{game_id}/versions"
+    version = await studio.client.post(
+        versions,
+        headers=auth(studio.owner),
+        json={"data": {"type": "gameVersionCreation", "attributes": {"version_name": "5.0"}}},
+    )
+    version_id = version.json()["data"]["id"]
+    data = os.urandom(100 * 1024)
+    answer = await studio.client.post(
+        f"{versions}/{version_id}/builds/upload-url",
+        headers=auth(studio.owner),
+        json={
+            "data": {
+                "type": "buildUploadRequest",
+                "attributes": {
+                    "file_name": "lost.zip",
+                    "file_size_bytes": len(data),
+                    "content_type": "application/zip",
+                    "platform": "linux_x64",
+                    "upload_type": "multipart",
+                },
+            }
+        },
+    )
+    upload = answer.json()["data"]
+    key = upload["attributes"]["s3_path"]
+    async with infrastructure.session_factory() as session:
+        upload_id = (
+            await session.execute(
+                text("SELECT upload_id FROM game_builds WHERE id = :id"), {"id": upload["id"]}
+            )
+        ).scalar_one()
+    storage = infrastructure.storage()
+    url = storage.presigned_part("developer-builds", key, upload_id, 1, timedelta(minutes=5))
+    async with httpx.AsyncClient() as s3:
+        assert (await s3.put(url, content=data)).is_success
+    parts = await storage.stored_parts("developer-builds", key, upload_id)
+    await storage.complete_multipart("developer-builds", key, upload_id, parts)
+
+    completed = await studio.client.post(
+        f"{versions}/{version_id}/builds/upload-complete",
+        headers=auth(studio.owner),
+        json={
+            "data": {
+                "type": "buildUploadCompletion",
+                "attributes": {
+                    "internal_build_id": upload["id"],
+                    "s3_path": key,
+                    "file_hash_sha256": hashlib.sha256(data).hexdigest(),
+                },
+            }
+        },
+    )
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["data"]["attributes"]["status"] == "processing"

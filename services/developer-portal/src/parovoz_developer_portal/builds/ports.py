@@ -48,6 +48,10 @@ class Versions(Protocol):
         ``holder`` until ``now + lease``; None when there is none."""
         ...
 
+    async def release_lease(self, build_id: uuid.UUID, holder: str) -> None:
+        """Give the build back (its verification could not finish) if ``holder`` holds it."""
+        ...
+
 
 class BuildsUnitOfWork(PortalUnitOfWork, Protocol):
     builds: Versions

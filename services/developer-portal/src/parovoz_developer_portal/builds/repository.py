@@ -279,3 +279,10 @@ class SqlBuilds:
             )
         ).first()
         return _build(claimed) if claimed else None
+
+    async def release_lease(self, build_id: uuid.UUID, holder: str) -> None:
+        await self._session.execute(
+            update(game_builds)
+            .where(and_(game_builds.c.id == build_id, game_builds.c.lease_holder == holder))
+            .values(leased_until=None, lease_holder=None)
+        )

@@ -240,6 +240,9 @@ async def complete_upload(
 
 async def _complete_multipart(uploads: Uploads, build: GameBuild) -> None:
     bucket, upload_id = uploads.rules.bucket, build.upload_id or ""
+    stored = await uploads.storage.head(bucket, build.s3_path)
+    if stored is not None and stored.size == build.file_size_bytes:
+        return  # completed in S3 by an earlier call whose answer was lost
     parts = await uploads.storage.stored_parts(bucket, build.s3_path, upload_id)
     missing = missing_parts(build, ((part.part_number, part.size) for part in parts))
     if missing:

@@ -59,7 +59,15 @@ async def verify_next_build(
         await uow.commit()
     if claimed is None:
         return None
-    stored_size, stored_sha256 = await _verdict(storage, rules, claimed)
+    try:
+        stored_size, stored_sha256 = await _verdict(storage, rules, claimed)
+    except Exception:
+        # S3 did not answer: the build is given back for the next run rather than held
+        # until its lease passes.
+        async with unit_of_work() as uow:
+            await uow.builds.release_lease(claimed.id, holder)
+            await uow.commit()
+        raise
     async with unit_of_work() as uow:
         version = await uow.builds.version_for_update(claimed.version_id)
         current = await uow.builds.build(claimed.id)
