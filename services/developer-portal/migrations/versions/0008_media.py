@@ -69,8 +69,15 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_game_media_game_id_status", "game_media", ["game_id", "status"])
+    op.create_index(
+        "ix_game_media_pending_created_at",
+        "game_media",
+        ["created_at"],
+        postgresql_where=sa.text("status = 'pending_upload'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_game_media_pending_created_at", table_name="game_media")
     op.drop_index("ix_game_media_game_id_status", table_name="game_media")
     op.drop_table("game_media")

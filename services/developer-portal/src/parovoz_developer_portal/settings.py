@@ -62,6 +62,8 @@ class DeveloperPortalSettings(ServiceSettings):
     media_upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     #: Lifetime of the pre-signed GET URLs the media list hands out for display.
     media_display_url_ttl_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    #: A media still awaiting its upload after this long is deleted (``media-expire-uploads``).
+    media_abandoned_upload_after_seconds: int = Field(default=24 * 3600, ge=60)
 
     # --- builds (PRODUCT.md: up to 100 GB, 64 MiB parts, URLs live 1 hour) ---------------------
     builds_bucket: str = "developer-builds"
@@ -98,6 +100,9 @@ class DeveloperPortalSettings(ServiceSettings):
             max_file_bytes=self.media_max_file_bytes,
             upload_url_ttl_seconds=self.media_upload_url_ttl_seconds,
             display_url_ttl_seconds=self.media_display_url_ttl_seconds,
+            abandoned_upload_after_seconds=max(
+                self.media_abandoned_upload_after_seconds, self.media_upload_url_ttl_seconds
+            ),
             allowed_content_types=frozenset({"image/jpeg", "image/png", "video/mp4"}),
         )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
 from parovoz_developer_portal.media import service as media_service
+from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_developer_portal.tables import games
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 from parovoz_kit.infrastructure import Infrastructure
@@ -358,6 +360,35 @@ async def test_deleting_removes_the_object_and_closes_up_the_list(
     started = await gallery.started()  # a new one goes last, after the closed-up list
     await put(started, JPEG)
     assert (await gallery.complete(started["id"])).json()["data"]["attributes"]["position"] == 3
+
+
+async def test_abandoned_uploads_are_deleted_with_what_was_stored_for_them(
+    gallery: Gallery, infrastructure: Infrastructure
+) -> None:
+    never_uploaded = await gallery.started()
+    never_completed = await gallery.started()
+    await put(never_completed, JPEG)
+    ready = await gallery.uploaded(JPEG)
+    stored_key = object_key(never_completed["attributes"]["upload_url"])
+    rules = cast(DeveloperPortalSettings, infrastructure.settings).media_rules()
+    now = infrastructure.clock.now()
+    storage = infrastructure.storage()
+
+    def expire(at: datetime) -> Any:
+        return media_service.expire_abandoned_uploads(
+            lambda: portal_unit_of_work(infrastructure), storage, rules, at, limit=1_000_000
+        )
+
+    await expire(now + timedelta(seconds=rules.abandoned_upload_after_seconds - 60))
+    assert len(await gallery.listed("?filter[status]=pending_upload")) == 2
+    assert await storage.head(BUCKET, stored_key) is not None
+
+    assert await expire(now + timedelta(seconds=rules.abandoned_upload_after_seconds + 60)) >= 2
+    assert await gallery.listed("?filter[status]=pending_upload") == []
+    assert await storage.head(BUCKET, stored_key) is None
+    assert [item["id"] for item in await gallery.listed()] == [ready["id"]]
+    for gone in (never_uploaded, never_completed):
+        assert only_error(await gallery.complete(gone["id"]), 404)["code"] == "MEDIA_NOT_FOUND"
 
 
 # --- who may do what --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from parovoz_developer_portal.media.domain import (
     MediaType,
     StoredFacts,
     check_stored_object,
+    is_abandoned,
     mark_ready,
     numbered,
     reordered,
@@ -31,6 +32,7 @@ RULES = MediaRules(
     max_file_bytes=2 * 1024**3,
     upload_url_ttl_seconds=3600,
     display_url_ttl_seconds=900,
+    abandoned_upload_after_seconds=24 * 3600,
     allowed_content_types=frozenset({"image/jpeg", "image/png", "video/mp4"}),
 )
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"
@@ -244,3 +246,13 @@ def test_closing_up_after_a_deletion_renumbers_from_one() -> None:
     first, _deleted, third, fourth = ready_list(4)
     moved = numbered([first, third, fourth], NOW)
     assert {media.id: media.position for media in moved} == {third.id: 2, fourth.id: 3}
+
+
+# --- abandoned uploads ------------------------------------------------------------------------
+def test_only_a_media_awaiting_its_upload_too_long_is_abandoned() -> None:
+    pending = upload()
+    later = timedelta(seconds=RULES.abandoned_upload_after_seconds)
+    assert not is_abandoned(RULES, pending, NOW + later - timedelta(seconds=1))
+    assert is_abandoned(RULES, pending, NOW + later + timedelta(seconds=1))
+    ready = mark_ready(pending, 1, NOW)
+    assert not is_abandoned(RULES, ready, NOW + 10 * later)

@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parovoz_kit.errors import BusinessRuleViolation, NotFound, PayloadTooLarge
@@ -268,6 +268,17 @@ def check_stored_object(
             f"Файл типа {found} не может быть «{media.media_type}».",
         )
     return None
+
+
+def abandoned_before(rules: MediaRules, now: datetime) -> datetime:
+    """A media still awaiting its upload that was asked for before this was abandoned."""
+    return now - timedelta(seconds=rules.abandoned_upload_after_seconds)
+
+
+def is_abandoned(rules: MediaRules, media: Media, now: datetime) -> bool:
+    return media.status is MediaStatus.PENDING_UPLOAD and media.created_at < abandoned_before(
+        rules, now
+    )
 
 
 def mark_ready(media: Media, position: int, now: datetime) -> Media:

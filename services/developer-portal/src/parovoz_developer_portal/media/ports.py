@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from parovoz_developer_portal.accounts.ports import PortalUnitOfWork
@@ -40,6 +40,10 @@ class MediaStore(Protocol):
         media_type: MediaType | None,
     ) -> list[Media]:
         """A game's media in one status, by locale, media type, then position (or age)."""
+        ...
+
+    async def abandoned(self, asked_before: datetime, limit: int) -> list[Media]:
+        """Media still awaiting their upload, asked for before ``asked_before``, oldest first."""
         ...
 
     async def save(self, media: Media) -> None: ...

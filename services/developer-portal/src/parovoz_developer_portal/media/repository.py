@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import UUID
@@ -74,6 +76,12 @@ game_media = Table(
         initially="DEFERRED",
     ),
     Index("ix_game_media_game_id_status", "game_id", "status"),
+    # The expiry job's scan: only the few media still awaiting their upload.
+    Index(
+        "ix_game_media_pending_created_at",
+        "created_at",
+        postgresql_where=text("status = 'pending_upload'"),
+    ),
 )
 
 _FIELDS = (
@@ -161,6 +169,20 @@ class SqlMedia:
         if media_type is not None:
             query = query.where(game_media.c.media_type == media_type.value)
         rows = (await self._session.execute(query.order_by(*_list_order(status)))).all()
+        return [_media(row) for row in rows]
+
+    async def abandoned(self, asked_before: datetime, limit: int) -> list[Media]:
+        rows = (
+            await self._session.execute(
+                select(game_media)
+                .where(
+                    game_media.c.status == MediaStatus.PENDING_UPLOAD.value,
+                    game_media.c.created_at < asked_before,
+                )
+                .order_by(game_media.c.created_at, game_media.c.id)
+                .limit(limit)
+            )
+        ).all()
         return [_media(row) for row in rows]
 
     async def save(self, media: Media) -> None:

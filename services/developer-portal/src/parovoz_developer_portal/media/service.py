@@ -9,6 +9,8 @@ signed here, and completion reads back only the stored object's HEAD and first b
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +24,9 @@ from parovoz_developer_portal.media.domain import (
     MediaStatus,
     MediaType,
     StoredFacts,
+    abandoned_before,
     check_stored_object,
+    is_abandoned,
     mark_ready,
     mark_rejected,
     media_not_found,
@@ -208,6 +212,34 @@ async def delete_media(
         rest = await uow.media.ready_list(game_id, media.language_code, media.media_type)
         await uow.media.save_positions(numbered(rest, now))
     await uow.commit()
+
+
+async def expire_abandoned_uploads(
+    unit_of_work: Callable[[], AbstractAsyncContextManager[MediaUnitOfWork]],
+    objects: MediaObjects,
+    rules: MediaRules,
+    now: datetime,
+    limit: int = 500,
+) -> int:
+    """Delete media still awaiting their upload long after their URL expired, with whatever
+    was stored for them (an upload never completed); one transaction each, under its list's
+    lock, so a completion at the same moment wins or loses whole. Returns how many went."""
+    async with unit_of_work() as uow:
+        candidates = await uow.media.abandoned(abandoned_before(rules, now), limit)
+    expired = 0
+    for candidate in candidates:
+        async with unit_of_work() as uow:
+            await uow.media.lock_list(
+                candidate.game_id, candidate.language_code, candidate.media_type
+            )
+            media = await uow.media.get(candidate.game_id, candidate.id)
+            if media is None or not is_abandoned(rules, media, now):
+                continue
+            await objects.delete(rules.bucket, media.object_key)
+            await uow.media.remove(media.id)
+            await uow.commit()
+            expired += 1
+    return expired
 
 
 async def screenshot_count(uow: MediaUnitOfWork, game_id: uuid.UUID) -> int:
