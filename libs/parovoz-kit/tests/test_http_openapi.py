@@ -15,12 +15,27 @@ from parovoz_kit.auth import CurrentPrincipal, require_roles
 from parovoz_kit.errors import TooManyRequests
 from parovoz_kit.http import create_app
 from parovoz_kit.http.fields import QueryInt64, RequestModel, Text
-from parovoz_kit.http.openapi import ERROR_DOCUMENT, error_responses, error_schemas
+from parovoz_kit.http.openapi import (
+    ERROR_DOCUMENT,
+    answers_errors,
+    error_responses,
+    error_schemas,
+)
 from parovoz_kit.idempotency.rest import IdempotencyKey, OptionalIdempotencyKey
 from parovoz_kit.jobs.router import internal_jobs_router
 from parovoz_kit.settings import ServiceSettings
 
 PREFIX = "/api/v1/kit"
+
+
+@answers_errors({401: ["TOKEN_MISSING", "KEY_INVALID"], 429: ["KEY_RATE_LIMITED"]})
+async def _caller_by_key() -> str:
+    """An authentication of the route's own (not the kit's ``current_principal``)."""
+    return "caller"
+
+
+async def _nested(caller: Annotated[str, Depends(_caller_by_key)]) -> str:
+    return caller
 
 
 class Wish(RequestModel):
@@ -71,6 +86,10 @@ def _router() -> APIRouter:
     @router.delete("/wishes/{wish_id}", summary="Delete", description="Deletes.")
     async def delete_wish(wish_id: str) -> dict[str, str]:
         return {"id": wish_id}
+
+    @router.get("/keyed/{item_id}", summary="Keyed", description="Own authentication, nested.")
+    async def keyed(item_id: str, caller: Annotated[str, Depends(_nested)]) -> dict[str, str]:
+        return {"caller": caller}
 
     @router.get("/boom", summary="Boom", description="Fails.")
     async def boom() -> None:
@@ -210,6 +229,18 @@ def test_errors_follow_what_the_route_takes(document: dict[str, Any]) -> None:
     assert reading["429"] == ["WISH_READS_EXCEEDED"]
     assert set(reading) == {"400", "401", "403", "404", "429", "500", "503"}
     assert _codes(document, "/wishes/{wish_id}", "delete")["404"] == ["RESOURCE_NOT_FOUND"]
+
+
+def test_a_dependency_documents_the_errors_it_answers(document: dict[str, Any]) -> None:
+    keyed = _codes(document, "/keyed/{item_id}", "get")
+    assert keyed["401"] == ["TOKEN_MISSING", "KEY_INVALID"]
+    assert keyed["429"] == ["KEY_RATE_LIMITED"]
+    assert set(keyed) == {"400", "401", "404", "429", "500", "503"}
+    responses = document["paths"][f"{PREFIX}/keyed/{{item_id}}"]["get"]["responses"]
+    assert "WWW-Authenticate" in responses["401"]["headers"]
+    assert "Retry-After" in responses["429"]["headers"]
+    with pytest.raises(ValueError):
+        answers_errors({200: ["OK"]})
 
 
 def test_examples_are_russian_and_point_at_the_field(document: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -109,6 +109,34 @@ def error_responses(codes: Mapping[int, Iterable[str]]) -> dict[int | str, dict[
             CODES_KEY: listed,
         }
     return responses
+
+
+#: Where a dependency keeps the errors it answers (set by :func:`answers_errors`).
+DEPENDENCY_CODES_ATTRIBUTE = "__parovoz_error_codes__"
+
+DependencyT = TypeVar("DependencyT", bound=Callable[..., Any])
+
+
+def answers_errors(
+    codes: Mapping[int, Iterable[str]],
+) -> Callable[[DependencyT], DependencyT]:
+    """Mark a dependency with the error codes it answers; every route depending on it, however
+    deep, documents them. For an authentication dependency other than the kit's
+    ``current_principal`` (which is found by itself), e.g. one that also takes API keys::
+
+        @answers_errors({401: ["TOKEN_MISSING", "API_KEY_INVALID"], 429: ["API_KEY_RATE_LIMITED"]})
+        async def current_actor(...) -> Actor: ...
+    """
+    checked = {status: list(dict.fromkeys(names)) for status, names in codes.items()}
+    for status, names in checked.items():
+        if not 400 <= status <= 599 or not names:
+            raise ValueError(f"answers_errors: status {status} needs 4xx/5xx and codes")
+
+    def mark(dependency: DependencyT) -> DependencyT:
+        setattr(dependency, DEPENDENCY_CODES_ATTRIBUTE, checked)
+        return dependency
+
+    return mark
 
 
 def error_schemas() -> dict[str, Any]:
@@ -307,6 +335,9 @@ def _document_errors(
     if needs_auth:
         add(401, "TOKEN_MISSING", "TOKEN_INVALID", "TOKEN_EXPIRED")
         add(403, "PERMISSION_DENIED")
+    for call in dependencies:
+        for status, names in getattr(call, DEPENDENCY_CODES_ATTRIBUTE, {}).items():
+            add(status, *names)
     if path_parameters and 404 not in declared:
         add(404, "RESOURCE_NOT_FOUND")
     if has_body:

@@ -5,10 +5,9 @@ A user token names a team member (their account and role). An API key (``api_key
 editor role, on the routes that declare ``CurrentActor`` (versions, builds, submit-for-review);
 ``CurrentMember`` and ``CurrentUserId`` routes take user tokens only (a key is no JWT: 401).
 
-A route taking ``CurrentActor`` documents its authentication errors itself (the kit finds
-``current_principal`` only when a route depends on it, which a key-taking route cannot):
-``responses=error_responses({**ACTOR_ERRORS, 404: [...], 422: [...]})`` — merge its 403
-codes into ``ACTOR_ERRORS[403]`` if it has more.
+A route taking ``CurrentActor`` documents the errors of its authentication by itself
+(``ACTOR_ERRORS``, marked on ``current_actor`` with the kit's ``answers_errors``: the kit finds
+``current_principal`` only where a route depends on it, which a key-taking route cannot).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.auth.dependencies import current_principal, current_user_id, get_verifier
+from parovoz_kit.http.openapi import answers_errors
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.api_keys.domain import looks_like_key
@@ -31,10 +31,10 @@ from parovoz_developer_portal.team.service import actor_for_user
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
 API_KEY_HEADER = "X-Api-Key"
-#: The errors of authentication by ``CurrentActor``, for a route's ``error_responses``.
+#: The errors of authentication by ``CurrentActor`` (documented on every route taking it).
 ACTOR_ERRORS: dict[int, list[str]] = {
     401: ["TOKEN_MISSING", "TOKEN_INVALID", "TOKEN_EXPIRED", "API_KEY_INVALID"],
-    403: ["PERMISSION_DENIED", "TEAM_ROLE_FORBIDS"],
+    403: ["USER_TOKEN_REQUIRED"],
     429: ["API_KEY_RATE_LIMITED"],
 }
 
@@ -79,6 +79,7 @@ async def current_member(request: Request, user_id: CurrentUserId) -> Actor:
     return await _actor_for_user(request.app.state.infrastructure, user_id)
 
 
+@answers_errors(ACTOR_ERRORS)
 async def current_actor(
     request: Request,
     bearer: Bearer,
