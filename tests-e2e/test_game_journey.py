@@ -1,0 +1,312 @@
+"""A game's whole journey through the gateway against the running platform (issue #13's proof):
+a studio opens an account and the admin stand-in verifies it (direct track, accounts' consumer)
+-> a draft game -> ru-RU metadata -> 3 screenshots and a build PUT straight to S3 with the
+pre-signed URLs only -> the builds worker verifies the build -> submit for review -> the admin
+stand-in approves over Kafka -> publish -> a player buys it through payment -> a second version
+goes the same way and is published -> rollback to the first. Every event the game left in
+developer-portal's outbox is valid against its schema, in the order of the journey."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from typing import Any
+
+import httpx
+import psycopg
+from e2e_payments import Player, auth, game_purchase, open_developer_account, scalar
+from parovoz_events import schema_for
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import user_token
+
+PORTAL = f"{GATEWAY}/api/v1/developer"
+ADMIN_STANDIN = "http://127.0.0.1:8093"
+JOBS = "http://127.0.0.1:8081/internal/jobs"
+PRICE_MINOR = 49_900
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00" + bytes(range(256)) * 8
+
+
+class Studio:
+    """One studio and its game, through the gateway (and the S3 endpoint for the bytes)."""
+
+    def __init__(self) -> None:
+        self.http = httpx.Client(timeout=120)
+        self.token = user_token(str(uuid.uuid4()))
+        self.developer_id = open_developer_account(self.token)
+
+    def call(self, method: str, path: str, data: dict[str, Any] | None = None) -> httpx.Response:
+        body = None if data is None else {"data": data}
+        return self.http.request(method, f"{PORTAL}{path}", json=body, headers=auth(self.token))
+
+    def ok(self, method: str, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        answer = self.call(method, path, data)
+        assert answer.status_code in (200, 201), answer.text
+        return dict(answer.json()["data"])
+
+    def ok_list(self, path: str) -> list[dict[str, Any]]:
+        answer = self.call("GET", path)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["data"])
+
+    def account(self) -> dict[str, Any]:
+        return self.ok("GET", "/accounts/me")["attributes"]
+
+    def draft(self) -> None:
+        game = self.ok(
+            "POST",
+            "/games",
+            {"type": "productCreation", "attributes": {"title": f"Транссиб {uuid.uuid4()}"}},
+        )
+        self.game_id = game["id"]
+        self.game = f"/games/{self.game_id}"
+
+    def screenshot(self, number: int) -> None:
+        started = self.ok(
+            "POST",
+            f"{self.game}/media/upload-url",
+            {
+                "type": "mediaUploadRequest",
+                "attributes": {
+                    "media_type": "screenshot",
+                    "language_code": "ru-RU",
+                    "file_name": f"кадр {number}.jpg",
+                    "content_type": "image/jpeg",
+                    "file_size_bytes": len(JPEG),
+                },
+            },
+        )
+        attributes = started["attributes"]
+        stored = httpx.put(attributes["upload_url"], content=JPEG, headers=attributes["headers"])
+        assert stored.status_code == 200, stored.text
+        done = self.ok("POST", f"{self.game}/media/{started['id']}/upload-complete")
+        assert done["attributes"]["status"] == "ready"
+
+    def version_with_build(self, name: str) -> str:
+        version = self.ok(
+            "POST",
+            f"{self.game}/versions",
+            {
+                "type": "gameVersionCreation",
+                "attributes": {
+                    "version_name": name,
+                    "changelog": {"ru-RU": f"Версия {name}."},
+                    "platforms": ["windows_x64"],
+                },
+            },
+        )
+        path = f"{self.game}/versions/{version['id']}"
+        data = os.urandom(256 * 1024)
+        upload = self.ok(
+            "POST",
+            f"{path}/builds/upload-url",
+            {
+                "type": "buildUploadRequest",
+                "attributes": {
+                    "file_name": f"transsib_{name}_windows_x64.zip",
+                    "file_size_bytes": len(data),
+                    "content_type": "application/zip",
+                    "platform": "windows_x64",
+                },
+            },
+        )
+        # Straight to S3 with the URL only: no credentials, no byte through the gateway.
+        stored = httpx.put(upload["attributes"]["upload_url"], content=data, timeout=120)
+        assert stored.status_code == 200, stored.text
+        self.ok(
+            "POST",
+            f"{path}/builds/upload-complete",
+            {
+                "type": "buildUploadCompletion",
+                "attributes": {
+                    "internal_build_id": upload["id"],
+                    "s3_path": upload["attributes"]["s3_path"],
+                    "file_hash_sha256": hashlib.sha256(data).hexdigest(),
+                },
+            },
+        )
+        assert self.verified(path) == "ready_for_review"
+        return str(version["id"])
+
+    def status_of(self, version_id: str) -> str:
+        version = self.ok("GET", f"{self.game}/versions/{version_id}")
+        return str(version["attributes"]["status"])
+
+    def game_status(self) -> str:
+        return str(self.ok("GET", self.game)["attributes"]["status"])
+
+    def verified(self, path: str) -> str:
+        """Run builds-verify on the service's internal port until the version leaves
+        ``processing`` (the service's own runner may take the build first)."""
+        admin = auth(user_token(str(uuid.uuid4()), roles=("admin",)))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            ran = httpx.post(
+                f"{JOBS}/builds-verify/run",
+                params={"period": f"e2e-{uuid.uuid4().hex}"},
+                headers=admin,
+                timeout=120,
+            )
+            assert ran.status_code == 200, ran.text
+            status = str(self.ok("GET", path)["attributes"]["status"])
+            if status != "processing":
+                return status
+            time.sleep(0.5)
+        raise AssertionError("the version stayed processing")
+
+    def reviewed(self, version_id: str) -> None:
+        """Submit, the admin stand-in approves over Kafka, the consumer applies it."""
+        submitted = self.call("POST", f"{self.game}/versions/{version_id}/submit-for-review")
+        assert submitted.status_code == 200, submitted.text
+        assert submitted.json()["data"]["status"] == "in_review"
+        moderator = str(uuid.uuid4())
+        approve = httpx.post(
+            f"{ADMIN_STANDIN}/moderation/{self.game_id}/{version_id}/approve",
+            json={"moderator_id": moderator, "comment": "Годится"},
+        )
+        assert approve.status_code == 202, approve.text
+        assert wait_until(lambda: self.status_of(version_id) == "approved", timeout=30)
+        review = self.ok("GET", f"{self.game}/versions/{version_id}/review")
+        [entry] = review["attributes"]["submissions"]
+        assert entry["decision"]["outcome"] == "approved"
+        assert entry["decision"]["moderator_id"] == moderator
+
+    def publish(self, version_id: str) -> dict[str, Any]:
+        return self.ok(
+            "POST",
+            f"{self.game}/publish",
+            {"type": "gamePublication", "attributes": {"version_id": version_id}},
+        )
+
+    def events(self) -> list[tuple[str, dict[str, Any]]]:
+        """The game's events in developer-portal's outbox, in order, each valid against its
+        schema."""
+        with psycopg.connect(DATABASES["developer"]) as connection:
+            rows = connection.execute(
+                "SELECT type, payload FROM outbox WHERE key = %s ORDER BY seq", (self.game_id,)
+            ).fetchall()
+        events = []
+        for kind, raw in rows:
+            payload = raw if isinstance(raw, dict) else json.loads(raw)
+            schema_for(kind).model_validate(payload)
+            events.append((kind, payload))
+        return events
+
+
+def test_a_game_from_draft_to_a_sale_a_second_version_and_a_rollback() -> None:
+    studio = Studio()
+    trigger = httpx.post(f"{ADMIN_STANDIN}/developers/{studio.developer_id}/verify")
+    assert trigger.status_code == 202, trigger.text
+    assert wait_until(lambda: studio.account()["publishing_track"] == "direct", timeout=30)
+
+    studio.draft()
+    refused = studio.call("POST", f"{studio.game}/publish")
+    assert refused.status_code == 422, refused.text
+    assert [e["code"] for e in refused.json()["errors"]] == [
+        "NO_APPROVED_VERSION",
+        "METADATA_LOCALE_MISSING",
+        "NOT_ENOUGH_SCREENSHOTS",
+        "PRICE_MISSING",
+    ]
+
+    studio.ok(
+        "PUT",
+        f"{studio.game}/metadata/ru-RU",
+        {
+            "type": "gameMetadata",
+            "attributes": {
+                "title": "Транссиб",
+                "short_description": "Девять тысяч километров на паровозе.",
+            },
+        },
+    )
+    for number in (1, 2, 3):
+        studio.screenshot(number)
+    studio.ok(
+        "PUT",
+        f"{studio.game}/prices",
+        {
+            "type": "gamePrices",
+            "attributes": {
+                "is_free": False,
+                "regional_prices": [],
+                "base_price": {"amount_minor": PRICE_MINOR, "currency": "RUB"},
+            },
+        },
+    )
+
+    first = studio.version_with_build("1.0.0")
+    studio.reviewed(first)
+    assert studio.game_status() == "draft"  # approved, not yet on sale
+    release = studio.publish(first)
+    assert release["attributes"]["to_version_id"] == first
+    assert studio.status_of(first) == "live"
+    assert studio.game_status() == "published"
+
+    # payment learns of the publication from the events and sells the game.
+    assert wait_until(
+        lambda: scalar(
+            "SELECT 1 FROM game_listings WHERE game_id = %s AND published", studio.game_id
+        ),
+        timeout=30,
+    )
+    assert wait_until(
+        lambda: scalar("SELECT 1 FROM game_prices WHERE game_id = %s", studio.game_id)
+    )
+    player = Player()
+    paid = player.paid(player.pay(game_purchase(studio, PRICE_MINOR)))
+    assert paid["attributes"]["amount"]["amount_minor"] == PRICE_MINOR
+
+    second = studio.version_with_build("1.1.0")
+    studio.reviewed(second)
+    assert studio.game_status() == "published"  # on sale while its next version is reviewed
+    studio.publish(second)
+    assert (studio.status_of(second), studio.status_of(first)) == ("live", "deprecated")
+
+    rolled = studio.ok(
+        "POST",
+        f"{studio.game}/rollback",
+        {
+            "type": "gameRollback",
+            "attributes": {"version_id": first, "reason": "Сохранения не загружаются в 1.1.0"},
+        },
+    )
+    assert rolled["attributes"]["kind"] == "rollback"
+    assert (studio.status_of(first), studio.status_of(second)) == ("live", "deprecated")
+    history = [r["attributes"] for r in studio.ok_list(f"{studio.game}/releases")]
+    assert [(r["kind"], r["from_version_id"], r["to_version_id"]) for r in history] == [
+        ("rollback", second, first),
+        ("publication", first, second),
+        ("publication", None, first),
+    ]
+
+    events = studio.events()
+    kinds = [kind for kind, _ in events]
+    journey = [
+        kind
+        for kind in kinds
+        if kind
+        in {
+            "developer.game.created.v1",
+            "developer.game.submitted.v1",
+            "developer.game.published.v1",
+            "developer.game.rolled_back.v1",
+        }
+    ]
+    assert journey == [
+        "developer.game.created.v1",
+        "developer.game.submitted.v1",
+        "developer.game.published.v1",
+        "developer.game.submitted.v1",
+        "developer.game.published.v1",
+        "developer.game.rolled_back.v1",
+    ]
+    assert "developer.game.metadata.updated.v1" in kinds
+    assert "developer.game.price.changed.v1" in kinds
+    published = [data for kind, data in events if kind == "developer.game.published.v1"]
+    assert [p["version_id"] for p in published] == [first, second]
+    assert published[1]["first_published_at"] == published[0]["first_published_at"]
+    [rollback] = [data for kind, data in events if kind == "developer.game.rolled_back.v1"]
+    assert (rollback["version_id"], rollback["rolled_back_from_version_id"]) == (first, second)
