@@ -76,8 +76,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/games/{game_id}/versions"): KEY_READ,
     ("GET", "/games/{game_id}/versions/{version_id}"): KEY_READ,
     ("GET", "/games/{game_id}/versions/{version_id}/builds/{build_id}"): KEY_READ,
-    # The parts stored so far serve the uploader's resume: an upload step, not a read.
-    ("GET", "/games/{game_id}/versions/{version_id}/builds/{build_id}/parts"): KEY_WRITE,
+    ("GET", "/games/{game_id}/versions/{version_id}/builds/{build_id}/parts"): KEY_READ,
     ("GET", "/games/{game_id}/versions/{version_id}/review"): KEY_READ,
     ("GET", "/api-keys"): Rule(TEAM),
     ("GET", "/finance/payout-methods"): Rule(MONEY),
