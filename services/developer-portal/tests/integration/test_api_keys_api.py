@@ -283,3 +283,49 @@ async def test_another_accounts_key_cannot_be_revoked_and_is_404(
     assert (await probe(studio.client, {"X-Api-Key": mine["attributes"]["key"]})).json()[
         "developer_id"
     ] == str(studio.developer_id)
+
+
+async def test_a_key_never_reaches_another_accounts_games(studio: Studio, new_studio: Any) -> None:
+    """Through the real version routes (CurrentActor): the key's own game answers, another
+    account's game is 404 like an unknown one, for reads and writes alike."""
+    plain = (await create_key(studio))["attributes"]["key"]
+    theirs = await new_studio()
+
+    async def game_of(owner: uuid.UUID) -> str:
+        answer = await studio.client.post(
+            f"{PREFIX}/games",
+            json={
+                "data": {
+                    "type": "productCreation",
+                    "attributes": {"title": f"Ключ {uuid.uuid4().hex[:8]}"},
+                }
+            },
+            headers=auth(owner),
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["data"]["id"])
+
+    mine, other = await game_of(studio.owner), await game_of(theirs.owner)
+    version = {
+        "data": {
+            "type": "gameVersionCreation",
+            "attributes": {"version_name": "1.0.0", "changelog": {"ru-RU": "Первая"}},
+        }
+    }
+    key = {"X-Api-Key": plain}
+    own = await studio.client.post(f"{PREFIX}/games/{mine}/versions", json=version, headers=key)
+    assert own.status_code == 201, own.text
+    assert (
+        await studio.client.get(f"{PREFIX}/games/{mine}/versions", headers=key)
+    ).status_code == 200
+    for answer in (
+        await studio.client.get(f"{PREFIX}/games/{other}/versions", headers=key),
+        await studio.client.post(f"{PREFIX}/games/{other}/versions", json=version, headers=key),
+        await studio.client.get(f"{PREFIX}/games/{uuid.uuid4()}/versions", headers=key),
+    ):
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["errors"][0]["code"] == "RESOURCE_NOT_FOUND"
+    theirs_listed = await studio.client.get(
+        f"{PREFIX}/games/{other}/versions", headers=auth(theirs.owner)
+    )
+    assert theirs_listed.json()["data"] == []
