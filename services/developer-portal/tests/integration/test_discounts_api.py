@@ -265,3 +265,24 @@ async def test_an_idempotency_key_replays_the_first_answer(game: Game) -> None:
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert len((await game.client.get(game.url, headers=auth(game.owner))).json()["data"]) == 1
+
+
+async def test_a_new_price_list_keeps_the_discounts_and_announces_them(game: Game) -> None:
+    discount = (await game.add(start=None, length=2 * DAY, percent=10)).json()["data"]["id"]
+    repriced = {
+        "data": {
+            "type": "gamePrices",
+            "attributes": {"base_price": {"amount_minor": 50_001, "currency": "RUB"}},
+        }
+    }
+    answer = await game.client.put(game.prices_url, json=repriced, headers=auth(game.owner))
+    assert answer.status_code == 200, answer.text
+    attributes = answer.json()["data"]["attributes"]
+    assert attributes["active_discount"] is not None, attributes
+    assert attributes["active_discount"]["id"] == discount
+    # 50 001 × 0.9 = 45 000.9 → rounded down to 45 000.
+    assert attributes["discounted_base_price"] == {"amount_minor": 45_000, "currency": "RUB"}
+    assert attributes["discounted_regional_prices"] == []
+    last = (await game.events())[-1]
+    assert last.base_price is not None and last.base_price.amount_minor == 50_001
+    assert [str(d.discount_id) for d in last.discounts] == [discount]

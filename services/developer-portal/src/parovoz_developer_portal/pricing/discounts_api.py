@@ -136,7 +136,6 @@ def add_discount_routes(router: APIRouter, infrastructure: Infrastructure) -> No
     """The discount routes, on the prices router (``{prefix}/games``)."""
     prefix = infrastructure.settings.api_prefix
     rules = cast(DeveloperPortalSettings, infrastructure.settings).discount_rules()
-    clock = infrastructure.clock
 
     @router.post(
         "/{game_id}/discounts",
@@ -179,7 +178,7 @@ def add_discount_routes(router: APIRouter, infrastructure: Infrastructure) -> No
         requested = body.to_domain()
 
         async def schedule() -> Document[DiscountAttributes]:
-            now = clock.now()
+            now = infrastructure.clock.now()
             async with portal_unit_of_work(infrastructure) as uow:
                 discount = await pricing_use_cases.add_discount(
                     uow, actor, game_id, requested, rules, now
@@ -203,7 +202,7 @@ def add_discount_routes(router: APIRouter, infrastructure: Infrastructure) -> No
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def list_discounts(game_id: GameId, actor: CurrentMember) -> DiscountListDocument:
-        now = clock.now()
+        now = infrastructure.clock.now()
         async with portal_unit_of_work(infrastructure) as uow:
             discounts = await pricing_use_cases.game_discounts(uow, actor, game_id)
         return DiscountListDocument(
@@ -233,5 +232,7 @@ def add_discount_routes(router: APIRouter, infrastructure: Infrastructure) -> No
         actor: CurrentMember,
     ) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
-            await pricing_use_cases.withdraw_discount(uow, actor, game_id, discount_id, clock.now())
+            await pricing_use_cases.withdraw_discount(
+                uow, actor, game_id, discount_id, infrastructure.clock.now()
+            )
         return Response(status_code=204)
