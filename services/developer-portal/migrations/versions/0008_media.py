@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("game_id", UUID(as_uuid=True), nullable=False),
         sa.Column("developer_id", UUID(as_uuid=True), nullable=False),
         sa.Column("media_type", sa.String(16), nullable=False),
-        sa.Column("language_code", sa.String(10), nullable=False),
+        sa.Column("language_code", sa.String(16), nullable=False),
         sa.Column("file_name", sa.String(255), nullable=False),
         sa.Column("content_type", sa.String(100), nullable=False),
         sa.Column("file_size_bytes", sa.BigInteger(), nullable=False),

@@ -268,13 +268,43 @@ async def test_what_an_upload_may_declare(gallery: Gallery) -> None:
     for bad in (
         {"file_size_bytes": "1000"},
         {"file_size_bytes": 0},
-        {"language_code": "russian"},
         {"media_type": "poster"},
         {"file_name": ""},
         {"file_name": "a" * 256},
     ):
         only_error(await gallery.ask(**bad), 400)
     assert (await gallery.ask(file_size_bytes=2 * 1024**3)).status_code == 201
+    for tag in ("russian", "ru_RU", "r", "ru-RU-x-private"):
+        error = only_error(await gallery.ask(language_code=tag), 400)
+        assert error["code"] == "INVALID_LANGUAGE_CODE"
+        assert error["source"] == {"pointer": "/data/attributes/language_code"}
+    error = only_error(
+        await gallery.client.get(
+            f"{gallery.media}?filter[language_code]=xx_YY", headers=gallery.auth()
+        ),
+        400,
+    )
+    assert (error["code"], error["source"]) == (
+        "INVALID_LANGUAGE_CODE",
+        {"parameter": "filter[language_code]"},
+    )
+
+
+async def test_a_locale_is_a_tag_as_metadata_writes_it(gallery: Gallery) -> None:
+    """Media lists are keyed by the same canonical tags as the game's metadata."""
+    shouted = await gallery.uploaded(JPEG, language_code="EN-us")
+    assert shouted["attributes"]["language_code"] == "en-US"
+    chinese = await gallery.uploaded(JPEG, language_code="zh-Hant-TW")
+    assert [item["id"] for item in await gallery.listed("?filter[language_code]=en-us")] == [
+        shouted["id"]
+    ]
+    assert [item["id"] for item in await gallery.listed("?filter[language_code]=zh-Hant-TW")] == [
+        chinese["id"]
+    ]
+    answer = await gallery.client.put(
+        f"{gallery.media}/order", json=order_body([shouted["id"]], "en-us"), headers=gallery.auth()
+    )
+    assert answer.status_code == 200, answer.text
 
 
 async def test_an_archived_game_takes_no_uploads(gallery: Gallery) -> None:

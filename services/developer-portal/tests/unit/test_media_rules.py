@@ -17,6 +17,7 @@ from parovoz_developer_portal.media.domain import (
     check_stored_object,
     is_abandoned,
     mark_ready,
+    media_locale,
     numbered,
     reordered,
     request_upload,
@@ -24,7 +25,7 @@ from parovoz_developer_portal.media.domain import (
     sniffed_content_type,
 )
 from parovoz_developer_portal.media.rules import MediaRules
-from parovoz_kit.errors import BusinessRuleViolation, PayloadTooLarge
+from parovoz_kit.errors import BusinessRuleViolation, PayloadTooLarge, ValidationFailed
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 RULES = MediaRules(
@@ -256,3 +257,24 @@ def test_only_a_media_awaiting_its_upload_too_long_is_abandoned() -> None:
     assert is_abandoned(RULES, pending, NOW + later + timedelta(seconds=1))
     ready = mark_ready(pending, 1, NOW)
     assert not is_abandoned(RULES, ready, NOW + 10 * later)
+
+
+def test_a_locale_is_canonical_and_a_malformed_one_points_at_its_field() -> None:
+    assert upload().language_code == "ru-RU"
+    media = request_upload(
+        RULES, a_game(), uuid.uuid4(), MediaType.SCREENSHOT, "en-us", "a.png", "image/png", 1, NOW
+    )
+    assert media.language_code == "en-US"
+    with pytest.raises(ValidationFailed) as refused:
+        request_upload(
+            RULES, a_game(), uuid.uuid4(), MediaType.SCREENSHOT, "ru_RU", "a.png", "image/png",
+            1, NOW,
+        )  # fmt: skip
+    assert refused.value.code == "INVALID_LANGUAGE_CODE"
+    assert (refused.value.pointer, refused.value.parameter) == (
+        "/data/attributes/language_code",
+        None,
+    )
+    with pytest.raises(ValidationFailed) as in_query:
+        media_locale("xx_YY", parameter="filter[language_code]")
+    assert (in_query.value.pointer, in_query.value.parameter) == (None, "filter[language_code]")

@@ -18,8 +18,8 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_developer_portal.media import service as use_cases
 from parovoz_developer_portal.media.domain import MediaStatus, MediaType
 from parovoz_developer_portal.media.ports import MediaObjects
+from parovoz_developer_portal.media.repository import LANGUAGE_CODE_COLUMN
 from parovoz_developer_portal.media.schemas import (
-    LANGUAGE_CODE_PATTERN,
     MediaAttributes,
     MediaListDocument,
     MediaOrderDocument,
@@ -67,6 +67,7 @@ def media_router(infrastructure: Infrastructure) -> APIRouter:
         ),
         responses=error_responses(
             {
+                400: ["INVALID_LANGUAGE_CODE"],
                 **_FORBIDDEN,
                 404: ["RESOURCE_NOT_FOUND"],
                 413: ["FILE_TOO_LARGE"],
@@ -166,7 +167,7 @@ def media_router(infrastructure: Infrastructure) -> APIRouter:
             "`rejected` ones instead (with their rejection reasons, no URL). Another account's "
             "game is 404."
         ),
-        responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
+        responses=error_responses({400: ["INVALID_LANGUAGE_CODE"], 404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def list_media(
         game_id: GameId,
@@ -175,9 +176,8 @@ def media_router(infrastructure: Infrastructure) -> APIRouter:
             str | None,
             Query(
                 alias="filter[language_code]",
-                description="Only this locale's media, e.g. `ru-RU`.",
-                max_length=10,
-                pattern=LANGUAGE_CODE_PATTERN,
+                description="Only this locale's media, e.g. `ru-RU` (a BCP 47 tag).",
+                max_length=LANGUAGE_CODE_COLUMN,
             ),
         ] = None,
         media_type: Annotated[
@@ -229,7 +229,12 @@ def media_router(infrastructure: Infrastructure) -> APIRouter:
             "Answers the list in its new order."
         ),
         responses=error_responses(
-            {**_FORBIDDEN, 404: ["RESOURCE_NOT_FOUND"], 422: ["MEDIA_ORDER_MISMATCH"]}
+            {
+                400: ["INVALID_LANGUAGE_CODE"],
+                **_FORBIDDEN,
+                404: ["RESOURCE_NOT_FOUND"],
+                422: ["MEDIA_ORDER_MISMATCH"],
+            }
         ),
     )
     async def reorder(

@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from parovoz_kit.errors import BusinessRuleViolation, NotFound, PayloadTooLarge
+from parovoz_kit.errors import BusinessRuleViolation, NotFound, PayloadTooLarge, ValidationFailed
 
-from parovoz_developer_portal.games.domain import Game, GameStatus
+from parovoz_developer_portal.games.domain import Game, GameStatus, language_code
 from parovoz_developer_portal.media.rules import MediaRules
 
 _ATTRIBUTES = "/data/attributes"
@@ -111,6 +111,17 @@ def media_not_found(media_id: uuid.UUID) -> NotFound:
     )
 
 
+def media_locale(value: str, *, pointer: str | None = None, parameter: str | None = None) -> str:
+    """The locale of a media list, as metadata writes it (``games.domain.language_code``: a
+    BCP 47 tag in canonical case, ``en-us`` -> ``en-US``); 400 INVALID_LANGUAGE_CODE pointing at
+    where it came from otherwise."""
+    try:
+        return language_code(value)
+    except ValidationFailed as refused:
+        refused.pointer, refused.parameter = pointer, parameter
+        raise
+
+
 def _require_open_game(game: Game) -> None:
     if game.status is GameStatus.ARCHIVED:
         raise BusinessRuleViolation(
@@ -155,13 +166,14 @@ def request_upload(
     game: Game,
     user_id: uuid.UUID,
     media_type: MediaType,
-    language_code: str,
+    locale: str,
     file_name: str,
     content_type: str,
     file_size_bytes: int,
     now: datetime,
 ) -> Media:
     """A new media awaiting its upload, if the game takes uploads and the file is allowed."""
+    locale = media_locale(locale, pointer=f"{_ATTRIBUTES}/language_code")
     _require_open_game(game)
     declared = normalized_content_type(content_type)
     allowed = CONTENT_TYPES_OF[media_type] & rules.allowed_content_types
@@ -186,7 +198,7 @@ def request_upload(
         game_id=game.id,
         developer_id=game.developer_id,
         media_type=media_type,
-        language_code=language_code,
+        language_code=locale,
         file_name=file_name,
         content_type=declared,
         file_size_bytes=file_size_bytes,

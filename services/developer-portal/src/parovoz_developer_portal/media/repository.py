@@ -34,7 +34,7 @@ from parovoz_developer_portal.media.domain import Media, MediaStatus, MediaType
 from parovoz_developer_portal.tables import metadata
 
 #: Column sizes, the bounds of the request schema's fields (api.py).
-LANGUAGE_CODE_COLUMN = 10
+LANGUAGE_CODE_COLUMN = 16
 FILE_NAME_COLUMN = 255
 CONTENT_TYPE_COLUMN = 100
 OBJECT_KEY_COLUMN = 1024

@@ -18,14 +18,12 @@ from parovoz_developer_portal.media.repository import (
 from parovoz_developer_portal.media.service import MediaUpload, ShownMedia
 from parovoz_developer_portal.schemas import Document, Resource
 
-#: A locale as ``ru-RU``: a language, a dash, a country.
-LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}-[A-Z]{2}$"
 #: A reorder names at most this many media (far more than any list holds).
 MAX_ORDERED_MEDIA = 1000
 
-LanguageCode = Annotated[
-    str, Text(LANGUAGE_CODE_COLUMN, min_length=5, pattern=LANGUAGE_CODE_PATTERN)
-]
+#: A BCP 47 tag as metadata takes it (``ru-RU``, ``en-US``, ``zh-Hant-TW``); its form is the
+#: domain's (400 ``INVALID_LANGUAGE_CODE``).
+LanguageCode = Annotated[str, Text(LANGUAGE_CODE_COLUMN, min_length=1)]
 FileSize = Annotated[int, Strict(), Field(ge=1, le=INT64_MAX)]
 
 UPLOAD_REQUEST_EXAMPLE = {
@@ -61,7 +59,11 @@ class MediaUploadRequestAttributes(RequestModel):
         description="Required: `screenshot`, `trailer` or `capsule`.", examples=["screenshot"]
     )
     language_code: LanguageCode = Field(
-        description="Required: the locale the media is for, e.g. `ru-RU` or `en-US`.",
+        description=(
+            "Required: the locale the media is for, a BCP 47 tag as metadata uses (`ru-RU`, "
+            "`en-US`; answered in canonical case); a malformed one is 400 "
+            "`INVALID_LANGUAGE_CODE`."
+        ),
         examples=["ru-RU"],
     )
     file_name: Annotated[str, Text(FILE_NAME_COLUMN, min_length=1)] = Field(

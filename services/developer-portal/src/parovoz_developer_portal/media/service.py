@@ -29,6 +29,7 @@ from parovoz_developer_portal.media.domain import (
     is_abandoned,
     mark_ready,
     mark_rejected,
+    media_locale,
     media_not_found,
     media_not_uploaded,
     numbered,
@@ -150,6 +151,8 @@ async def game_media(
 ) -> list[ShownMedia]:
     """A game's media in one status (ready by default, in order), each ready one with a
     display URL."""
+    if language_code is not None:
+        language_code = media_locale(language_code, parameter="filter[language_code]")
     await game_for_actor(uow, actor, game_id, Permission.VIEW)
     listed = await uow.media.listed(game_id, status, language_code, media_type)
     return [_shown(objects, rules, media) for media in listed]
@@ -179,6 +182,7 @@ async def reorder_media(
     now: datetime,
 ) -> list[ShownMedia]:
     """Put one list's ready media in the order given (every one of them, once each)."""
+    language_code = media_locale(language_code, pointer="/data/attributes/language_code")
     await game_for_actor(uow, actor, game_id, Permission.MANAGE_GAMES)
     await uow.media.lock_list(game_id, language_code, media_type)
     ready = await uow.media.ready_list(game_id, language_code, media_type)
