@@ -83,6 +83,20 @@ def _router() -> APIRouter:
     async def publish(game_id: QueryInt64) -> None:
         raise BusinessRuleViolation("The game is not published yet.", code="GAME_NOT_PUBLISHED")
 
+    @router.post("/games/{game_id}/release")
+    async def release(game_id: QueryInt64) -> None:
+        raise BusinessRuleViolation.of_reasons(
+            [
+                BusinessRuleViolation("The game has no price.", code="GAME_NOT_PUBLISHED"),
+                BusinessRuleViolation(
+                    "Two screenshots, three needed.",
+                    detail_ru="Скриншотов два, нужно три.",
+                    code="NOT_ENOUGH_SCREENSHOTS",
+                    pointer="/data/attributes/media",
+                ),
+            ]
+        )
+
     @router.post("/duplicates")
     async def duplicate() -> None:
         raise Conflict("A game with this title exists.", pointer="/data/attributes/title")
@@ -341,3 +355,24 @@ async def test_a_service_definition_gives_its_russian_texts_to_its_app(
     [refusal] = _errors(unauthenticated, 401)
     assert refusal["title"] == "Требуется аутентификация"
     assert unauthenticated.headers["www-authenticate"] == 'Bearer realm="parovoz"'
+
+
+async def test_a_refusal_with_several_reasons_answers_each_as_its_own_error(
+    client: httpx.AsyncClient,
+) -> None:
+    ru = _errors(await client.post(f"{PREFIX}/games/7/release", headers=RU), 422)
+    assert [(error["code"], error["detail"]) for error in ru] == [
+        ("GAME_NOT_PUBLISHED", CATALOGUE["GAME_NOT_PUBLISHED"]),
+        ("NOT_ENOUGH_SCREENSHOTS", "Скриншотов два, нужно три."),
+    ]
+    assert ru[1]["source"] == {"pointer": "/data/attributes/media"}
+    en = _errors(await client.post(f"{PREFIX}/games/7/release", headers=EN), 422)
+    assert [error["detail"] for error in en] == [
+        "The game has no price.",
+        "Two screenshots, three needed.",
+    ]
+
+
+def test_a_refusal_needs_a_reason() -> None:
+    with pytest.raises(ValueError):
+        BusinessRuleViolation.of_reasons([])

@@ -8,6 +8,9 @@ humans and never carries internals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Self
+
 
 class ParovozError(Exception):
     """Base of every error a client may see."""
@@ -36,6 +39,29 @@ class ParovozError(Exception):
         self.pointer = pointer
         #: The offending query (or path, header) parameter, e.g. "page[after]".
         self.parameter = parameter
+        #: A refusal with several reasons (see :meth:`of_reasons`): each is answered as its own
+        #: error object, so a client sees the whole list at once. Empty: the error is its own.
+        self.reasons: tuple[ParovozError, ...] = ()
+
+    @classmethod
+    def of_reasons(cls, reasons: Sequence[ParovozError]) -> Self:
+        """One refusal answering every reason in ``reasons`` (all of this class's status):
+        e.g. a publication refused for three missing needs answers three 422 error objects.
+        Its own code and detail are the first reason's, its details joined (for logs)."""
+        if not reasons:
+            raise ValueError("of_reasons needs at least one reason")
+        first = reasons[0]
+        refusal = cls(
+            "; ".join(reason.detail for reason in reasons),
+            code=first.code,
+            pointer=first.pointer,
+            parameter=first.parameter,
+            detail_ru="; ".join(reason.detail_ru or reason.detail for reason in reasons)
+            if all(reason.detail_ru for reason in reasons)
+            else None,
+        )
+        refusal.reasons = tuple(reasons)
+        return refusal
 
 
 class ValidationFailed(ParovozError):

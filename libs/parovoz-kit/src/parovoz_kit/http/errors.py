@@ -165,8 +165,8 @@ def parovoz_error_response(
     headers: dict[str, str] = {}
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after_seconds)
-    body = localized_error(exc, language, texts_ru)
-    return error_response([body], exc.http_status, language=language, headers=headers)
+    bodies = [localized_error(reason, language, texts_ru) for reason in exc.reasons or (exc,)]
+    return error_response(bodies, exc.http_status, language=language, headers=headers)
 
 
 def error_for_request(request: Request, exc: ParovozError) -> JSONResponse:
