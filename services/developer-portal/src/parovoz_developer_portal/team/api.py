@@ -54,8 +54,8 @@ _api_key = APIKeyHeader(
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _presented_key(request: Request, bearer: HTTPAuthorizationCredentials | None) -> str | None:
-    header = request.headers.get(API_KEY_HEADER)
+def _presented_key(header: str | None, bearer: HTTPAuthorizationCredentials | None) -> str | None:
+    """The API key sent as ``X-Api-Key``, or as a bearer credential that is a key (not a JWT)."""
     if header is not None:
         return header.strip()
     if bearer is not None and looks_like_key(bearer.credentials):
@@ -83,12 +83,12 @@ async def current_member(request: Request, user_id: CurrentUserId) -> Actor:
 async def current_actor(
     request: Request,
     bearer: Bearer,
-    _declared_key: Annotated[str | None, Depends(_api_key)],
+    api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Actor:
     """A team member by user token, or an API key acting as its account's editor (the routes
     of versions, builds and submit-for-review)."""
     infrastructure: Infrastructure = request.app.state.infrastructure
-    plain_key = _presented_key(request, bearer)
+    plain_key = _presented_key(api_key, bearer)
     if plain_key is None:
         return await _actor_for_user(infrastructure, await _user_id(request, bearer))
     async with portal_unit_of_work(infrastructure) as uow:
