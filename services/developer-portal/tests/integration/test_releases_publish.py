@@ -187,3 +187,40 @@ async def test_roles_and_tenants(shelf: Shelf, new_studio: Studio) -> None:
     published = await shelf.publish(user=editor)
     assert published.status_code == 200, published.text
     assert published.json()["data"]["attributes"]["by_user_id"] == str(editor)
+
+
+async def test_an_unpublished_game_goes_back_on_sale_keeping_its_first_publication(
+    shelf: Shelf,
+) -> None:
+    await shelf.shop_window()
+    first = await shelf.approved_version("1.0.0")
+    assert (await shelf.publish()).status_code == 200
+    down = await shelf.client.post(f"{shelf.game}/unpublish", headers=auth(shelf.owner))
+    assert down.status_code == 200, down.text
+    assert await shelf.game_status() == "unpublished"
+
+    again = await shelf.publish()  # no approved version: the one still live goes back on sale
+    assert again.status_code == 200, again.text
+    attributes = again.json()["data"]["attributes"]
+    assert (attributes["from_version_id"], attributes["to_version_id"]) == (first, first)
+    assert await shelf.game_status() == "published"
+    assert await shelf.version_status(first) == "live"
+    original, republished = await shelf.events(PUBLISHED)
+    assert republished["first_published_at"] == original["first_published_at"]
+    assert republished["published_at"] > original["published_at"]
+
+
+async def test_a_rejected_second_version_leaves_the_approved_one_publishable(
+    shelf: Shelf,
+) -> None:
+    await shelf.shop_window()
+    first = await shelf.approved_version("1.0.0")
+    second = await shelf.ready_version("1.0.1")
+    assert (await shelf.submit(second)).status_code == 200
+    assert await shelf.game_status() == "in_review"
+    await shelf.decide(second, approved=False, reason="Вылетает при запуске")
+    assert await shelf.version_status(second) == "rejected"
+    assert await shelf.game_status() == "draft"  # the first is still approved
+    published = await shelf.publish()
+    assert published.status_code == 200, published.text
+    assert published.json()["data"]["attributes"]["to_version_id"] == first

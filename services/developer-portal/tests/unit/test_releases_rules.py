@@ -239,3 +239,18 @@ def test_a_blank_rollback_reason_is_no_reason() -> None:
     assert rollback_reason(None) is None
     assert rollback_reason("   ") is None
     assert rollback_reason("  Сохранения не грузятся ") == "Сохранения не грузятся"
+
+
+def test_an_unpublished_game_goes_back_on_sale_with_its_live_version() -> None:
+    live, old = a_version(VersionStatus.LIVE, age=1), a_version(VersionStatus.DEPRECATED, age=5)
+    unpublished = a_game(GameStatus.UNPUBLISHED)
+    assert version_to_publish([old, live], None, unpublished) == live
+    assert version_to_publish([old, live], None, a_game(GameStatus.PUBLISHED)) is None
+    newer = a_version(VersionStatus.APPROVED, age=0)
+    assert version_to_publish([old, live, newer], None, unpublished) == newer  # approved first
+    facts = ready_facts(version=live, game_status=GameStatus.UNPUBLISHED)
+    assert missing_needs(facts, RULES) == []
+    on_sale = ready_facts(version=live, game_status=GameStatus.PUBLISHED)
+    assert codes(on_sale) == ["NO_APPROVED_VERSION"]
+    deprecated = ready_facts(version=old, game_status=GameStatus.UNPUBLISHED)
+    assert codes(deprecated) == ["NO_APPROVED_VERSION"]

@@ -180,3 +180,21 @@ def test_a_late_older_greenlight_decision_does_not_replace_a_newer_one() -> None
     assert latest_decision(None, approved)
     assert not latest_decision(approved, older)
     assert latest_decision(approved, newer)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "others", "target"),
+    [
+        # another version still in review keeps the game in review
+        (Outcome.APPROVED, [VersionStatus.IN_REVIEW], None),
+        (Outcome.REJECTED, [VersionStatus.IN_REVIEW], None),
+        # rejected while another version is approved: ready to publish that one
+        (Outcome.REJECTED, [VersionStatus.APPROVED, VersionStatus.REJECTED], GameStatus.DRAFT),
+        (Outcome.REJECTED, [VersionStatus.REJECTED, VersionStatus.UPLOADING], GameStatus.REJECTED),
+        (Outcome.APPROVED, [VersionStatus.REJECTED], GameStatus.DRAFT),
+    ],
+)
+def test_a_decision_weighs_the_games_other_versions(
+    outcome: Outcome, others: list[VersionStatus], target: GameStatus | None
+) -> None:
+    assert game_status_on_decision(a_game(GameStatus.IN_REVIEW), outcome, others) == target

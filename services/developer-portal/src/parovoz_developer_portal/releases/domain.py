@@ -57,6 +57,16 @@ class PublicationFacts:
     screenshots: int
     #: The game has a price list (a price, or free).
     priced: bool
+    #: The game's status: an unpublished game may go back on sale with its live version.
+    game_status: GameStatus | None = None
+
+    @property
+    def publishable(self) -> frozenset[VersionStatus]:
+        """Statuses a version may be published from: approved, or (re-publication of an
+        unpublished game) the version still live."""
+        if self.game_status is GameStatus.UNPUBLISHED:
+            return frozenset({VersionStatus.APPROVED, VersionStatus.LIVE})
+        return frozenset({VersionStatus.APPROVED})
 
 
 class PublicationBlocked(BusinessRuleViolation):
@@ -81,17 +91,22 @@ def version_not_found(version_id: uuid.UUID) -> NotFound:
 
 
 def version_to_publish(
-    versions: Sequence[GameVersion], version_id: uuid.UUID | None
+    versions: Sequence[GameVersion], version_id: uuid.UUID | None, game: Game | None = None
 ) -> GameVersion | None:
     """The version asked for (a version of another game, or none, is NOT_FOUND), else the
-    newest approved version of the game."""
+    newest approved version of the game, else (an unpublished game going back on sale) the
+    version still live."""
     if version_id is not None:
         for version in versions:
             if version.id == version_id:
                 return version
         raise version_not_found(version_id)
     approved = [v for v in versions if v.status is VersionStatus.APPROVED]
-    return max(approved, key=lambda v: v.created_at) if approved else None
+    if approved:
+        return max(approved, key=lambda v: v.created_at)
+    if game is not None and game.status is GameStatus.UNPUBLISHED:
+        return live_version(versions)
+    return None
 
 
 def missing_needs(facts: PublicationFacts, rules: PublicationRules) -> list[BusinessRuleViolation]:
@@ -107,7 +122,7 @@ def missing_needs(facts: PublicationFacts, rules: PublicationRules) -> list[Busi
                 pointer=_VERSION_POINTER,
             )
         )
-    elif version.status is not VersionStatus.APPROVED:
+    elif version.status not in facts.publishable:
         needs.append(
             BusinessRuleViolation(
                 f"Version {version.version_name} is '{version.status}', not approved by "

@@ -21,6 +21,7 @@ from parovoz_developer_portal.builds import service as builds
 from parovoz_developer_portal.builds.domain import VersionStatus
 from parovoz_developer_portal.builds.ports import BuildsUnitOfWork
 from parovoz_developer_portal.games import service as games
+from parovoz_developer_portal.games.domain import Game
 from parovoz_developer_portal.media.ports import MediaUnitOfWork
 from parovoz_developer_portal.media.service import screenshot_count
 from parovoz_developer_portal.pricing.service import PricingUnitOfWork
@@ -58,21 +59,22 @@ class ReleasesUnitOfWork(BuildsUnitOfWork, MediaUnitOfWork, PricingUnitOfWork, P
 
 async def publication_facts(
     uow: ReleasesUnitOfWork,
-    game_id: uuid.UUID,
+    game: Game,
     version_id: uuid.UUID | None,
     rules: PublicationRules,
 ) -> PublicationFacts:
     """What the game has of PRODUCT.md's publication needs (the version asked for, or the
     newest approved one)."""
-    version = version_to_publish(await builds.versions_of_game(uow, game_id), version_id)
+    version = version_to_publish(await builds.versions_of_game(uow, game.id), version_id, game)
     platforms = await builds.verified_platforms(uow, version.id) if version else ()
-    prices = await uow.prices.current(game_id)
+    prices = await uow.prices.current(game.id)
     return PublicationFacts(
         version=version,
         verified_platforms=frozenset(platforms),
-        has_required_metadata=await games.has_metadata(uow, game_id, rules.required_locale),
-        screenshots=await screenshot_count(uow, game_id),
+        has_required_metadata=await games.has_metadata(uow, game.id, rules.required_locale),
+        screenshots=await screenshot_count(uow, game.id),
         priced=prices.price_list is not None,
+        game_status=game.status,
     )
 
 
@@ -84,17 +86,19 @@ async def publish_game(
     rules: PublicationRules,
     now: datetime,
 ) -> Release:
-    """Make an approved version live and the game published; emits
-    ``developer.game.published.v1`` (``first_published_at`` kept across re-publications)."""
+    """Make an approved version live and the game published (an unpublished game may go back
+    on sale with the version still live); emits ``developer.game.published.v1``
+    (``first_published_at`` kept across re-publications)."""
     await uow.releases.lock_game(game_id)
     game = await games.game_for_actor(uow, actor, game_id, Permission.MANAGE_GAMES)
     target_status = game_status_on_publication(game)
-    facts = await publication_facts(uow, game_id, version_id, rules)
-    version = require_publishable(facts, rules)
+    version = require_publishable(await publication_facts(uow, game, version_id, rules), rules)
     previous = live_version(await builds.versions_of_game(uow, game_id))
-    if previous is not None:
-        await builds.save_version_status(uow, previous, VersionStatus.DEPRECATED, now)
-    live = await builds.save_version_status(uow, version, VersionStatus.LIVE, now)
+    live = version
+    if version.status is not VersionStatus.LIVE:
+        if previous is not None:
+            await builds.save_version_status(uow, previous, VersionStatus.DEPRECATED, now)
+        live = await builds.save_version_status(uow, version, VersionStatus.LIVE, now)
     if target_status is not None:
         game = await games.change_game_status(uow, game, target_status, now)
     history = await uow.releases.of_game(game_id)

@@ -8,6 +8,7 @@ these rules what may happen, and store the answer.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -160,13 +161,19 @@ def version_status_on_decision(outcome: Outcome) -> VersionStatus:
     return VersionStatus.APPROVED if outcome is Outcome.APPROVED else VersionStatus.REJECTED
 
 
-def game_status_on_decision(game: Game, outcome: Outcome) -> GameStatus | None:
-    """A game in review follows the decision: approved, a never-published (or unpublished)
-    game is back to ``draft``, ready to publish; rejected, it is ``rejected``. A published game
-    stays published whatever happens to its next version."""
-    if game.status is not GameStatus.IN_REVIEW:
+def game_status_on_decision(
+    game: Game, outcome: Outcome, others: Sequence[VersionStatus] = ()
+) -> GameStatus | None:
+    """A game in review follows the decision on its version, given the statuses of its other
+    versions: while another version is still in review it stays ``in_review``; approved (or
+    rejected while another version is approved), a never-published (or unpublished) game is
+    back to ``draft``, ready to publish; rejected with nothing else to publish, it is
+    ``rejected``. A game out of review (published, archived) does not move."""
+    if game.status is not GameStatus.IN_REVIEW or VersionStatus.IN_REVIEW in others:
         return None
-    return GameStatus.DRAFT if outcome is Outcome.APPROVED else GameStatus.REJECTED
+    if outcome is Outcome.APPROVED or VersionStatus.APPROVED in others:
+        return GameStatus.DRAFT
+    return GameStatus.REJECTED
 
 
 def latest_decision(current: GreenlightDecision | None, new: GreenlightDecision) -> bool:

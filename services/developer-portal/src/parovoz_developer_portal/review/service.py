@@ -123,6 +123,7 @@ async def record_moderation_decision(
     await uow.reviews.lock_game(decision.game_id)
     game: Game | None = await uow.games.get(decision.game_id)
     version: GameVersion | None = None
+    versions: list[GameVersion] = []
     if game is not None:
         versions = await builds.versions_of_game(uow, game.id)
         version = next((v for v in versions if v.id == decision.version_id), None)
@@ -139,7 +140,8 @@ async def record_moderation_decision(
     await builds.save_version_status(
         uow, version, version_status_on_decision(decision.outcome), now, reason=reason
     )
-    target = game_status_on_decision(game, decision.outcome)
+    others = [v.status for v in versions if v.id != version.id]
+    target = game_status_on_decision(game, decision.outcome, others)
     if target is not None:
         await change_game_status(uow, game, target, now)
     await uow.reviews.save_decision(decide(submission, decision))
