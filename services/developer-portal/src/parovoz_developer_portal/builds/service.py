@@ -186,6 +186,15 @@ class BuildsIncomplete(BusinessRuleViolation):
             detail = "The version has no build: upload one for each platform it targets."
             detail_ru = "У версии нет ни одного билда: загрузите билд для каждой платформы."
         super().__init__(detail, detail_ru=detail_ru, code="BUILDS_INCOMPLETE")
+        # One error object per missing platform in the answer (the kit renders ``reasons``).
+        self.reasons = tuple(
+            BusinessRuleViolation(
+                f"No verified build for the target platform {platform}.",
+                detail_ru=f"Нет проверенного билда для целевой платформы {platform}.",
+                code="BUILDS_INCOMPLETE",
+            )
+            for platform in self.missing
+        )
 
 
 async def require_complete_builds(uow: BuildsUnitOfWork, version: GameVersion) -> None:
