@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 import psycopg
+from confluent_kafka import Consumer, TopicPartition
 from e2e_payments import Player, auth, game_purchase, open_developer_account, scalar
 from parovoz_events import schema_for
+from parovoz_kit.events import Event
 from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
 from parovoz_testing.tokens import user_token
 
@@ -26,7 +28,40 @@ PORTAL = f"{GATEWAY}/api/v1/developer"
 ADMIN_STANDIN = "http://127.0.0.1:8093"
 JOBS = "http://127.0.0.1:8081/internal/jobs"
 PRICE_MINOR = 49_900
+BROKER = "127.0.0.1:59092"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00" + bytes(range(256)) * 8
+
+
+def on_the_broker(ids: set[str], since_ms: int) -> dict[str, Event]:
+    """The events with these ids read back from ``developer.events.v1`` (from ``since_ms`` on),
+    decoded as CloudEvents; each one's data valid against its schema."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": BROKER,
+            "group.id": f"e2e-journey-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        topic = "developer.events.v1"
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        starts = consumer.offsets_for_times(
+            [TopicPartition(topic, p, since_ms) for p in partitions], timeout=10
+        )
+        consumer.assign(starts)
+        found: dict[str, Event] = {}
+        deadline = time.monotonic() + 60
+        while set(found) != ids and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None or message.error():
+                continue
+            event = Event.from_kafka(message.key(), message.value(), message.headers() or [])
+            if str(event.id) in ids:
+                schema_for(event.type).model_validate(event.data)
+                found[str(event.id)] = event
+        return found
+    finally:
+        consumer.close()
 
 
 class Studio:
@@ -180,22 +215,31 @@ class Studio:
             {"type": "gamePublication", "attributes": {"version_id": version_id}},
         )
 
-    def events(self) -> list[tuple[str, dict[str, Any]]]:
-        """The game's events in developer-portal's outbox, in order, each valid against its
-        schema."""
-        with psycopg.connect(DATABASES["developer"]) as connection:
-            rows = connection.execute(
-                "SELECT type, payload FROM outbox WHERE key = %s ORDER BY seq", (self.game_id,)
-            ).fetchall()
+    def events(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """The game's events in developer-portal's outbox, in order, once the relay has sent
+        them all: (id, type, data), each data valid against its schema."""
+
+        def rows() -> list[Any]:
+            with psycopg.connect(DATABASES["developer"]) as connection:
+                found = connection.execute(
+                    "SELECT id, type, payload, published_at FROM outbox WHERE key = %s "
+                    "ORDER BY seq",
+                    (self.game_id,),
+                ).fetchall()
+            return found if all(row[3] is not None for row in found) else []
+
+        sent = wait_until(rows, timeout=30)
+        assert sent, "the relay did not send the game's events"
         events = []
-        for kind, raw in rows:
+        for event_id, kind, raw, _ in sent:
             payload = raw if isinstance(raw, dict) else json.loads(raw)
             schema_for(kind).model_validate(payload)
-            events.append((kind, payload))
+            events.append((str(event_id), kind, payload))
         return events
 
 
 def test_a_game_from_draft_to_a_sale_a_second_version_and_a_rollback() -> None:
+    started_ms = int(time.time() * 1000) - 5_000
     studio = Studio()
     trigger = httpx.post(f"{ADMIN_STANDIN}/developers/{studio.developer_id}/verify")
     assert trigger.status_code == 202, trigger.text
@@ -282,8 +326,8 @@ def test_a_game_from_draft_to_a_sale_a_second_version_and_a_rollback() -> None:
         ("publication", None, first),
     ]
 
-    events = studio.events()
-    kinds = [kind for kind, _ in events]
+    outbox = studio.events()
+    kinds = [kind for _, kind, _ in outbox]
     journey = [
         kind
         for kind in kinds
@@ -305,8 +349,16 @@ def test_a_game_from_draft_to_a_sale_a_second_version_and_a_rollback() -> None:
     ]
     assert "developer.game.metadata.updated.v1" in kinds
     assert "developer.game.price.changed.v1" in kinds
-    published = [data for kind, data in events if kind == "developer.game.published.v1"]
+    published = [data for _, kind, data in outbox if kind == "developer.game.published.v1"]
     assert [p["version_id"] for p in published] == [first, second]
     assert published[1]["first_published_at"] == published[0]["first_published_at"]
-    [rollback] = [data for kind, data in events if kind == "developer.game.rolled_back.v1"]
+    [rollback] = [data for _, kind, data in outbox if kind == "developer.game.rolled_back.v1"]
     assert (rollback["version_id"], rollback["rolled_back_from_version_id"]) == (first, second)
+
+    # What the relay sent is on the broker as CloudEvents keyed by the game, data as stored.
+    broker = on_the_broker({event_id for event_id, _, _ in outbox}, started_ms)
+    assert set(broker) == {event_id for event_id, _, _ in outbox}
+    for event_id, kind, data in outbox:
+        event = broker[event_id]
+        assert (event.type, event.partitionkey) == (kind, studio.game_id)
+        assert event.data == data
