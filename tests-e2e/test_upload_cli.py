@@ -213,3 +213,42 @@ def test_a_key_of_another_account_never_reaches_the_game(tmp_path: Path) -> None
     assert "RESOURCE_NOT_FOUND" in refused.stderr
     versions = mine.http.get(f"{PORTAL}/games/{mine.game_id}/versions", headers=mine.headers)
     assert versions.json()["data"] == []
+
+
+def test_a_file_changed_during_the_upload_fails_verification_with_the_reason(
+    tmp_path: Path, verifier: None
+) -> None:
+    """The build system overwrites the file while it is uploaded: S3 stores other bytes than
+    the SHA-256 the CLI declared, the portal's worker finds it, and the CLI says so (exit 1)."""
+    studio = Studio()
+    build = tmp_path / "changing.zip"
+    with build.open("wb") as file:
+        for _ in range(130):  # three parts of 64 MiB
+            file.write(os.urandom(MIB))
+    running = subprocess.Popen(
+        [*cli(studio, "3.0.0", build), "--parallel", "1", "--wait-timeout", "180"],
+        cwd=tmp_path,
+        env=environment(studio.api_key),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Once the upload has begun (hash taken, state written), the last part is rewritten.
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / ".parovoz-upload").glob("*.json")):
+        assert time.monotonic() < deadline and running.poll() is None
+        time.sleep(0.01)
+    with build.open("r+b") as file:
+        file.seek(129 * MIB)
+        file.write(os.urandom(MIB))
+    stdout, stderr = running.communicate(timeout=400)
+    assert running.returncode == 1, stderr + stdout
+    assert "windows_x64: failed (hash_mismatch" in stdout
+    (version,) = [
+        v
+        for v in httpx.get(
+            f"{PORTAL}/games/{studio.game_id}/versions", headers=studio.headers, timeout=60
+        ).json()["data"]
+    ]
+    assert version["attributes"]["status"] == "failed_processing"
+    assert version["attributes"]["status_reason"]
