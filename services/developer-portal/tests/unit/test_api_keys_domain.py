@@ -200,3 +200,14 @@ async def test_another_accounts_key_is_not_found_before_the_role_is_checked() ->
     with pytest.raises(PermissionDenied):
         await service.revoke_api_key(uow, member(TeamRole.VIEWER), made.key.id, NOW)
     assert uow.api_keys.keys[made.key.id].revoked_at is None
+
+
+async def test_without_redis_a_key_is_not_let_through_unlimited() -> None:
+    from parovoz_developer_portal.api_keys.repository import RedisRequestCounter
+    from parovoz_kit.errors import Unavailable
+    from redis.asyncio import Redis
+
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    with pytest.raises(Unavailable):
+        await RedisRequestCounter(unreachable).count(uuid.uuid4(), 1, 120)
+    await unreachable.aclose()

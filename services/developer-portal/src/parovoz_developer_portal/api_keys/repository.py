@@ -7,7 +7,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from parovoz_kit.errors import Unavailable
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import (
     Column,
     DateTime,
@@ -137,8 +139,15 @@ class RedisRequestCounter:
 
     async def count(self, key_id: uuid.UUID, window: int, ttl_seconds: int) -> int:
         bucket = f"developer-portal:api-key-rate:{key_id}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(bucket)
-            pipe.expire(bucket, ttl_seconds)
-            counted, _ = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(bucket)
+                pipe.expire(bucket, ttl_seconds)
+                counted, _ = await pipe.execute()
+        except RedisError:
+            # No count, no request: a key is never let through unlimited (503, retry later).
+            raise Unavailable(
+                "API keys cannot be checked right now; retry later.",
+                detail_ru="Проверка API-ключей сейчас недоступна; повторите позже.",
+            ) from None
         return int(counted)
