@@ -24,7 +24,7 @@ from parovoz_kit.http.fields import RequestModel, Text
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_developer_portal.releases import service as use_cases
 from parovoz_developer_portal.releases.domain import PublicationBlocked, Release
@@ -47,6 +47,18 @@ PUBLICATION_NEEDS = [
 
 
 # --- requests ---------------------------------------------------------------------------------
+PUBLICATION_EXAMPLE = {"data": {"type": "gamePublication", "attributes": {}}}
+ROLLBACK_EXAMPLE = {
+    "data": {
+        "type": "gameRollback",
+        "attributes": {
+            "version_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            "reason": "Сохранения не загружаются в 1.0.1",
+        },
+    }
+}
+
+
 class PublicationAttributes(RequestModel):
     version_id: uuid.UUID | None = Field(
         default=None,
@@ -80,6 +92,8 @@ class RollbackData(RequestModel):
 
 
 class RollbackDocument(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ROLLBACK_EXAMPLE]})
+
     data: RollbackData = Field(description="The rollback.")
 
 
@@ -165,7 +179,13 @@ def releases_router(infrastructure: Infrastructure) -> APIRouter:
         request: Request,
         actor: CurrentMember,
         idempotency_key: OptionalIdempotencyKey,
-        body: Annotated[PublicationDocument | None, Body()] = None,
+        body: Annotated[
+            PublicationDocument | None,
+            Body(
+                description="Optional: the version to publish (the newest approved by default).",
+                examples=[PUBLICATION_EXAMPLE],
+            ),
+        ] = None,
     ) -> Response:
         version_id = body.data.attributes.version_id if body else None
 
