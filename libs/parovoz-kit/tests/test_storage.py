@@ -77,3 +77,16 @@ async def test_aborting_an_upload_twice_is_harmless(storage: ObjectStorage) -> N
     await storage.abort_multipart(BUCKET, key, upload_id)
     await storage.abort_multipart(BUCKET, key, upload_id)
     assert await storage.head(BUCKET, key) is None
+
+
+async def test_an_unreachable_storage_is_a_503_never_a_driver_error() -> None:
+    from parovoz_kit.errors import Unavailable
+
+    down = ObjectStorage(
+        StorageConfig(endpoint="http://127.0.0.1:9", access_key="k", secret_key="s")
+    )
+    with pytest.raises(Unavailable) as refused:
+        await down.head(BUCKET, "any")
+    assert refused.value.code == "STORAGE_UNAVAILABLE"
+    # Signing needs no network: the URL is still given.
+    assert down.presigned_put(BUCKET, "any", HOUR).startswith("http://127.0.0.1:9/")

@@ -14,16 +14,41 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from minio import Minio
 from minio.datatypes import Part
-from minio.error import S3Error
+from minio.error import InvalidResponseError, S3Error, ServerError
+from urllib3.exceptions import HTTPError
+
+from parovoz_kit.errors import Unavailable
 
 _CHUNK = 8 * 1024 * 1024
+_T = TypeVar("_T")
+
+
+async def _run(fn: Callable[..., _T], *args: Any) -> _T:
+    """``fn(*args)`` in a worker thread; the storage unreachable or failing is 503
+    STORAGE_UNAVAILABLE (never a 500 with the driver's text)."""
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except UploadNotFound:
+        raise
+    except (S3Error, ServerError, InvalidResponseError, HTTPError, OSError) as error:
+        raise Unavailable(
+            "The object storage is unavailable; try again shortly.",
+            detail_ru="Хранилище файлов недоступно: повторите чуть позже.",
+            code="STORAGE_UNAVAILABLE",
+        ) from error
+
+
+class UploadNotFound(LookupError):
+    """The multipart upload named is gone: aborted, completed, or never opened."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +120,7 @@ class ObjectStorage:
 
     async def start_multipart(self, bucket: str, key: str, content_type: str) -> str:
         """Open a multipart upload; returns its upload id."""
-        return await asyncio.to_thread(
+        return await _run(
             self._client._create_multipart_upload,
             bucket,
             key,
@@ -109,9 +134,14 @@ class ObjectStorage:
             parts: list[StoredPart] = []
             marker = 0
             while True:
-                result = self._client._list_parts(
-                    bucket, key, upload_id, max_parts=1000, part_number_marker=str(marker)
-                )
+                try:
+                    result = self._client._list_parts(
+                        bucket, key, upload_id, max_parts=1000, part_number_marker=str(marker)
+                    )
+                except S3Error as error:
+                    if error.code == "NoSuchUpload":
+                        raise UploadNotFound(upload_id) from None
+                    raise
                 parts.extend(
                     StoredPart(part.part_number, int(part.size or 0), part.etag)
                     for part in result.parts
@@ -120,13 +150,13 @@ class ObjectStorage:
                     return parts
                 marker = int(result.next_part_number_marker or parts[-1].part_number)
 
-        return await asyncio.to_thread(list_all)
+        return await _run(list_all)
 
     async def complete_multipart(
         self, bucket: str, key: str, upload_id: str, parts: Sequence[StoredPart]
     ) -> None:
         ordered = sorted(parts, key=lambda part: part.part_number)
-        await asyncio.to_thread(
+        await _run(
             self._client._complete_multipart_upload,
             bucket,
             key,
@@ -135,11 +165,14 @@ class ObjectStorage:
         )
 
     async def abort_multipart(self, bucket: str, key: str, upload_id: str) -> None:
-        try:
-            await asyncio.to_thread(self._client._abort_multipart_upload, bucket, key, upload_id)
-        except S3Error as error:
-            if error.code != "NoSuchUpload":  # already gone: aborting twice is fine
-                raise
+        def abort() -> None:
+            try:
+                self._client._abort_multipart_upload(bucket, key, upload_id)
+            except S3Error as error:
+                if error.code != "NoSuchUpload":  # already gone: aborting twice is fine
+                    raise
+
+        await _run(abort)
 
     # --- reading back ----------------------------------------------------------------------
 
@@ -155,7 +188,7 @@ class ObjectStorage:
                 raise
             return StoredObject(int(found.size or 0), found.content_type, found.etag or "")
 
-        return await asyncio.to_thread(stat)
+        return await _run(stat)
 
     async def first_bytes(self, bucket: str, key: str, count: int) -> bytes:
         """The first ``count`` bytes of an object (fewer if it is shorter)."""
@@ -168,7 +201,7 @@ class ObjectStorage:
                 response.close()
                 response.release_conn()
 
-        return await asyncio.to_thread(read)
+        return await _run(read)
 
     async def sha256(self, bucket: str, key: str) -> tuple[str, int]:
         """SHA-256 (hex) and size of a stored object, by a streamed read in chunks."""
@@ -185,23 +218,20 @@ class ObjectStorage:
                 response.release_conn()
             return hasher.hexdigest(), size
 
-        return await asyncio.to_thread(digest)
+        return await _run(digest)
 
     async def delete(self, bucket: str, key: str) -> None:
-        await asyncio.to_thread(self._client.remove_object, bucket, key)
+        await _run(self._client.remove_object, bucket, key)
 
     async def put_bytes(
         self, bucket: str, key: str, chunks: Iterable[bytes], content_type: str
     ) -> None:
         """Store a small object (tests and fixtures; services never proxy client bytes)."""
-        import io
-
         data = b"".join(chunks)
-        await asyncio.to_thread(
-            self._client.put_object,
-            bucket,
-            key,
-            io.BytesIO(data),
-            len(data),
-            content_type=content_type,
-        )
+
+        def put() -> None:
+            self._client.put_object(
+                bucket, key, io.BytesIO(data), len(data), content_type=content_type
+            )
+
+        await _run(put)

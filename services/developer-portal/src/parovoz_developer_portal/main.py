@@ -16,6 +16,7 @@ from parovoz_developer_portal.finance.events import payment_event_handlers
 from parovoz_developer_portal.finance.jobs import payout_jobs
 from parovoz_developer_portal.grpc.callers import CALLERS
 from parovoz_developer_portal.grpc.servicer import grpc_services
+from parovoz_developer_portal.media.jobs import media_jobs
 from parovoz_developer_portal.review.events import (
     admin_moderation_handlers,
     greenlight_event_handlers,
@@ -29,7 +30,7 @@ def _admin_handlers(infrastructure: Infrastructure) -> Mapping[str, Handler]:
 
 
 def _jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
-    return [*payout_jobs(infrastructure), *build_jobs(infrastructure)]
+    return [*payout_jobs(infrastructure), *build_jobs(infrastructure), *media_jobs(infrastructure)]
 
 
 SERVICE = ServiceDefinition(

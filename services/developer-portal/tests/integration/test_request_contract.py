@@ -370,7 +370,9 @@ async def _fill_path(studio, path: str) -> str:  # type: ignore[no-untyped-def]
             f"{PREFIX}/games", json=game_body(title=f"Игра {uuid.uuid4()}"), headers=keyed(studio)
         )
         path = path.replace("{game_id}", game.json()["data"]["id"])
-    return path
+    # Any other id names nothing of this studio's: the answer is then a documented 404.
+    path = path.replace("{language_code}", "ru-RU").replace("{language}", "ru-RU")
+    return re.sub(r"\{[a-z_]+\}", lambda _: str(uuid.uuid4()), path)
 
 
 async def test_every_request_example_is_accepted(new_studio, client: httpx.AsyncClient) -> None:
@@ -398,9 +400,11 @@ async def test_every_request_example_is_accepted(new_studio, client: httpx.Async
             posted += 1
             if answer.is_success:
                 continue
-            [error] = answer.json()["errors"]
             assert answer.status_code in (404, 409, 422), (path, example, answer.text)
-            assert error["code"] in _documented_codes(operation, answer.status_code), answer.text
+            for error in answer.json()["errors"]:
+                assert error["code"] in _documented_codes(operation, answer.status_code), (
+                    answer.text
+                )
     assert posted >= 7
 
 
