@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from parovoz_testing.tokens import service_token
 
 sys.path.insert(0, str(Path(__file__).parent))
 from game_routes_support import (
@@ -236,3 +237,26 @@ async def test_another_accounts_game_is_404_everywhere(
     shown = (await studio.get(f"/{game}")).json()["data"]["attributes"]
     assert (shown["status"], shown["title"]) == ("published", "Сибирский экспресс")
     assert await studio.events(game, UNPUBLISHED) == []
+
+
+async def test_the_game_routes_take_a_user_token_only(studio: GameStudio, game: str) -> None:
+    routes = [
+        ("GET", f"{GAMES}"),
+        ("GET", f"{GAMES}/{game}"),
+        ("PATCH", f"{GAMES}/{game}"),
+        ("POST", f"{GAMES}/{game}/archive"),
+        ("GET", f"{GAMES}/{game}/metadata/ru-RU"),
+        ("PUT", f"{GAMES}/{game}/metadata/ru-RU"),
+    ]
+    service = {"Authorization": f"Bearer {service_token('payment')}"}
+    for method, url in routes:
+        anonymous = await studio.client.request(method, url, json=change(age_rating="6+"))
+        assert anonymous.status_code == 401 and error(anonymous)["code"] == "TOKEN_MISSING"
+        assert "WWW-Authenticate" in anonymous.headers
+        forged = await studio.client.request(
+            method, url, json=texts(), headers={"Authorization": "Bearer not.a.token"}
+        )
+        assert forged.status_code == 401, forged.text
+        machine = await studio.client.request(method, url, json=texts(), headers=service)
+        assert machine.status_code == 403 and error(machine)["code"] == "USER_TOKEN_REQUIRED"
+    assert (await studio.get(f"/{game}")).json()["data"]["attributes"]["status"] == "draft"

@@ -8,7 +8,6 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
-from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import QueryInt64
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
@@ -16,16 +15,17 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel
 
 from parovoz_developer_portal.games import service as use_cases
+from parovoz_developer_portal.games.caller import CallerId
 from parovoz_developer_portal.games.metadata_api import metadata_routes
 from parovoz_developer_portal.games.rules import GameRules
 from parovoz_developer_portal.games.schemas import (
+    UNPUBLICATION_EXAMPLE,
     Cursor,
     FilterValues,
     GameChangeDocument,
     GameDetailAttributes,
     GameListDocument,
     ProductCreationDocument,
-    UNPUBLICATION_EXAMPLE,
     TextFilter,
     UnpublicationDocument,
     game_document,
@@ -80,7 +80,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
     async def create_game(
         body: ProductCreationDocument,
         request: Request,
-        user_id: CurrentUserId,
+        user_id: CallerId,
         idempotency_key: OptionalIdempotencyKey,
     ) -> Response:
         attributes = body.data.attributes
@@ -129,7 +129,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         ),
     )
     async def list_games(
-        user_id: CurrentUserId,
+        user_id: CallerId,
         status: Annotated[
             FilterValues | None,
             Query(alias="filter[status]", description="Statuses, comma-separated."),
@@ -191,7 +191,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         ),
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
-    async def get_game(game_id: GameId, user_id: CurrentUserId) -> Response:
+    async def get_game(game_id: GameId, user_id: CallerId) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
             view = await use_cases.view_game(uow, user_id, game_id)
         return json_response(game_document(view, prefix))
@@ -214,9 +214,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
             }
         ),
     )
-    async def change_game(
-        game_id: GameId, body: GameChangeDocument, user_id: CurrentUserId
-    ) -> Response:
+    async def change_game(game_id: GameId, body: GameChangeDocument, user_id: CallerId) -> Response:
         changes = body.data.attributes.changes()
         async with portal_unit_of_work(infrastructure) as uow:
             view = await use_cases.change_game_attributes(
@@ -237,7 +235,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
     )
     async def unpublish(
         game_id: GameId,
-        user_id: CurrentUserId,
+        user_id: CallerId,
         body: Annotated[
             UnpublicationDocument | None,
             Body(
@@ -264,7 +262,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         ),
         responses=error_responses({**_WRITE_ERRORS, 422: ["GAME_STATE_CONFLICT"]}),
     )
-    async def archive(game_id: GameId, user_id: CurrentUserId) -> Response:
+    async def archive(game_id: GameId, user_id: CallerId) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
             view = await use_cases.archive(uow, user_id, game_id, infrastructure.clock.now())
         return json_response(game_document(view, prefix))

@@ -3,6 +3,7 @@ the reads of the game routes, each one round trip (the game and the caller's rol
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -12,10 +13,12 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Integer,
     PrimaryKeyConstraint,
     String,
     Table,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -28,9 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql import Select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.sql import Executable, Select
 
 from parovoz_developer_portal.games.domain import (
     AgeRating,
@@ -113,7 +117,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _your_game(game_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+def _your_game(game_id: Any, user_id: Any) -> Select[Any]:
     """The game with the caller's role in its account: no row for another account's game."""
     return (
         select(*_GAME_COLUMNS, team_members.c.role)
@@ -128,16 +132,72 @@ def _your_game(game_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
     )
 
 
+# The reads of the game routes, built once (their parameters bound at each call).
+_GAME_OF_MEMBER = _your_game(bindparam("game_id"), bindparam("user_id"))
+_LOCKED_GAME_OF_MEMBER = _GAME_OF_MEMBER.with_for_update(of=games)
+_GAME_VIEW = _GAME_OF_MEMBER.add_columns(
+    select(func.array_agg(game_metadata.c.language_code))
+    .where(game_metadata.c.game_id == games.c.id)
+    .scalar_subquery()
+    .label("locales")
+)
+
+
+@functools.cache
+def _page_query(statuses: bool, types: bool, text: bool, after: bool) -> Select[Any]:
+    """A page of the caller's account's games with these filters (parameters bound at each
+    call): built once a shape, so a list costs no statement building."""
+    conditions = [games.c.developer_id == team_members.c.developer_id]
+    if statuses:
+        conditions.append(games.c.status.in_(bindparam("statuses", expanding=True)))
+    if types:
+        conditions.append(games.c.product_type.in_(bindparam("types", expanding=True)))
+    if text:
+        pattern = bindparam("pattern")
+        conditions.append(
+            or_(
+                games.c.title.ilike(pattern, escape="\\"),
+                exists().where(
+                    game_metadata.c.game_id == games.c.id,
+                    game_metadata.c.title.ilike(pattern, escape="\\"),
+                ),
+            )
+        )
+    if after:
+        conditions.append(
+            tuple_(games.c.created_at, games.c.id)
+            < tuple_(bindparam("after_created_at"), bindparam("after_id"))
+        )
+    page = (
+        select(*_GAME_COLUMNS)
+        .where(*conditions)
+        .order_by(games.c.created_at.desc(), games.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .lateral("page")
+    )
+    return (
+        select(team_members.c.role, page)
+        .select_from(team_members)
+        .outerjoin(page, true())
+        .where(team_members.c.user_id == bindparam("user_id"))
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+    )
+
+
 class SqlGames:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _reader(self) -> AsyncSession | AsyncConnection:
-        """Where a lone read runs: outside a transaction, a connection in autocommit (no BEGIN
-        and ROLLBACK round trips around one SELECT); inside one, the session itself."""
-        if self._session.in_transaction():
-            return self._session
-        return await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    async def _read(self, statement: Executable, parameters: dict[str, Any]) -> Sequence[Row[Any]]:
+        """A lone read (the unit of work has not begun) runs on a connection of its own in
+        autocommit: one round trip, no BEGIN and ROLLBACK around it. Inside the unit of
+        work's transaction it runs there (and sees what it changed)."""
+        engine = self._session.bind
+        if self._session.in_transaction() or not isinstance(engine, AsyncEngine):
+            return (await self._session.execute(statement, parameters)).all()
+        async with engine.connect() as connection:
+            reader = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return (await reader.execute(statement, parameters)).all()
 
     # --- games --------------------------------------------------------------------------------
     async def add(self, game: Game) -> None:
@@ -200,25 +260,19 @@ class SqlGames:
     ) -> tuple[Game, TeamRole] | None:
         """The game and the caller's role in its account (None: not a game of the caller's
         account), in one query; ``lock`` holds the game's row until the transaction ends."""
-        query = _your_game(game_id, user_id)
-        if lock:
-            query = query.with_for_update(of=games)
-        row = (await self._session.execute(query)).first()
+        query = _LOCKED_GAME_OF_MEMBER if lock else _GAME_OF_MEMBER
+        parameters = {"game_id": game_id, "user_id": user_id}
+        row = (await self._session.execute(query, parameters)).first()
         return (_game(row), TeamRole(row.role)) if row else None
 
     async def game_view(
         self, game_id: uuid.UUID, user_id: uuid.UUID
     ) -> tuple[Game, TeamRole, tuple[str, ...]] | None:
         """The game, the caller's role and the game's locales, in one round trip."""
-        locales = (
-            select(func.array_agg(game_metadata.c.language_code))
-            .where(game_metadata.c.game_id == games.c.id)
-            .scalar_subquery()
-        )
-        query = _your_game(game_id, user_id).add_columns(locales.label("locales"))
-        row = (await (await self._reader()).execute(query)).first()
-        if row is None:
+        rows = await self._read(_GAME_VIEW, {"game_id": game_id, "user_id": user_id})
+        if not rows:
             return None
+        row = rows[0]
         return _game(row), TeamRole(row.role), tuple(sorted(row.locales or ()))
 
     async def page_of_member(
@@ -230,43 +284,23 @@ class SqlGames:
     ) -> tuple[TeamRole, list[Game]] | None:
         """The caller's role and up to ``limit`` of their account's games, newest first, after
         ``after``; None when the caller belongs to no account. One round trip."""
-        conditions = [games.c.developer_id == team_members.c.developer_id]
+        parameters: dict[str, Any] = {"user_id": user_id, "limit": limit}
         if game_filter.statuses:
-            conditions.append(games.c.status.in_([s.value for s in game_filter.statuses]))
+            parameters["statuses"] = sorted(status.value for status in game_filter.statuses)
         if game_filter.product_types:
-            conditions.append(
-                games.c.product_type.in_([t.value for t in game_filter.product_types])
-            )
+            parameters["types"] = sorted(kind.value for kind in game_filter.product_types)
         if game_filter.text:
-            pattern = _like(game_filter.text)
-            conditions.append(
-                or_(
-                    games.c.title.ilike(pattern, escape="\\"),
-                    exists().where(
-                        game_metadata.c.game_id == games.c.id,
-                        game_metadata.c.title.ilike(pattern, escape="\\"),
-                    ),
-                )
-            )
+            parameters["pattern"] = _like(game_filter.text)
         if after is not None:
-            conditions.append(
-                tuple_(games.c.created_at, games.c.id) < tuple_(after.created_at, after.game_id)
-            )
-        page = (
-            select(*_GAME_COLUMNS)
-            .where(*conditions)
-            .order_by(games.c.created_at.desc(), games.c.id.desc())
-            .limit(limit)
-            .lateral("page")
+            parameters["after_created_at"] = after.created_at
+            parameters["after_id"] = after.game_id
+        query = _page_query(
+            "statuses" in parameters,
+            "types" in parameters,
+            "pattern" in parameters,
+            after is not None,
         )
-        query = (
-            select(team_members.c.role, page)
-            .select_from(team_members)
-            .outerjoin(page, true())
-            .where(team_members.c.user_id == user_id)
-            .order_by(page.c.created_at.desc(), page.c.id.desc())
-        )
-        rows = (await (await self._reader()).execute(query)).all()
+        rows = await self._read(query, parameters)
         if not rows:
             return None
         return TeamRole(rows[0].role), [_game(row) for row in rows if row.id is not None]
