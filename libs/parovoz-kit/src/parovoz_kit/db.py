@@ -37,5 +37,6 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
         pool_pre_ping=True,
     )

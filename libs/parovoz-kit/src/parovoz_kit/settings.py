@@ -41,7 +41,12 @@ class ServiceSettings(BaseSettings):
     api_prefix: str
 
     database_url: str
-    database_pool_size: int = Field(default=5, ge=1)
+    #: Connections the pool keeps open. At least the requests a process has in flight at once
+    #: (a gateway's 16 busy keep-alive connections): a connection beyond it is opened for one
+    #: request and closed after (a PostgreSQL backend forked and a SCRAM exchange every time).
+    database_pool_size: int = Field(default=20, ge=1)
+    #: Connections opened beyond the pool at a burst, closed when given back.
+    database_max_overflow: int = Field(default=10, ge=0)
     redis_url: str
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
     s3_endpoint_url: str = "http://127.0.0.1:59000"

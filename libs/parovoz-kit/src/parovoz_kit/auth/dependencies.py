@@ -11,8 +11,11 @@ then in routes::
 
     @router.post("/internal/jobs/{name}/run", dependencies=[Depends(require_service())])
 
-Tests either install a verifier built on their own keys, or override :func:`get_verifier`
-(``app.dependency_overrides[get_verifier] = lambda: verifier``) or :func:`current_principal`.
+Tests either install a verifier built on their own keys, or override :func:`request_verifier`
+(``app.dependency_overrides[request_verifier] = lambda: verifier``) or :func:`current_principal`.
+
+Every dependency here is ``async def``: FastAPI runs a plain ``def`` dependency in its thread
+pool, a hop there and back on every request (a measurable share of a cheap route's time).
 """
 
 from __future__ import annotations
@@ -51,8 +54,13 @@ def get_verifier(request: Request) -> JwtVerifier:
     return verifier
 
 
+async def request_verifier(request: Request) -> JwtVerifier:
+    """:func:`get_verifier` as a dependency (on the event loop, not in the thread pool)."""
+    return get_verifier(request)
+
+
 async def current_principal(
-    verifier: Annotated[JwtVerifier, Depends(get_verifier)],
+    verifier: Annotated[JwtVerifier, Depends(request_verifier)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
@@ -131,4 +139,9 @@ def current_user_id(principal: CurrentPrincipal) -> uuid.UUID:
         ) from None
 
 
-CurrentUserId = Annotated[uuid.UUID, Depends(current_user_id)]
+async def _current_user_id(principal: CurrentPrincipal) -> uuid.UUID:
+    # current_user_id stays a plain function (callers use it directly); the dependency is async.
+    return current_user_id(principal)
+
+
+CurrentUserId = Annotated[uuid.UUID, Depends(_current_user_id)]

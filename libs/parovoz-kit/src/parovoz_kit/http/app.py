@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from fastapi import APIRouter, FastAPI, Request, Response
-from starlette.middleware.base import RequestResponseEndpoint
+from fastapi import APIRouter, FastAPI
 
 from parovoz_kit.http.docs import mount_offline_docs
 from parovoz_kit.http.errors import install_error_handlers
 from parovoz_kit.http.guard import RequestGuard
-from parovoz_kit.http.headers import AllowedMethods, SecurityHeaders
+from parovoz_kit.http.headers import AllowedMethods, SecurityHeaders, ServedBy
 from parovoz_kit.http.metrics import MetricsMiddleware, metrics_router
 from parovoz_kit.http.openapi import install_openapi
 from parovoz_kit.http.probes import ReadinessCheck, probes_router
@@ -47,13 +46,10 @@ def create_app(
     # OPTIONS answered with every method of the path (http/headers.py).
     app.add_middleware(AllowedMethods, routes=app.router.routes)
     app.add_middleware(MetricsMiddleware)
-
-    @app.middleware("http")
-    async def served_by(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        # Lets operators (and the gateway tests) see which service answered.
-        response = await call_next(request)
-        response.headers["X-Served-By"] = settings.service_name
-        return response
+    # Which service answered (X-Served-By). Every middleware here is pure ASGI: Starlette's
+    # BaseHTTPMiddleware (``@app.middleware("http")``) costs each request a task group and
+    # memory streams.
+    app.add_middleware(ServedBy, service_name=settings.service_name)
 
     # Outermost of the middlewares: nosniff and no-store on every answer. (The 500 answered by
     # Starlette's ServerErrorMiddleware, outside them all, carries both from its handler; the

@@ -129,3 +129,30 @@ def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> list[str] | No
 @lru_cache(maxsize=1024)
 def _compiled(route_path: str) -> Pattern[str]:
     return compile_path(route_path)[0]
+
+
+class ServedBy:
+    """Pure ASGI middleware: ``X-Served-By: <service>`` on every answer, so operators (and the
+    gateway tests) see which service answered."""
+
+    def __init__(self, app: ASGIApp, service_name: str) -> None:
+        self.app = app
+        self.header = (b"x-served-by", service_name.encode("latin-1"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != self.header[0]
+                ]
+                headers.append(self.header)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

@@ -58,7 +58,7 @@ def _validated(key: str | None) -> str:
         ) from None
 
 
-def require_idempotency_key(
+async def require_idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(alias=IDEMPOTENCY_HEADER, description=_KEY_DESCRIPTION),
@@ -74,12 +74,13 @@ def require_idempotency_key(
     return _validated(idempotency_key)
 
 
-def optional_idempotency_key(
+async def optional_idempotency_key(
     idempotency_key: Annotated[
         str | None, Header(alias=IDEMPOTENCY_HEADER, description=_KEY_DESCRIPTION)
     ] = None,
 ) -> str | None:
-    """Dependency for endpoints where the key is welcome but not required."""
+    """Dependency for endpoints where the key is welcome but not required. (Both are ``async``:
+    FastAPI would run a plain ``def`` dependency in its thread pool, a hop per request.)"""
     return None if idempotency_key is None else _validated(idempotency_key)
 
 
