@@ -143,6 +143,22 @@ _GAME_VIEW = _GAME_OF_MEMBER.add_columns(
 )
 
 
+_LOCALES = (
+    select(game_metadata)
+    .where(game_metadata.c.game_id == bindparam("game_id"))
+    .order_by(game_metadata.c.language_code)
+)
+_INSERT_LOCALE = pg_insert(game_metadata)
+_UPSERT_LOCALE = _INSERT_LOCALE.on_conflict_do_update(
+    index_elements=[game_metadata.c.game_id, game_metadata.c.language_code],
+    set_={
+        column.name: _INSERT_LOCALE.excluded[column.name]
+        for column in game_metadata.c
+        if column.name not in ("game_id", "language_code")
+    },
+)
+
+
 @functools.cache
 def _page_query(statuses: bool, types: bool, text: bool, after: bool) -> Select[Any]:
     """A page of the caller's account's games with these filters (parameters bound at each
@@ -307,12 +323,8 @@ class SqlGames:
 
     # --- localized metadata -------------------------------------------------------------------
     async def locales(self, game_id: uuid.UUID) -> list[LocalizedMetadata]:
-        query = (
-            select(game_metadata)
-            .where(game_metadata.c.game_id == game_id)
-            .order_by(game_metadata.c.language_code)
-        )
-        return [_locale(row) for row in await self._session.execute(query)]
+        rows = await self._session.execute(_LOCALES, {"game_id": game_id})
+        return [_locale(row) for row in rows]
 
     async def languages(self, game_id: uuid.UUID) -> tuple[str, ...]:
         query = (
@@ -353,17 +365,7 @@ class SqlGames:
             "updated_at": locale.updated_at,
             "updated_by_user_id": locale.updated_by_user_id,
         }
-        statement = pg_insert(game_metadata).values(values)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[game_metadata.c.game_id, game_metadata.c.language_code],
-                set_={
-                    name: statement.excluded[name]
-                    for name in values
-                    if name not in ("game_id", "language_code")
-                },
-            )
-        )
+        await self._session.execute(_UPSERT_LOCALE, values)
 
     async def delete_locale(self, game_id: uuid.UUID, language: str) -> None:
         await self._session.execute(

@@ -216,12 +216,15 @@ def _no_locale(game_id: uuid.UUID, language: str) -> NotFound:
 
 
 # --- changes ------------------------------------------------------------------------------------
-async def _announce_metadata(
-    uow: PortalUnitOfWork, game: Game, by: uuid.UUID, now: datetime
-) -> tuple[str, ...]:
-    """Emit the game's full store metadata (``developer.game.metadata.updated.v1``); the
-    languages it has texts in."""
-    locales = await uow.games.locales(game.id)
+def _announce_metadata(
+    uow: PortalUnitOfWork,
+    game: Game,
+    locales: Sequence[LocalizedMetadata],
+    by: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Emit the game's full store metadata (``developer.game.metadata.updated.v1``) as its
+    ``locales`` now stand."""
     state = store_metadata(game, locales)
     uow.emit(
         GameMetadataUpdated(
@@ -236,7 +239,6 @@ async def _announce_metadata(
             updated_by_user_id=by,
         )
     )
-    return tuple(locale.language_code for locale in locales)
 
 
 async def change_game_attributes(
@@ -264,9 +266,10 @@ async def change_game_attributes(
     if changed == game:
         return GameView(game, await uow.games.languages(game.id))
     await uow.games.save_attributes(changed)  # a title in use raises Conflict
-    locales = await _announce_metadata(uow, changed, user_id, now)
+    locales = await uow.games.locales(game_id)
+    _announce_metadata(uow, changed, locales, user_id, now)
     await uow.commit()
-    return GameView(changed, locales)
+    return GameView(changed, tuple(locale.language_code for locale in locales))
 
 
 async def put_metadata(
@@ -298,11 +301,13 @@ async def put_metadata(
         by=user_id,
         now=now,
     )
-    before = await uow.games.locale(game_id, language)
+    locales = await uow.games.locales(game_id)
+    before = next((locale for locale in locales if locale.language_code == language), None)
     if before is not None and before.content() == written.content():
         return before, False
     await uow.games.put_locale(written)
-    await _announce_metadata(uow, game, user_id, now)
+    others = [locale for locale in locales if locale.language_code != language]
+    _announce_metadata(uow, game, [*others, written], user_id, now)
     await uow.commit()
     return written, before is None
 
@@ -311,11 +316,13 @@ async def remove_metadata(
     uow: PortalUnitOfWork, user_id: uuid.UUID, game_id: uuid.UUID, language: str, now: datetime
 ) -> None:
     game, _ = await _game_of_user(uow, user_id, game_id, Permission.MANAGE_GAMES, lock=True)
-    if await uow.games.locale(game_id, language) is None:
+    locales = await uow.games.locales(game_id)
+    if all(locale.language_code != language for locale in locales):
         raise _no_locale(game_id, language)
     require_removable(game, language)
     await uow.games.delete_locale(game_id, language)
-    await _announce_metadata(uow, game, user_id, now)
+    others = [locale for locale in locales if locale.language_code != language]
+    _announce_metadata(uow, game, others, user_id, now)
     await uow.commit()
 
 
