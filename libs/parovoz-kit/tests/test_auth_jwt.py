@@ -353,3 +353,83 @@ async def test_failures_never_log_the_token(
 
     for part in token.split("."):
         assert part not in caplog.text
+
+
+# --- a verified token is remembered for a while --------------------------------------------
+
+
+class _CountingKeys:
+    """A key source counting lookups: one per token actually verified."""
+
+    def __init__(self, key: Key) -> None:
+        self.key, self.lookups = key, 0
+
+    async def key_for(self, kid: str | None) -> rsa.RSAPublicKey:
+        self.lookups += 1
+        return self.key.private.public_key()
+
+
+def _remembering(signing_key: Key, clock: FakeClock, **config: Any) -> tuple[JwtVerifier, Any]:
+    keys = _CountingKeys(signing_key)
+    return JwtVerifier(keys, AuthConfig(**config), clock=clock), keys
+
+
+async def test_a_token_sent_again_is_not_verified_again(signing_key: Key) -> None:
+    clock = FakeClock()
+    clock.now = time.time()
+    verifier, keys = _remembering(signing_key, clock, verified_cache_seconds=30)
+    token = signing_key.sign(claims())
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first
+    assert keys.lookups == 1
+    clock.now += 31  # remembered for verified_cache_seconds only
+    assert await verifier.verify(token) == first
+    assert keys.lookups == 2
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(signing_key: Key) -> None:
+    clock = FakeClock()
+    clock.now = time.time()
+    verifier, keys = _remembering(signing_key, clock, verified_cache_seconds=300)
+    token = signing_key.sign(claims(exp=int(clock.now) + 5))
+    await verifier.verify(token)
+    clock.now += 6  # past its expiry (the leeway is PyJWT's, on a real verification only)
+    assert verifier._remembered(token) is None
+    assert keys.lookups == 1
+
+
+async def test_only_the_very_bytes_verified_are_remembered(signing_key: Key) -> None:
+    clock = FakeClock()
+    clock.now = time.time()
+    verifier, _ = _remembering(signing_key, clock)
+    token = signing_key.sign(claims())
+    await verifier.verify(token)
+    header, _payload, signature = token.split(".")
+    forged_payload = b64(json.dumps(claims(sub="someone-else")).encode())
+    for forged in (f"{header}.{forged_payload}.{signature}", token + "x", token[:-2]):
+        await rejected(verifier, forged)
+
+
+async def test_refusals_are_not_remembered_and_the_cache_is_bounded(signing_key: Key) -> None:
+    clock = FakeClock()
+    clock.now = time.time()
+    verifier, keys = _remembering(signing_key, clock, verified_cache_size=2)
+    expired = signing_key.sign(claims(exp=int(clock.now) - 60))
+    for _ in range(2):
+        await rejected(verifier, expired)
+    assert keys.lookups == 2
+    tokens = [signing_key.sign(claims()) for _ in range(3)]
+    for token in tokens:
+        await verifier.verify(token)
+    assert verifier._remembered(tokens[0]) is None  # the least recently used went first
+    assert all(verifier._remembered(token) is not None for token in tokens[1:])
+
+
+async def test_zero_seconds_verifies_every_time(signing_key: Key) -> None:
+    clock = FakeClock()
+    clock.now = time.time()
+    verifier, keys = _remembering(signing_key, clock, verified_cache_seconds=0)
+    token = signing_key.sign(claims())
+    await verifier.verify(token)
+    await verifier.verify(token)
+    assert keys.lookups == 2

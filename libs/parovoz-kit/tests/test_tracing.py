@@ -172,3 +172,28 @@ def test_json_log_lines_inside_a_span_carry_its_ids(spans, capsys) -> None:
     assert inside["trace_id"] == format(context.trace_id, "032x")
     assert inside["span_id"] == format(context.span_id, "016x")
     assert "trace_id" not in outside
+
+
+def test_spans_are_recorded_only_once_something_collects_them(monkeypatch) -> None:
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from parovoz_kit import tracing
+
+    tracer = TracerProvider(sampler=tracing.RecordWhenCollected()).get_tracer("kit-test")
+    monkeypatch.setattr(tracing, "_destinations", [])  # no exporter, no OTLP endpoint
+    with tracer.start_as_current_span("request") as unrecorded:
+        headers = dict(inject_headers())
+        with tracer.start_as_current_span("SELECT") as child:
+            pass
+    context = unrecorded.get_span_context()
+    assert not unrecorded.is_recording() and not child.is_recording()
+    # Still a trace: ids for the logs, the same trace for the child, traceparent sent on.
+    assert context.is_valid and child.get_span_context().trace_id == context.trace_id
+    _, trace_id, span_id, flags = headers["traceparent"].decode().split("-")
+    assert (trace_id, span_id) == (f"{context.trace_id:032x}", f"{context.span_id:016x}")
+    assert not int(flags, 16) & 0x01  # not sampled
+
+    monkeypatch.setattr(tracing, "_destinations", ["http://collector:4317"])
+    with tracer.start_as_current_span("request") as recorded:
+        pass
+    assert isinstance(recorded, ReadableSpan)  # a span the exporters are handed
+    assert recorded.get_span_context().trace_flags.sampled

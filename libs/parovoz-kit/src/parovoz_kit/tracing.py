@@ -2,15 +2,16 @@
 
 A request is one trace from the gateway through REST, gRPC, SQL and Kafka. Spans are
 exported over OTLP/gRPC when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set (the collector of
-docker-compose listens on 4317); otherwise nothing leaves the process, but a real SDK
-provider still gives ids to spans, so context propagates and logs carry ``trace_id``.
+docker-compose listens on 4317); otherwise nothing leaves the process, and nothing is
+recorded either (:class:`RecordWhenCollected`), but a real SDK provider still gives ids to
+spans, so context propagates and logs carry ``trace_id``.
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,7 +28,15 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+)
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import Attributes
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -63,7 +72,7 @@ def configure_tracing(
         resource = Resource.create(
             {"service.name": service_name, "deployment.environment": str(environment)}
         )
-        provider = TracerProvider(resource=resource)
+        provider = TracerProvider(resource=resource, sampler=RecordWhenCollected())
         trace.set_tracer_provider(provider)
     _provider = provider
     # Calling again with the same destination must not export every span twice.
@@ -74,6 +83,37 @@ def configure_tracing(
         provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(otlp_endpoint)))
         _destinations.append(otlp_endpoint)
     return provider
+
+
+class RecordWhenCollected(Sampler):
+    """Spans are recorded once something collects them (an exporter or an OTLP endpoint was
+    configured), following the parent's decision as usual; until then none is: a recorded span
+    per request and per SQL statement, filled with attributes and thrown away, is most of what
+    tracing costs a cheap route. An unrecorded span still has its ids, so the context still
+    propagates (``traceparent``, not sampled) and log lines still carry ``trace_id``."""
+
+    def __init__(self) -> None:
+        self._collected = ParentBased(ALWAYS_ON)
+
+    def should_sample(
+        self,
+        parent_context: otel_context.Context | None,
+        trace_id: int,
+        name: str,
+        kind: trace.SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[trace.Link] | None = None,
+        trace_state: trace.TraceState | None = None,
+    ) -> SamplingResult:
+        if not _destinations:
+            parent = trace.get_current_span(parent_context).get_span_context()
+            return SamplingResult(Decision.DROP, None, parent.trace_state)
+        return self._collected.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return "RecordWhenCollected"
 
 
 def tracing_from_settings(settings: Any) -> TracerProvider:

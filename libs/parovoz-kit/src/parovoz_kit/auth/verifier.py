@@ -6,6 +6,8 @@ message or log line ever carries the token or its claims.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -13,7 +15,7 @@ from typing import Any
 import jwt
 from pydantic import BaseModel, Field
 
-from parovoz_kit.auth.keys import JwksKeySource, KeySource, PemKeySource
+from parovoz_kit.auth.keys import Clock, JwksKeySource, KeySource, PemKeySource
 from parovoz_kit.auth.principal import Principal
 from parovoz_kit.errors import Unauthenticated
 
@@ -37,6 +39,13 @@ class AuthConfig(BaseModel):
     jwks_cache_seconds: float = Field(default=300.0, gt=0)
     jwks_min_refetch_interval_seconds: float = Field(default=30.0, ge=0)
     jwks_timeout_seconds: float = Field(default=2.0, gt=0)
+    #: How long the principal of a token already verified is remembered (0: verify every
+    #: time). A client sends the same token with every request, and its RS256 check is most of
+    #: what authentication costs. Never past the token's expiry; short, so a key withdrawn
+    #: from the JWKS stops being honoured soon after.
+    verified_cache_seconds: float = Field(default=30.0, ge=0, le=300)
+    #: Most tokens remembered (the least recently used are forgotten first).
+    verified_cache_size: int = Field(default=4096, ge=1)
 
 
 # (PyJWT error, our code, a detail that says what is wrong and nothing about the token)
@@ -54,9 +63,15 @@ _FAILURES: list[tuple[type[jwt.PyJWTError], str, str]] = [
 class JwtVerifier:
     """Verifies bearer tokens. One instance per process; safe to share between requests."""
 
-    def __init__(self, keys: KeySource, config: AuthConfig | None = None) -> None:
+    def __init__(
+        self, keys: KeySource, config: AuthConfig | None = None, *, clock: Clock = time.time
+    ) -> None:
         self._keys = keys
         self._config = config or AuthConfig()
+        self._clock = clock
+        #: token -> (remembered until, its principal). The key is the whole token, signature
+        #: included: only the very bytes verified before are answered from here.
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     @classmethod
     def from_config(cls, config: AuthConfig) -> JwtVerifier:
@@ -74,6 +89,14 @@ class JwtVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The caller behind ``token``, or Unauthenticated (Unavailable if keys cannot be had)."""
+        remembered = self._remembered(token)
+        if remembered is not None:
+            return remembered
+        principal = await self._verified_now(token)
+        self._remember(token, principal)
+        return principal
+
+    async def _verified_now(self, token: str) -> Principal:
         header = _unverified_header(token)
         if header.get("alg") not in ALLOWED_ALGORITHMS:
             raise Unauthenticated(
@@ -83,6 +106,30 @@ class JwtVerifier:
         key = await self._keys.key_for(kid if isinstance(kid, str) else None)
         claims = self._decode(token, key)
         return _principal(claims)
+
+    def _remembered(self, token: str) -> Principal | None:
+        entry = self._verified.get(token)
+        if entry is None:
+            return None
+        until, principal = entry
+        if self._clock() >= until:
+            del self._verified[token]
+            return None
+        self._verified.move_to_end(token)
+        return principal
+
+    def _remember(self, token: str, principal: Principal) -> None:
+        seconds = self._config.verified_cache_seconds
+        if seconds <= 0:
+            return
+        until = self._clock() + seconds
+        expiry = principal.claims.get("exp")
+        if isinstance(expiry, int | float):
+            until = min(until, float(expiry))  # strictly before expiry (the leeway not granted)
+        self._verified[token] = (until, principal)
+        self._verified.move_to_end(token)
+        while len(self._verified) > self._config.verified_cache_size:
+            self._verified.popitem(last=False)
 
     def _decode(self, token: str, key: Any) -> dict[str, Any]:
         config = self._config
