@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from parovoz_developer_portal.games.service import has_metadata
+from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
 sys.path.insert(0, str(Path(__file__).parent))
 from game_routes_support import GAMES, METADATA_UPDATED, A, GameStudio, change, error, texts
@@ -227,3 +229,17 @@ async def test_a_malformed_language_is_400_naming_it(
         assert answer.status_code == 400, answer.text
         assert error(answer)["code"] == "INVALID_LANGUAGE_CODE"
         assert error(answer)["source"] == {"parameter": "language_code"}
+
+
+async def test_has_metadata_tells_other_contexts_about_a_language(
+    studio: GameStudio, game: str
+) -> None:
+    async def has(language: str) -> bool:
+        async with portal_unit_of_work(studio.infrastructure) as uow:
+            return await has_metadata(uow, uuid.UUID(game), language)
+
+    assert not await has("ru-RU")
+    await studio.put(f"/{game}/metadata/en-US", texts("Train"))
+    assert (await has("en-US"), await has("ru-RU")) == (True, False)
+    await studio.put(f"/{game}/metadata/ru-RU", texts())
+    assert await has("ru-RU")
