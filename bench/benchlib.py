@@ -214,6 +214,10 @@ class SidePortal:
         self._log.seek(0)
         sys.exit(f"side developer-portal did not start:\n{self._log.read().decode()[-3000:]}")
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def __exit__(self, *_: object) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
@@ -227,3 +231,32 @@ class SidePortal:
 
 def have(program: str) -> bool:
     return shutil.which(program) is not None
+
+
+# --- a process's own CPU time (a figure other load on the machine hardly moves) ---------------
+
+
+def service_pid(command: str = "parovoz-developer-portal") -> int | None:
+    """The running service's process (``make dev`` starts ``.venv/bin/<command>``), if any."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(part.endswith(command.encode()) for part in argv[:2]):
+            return int(entry.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds the process has used so far (Linux ``/proc``), or None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks

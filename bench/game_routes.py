@@ -12,11 +12,18 @@ API first. Figures per route: requests/s, p50 and p99 latency, answers that were
 ratio = route requests/s / health requests/s of the same round (goal >= 0.3). With ``--rounds``
 > 1, the median ratio. The load generator is ``wrk`` when installed, else a lean asyncio client
 (the output says which).
+
+Beside each rate, the serving process's own CPU time per request (from ``/proc``) and
+cpu_ratio = health's / the route's: a figure the rest of the machine's load hardly moves (the
+rates do), though any other traffic the service serves meanwhile counts in it. ``--side`` runs
+the same against a side instance (``bench/side_portal.py``: the checkout's code, REST only, no
+gateway, no other traffic), recorded under its own key: the cleanest CPU figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -25,11 +32,23 @@ from typing import Any
 
 import httpx
 import loadgen
-from benchlib import GATEWAY, PREFIX, draft_games, open_developer, print_table, record, verdict
+from benchlib import (
+    GATEWAY,
+    PREFIX,
+    SidePortal,
+    cpu_seconds,
+    draft_games,
+    open_developer,
+    print_table,
+    record,
+    service_pid,
+    verdict,
+)
 from loadgen import Load, Request
 
 GOAL = 0.3
 LOCALE = "ru-RU"
+SIDE_PORT = 18182
 #: The route's example at the time of writing; the service's OpenAPI example wins when present.
 METADATA_BODY: dict[str, Any] = {
     "data": {
@@ -116,14 +135,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="per target (default 10)")
     parser.add_argument("--rounds", type=int, default=None, help="default 3 (quick: 1)")
     parser.add_argument("--base", default=f"{GATEWAY}{PREFIX}", help="developer-portal base URL")
+    parser.add_argument(
+        "--side",
+        action="store_true",
+        help="straight to a side instance of developer-portal (bench/side_portal.py: REST only, "
+        "no other traffic) instead of the running service through the gateway",
+    )
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.side:
+            side = stack.enter_context(SidePortal(SIDE_PORT, {}))
+            base, pid, via = side.base, side.pid, "side instance, no gateway"
+        else:
+            base, pid, via = args.base.rstrip("/"), service_pid(), "gateway"
+        _measure(args, base, pid, via)
+
+
+def _measure(args: argparse.Namespace, base: str, pid: int | None, via: str) -> None:
     seconds = args.seconds or (3.0 if args.quick else 10.0)
     rounds = args.rounds or (1 if args.quick else 3)
-    base = args.base.rstrip("/")
     generator = loadgen.generator_name()
     print(
         f"game routes: {args.clients} clients, {seconds:g} s per target, {rounds} round(s), "
-        f"load generator: {generator}, via {base}"
+        f"load generator: {generator}, via {base} ({via})"
     )
 
     targets, missing = _targets(base, args.clients)
@@ -131,11 +165,16 @@ def main() -> None:
         print(f"  {name}: not measured, the route is not usable yet ({why})")
     loads: dict[str, list[Load]] = {name: [] for name in targets if name not in missing}
     ratios: dict[str, list[float]] = {name: [] for name in loads if name != "health"}
+    cpu: dict[str, list[float]] = {name: [] for name in loads}
     for number in range(rounds):
         floor = None
         for name in loads:
             loadgen.run(base, targets[name], args.clients, 1)  # warm-up, not counted
+            before = cpu_seconds(pid)
             load = loadgen.run(base, targets[name], args.clients, seconds)
+            after = cpu_seconds(pid)
+            if before is not None and after is not None and load.requests:
+                cpu[name].append((after - before) * 1e3 / load.requests)
             loads[name].append(load)
             if name == "health":
                 floor = load
@@ -144,6 +183,7 @@ def main() -> None:
             print(
                 f"  round {number + 1} {name:13} {load.rps:8.1f} req/s  p50 {load.p50_ms:7.2f} ms"
                 f"  p99 {load.p99_ms:7.2f} ms  not 2xx {load.failed}"
+                + (f"  service cpu {cpu[name][-1]:.2f} ms/req" if len(cpu[name]) > number else "")
                 + (f" (by status: {load.statuses})" if load.failed else "")
             )
 
@@ -152,8 +192,13 @@ def main() -> None:
         "clients": args.clients,
         "seconds_per_target": seconds,
         "rounds": rounds,
-        "via": base,
-        "floor": "GET /health through the same gateway at the same concurrency (same round)",
+        "via": f"{base} ({via})",
+        "floor": f"GET /health via the same path ({via}) at the same concurrency (same round)",
+        "service_cpu": (
+            "CPU ms per request of the serving process (/proc), median of rounds; cpu_ratio = "
+            "health's / the route's: hardly moved by other load on the machine, but any other "
+            "traffic that process serves meanwhile counts too (none on a side instance)"
+        ),
         "goal": GOAL,
         "quick": args.quick,
         "routes": {},
@@ -170,9 +215,14 @@ def main() -> None:
             "not_2xx": sum(x.failed for x in measured),
             "requests": sum(x.requests for x in measured),
             "statuses": _summed(x.statuses for x in measured),
+            "service_cpu_ms": round(statistics.median(cpu[name]), 3) if cpu[name] else None,
         }
+        health_cpu = statistics.median(cpu["health"]) if cpu.get("health") else None
         if name != "health":
             entry |= {
+                "cpu_ratio": round(health_cpu / entry["service_cpu_ms"], 3)
+                if health_cpu and entry["service_cpu_ms"]
+                else None,
                 "ratio": ratio,
                 "ratios": [round(r, 3) for r in ratios[name]],
                 "verdict": verdict(ratio, GOAL),
@@ -186,13 +236,30 @@ def main() -> None:
                 entry["p50_ms"],
                 entry["p99_ms"],
                 entry["not_2xx"],
+                entry["service_cpu_ms"],
+                entry.get("cpu_ratio"),
                 entry.get("ratio"),
                 f">= {GOAL}" if name != "health" else "floor",
                 entry.get("verdict", ""),
             ]
         )
-    path = record("developer_portal_game_routes", figures)
-    print_table(["route", "req/s", "p50 ms", "p99 ms", "not 2xx", "ratio", "goal", ""], rows)
+    key = "developer_portal_game_routes" + ("_side" if via.startswith("side") else "")
+    path = record(key, figures)
+    print_table(
+        [
+            "route",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "not 2xx",
+            "cpu ms/req",
+            "cpu ratio",
+            "ratio",
+            "goal",
+            "",
+        ],
+        rows,
+    )
     print(f"load generator: {generator}; written to {path}")
     if args.strict and (failed_goal or missing):
         sys.exit(1)
