@@ -36,6 +36,9 @@ class Games(Protocol):
     async def game_of_member(
         self, game_id: uuid.UUID, user_id: uuid.UUID, *, lock: bool = False
     ) -> tuple[Game, TeamRole] | None: ...
+    async def game_with_locale(
+        self, game_id: uuid.UUID, user_id: uuid.UUID, language: str
+    ) -> tuple[Game, TeamRole, LocalizedMetadata | None] | None: ...
     async def game_view(
         self, game_id: uuid.UUID, user_id: uuid.UUID
     ) -> tuple[Game, TeamRole, tuple[str, ...]] | None: ...

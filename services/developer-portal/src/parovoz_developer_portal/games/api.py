@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import QueryInt64
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
@@ -15,7 +16,6 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel
 
 from parovoz_developer_portal.games import service as use_cases
-from parovoz_developer_portal.games.caller import CallerId
 from parovoz_developer_portal.games.metadata_api import metadata_routes
 from parovoz_developer_portal.games.rules import GameRules
 from parovoz_developer_portal.games.schemas import (
@@ -80,7 +80,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
     async def create_game(
         body: ProductCreationDocument,
         request: Request,
-        user_id: CallerId,
+        user_id: CurrentUserId,
         idempotency_key: OptionalIdempotencyKey,
     ) -> Response:
         attributes = body.data.attributes
@@ -129,7 +129,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         ),
     )
     async def list_games(
-        user_id: CallerId,
+        user_id: CurrentUserId,
         status: Annotated[
             FilterValues | None,
             Query(alias="filter[status]", description="Statuses, comma-separated."),
@@ -191,7 +191,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         ),
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
-    async def get_game(game_id: GameId, user_id: CallerId) -> Response:
+    async def get_game(game_id: GameId, user_id: CurrentUserId) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
             view = await use_cases.view_game(uow, user_id, game_id)
         return json_response(game_document(view, prefix))
@@ -214,7 +214,9 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
             }
         ),
     )
-    async def change_game(game_id: GameId, body: GameChangeDocument, user_id: CallerId) -> Response:
+    async def change_game(
+        game_id: GameId, body: GameChangeDocument, user_id: CurrentUserId
+    ) -> Response:
         changes = body.data.attributes.changes()
         async with portal_unit_of_work(infrastructure) as uow:
             view = await use_cases.change_game_attributes(
@@ -235,7 +237,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
     )
     async def unpublish(
         game_id: GameId,
-        user_id: CallerId,
+        user_id: CurrentUserId,
         body: Annotated[
             UnpublicationDocument | None,
             Body(
@@ -262,7 +264,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         ),
         responses=error_responses({**_WRITE_ERRORS, 422: ["GAME_STATE_CONFLICT"]}),
     )
-    async def archive(game_id: GameId, user_id: CallerId) -> Response:
+    async def archive(game_id: GameId, user_id: CurrentUserId) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
             view = await use_cases.archive(uow, user_id, game_id, infrastructure.clock.now())
         return json_response(game_document(view, prefix))

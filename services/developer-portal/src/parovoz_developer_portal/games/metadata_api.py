@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
+from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import Text
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_developer_portal.games import service as use_cases
-from parovoz_developer_portal.games.caller import CallerId
 from parovoz_developer_portal.games.domain import REQUIRED_LOCALE
 from parovoz_developer_portal.games.domain import language_code as canonical_language
 from parovoz_developer_portal.games.schemas import (
@@ -47,7 +47,7 @@ def metadata_routes(router: APIRouter, infrastructure: Infrastructure) -> None:
         description="Any member of the account; another account's product is 404.",
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
-    async def list_metadata(game_id: GameId, user_id: CallerId) -> Response:
+    async def list_metadata(game_id: GameId, user_id: CurrentUserId) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
             locales = await use_cases.metadata_of_game(uow, user_id, game_id)
         url = f"{prefix}/games/{game_id}"
@@ -69,7 +69,7 @@ def metadata_routes(router: APIRouter, infrastructure: Infrastructure) -> None:
         responses=error_responses({400: ["INVALID_LANGUAGE_CODE"], 404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def get_metadata(
-        game_id: GameId, language_code: LanguageCode, user_id: CallerId
+        game_id: GameId, language_code: LanguageCode, user_id: CurrentUserId
     ) -> Response:
         tag = canonical_language(language_code)
         async with portal_unit_of_work(infrastructure) as uow:
@@ -104,7 +104,7 @@ def metadata_routes(router: APIRouter, infrastructure: Infrastructure) -> None:
         game_id: GameId,
         language_code: LanguageCode,
         body: MetadataDocument,
-        user_id: CallerId,
+        user_id: CurrentUserId,
     ) -> Response:
         tag = canonical_language(language_code)
         attributes = body.data.attributes
@@ -148,7 +148,7 @@ def metadata_routes(router: APIRouter, infrastructure: Infrastructure) -> None:
     async def delete_metadata(
         game_id: GameId,
         language_code: LanguageCode,
-        user_id: CallerId,
+        user_id: CurrentUserId,
     ) -> Response:
         tag = canonical_language(language_code)
         async with portal_unit_of_work(infrastructure) as uow:

@@ -87,28 +87,30 @@ def _game(row: Any) -> Game:
     )
 
 
-def _locale(row: Any) -> LocalizedMetadata:
+def _locale(row: Any, prefix: str = "") -> LocalizedMetadata:
+    """A row of game_metadata (its columns named ``prefix`` + column name)."""
+    values = row._mapping
+    requirements = values[f"{prefix}system_requirements"]
     return LocalizedMetadata(
-        game_id=row.game_id,
-        language_code=row.language_code,
-        title=row.title,
-        short_description=row.short_description,
-        full_description=row.full_description,
-        tags=tuple(row.tags),
-        genres=tuple(row.genres),
+        game_id=values[f"{prefix}game_id"],
+        language_code=values[f"{prefix}language_code"],
+        title=values[f"{prefix}title"],
+        short_description=values[f"{prefix}short_description"],
+        full_description=values[f"{prefix}full_description"],
+        tags=tuple(values[f"{prefix}tags"]),
+        genres=tuple(values[f"{prefix}genres"]),
         system_requirements=tuple(
             (
                 platform,
                 SystemRequirements(
-                    row.system_requirements[platform]["minimum"],
-                    row.system_requirements[platform].get("recommended"),
+                    requirements[platform]["minimum"], requirements[platform].get("recommended")
                 ),
             )
             for platform in Platform
-            if platform in row.system_requirements
+            if platform in requirements
         ),
-        updated_at=row.updated_at,
-        updated_by_user_id=row.updated_by_user_id,
+        updated_at=values[f"{prefix}updated_at"],
+        updated_by_user_id=values[f"{prefix}updated_by_user_id"],
     )
 
 
@@ -135,6 +137,13 @@ def _your_game(game_id: Any, user_id: Any) -> Select[Any]:
 # The reads of the game routes, built once (their parameters bound at each call).
 _GAME_OF_MEMBER = _your_game(bindparam("game_id"), bindparam("user_id"))
 _LOCKED_GAME_OF_MEMBER = _GAME_OF_MEMBER.with_for_update(of=games)
+_LOCALE = game_metadata.alias("locale")
+_GAME_WITH_LOCALE = _GAME_OF_MEMBER.add_columns(
+    *(column.label(f"locale_{column.name}") for column in _LOCALE.c)
+).outerjoin(
+    _LOCALE,
+    and_(_LOCALE.c.game_id == games.c.id, _LOCALE.c.language_code == bindparam("language")),
+)
 _GAME_VIEW = _GAME_OF_MEMBER.add_columns(
     select(func.array_agg(game_metadata.c.language_code))
     .where(game_metadata.c.game_id == games.c.id)
@@ -280,6 +289,19 @@ class SqlGames:
         parameters = {"game_id": game_id, "user_id": user_id}
         row = (await self._session.execute(query, parameters)).first()
         return (_game(row), TeamRole(row.role)) if row else None
+
+    async def game_with_locale(
+        self, game_id: uuid.UUID, user_id: uuid.UUID, language: str
+    ) -> tuple[Game, TeamRole, LocalizedMetadata | None] | None:
+        """The game, the caller's role and the game's texts in ``language`` (None if it has
+        none), in one round trip."""
+        parameters = {"game_id": game_id, "user_id": user_id, "language": language}
+        rows = await self._read(_GAME_WITH_LOCALE, parameters)
+        if not rows:
+            return None
+        row = rows[0]
+        locale = _locale(row, "locale_") if row.locale_game_id is not None else None
+        return _game(row), TeamRole(row.role), locale
 
     async def game_view(
         self, game_id: uuid.UUID, user_id: uuid.UUID

@@ -287,20 +287,34 @@ async def put_metadata(
     now: datetime,
 ) -> tuple[LocalizedMetadata, bool]:
     """Create or replace the game's texts in ``language``; whether they are new. The same
-    texts again change nothing and announce nothing."""
+    texts again change nothing and announce nothing: that is answered from one read, with no
+    transaction; a change is written under the game's lock (the announced state is then the
+    whole current one, whatever other languages change at the same time)."""
+
+    def texts_of(game: Game) -> LocalizedMetadata:
+        return write_metadata(
+            game,
+            language,
+            title=title,
+            short_description=short_description,
+            full_description=full_description,
+            tags=tags,
+            genres=genres,
+            system_requirements=system_requirements,
+            by=user_id,
+            now=now,
+        )
+
+    found = await uow.games.game_with_locale(game_id, user_id, language)
+    if found is None:
+        raise game_not_found(game_id)
+    game, role, current = found
+    require_permission(role, Permission.MANAGE_GAMES)
+    written = texts_of(game)
+    if current is not None and current.content() == written.content():
+        return current, False
     game, _ = await _game_of_user(uow, user_id, game_id, Permission.MANAGE_GAMES, lock=True)
-    written = write_metadata(
-        game,
-        language,
-        title=title,
-        short_description=short_description,
-        full_description=full_description,
-        tags=tags,
-        genres=genres,
-        system_requirements=system_requirements,
-        by=user_id,
-        now=now,
-    )
+    written = texts_of(game)  # the game as locked: archived meanwhile is refused
     locales = await uow.games.locales(game_id)
     before = next((locale for locale in locales if locale.language_code == language), None)
     if before is not None and before.content() == written.content():
