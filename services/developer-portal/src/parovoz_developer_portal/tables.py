@@ -79,6 +79,7 @@ games = Table(
 from parovoz_developer_portal.api_keys import repository as api_keys  # noqa: E402, F401
 from parovoz_developer_portal.builds import repository as builds  # noqa: E402, F401
 from parovoz_developer_portal.finance import tables as finance_tables  # noqa: E402, F401
+from parovoz_developer_portal.games import repository as games_repository  # noqa: E402, F401
 from parovoz_developer_portal.media import repository as media  # noqa: E402, F401
 from parovoz_developer_portal.pricing import repository as pricing  # noqa: E402, F401
 from parovoz_developer_portal.releases import repository as releases  # noqa: E402, F401
