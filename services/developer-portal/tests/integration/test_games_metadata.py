@@ -5,6 +5,7 @@ game refuses changes, viewers and finance read but do not write, other accounts 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -243,3 +244,26 @@ async def test_has_metadata_tells_other_contexts_about_a_language(
     assert (await has("en-US"), await has("ru-RU")) == (True, False)
     await studio.put(f"/{game}/metadata/ru-RU", texts())
     assert await has("ru-RU")
+
+
+async def test_concurrent_languages_end_with_the_whole_state_announced(
+    studio: GameStudio, game: str
+) -> None:
+    platforms = ["windows_x64", "linux_x64", "macos_arm64", "macos_x64"]
+    languages = ["ru-RU", "en-US", "de-DE", "kk-KZ"]
+    answers = await asyncio.gather(
+        *(
+            studio.put(
+                f"/{game}/metadata/{language}",
+                texts(f"Игра {language}", system_requirements={platform: {"minimum": "x"}}),
+            )
+            for language, platform in zip(languages, platforms, strict=True)
+        )
+    )
+    assert [answer.status_code for answer in answers] == [201] * 4
+    events = await studio.events(game, METADATA_UPDATED)
+    assert len(events) == 4
+    # Writes of one game are serialized: the last announcement holds every language's part.
+    assert events[-1]["platforms"] == platforms
+    assert events[-1]["title"] == "Игра ru-RU"
+    assert sorted(len(event["platforms"]) for event in events) == [1, 2, 3, 4]
