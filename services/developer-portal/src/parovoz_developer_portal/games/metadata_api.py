@@ -14,7 +14,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_developer_portal.games import service as use_cases
 from parovoz_developer_portal.games.domain import REQUIRED_LOCALE
 from parovoz_developer_portal.games.domain import language_code as canonical_language
-from parovoz_developer_portal.games.schemas import (
+from parovoz_developer_portal.games.metadata_schemas import (
     MetadataDocument,
     MetadataDocumentOut,
     MetadataListDocument,
