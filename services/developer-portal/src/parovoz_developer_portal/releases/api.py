@@ -13,13 +13,6 @@ from datetime import datetime
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Body, Path, Request, Response
-from fastapi.responses import JSONResponse
-from parovoz_kit.http.errors import (
-    error_response,
-    localized_error,
-    request_language,
-    service_texts,
-)
 from parovoz_kit.http.fields import RequestModel, Text
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
@@ -27,7 +20,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
 from parovoz_developer_portal.releases import service as use_cases
-from parovoz_developer_portal.releases.domain import PublicationBlocked, Release
+from parovoz_developer_portal.releases.domain import Release
 from parovoz_developer_portal.releases.repository import REASON_COLUMN
 from parovoz_developer_portal.schemas import Document, Resource
 from parovoz_developer_portal.settings import DeveloperPortalSettings
@@ -136,14 +129,6 @@ def _answer(release: Release, prefix: str) -> Response:
     return Response(document.model_dump_json(), media_type="application/json")
 
 
-def _blocked(request: Request, refusal: PublicationBlocked) -> JSONResponse:
-    """422 with one error object per missing need (the kit answers one per exception)."""
-    language = request_language(request)
-    texts = service_texts(request.app)
-    errors = [localized_error(need, language, texts) for need in refusal.needs]
-    return error_response(errors, 422, language=language)
-
-
 def releases_router(infrastructure: Infrastructure) -> APIRouter:
     prefix = infrastructure.settings.api_prefix
     rules = cast(DeveloperPortalSettings, infrastructure.settings).publication_rules()
@@ -190,13 +175,10 @@ def releases_router(infrastructure: Infrastructure) -> APIRouter:
         version_id = body.data.attributes.version_id if body else None
 
         async def publish_it() -> Response:
-            try:
-                async with portal_unit_of_work(infrastructure) as uow:
-                    release = await use_cases.publish_game(
-                        uow, actor, game_id, version_id, rules, infrastructure.clock.now()
-                    )
-            except PublicationBlocked as refusal:
-                return _blocked(request, refusal)
+            async with portal_unit_of_work(infrastructure) as uow:
+                release = await use_cases.publish_game(
+                    uow, actor, game_id, version_id, rules, infrastructure.clock.now()
+                )
             return _answer(release, prefix)
 
         return await run_with_optional_key(

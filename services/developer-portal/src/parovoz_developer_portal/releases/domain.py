@@ -79,6 +79,7 @@ class PublicationBlocked(BusinessRuleViolation):
             detail_ru="; ".join(need.detail_ru or need.detail for need in needs),
         )
         self.needs = tuple(needs)
+        self.reasons = self.needs  # the kit answers one error object per missing need
 
 
 def version_not_found(version_id: uuid.UUID) -> NotFound:
