@@ -197,3 +197,37 @@ def test_spans_are_recorded_only_once_something_collects_them(monkeypatch) -> No
         pass
     assert isinstance(recorded, ReadableSpan)  # a span the exporters are handed
     assert recorded.get_span_context().trace_flags.sampled
+
+
+async def test_without_a_collector_a_request_only_carries_the_trace_on(monkeypatch) -> None:
+    from parovoz_kit import tracing
+
+    app = FastAPI()
+
+    @app.get("/api/v1/kit/ping")
+    async def ping() -> dict[str, object]:
+        span = trace.get_current_span()
+        context = span.get_span_context()
+        return {"trace_id": format(context.trace_id, "032x"), "recording": span.is_recording()}
+
+    instrument_app(app)
+    configure_tracing("kit-test", "", "test", exporter=_exporter)  # attached, then hidden:
+    monkeypatch.setattr(tracing, "_destinations", [])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        traceparent = f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"
+        answer = await client.get("/api/v1/kit/ping", headers={"traceparent": traceparent})
+        fresh = await client.get("/api/v1/kit/ping")
+    # The caller's trace goes on (logs, SQL, calls to others), nothing is recorded.
+    assert answer.json() == {"trace_id": TRACE_ID, "recording": False}
+    assert fresh.json()["trace_id"] not in (TRACE_ID, "0" * 32)
+
+    # Once something collects spans, the same app records its server span again (one: FastAPI's
+    # own telemetry stays off under OpenTelemetry's middleware).
+    monkeypatch.setattr(tracing, "_destinations", [_exporter])
+    _exporter.clear()
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        await client.get("/api/v1/kit/ping", headers={"traceparent": traceparent})
+    (server,) = _exporter.get_finished_spans()
+    assert server.kind is SpanKind.SERVER and _hex_trace_id(server) == TRACE_ID
+    _exporter.clear()

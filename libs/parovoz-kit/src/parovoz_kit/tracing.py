@@ -10,6 +10,7 @@ spans, so context propagates and logs carry ``trace_id``.
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,11 +39,13 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.types import Attributes
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
 #: Probes and scrapes are polled every few seconds; tracing them only buries real traces.
 _UNTRACED_URLS = r"/(health|ready|metrics)$"
+_UNTRACED = re.compile(_UNTRACED_URLS)
 KafkaHeaders = Iterable[tuple[str, bytes | str | None]] | Mapping[str, bytes | str | None]
 
 _provider: TracerProvider | None = None
@@ -146,6 +149,56 @@ def instrument_app(app: FastAPI) -> None:
         excluded_urls=_UNTRACED_URLS,
         exclude_spans=["receive", "send"],
     )
+    instrumented_build = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        # The instrumented stack is ServerErrorMiddleware -> OpenTelemetryMiddleware -> the
+        # app's own; the OpenTelemetry layer runs only while something collects spans.
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        outer = instrumented_build()
+        traced = getattr(outer, "app", None)
+        if isinstance(traced, OpenTelemetryMiddleware):
+            outer.app = _TracedWhenCollected(traced, traced.app)  # type: ignore[attr-defined]
+        return outer
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+
+
+class _TracedWhenCollected:
+    """The instrumentation's server span (route, attributes, metrics) while something collects
+    spans; until then only the caller's trace context is carried on (``traceparent``), under
+    an unrecorded span with its ids (logs' ``trace_id``, SQL, Kafka and gRPC calls): finding
+    the route and filling attributes of a span nobody reads is a cheap route's largest
+    tracing cost."""
+
+    _CARRIED = (b"traceparent", b"tracestate", b"baggage")
+
+    def __init__(self, traced: ASGIApp, untraced: ASGIApp) -> None:
+        self.traced, self.untraced = traced, untraced
+        # FastAPI looks down the stack's ``app`` attributes for OpenTelemetry's middleware and
+        # switches its own (native) telemetry off when it finds it: it must keep finding it.
+        self.app = traced
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _destinations or scope["type"] != "http":
+            await self.traced(scope, receive, send)
+            return
+        if _UNTRACED.search(scope.get("path", "")):  # probes: no trace either way
+            await self.untraced(scope, receive, send)
+            return
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope.get("headers") or ()
+            if name in self._CARRIED
+        }
+        token = otel_context.attach(propagate.extract(carrier))
+        try:
+            tracer = trace.get_tracer(__name__, tracer_provider=_tracer_provider())
+            with tracer.start_as_current_span("HTTP", kind=trace.SpanKind.SERVER):
+                await self.untraced(scope, receive, send)
+        finally:
+            otel_context.detach(token)
 
 
 def instrument_engine(engine: AsyncEngine) -> None:
