@@ -179,6 +179,14 @@ class _TracedWhenCollected:
         # FastAPI looks down the stack's ``app`` attributes for OpenTelemetry's middleware and
         # switches its own (native) telemetry off when it finds it: it must keep finding it.
         self.app = traced
+        self._tracers: tuple[trace.TracerProvider, trace.Tracer] | None = None
+
+    def _tracer(self) -> trace.Tracer:
+        # One tracer per provider (getting one builds its scope every time).
+        provider = _tracer_provider()
+        if self._tracers is None or self._tracers[0] is not provider:
+            self._tracers = (provider, trace.get_tracer(__name__, tracer_provider=provider))
+        return self._tracers[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if _destinations or scope["type"] != "http":
@@ -194,8 +202,7 @@ class _TracedWhenCollected:
         }
         token = otel_context.attach(propagate.extract(carrier))
         try:
-            tracer = trace.get_tracer(__name__, tracer_provider=_tracer_provider())
-            with tracer.start_as_current_span("HTTP", kind=trace.SpanKind.SERVER):
+            with self._tracer().start_as_current_span("HTTP", kind=trace.SpanKind.SERVER):
                 await self.untraced(scope, receive, send)
         finally:
             otel_context.detach(token)
