@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from confluent_kafka import Producer
 from parovoz_developer_portal.review.events import admin_moderation_handlers
 from parovoz_events import EventData, schema_for
 from parovoz_events.admin import GameModerationApproved, GameModerationRejected
-from parovoz_kit.events import Event, producer_config
+from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.consumers import produce  # noqa: F401  (the tests import it from here)
 from parovoz_testing.tokens import user_token
 from sqlalchemy import text
 
@@ -302,16 +302,6 @@ def event(model: type[EventData], source: str, **changes: object) -> Event:
     """The schema's example with this test's values, validated like the producer's own."""
     data = model.model_validate({**model.example_data, **changes})
     return Event.from_data(data, source)
-
-
-def produce(infrastructure: Infrastructure, topic: str, *events: Event) -> None:
-    producer = Producer(producer_config(infrastructure.settings.kafka_bootstrap_servers))
-    for one in events:
-        record = one.to_kafka()
-        producer.produce(
-            topic, key=record.key, value=record.value, headers=record.header_list(), partition=0
-        )
-    assert producer.flush(10) == 0
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20) -> None:

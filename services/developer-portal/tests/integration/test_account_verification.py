@@ -7,56 +7,35 @@ account stays suspended (verified); an unknown account is ignored."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 from parovoz_developer_portal.accounts.events import admin_account_handlers
 from parovoz_events.admin import DeveloperVerified
 from parovoz_events.developer import DeveloperAccountStatusChanged
-from parovoz_kit.events import Event, IdempotentConsumer, dlq_topic, producer_config
+from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.consumers import consuming, handled, private_group, private_topic, produce
 from sqlalchemy import text
 
 
 @pytest.fixture(scope="module")
 def group() -> str:
-    return f"developer-portal.admin.events.v1.test-{uuid.uuid4().hex[:8]}"
+    return private_group("developer-portal.admin.events.v1")
 
 
 @pytest.fixture(scope="module")
 def topic(infrastructure: Infrastructure, group: str) -> Iterator[str]:
-    bootstrap = infrastructure.settings.kafka_bootstrap_servers
-    name = f"dp-admin-events-test-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    names = [name, dlq_topic(group)]
-    for future in admin.create_topics([NewTopic(n, num_partitions=1) for n in names]).values():
-        future.result(15)
-    yield name
-    admin.delete_topics(names)
+    with private_topic(infrastructure, group) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 async def consumer(infrastructure: Infrastructure, group: str, topic: str) -> AsyncIterator[str]:
-    worker = IdempotentConsumer(
-        group=group,
-        topics=[topic],
-        handlers=admin_account_handlers(infrastructure),
-        session_factory=infrastructure.session_factory,
-        bootstrap=infrastructure.settings.kafka_bootstrap_servers,
-        max_attempts=2,
-        poll_timeout=0.2,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
-    yield group
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with consuming(infrastructure, group, topic, admin_account_handlers(infrastructure)):
+        yield group
 
 
 def verified(developer_id: uuid.UUID) -> Event:
@@ -65,36 +44,6 @@ def verified(developer_id: uuid.UUID) -> Event:
         {**DeveloperVerified.example_data, "developer_id": str(developer_id)}
     )
     return Event.from_data(data, "/parovoz/admin")
-
-
-def produce(infrastructure: Infrastructure, topic: str, *events: Event) -> None:
-    producer = Producer(producer_config(infrastructure.settings.kafka_bootstrap_servers))
-    for event in events:
-        record = event.to_kafka()
-        producer.produce(
-            topic, key=record.key, value=record.value, headers=record.header_list(), partition=0
-        )
-    assert producer.flush(10) == 0
-
-
-async def handled(infrastructure: Infrastructure, group: str, events: list[Event]) -> None:
-    ids = [str(e.id) for e in events]
-    deadline = time.monotonic() + 60
-    while True:
-        async with infrastructure.session_factory() as session:
-            count = (
-                await session.execute(
-                    text(
-                        "SELECT count(*) FROM inbox WHERE consumer_group = :group "
-                        "AND event_id = ANY(CAST(:ids AS uuid[]))"
-                    ),
-                    {"group": group, "ids": ids},
-                )
-            ).scalar_one()
-        if count == len(set(ids)):
-            return
-        assert time.monotonic() < deadline, "the consumer did not handle the events in time"
-        await asyncio.sleep(0.2)
 
 
 async def account(infrastructure: Infrastructure, developer_id: uuid.UUID) -> Any:

@@ -4,15 +4,11 @@ own handlers through the kit's IdempotentConsumer; redeliveries and late events 
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 from parovoz_developer_portal.finance.domain.payouts import (
     PayoutAmount,
     PayoutTrigger,
@@ -22,81 +18,32 @@ from parovoz_developer_portal.finance.events import payment_event_handlers
 from parovoz_developer_portal.finance_unit_of_work import finance_unit_of_work
 from parovoz_events import EventData
 from parovoz_events.payment import PayoutStatusChanged, SaleRecorded
-from parovoz_kit.events import Event, IdempotentConsumer, dlq_topic, producer_config
+from parovoz_kit.events import Event
 from parovoz_kit.infrastructure import Infrastructure
-from sqlalchemy import text
+from parovoz_testing.consumers import consuming, handled, private_group, private_topic, produce
 
 
 @pytest.fixture(scope="module")
 def group() -> str:
-    return f"developer-portal.payment.events.v1.test-{uuid.uuid4().hex[:8]}"
+    return private_group("developer-portal.payment.events.v1")
 
 
 @pytest.fixture(scope="module")
 def topic(infrastructure: Infrastructure, group: str) -> Iterator[str]:
-    bootstrap = infrastructure.settings.kafka_bootstrap_servers
-    name = f"dp-payment-events-test-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    names = [name, dlq_topic(group)]
-    for future in admin.create_topics([NewTopic(n, num_partitions=1) for n in names]).values():
-        future.result(15)
-    yield name
-    admin.delete_topics(names)
+    with private_topic(infrastructure, group) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 async def consumer(infrastructure: Infrastructure, group: str, topic: str) -> AsyncIterator[str]:
-    worker = IdempotentConsumer(
-        group=group,
-        topics=[topic],
-        handlers=payment_event_handlers(infrastructure),
-        session_factory=infrastructure.session_factory,
-        bootstrap=infrastructure.settings.kafka_bootstrap_servers,
-        max_attempts=2,
-        poll_timeout=0.2,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
-    yield group
-    stop.set()
-    await asyncio.wait_for(task, 20)
-
-
-def produce(infrastructure: Infrastructure, topic: str, *events: Event) -> None:
-    producer = Producer(producer_config(infrastructure.settings.kafka_bootstrap_servers))
-    for event in events:
-        record = event.to_kafka()
-        producer.produce(
-            topic, key=record.key, value=record.value, headers=record.header_list(), partition=0
-        )
-    assert producer.flush(10) == 0
+    async with consuming(infrastructure, group, topic, payment_event_handlers(infrastructure)):
+        yield group
 
 
 def event(model: type[EventData], **changes: object) -> Event:
     """The schema's example with this test's values (validated like payment's own events)."""
     data = model.model_validate({**model.example_data, **changes})
     return Event.from_data(data, "/parovoz/payment")
-
-
-async def handled(infrastructure: Infrastructure, group: str, events: list[Event]) -> None:
-    """Wait (bounded) until the group's inbox holds every one of ``events``."""
-    ids = [str(e.id) for e in events]
-    deadline = time.monotonic() + 60
-    while True:
-        async with infrastructure.session_factory() as session:
-            count = (
-                await session.execute(
-                    text(
-                        "SELECT count(*) FROM inbox WHERE consumer_group = :group "
-                        "AND event_id = ANY(CAST(:ids AS uuid[]))"
-                    ),
-                    {"group": group, "ids": ids},
-                )
-            ).scalar_one()
-        if count == len(set(ids)):
-            return
-        assert time.monotonic() < deadline, "the consumer did not handle the events in time"
-        await asyncio.sleep(0.2)
 
 
 async def ask_payout(studio) -> str:

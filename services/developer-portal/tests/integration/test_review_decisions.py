@@ -6,7 +6,6 @@ a version not in review changes nothing; greenlight's approval clears the greenl
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -14,15 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka.admin import AdminClient, NewTopic
 from parovoz_developer_portal.review.events import (
     admin_moderation_handlers,
     greenlight_event_handlers,
 )
 from parovoz_events.admin import GameModerationApproved, GameModerationRejected
 from parovoz_events.greenlight import SubmissionApproved
-from parovoz_kit.events import IdempotentConsumer, dlq_topic
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.consumers import consuming, private_group, private_topic
 
 sys.path.insert(0, str(Path(__file__).parent))
 from release_support import Shelf, codes, event, eventually, produce
@@ -32,40 +30,24 @@ ADMIN = "/standins/admin"
 
 @pytest.fixture(scope="module")
 def group() -> str:
-    return f"developer-portal.review.test-{uuid.uuid4().hex[:8]}"
+    return private_group("developer-portal.review")
 
 
 @pytest.fixture(scope="module")
 def topic(infrastructure: Infrastructure, group: str) -> Iterator[str]:
-    bootstrap = infrastructure.settings.kafka_bootstrap_servers
-    name = f"dp-review-events-test-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    names = [name, dlq_topic(group)]
-    for future in admin.create_topics([NewTopic(n, num_partitions=1) for n in names]).values():
-        future.result(15)
-    yield name
-    admin.delete_topics(names)
+    with private_topic(infrastructure, group) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 async def consumer(infrastructure: Infrastructure, group: str, topic: str) -> AsyncIterator[str]:
-    worker = IdempotentConsumer(
-        group=group,
-        topics=[topic],
-        handlers={
-            **admin_moderation_handlers(infrastructure),
-            **greenlight_event_handlers(infrastructure),
-        },
-        session_factory=infrastructure.session_factory,
-        bootstrap=infrastructure.settings.kafka_bootstrap_servers,
-        max_attempts=2,
-        poll_timeout=0.2,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
-    yield group
-    stop.set()
-    await asyncio.wait_for(task, 20)
+    async with consuming(
+        infrastructure,
+        group,
+        topic,
+        {**admin_moderation_handlers(infrastructure), **greenlight_event_handlers(infrastructure)},
+    ):
+        yield group
 
 
 @pytest.fixture
