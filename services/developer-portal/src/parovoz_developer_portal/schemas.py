@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
+from fastapi import Response
 from parovoz_kit.http.fields import CountryCode, RequestModel
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,6 +100,16 @@ class Resource(BaseModel, Generic[AttributesT]):
 
 class Document(BaseModel, Generic[AttributesT]):
     data: Resource[AttributesT] = Field(description="The resource.")
+
+
+def created(document: Document[Any]) -> Response:
+    """201 Created with the document, ``Location`` naming where the new resource is read."""
+    return Response(
+        document.model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": document.data.links["self"]},
+    )
 
 
 class AccountAttributes(BaseModel):

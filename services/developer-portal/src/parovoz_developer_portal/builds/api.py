@@ -33,7 +33,7 @@ from parovoz_developer_portal.builds.schemas import (
     version_document,
     version_resource,
 )
-from parovoz_developer_portal.schemas import Document, Resource
+from parovoz_developer_portal.schemas import Document, Resource, created
 from parovoz_developer_portal.team.api import CurrentActor
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
@@ -98,12 +98,7 @@ def builds_router(infrastructure: Infrastructure) -> APIRouter:
                     now(),
                 )
             document = version_document(view, prefix)
-            return Response(
-                document.model_dump_json(),
-                status_code=201,
-                media_type="application/json",
-                headers={"Location": document.data.links["self"]},
-            )
+            return created(document)
 
         return await run_with_optional_key(
             request,

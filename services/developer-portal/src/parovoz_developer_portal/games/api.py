@@ -32,7 +32,7 @@ from parovoz_developer_portal.games.schemas import (
     game_filter,
     game_resource,
 )
-from parovoz_developer_portal.schemas import Document
+from parovoz_developer_portal.schemas import Document, created
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
 GameId = Annotated[uuid.UUID, Path(description="The product's id (UUID).")]
@@ -96,12 +96,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
                     infrastructure.clock.now(),
                 )
             document = game_document(use_cases.GameView(game, ()), prefix)
-            return Response(
-                document.model_dump_json(),
-                status_code=201,
-                media_type="application/json",
-                headers={"Location": document.data.links["self"]},
-            )
+            return created(document)
 
         return await run_with_optional_key(
             request,

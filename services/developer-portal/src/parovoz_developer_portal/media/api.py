@@ -29,7 +29,7 @@ from parovoz_developer_portal.media.schemas import (
     media_list_document,
     upload_document,
 )
-from parovoz_developer_portal.schemas import Document
+from parovoz_developer_portal.schemas import Document, created
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_developer_portal.team.api import CurrentMember
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
@@ -100,12 +100,7 @@ def media_router(infrastructure: Infrastructure) -> APIRouter:
                     infrastructure.clock.now(),
                 )
             document = upload_document(upload, prefix)
-            return Response(
-                document.model_dump_json(),
-                status_code=201,
-                media_type="application/json",
-                headers={"Location": document.data.links["self"]},
-            )
+            return created(document)
 
         return await run_with_optional_key(
             request,
