@@ -4,14 +4,20 @@ number taken for a string; seed 001's spellings accepted beside ours where the s
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
+from fastapi import Path
 from parovoz_kit.http.fields import Text
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
 from parovoz_developer_portal.accounts.domain import LegalEntityType
+
+#: The path parameters naming a game (or DLC, software) and one of its versions.
+GameId = Annotated[uuid.UUID, Path(description="The game's (product's) id (UUID).")]
+VersionId = Annotated[uuid.UUID, Path(description="The version's id (UUID).")]
 
 #: developer_accounts.company_name / display_name and games.title are VARCHAR(255).
 NAME_COLUMN = 255

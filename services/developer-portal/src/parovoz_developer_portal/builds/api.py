@@ -33,12 +33,11 @@ from parovoz_developer_portal.builds.schemas import (
     version_document,
     version_resource,
 )
+from parovoz_developer_portal.fields import GameId, VersionId
 from parovoz_developer_portal.schemas import Document, Resource, created
 from parovoz_developer_portal.team.api import CurrentActor
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
-GameId = Annotated[uuid.UUID, Path(description="The game's id (UUID).")]
-VersionId = Annotated[uuid.UUID, Path(description="The version's id (UUID).")]
 BuildId = Annotated[uuid.UUID, Path(description="The build's id (UUID).")]
 
 _WRITE = "Owner, admin or editor, or an API key (403 `TEAM_ROLE_FORBIDS` otherwise)"

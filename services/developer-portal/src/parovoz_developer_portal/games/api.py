@@ -3,11 +3,10 @@ attributes, unpublish and archive them. Localized metadata: ``metadata_api.py``.
 
 Reads answer with the document itself (``Response``), not a model FastAPI validates again."""
 
-import uuid
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import QueryInt64
 from parovoz_kit.http.openapi import error_responses
@@ -15,6 +14,7 @@ from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_ke
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel
 
+from parovoz_developer_portal.fields import GameId
 from parovoz_developer_portal.games import service as use_cases
 from parovoz_developer_portal.games.metadata_api import metadata_routes
 from parovoz_developer_portal.games.rules import GameRules
@@ -35,7 +35,6 @@ from parovoz_developer_portal.games.schemas import (
 from parovoz_developer_portal.schemas import Document, created
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
-GameId = Annotated[uuid.UUID, Path(description="The product's id (UUID).")]
 _WRITE_ERRORS: dict[int, list[str]] = {
     403: ["TEAM_ROLE_FORBIDS"],
     404: ["RESOURCE_NOT_FOUND"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
@@ -11,6 +10,7 @@ from parovoz_kit.http.fields import Text
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_developer_portal.fields import GameId
 from parovoz_developer_portal.games import service as use_cases
 from parovoz_developer_portal.games.domain import REQUIRED_LOCALE
 from parovoz_developer_portal.games.domain import language_code as canonical_language
@@ -22,7 +22,6 @@ from parovoz_developer_portal.games.metadata_schemas import (
 )
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
-GameId = Annotated[uuid.UUID, Path(description="The product's id (UUID).")]
 #: Checked for its form by the domain (``language_code``): 400 ``INVALID_LANGUAGE_CODE``.
 LanguageCode = Annotated[
     str,

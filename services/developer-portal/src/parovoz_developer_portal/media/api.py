@@ -15,6 +15,7 @@ from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_developer_portal.fields import GameId
 from parovoz_developer_portal.media import service as use_cases
 from parovoz_developer_portal.media.domain import MediaStatus, MediaType
 from parovoz_developer_portal.media.ports import MediaObjects
@@ -34,7 +35,6 @@ from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_developer_portal.team.api import CurrentMember
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
 
-GameId = Annotated[uuid.UUID, Path(description="The game's id (UUID).")]
 MediaId = Annotated[uuid.UUID, Path(description="The media's id (UUID), from its upload URL.")]
 _NOT_FOUND = {404: ["RESOURCE_NOT_FOUND", "MEDIA_NOT_FOUND"]}
 _FORBIDDEN = {403: ["TEAM_ROLE_FORBIDS"]}

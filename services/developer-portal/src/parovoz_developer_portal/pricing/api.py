@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import CountryCode, CurrencyCode, Flag, MinorUnits, RequestModel
 from parovoz_kit.http.openapi import error_responses
@@ -19,6 +19,7 @@ from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_ke
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_developer_portal.fields import GameId
 from parovoz_developer_portal.pricing import service as pricing_use_cases
 from parovoz_developer_portal.pricing.discounts_api import (
     DiscountAttributes,
@@ -244,7 +245,7 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
         ),
     )
     async def set_prices(
-        game_id: Annotated[uuid.UUID, Path(description="The game's id (UUID).")],
+        game_id: GameId,
         body: PriceListDocument,
         request: Request,
         user_id: CurrentUserId,
@@ -281,7 +282,7 @@ def prices_router(infrastructure: Infrastructure) -> APIRouter:
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
     async def get_prices(
-        game_id: Annotated[uuid.UUID, Path(description="The game's id (UUID).")],
+        game_id: GameId,
         user_id: CurrentUserId,
     ) -> Document[GamePricesAttributes]:
         async with portal_unit_of_work(infrastructure) as uow:

@@ -19,6 +19,7 @@ from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_ke
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_developer_portal.fields import GameId
 from parovoz_developer_portal.pricing import service as pricing_use_cases
 from parovoz_developer_portal.pricing.domain import Discount
 from parovoz_developer_portal.pricing.domain.discounts import MAX_NAME_LENGTH, DiscountRequest
@@ -38,8 +39,6 @@ DISCOUNT_EXAMPLE = {
         },
     }
 }
-
-GameId = Annotated[uuid.UUID, Path(description="The game's id (UUID).")]
 
 
 class DiscountInputAttributes(RequestModel):

@@ -12,13 +12,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from parovoz_kit.http.fields import RequestModel, Text
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, ConfigDict, Field
 
+from parovoz_developer_portal.fields import GameId
 from parovoz_developer_portal.releases import service as use_cases
 from parovoz_developer_portal.releases.domain import Release
 from parovoz_developer_portal.releases.repository import REASON_COLUMN
@@ -26,8 +27,6 @@ from parovoz_developer_portal.schemas import Document, Resource
 from parovoz_developer_portal.settings import DeveloperPortalSettings
 from parovoz_developer_portal.team.api import CurrentMember
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
-
-GameId = Annotated[uuid.UUID, Path(description="The game's id (UUID).")]
 
 #: One error object per missing need of the publication list.
 PUBLICATION_NEEDS = [

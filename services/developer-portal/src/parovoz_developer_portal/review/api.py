@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel, Field
 
 from parovoz_developer_portal.builds.domain import GameVersion
+from parovoz_developer_portal.fields import GameId, VersionId
 from parovoz_developer_portal.review import service as use_cases
 from parovoz_developer_portal.review.domain import Submission
 from parovoz_developer_portal.schemas import Document, Resource
 from parovoz_developer_portal.team.api import CurrentActor
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
-
-GameId = Annotated[uuid.UUID, Path(description="The game's id (UUID).")]
-VersionId = Annotated[uuid.UUID, Path(description="The version's id (UUID).")]
 
 #: Why a version may not be submitted (besides state conflicts), by builds' own codes.
 BUILDS_INCOMPLETE_CODES = ["BUILDS_INCOMPLETE"]
