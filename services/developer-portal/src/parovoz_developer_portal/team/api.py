@@ -96,7 +96,10 @@ async def current_actor(
             uow,
             RedisRequestCounter(infrastructure.redis),
             plain_key,
-            cast(DeveloperPortalSettings, infrastructure.settings).api_key_rules(),
+            infrastructure.shared(
+                "api_key_rules",
+                cast(DeveloperPortalSettings, infrastructure.settings).api_key_rules,
+            ),
             infrastructure.clock.now(),
         )
 
