@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -222,16 +221,3 @@ class ObjectStorage:
 
     async def delete(self, bucket: str, key: str) -> None:
         await _run(self._client.remove_object, bucket, key)
-
-    async def put_bytes(
-        self, bucket: str, key: str, chunks: Iterable[bytes], content_type: str
-    ) -> None:
-        """Store a small object (tests and fixtures; services never proxy client bytes)."""
-        data = b"".join(chunks)
-
-        def put() -> None:
-            self._client.put_object(
-                bucket, key, io.BytesIO(data), len(data), content_type=content_type
-            )
-
-        await _run(put)
