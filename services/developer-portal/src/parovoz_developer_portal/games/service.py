@@ -89,12 +89,6 @@ def game_not_found(game_id: uuid.UUID) -> NotFound:
     )
 
 
-async def game_for_member(uow: PortalUnitOfWork, user_id: uuid.UUID, game_id: uuid.UUID) -> Game:
-    """One of the caller's account's games (any member may read it)."""
-    game, _ = await _game_of_user(uow, user_id, game_id, Permission.VIEW)
-    return game
-
-
 async def game_for_actor(
     uow: PortalUnitOfWork,
     actor: Actor,
