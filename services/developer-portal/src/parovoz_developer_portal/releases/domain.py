@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import BusinessRuleViolation, NotFound
+from parovoz_kit.errors import BusinessRuleViolation, NotFound, ParovozError
 
 from parovoz_developer_portal.builds.domain import GameVersion, VersionStatus
 from parovoz_developer_portal.games.domain import Game, GameStatus, game_state_conflict
@@ -70,16 +70,12 @@ class PublicationFacts:
 
 
 class PublicationBlocked(BusinessRuleViolation):
-    """The game is not ready to publish: ``needs`` holds one error per missing need."""
+    """The game is not ready to publish. Raised as ``PublicationBlocked.of_reasons(needs)``:
+    the kit answers one error object per missing need."""
 
-    def __init__(self, needs: Sequence[BusinessRuleViolation]) -> None:
-        super().__init__(
-            "; ".join(need.detail for need in needs),
-            code=needs[0].code,
-            detail_ru="; ".join(need.detail_ru or need.detail for need in needs),
-        )
-        self.needs = tuple(needs)
-        self.reasons = self.needs  # the kit answers one error object per missing need
+    @property
+    def needs(self) -> tuple[ParovozError, ...]:
+        return self.reasons
 
 
 def version_not_found(version_id: uuid.UUID) -> NotFound:
@@ -180,7 +176,7 @@ def require_publishable(facts: PublicationFacts, rules: PublicationRules) -> Gam
     """The version to publish, or PublicationBlocked listing every missing need."""
     needs = missing_needs(facts, rules)
     if needs or facts.version is None:
-        raise PublicationBlocked(needs)
+        raise PublicationBlocked.of_reasons(needs)
     return facts.version
 
 
