@@ -1,0 +1,13 @@
+"""gRPC of access: `SubscriptionService.CheckAccess` translated to one use case."""
+
+from __future__ import annotations
+
+from parovoz.subscription.v1 import subscription_service_pb2 as pb
+from parovoz_kit.errors import ParovozError
+from parovoz_kit.infrastructure import Infrastructure
+
+
+async def check_access(
+    infrastructure: Infrastructure, request: pb.CheckAccessRequest
+) -> pb.CheckAccessResponse:
+    raise ParovozError("Not built yet.", code="NOT_IMPLEMENTED")

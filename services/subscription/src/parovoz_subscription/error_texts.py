@@ -1,0 +1,20 @@
+"""Russian details of subscription's error codes (Russian is the API's default language).
+
+The kit answers ``detail`` from here when a client does not prefer English and the raise site
+gave no ``detail_ru`` of its own. Every code raised in this service has a text here; a unit test
+keeps it so. One block per context: add your codes inside your context's block.
+"""
+
+from __future__ import annotations
+
+RUSSIAN: dict[str, str] = {
+    # --- generic ------------------------------------------------------------------------------
+    "RESOURCE_NOT_FOUND": "Ресурс не найден.",
+    # --- plans --------------------------------------------------------------------------------
+    # --- subscriptions ------------------------------------------------------------------------
+    # --- billing ------------------------------------------------------------------------------
+    # --- trials -------------------------------------------------------------------------------
+    # --- access -------------------------------------------------------------------------------
+    # --- read models (access) -----------------------------------------------------------------
+    # --- licenses -----------------------------------------------------------------------------
+}

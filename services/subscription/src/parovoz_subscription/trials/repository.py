@@ -1,0 +1,11 @@
+"""Trials taken (once per user per plan type):
+tables on `parovoz_subscription.tables.metadata`, and their queries."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class SqlTrials:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
