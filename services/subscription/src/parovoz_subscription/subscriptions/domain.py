@@ -1,8 +1,10 @@
 """A subscription and its state machine (PRODUCT.md "Subscription"): plain Python, no I/O.
 
-States: ``trial``, ``active``, ``pending_payment`` (a renewal charge failed: access kept until
-``grace_until``), ``suspended`` (retries exhausted: no access), ``cancelled`` (auto-renewal
-stopped: access until the period end), ``expired`` (over; final).
+States: ``incomplete`` (created, waiting for its first payment: no access; not in PRODUCT.md's
+list, which has no name for a paid subscription whose payment has not arrived yet; Stripe
+calls it the same), ``trial``, ``active``, ``pending_payment`` (a renewal charge failed: access
+kept until ``grace_until``), ``suspended`` (retries exhausted: no access), ``cancelled``
+(auto-renewal stopped: access until the period end), ``expired`` (over; final).
 
 Every move goes through :func:`move_subscription`, which refuses a move the table does not allow
 with a typed error: nothing silently ignores a wrong state.
@@ -37,6 +39,7 @@ class BillingPeriod(StrEnum):
 
 
 class SubscriptionStatus(StrEnum):
+    INCOMPLETE = "incomplete"
     TRIAL = "trial"
     ACTIVE = "active"
     PENDING_PAYMENT = "pending_payment"
@@ -56,7 +59,9 @@ S = SubscriptionStatus
 #:   exhausted or a hard decline past the grace; -> cancelled: the user stopped renewal.
 #: - suspended -> active: a payment restored it; -> expired: 30 days suspended.
 #: - cancelled -> active: resumed before the period end (or paid again); -> expired.
+#: - incomplete -> active: the first payment succeeded; -> expired: it was cancelled or never made.
 TRANSITIONS: dict[SubscriptionStatus, frozenset[SubscriptionStatus]] = {
+    S.INCOMPLETE: frozenset({S.ACTIVE, S.EXPIRED}),
     S.TRIAL: frozenset({S.ACTIVE, S.CANCELLED, S.EXPIRED}),
     S.ACTIVE: frozenset({S.PENDING_PAYMENT, S.CANCELLED, S.EXPIRED}),
     S.PENDING_PAYMENT: frozenset({S.ACTIVE, S.SUSPENDED, S.CANCELLED, S.EXPIRED}),
@@ -70,7 +75,7 @@ GRANTS_ACCESS = frozenset({S.TRIAL, S.ACTIVE, S.PENDING_PAYMENT, S.CANCELLED})
 
 #: States that still hold the user's place: a second subscription to the same plan type is
 #: refused while one of these exists.
-LIVE = frozenset({S.TRIAL, S.ACTIVE, S.PENDING_PAYMENT, S.SUSPENDED, S.CANCELLED})
+LIVE = frozenset({S.INCOMPLETE, S.TRIAL, S.ACTIVE, S.PENDING_PAYMENT, S.SUSPENDED, S.CANCELLED})
 
 
 class SubscriptionTransitionRefused(BusinessRuleViolation):
@@ -121,6 +126,17 @@ class Subscription:
     scheduled_billing_period: BillingPeriod | None = None
     #: Optimistic concurrency: bumped by every save.
     version: int = 0
+
+    def facts(self) -> dict[str, object]:
+        """The fields every ``subscription.*`` event carries (parovoz_events.subscription)."""
+        return {
+            "subscription_id": self.id,
+            "user_id": self.user_id,
+            "plan_id": self.plan_id,
+            "plan_type": self.plan_type.value,
+            "billing_period": self.billing_period.value,
+            "region": self.region,
+        }
 
     def move(self, target: SubscriptionStatus, now: datetime) -> None:
         move_subscription(self, target, now)

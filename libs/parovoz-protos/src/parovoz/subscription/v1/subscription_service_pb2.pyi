@@ -36,6 +36,7 @@ class SubscriptionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SUBSCRIPTION_STATUS_SUSPENDED: _ClassVar[SubscriptionStatus]
     SUBSCRIPTION_STATUS_CANCELLED: _ClassVar[SubscriptionStatus]
     SUBSCRIPTION_STATUS_EXPIRED: _ClassVar[SubscriptionStatus]
+    SUBSCRIPTION_STATUS_INCOMPLETE: _ClassVar[SubscriptionStatus]
 
 class AccessSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -73,6 +74,7 @@ SUBSCRIPTION_STATUS_PENDING_PAYMENT: SubscriptionStatus
 SUBSCRIPTION_STATUS_SUSPENDED: SubscriptionStatus
 SUBSCRIPTION_STATUS_CANCELLED: SubscriptionStatus
 SUBSCRIPTION_STATUS_EXPIRED: SubscriptionStatus
+SUBSCRIPTION_STATUS_INCOMPLETE: SubscriptionStatus
 ACCESS_SOURCE_UNSPECIFIED: AccessSource
 ACCESS_SOURCE_OWN: AccessSource
 ACCESS_SOURCE_FAMILY: AccessSource
