@@ -1,0 +1,1 @@
+"""Billing domain: charges, periods and anchors, proration (plain Python)."""

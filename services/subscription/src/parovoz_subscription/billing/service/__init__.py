@@ -1,0 +1,1 @@
+"""Billing use cases: payments (first payment, card binding, refunds), renewals and dunning, plan changes."""
