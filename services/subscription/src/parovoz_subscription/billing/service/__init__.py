@@ -1,1 +1,2 @@
-"""Billing use cases: payments (first payment, card binding, refunds), renewals and dunning, plan changes."""
+"""Billing use cases: payments (first payment, card binding, refunds), renewals and
+dunning, plan changes."""
