@@ -57,6 +57,8 @@ class AccessReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACCESS_REASON_AGE_RESTRICTED: _ClassVar[AccessReason]
     ACCESS_REASON_PARENTAL_APPROVAL_REQUIRED: _ClassVar[AccessReason]
     ACCESS_REASON_DEVICE_LIMIT_EXCEEDED: _ClassVar[AccessReason]
+    ACCESS_REASON_SUBSCRIPTION_EXPIRED: _ClassVar[AccessReason]
+    ACCESS_REASON_PLAN_REGION_RESTRICTED: _ClassVar[AccessReason]
 PLAN_TYPE_UNSPECIFIED: PlanType
 PLAN_TYPE_BASIC: PlanType
 PLAN_TYPE_PREMIUM: PlanType
@@ -89,6 +91,8 @@ ACCESS_REASON_REGION_NOT_AVAILABLE: AccessReason
 ACCESS_REASON_AGE_RESTRICTED: AccessReason
 ACCESS_REASON_PARENTAL_APPROVAL_REQUIRED: AccessReason
 ACCESS_REASON_DEVICE_LIMIT_EXCEEDED: AccessReason
+ACCESS_REASON_SUBSCRIPTION_EXPIRED: AccessReason
+ACCESS_REASON_PLAN_REGION_RESTRICTED: AccessReason
 
 class CheckAccessRequest(_message.Message):
     __slots__ = ("user_id", "game_id", "device_id", "region")
