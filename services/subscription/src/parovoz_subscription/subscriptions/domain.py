@@ -12,12 +12,17 @@ with a typed error: nothing silently ignores a wrong state.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo, available_timezones
 
-from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 
 class PlanType(StrEnum):
@@ -58,7 +63,8 @@ S = SubscriptionStatus
 #: - pending_payment -> active: a retry (or any payment) succeeded; -> suspended: retries
 #:   exhausted or a hard decline past the grace; -> cancelled: the user stopped renewal.
 #: - suspended -> active: a payment restored it; -> expired: 30 days suspended.
-#: - cancelled -> active: resumed before the period end (or paid again); -> expired.
+#: - cancelled -> active: resumed before the period end (or paid again); -> trial: a cancelled
+#:   trial resumed before the trial's end (it stays a trial: nothing was paid); -> expired.
 #: - incomplete -> active: the first payment succeeded; -> expired: it was cancelled or never made.
 TRANSITIONS: dict[SubscriptionStatus, frozenset[SubscriptionStatus]] = {
     S.INCOMPLETE: frozenset({S.ACTIVE, S.EXPIRED}),
@@ -66,7 +72,7 @@ TRANSITIONS: dict[SubscriptionStatus, frozenset[SubscriptionStatus]] = {
     S.ACTIVE: frozenset({S.PENDING_PAYMENT, S.CANCELLED, S.EXPIRED}),
     S.PENDING_PAYMENT: frozenset({S.ACTIVE, S.SUSPENDED, S.CANCELLED, S.EXPIRED}),
     S.SUSPENDED: frozenset({S.ACTIVE, S.EXPIRED}),
-    S.CANCELLED: frozenset({S.ACTIVE, S.EXPIRED}),
+    S.CANCELLED: frozenset({S.ACTIVE, S.TRIAL, S.EXPIRED}),
     S.EXPIRED: frozenset(),
 }
 
@@ -165,7 +171,8 @@ def move_subscription(
 
     Keeps the timestamps that belong to a state: ``suspended_at`` on suspension, ``ended_at`` on
     expiry, ``cancelled_at`` on cancellation (cleared on a move back to ``active``), and clears
-    ``grace_until`` when leaving ``pending_payment``.
+    ``grace_until`` when leaving ``pending_payment``; a move back to ``active`` or ``trial``
+    turns auto-renewal on again.
     """
     current = subscription.status
     if target not in TRANSITIONS[current]:
@@ -180,10 +187,175 @@ def move_subscription(
     elif target is S.CANCELLED:
         subscription.cancelled_at = now
         subscription.auto_renew = False
-    elif target is S.ACTIVE:
+    elif target in (S.ACTIVE, S.TRIAL):
         subscription.suspended_at = None
         subscription.cancelled_at = None
         subscription.cancellation_reason = None
         subscription.auto_renew = True
     subscription.status = target
     subscription.updated_at = now
+
+
+# --- creation, cancellation and resumption -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a new subscriber buys: the plan's offer in one region and period (from plans)."""
+
+    plan_id: uuid.UUID
+    plan_type: PlanType
+    billing_period: BillingPeriod
+    region: str
+    currency: str
+    price_minor: int
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def zone_named(name: str, pointer: str | None = None) -> ZoneInfo:
+    """The IANA time zone ``name`` (``Europe/Moscow``), or 400 ``INVALID_TIME_ZONE``."""
+    if name in _zone_names():
+        return ZoneInfo(name)
+    raise ValidationFailed(
+        f"{name!r} is not an IANA time zone (e.g. Europe/Moscow).",
+        detail_ru=f"{name!r} — не часовой пояс IANA (например, Europe/Moscow).",
+        code="INVALID_TIME_ZONE",
+        pointer=pointer,
+    )
+
+
+def new_trial(
+    subscription_id: uuid.UUID,
+    user_id: uuid.UUID,
+    terms: Terms,
+    time_zone: str,
+    trial_days: int,
+    now: datetime,
+) -> Subscription:
+    """A subscription that starts as a trial at once: its first period is the trial (anchor now,
+    end ``trial_days`` days later, exactly); auto-conversion on."""
+    if trial_days <= 0:
+        raise ValueError("a trial lasts at least a day")
+    end = now + timedelta(days=trial_days)
+    return Subscription(
+        id=subscription_id,
+        user_id=user_id,
+        plan_id=terms.plan_id,
+        plan_type=terms.plan_type,
+        billing_period=terms.billing_period,
+        region=terms.region,
+        currency=terms.currency,
+        price_minor=terms.price_minor,
+        status=S.TRIAL,
+        auto_renew=True,
+        time_zone=time_zone,
+        anchor_at=now,
+        current_period_start=now,
+        current_period_end=end,
+        created_at=now,
+        updated_at=now,
+        trial_end_at=end,
+    )
+
+
+def new_incomplete(
+    subscription_id: uuid.UUID,
+    user_id: uuid.UUID,
+    terms: Terms,
+    time_zone: str,
+    now: datetime,
+) -> Subscription:
+    """A paid subscription waiting for its first payment. It has no period yet: start = end =
+    creation (no access); billing sets the anchor and the first period when the payment
+    succeeds."""
+    return Subscription(
+        id=subscription_id,
+        user_id=user_id,
+        plan_id=terms.plan_id,
+        plan_type=terms.plan_type,
+        billing_period=terms.billing_period,
+        region=terms.region,
+        currency=terms.currency,
+        price_minor=terms.price_minor,
+        status=S.INCOMPLETE,
+        auto_renew=True,
+        time_zone=time_zone,
+        anchor_at=now,
+        current_period_start=now,
+        current_period_end=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def cancel_subscription(subscription: Subscription, reason: str | None, now: datetime) -> None:
+    """Stop auto-renewal: ``cancelled``, access until the current period's end (a trial: its
+    end). Only ``trial``, ``active`` and ``pending_payment`` may be cancelled (422
+    ``SUBSCRIPTION_STATUS_CONFLICT`` otherwise, e.g. twice)."""
+    if subscription.status is S.INCOMPLETE:
+        # Allowed by nothing: the first payment may still arrive; billing ends it instead.
+        raise SubscriptionTransitionRefused(subscription.status, S.CANCELLED)
+    subscription.move(S.CANCELLED, now)
+    subscription.cancellation_reason = reason
+
+
+def resume_subscription(subscription: Subscription, now: datetime) -> None:
+    """Turn auto-renewal back on before the period end: a cancelled trial becomes a ``trial``
+    again (nothing was paid: it still converts at its end), anything else ``active``. After the
+    period end (or from any status but ``cancelled``) 422 ``SUBSCRIPTION_NOT_RESUMABLE``."""
+    if subscription.status is not S.CANCELLED or now >= subscription.current_period_end:
+        raise BusinessRuleViolation(
+            "Only a cancelled subscription whose period has not ended can be resumed "
+            f"(status {subscription.status.value}).",
+            detail_ru="Возобновить можно только отменённую подписку до конца оплаченного "
+            f"периода (статус {subscription.status.value}).",
+            code="SUBSCRIPTION_NOT_RESUMABLE",
+        )
+    in_trial = (
+        subscription.trial_end_at is not None
+        and subscription.current_period_end <= subscription.trial_end_at
+    )
+    subscription.move(S.TRIAL if in_trial else S.ACTIVE, now)
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page of a user's subscriptions starts: after the one created at ``created_at``
+    with id ``subscription_id`` (newest first; keyset order, stable while new ones arrive)."""
+
+    created_at: datetime
+    subscription_id: uuid.UUID
+
+    @classmethod
+    def after(cls, subscription: Subscription) -> Position:
+        return cls(subscription.created_at, subscription.id)
+
+    def cursor(self) -> str:
+        raw = json.dumps([self.created_at.isoformat(), str(self.subscription_id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def of_cursor(cls, cursor: str, parameter: str = "page[cursor]") -> Position:
+        """The position an opaque cursor of a previous page names, or 400
+        ``INVALID_PAGE_CURSOR``."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            moment, subscription_id = json.loads(raw)
+            position = cls(datetime.fromisoformat(moment), uuid.UUID(subscription_id))
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+            position = None
+        if position is None or position.created_at.tzinfo is None:
+            raise ValidationFailed(
+                f"{parameter} is not a cursor of this list; start from the first page.",
+                detail_ru=f"{parameter} — не курсор этого списка: начните с первой страницы.",
+                code="INVALID_PAGE_CURSOR",
+                parameter=parameter,
+            )
+        return position
