@@ -1,0 +1,3 @@
+from parovoz_license.cli import main
+
+raise SystemExit(main())
