@@ -4,9 +4,13 @@ the environment. Each context's numbers live in its block and are built into its
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from parovoz_kit.settings import ServiceSettings
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from parovoz_subscription.access.facts import ReadModelRules
 
 
 class SubscriptionSettings(ServiceSettings):
@@ -37,7 +41,20 @@ class SubscriptionSettings(ServiceSettings):
     # --- access -------------------------------------------------------------------------------
 
     # --- read models (access) -----------------------------------------------------------------
+    #: The user service (region, birth date, blocked) behind the users read model.
+    user_service_url: str = "http://127.0.0.1:8092"
+    user_service_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    #: A cached profile is used without asking again for this long (PRODUCT.md: cached).
+    user_profile_ttl_seconds: int = Field(default=3600, ge=1, le=7 * 86400)
+    #: developer-portal's gRPC (GetGame answers a game the events have not brought yet).
+    developer_portal_grpc_target: str = "127.0.0.1:9091"
 
     # --- licenses -----------------------------------------------------------------------------
 
     # --- rules objects (one method per context, added with its block) -------------------------
+
+    def read_model_rules(self) -> ReadModelRules:
+        return ReadModelRules(
+            user_profile_ttl=timedelta(seconds=self.user_profile_ttl_seconds),
+            user_service_timeout_seconds=self.user_service_timeout_seconds,
+        )
