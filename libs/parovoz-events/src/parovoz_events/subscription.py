@@ -206,12 +206,16 @@ class SubscriptionCancelled(_SubscriptionEvent):
 @register
 class SubscriptionExpired(_SubscriptionEvent):
     """The subscription is over (final): a cancelled period ended, a trial ended without a saved
-    method, or a suspension lasted 30 days."""
+    method, a suspension lasted 30 days, its first payment was never made, or a refund ended
+    it at once."""
 
     event_type: ClassVar[str] = "subscription.subscription.expired.v1"
 
-    previous_status: Literal["trial", "cancelled", "suspended"] = Field(
-        description="Status it expired from."
+    previous_status: Literal[
+        "incomplete", "trial", "active", "pending_payment", "suspended", "cancelled"
+    ] = Field(
+        description="Status it expired from: `incomplete` when the first payment was not made, "
+        "`active` / `pending_payment` / `cancelled` when a refund ended it at once."
     )
     expired_at: UtcDatetime = Field(description="When it expired.")
 
@@ -242,3 +246,83 @@ class RenewalUpcoming(_SubscriptionEvent):
         "amount": rub(39900),
         "has_saved_method": True,
     }
+
+
+# --- plans --------------------------------------------------------------------------------------
+class _PlanEvent(EventData):
+    topic: ClassVar[str] = "subscription.events.v1"
+    producer: ClassVar[str] = "subscription"
+    key_field: ClassVar[str] = "plan_id"
+    consumers: ClassVar[tuple[str, ...]] = ("notification",)
+
+    plan_id: UUID = Field(description="The plan: the aggregate.")
+    plan_type: PlanType = Field(description="Kind of plan.")
+
+
+@register
+class PlanPriceChanged(_PlanEvent):
+    """A plan's price in one region and period changed. New subscribers pay it at once;
+    existing subscribers from their first period starting on or after
+    `effective_for_existing_subscribers_from` (30 days' notice). The notification service
+    tells the plan's subscribers in that region."""
+
+    event_type: ClassVar[str] = "subscription.plan.price_changed.v1"
+
+    region: Region = Field(description="Region of the price (ISO 3166-1 alpha-2).")
+    billing_period: BillingPeriod = Field(description="Billing period of the price.")
+    old_price: PositiveMoney = Field(description="Price of one period before the change.")
+    new_price: PositiveMoney = Field(description="Price of one period after the change.")
+    effective_for_new_subscribers_at: UtcDatetime = Field(
+        description="From when new subscribers pay the new price (the change itself)."
+    )
+    effective_for_existing_subscribers_from: UtcDatetime = Field(
+        description="Existing subscribers pay the new price for periods starting at or after "
+        "this instant."
+    )
+    changed_at: UtcDatetime = Field(description="When the admin changed the price.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "plan_id": ids.PLAN_ID,
+        "plan_type": "premium",
+        "region": "RU",
+        "billing_period": "monthly",
+        "old_price": rub(39900),
+        "new_price": rub(44900),
+        "effective_for_new_subscribers_at": "2025-04-01T10:00:00Z",
+        "effective_for_existing_subscribers_from": "2025-05-01T10:00:00Z",
+        "changed_at": "2025-04-01T10:00:00Z",
+    }
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.old_price.currency != self.new_price.currency:
+            raise ValueError("a region's price keeps its currency")
+        if self.effective_for_existing_subscribers_from < self.effective_for_new_subscribers_at:
+            raise ValueError("existing subscribers never pay a new price before new ones")
+        return self
+
+
+@register
+class PlanCatalogRemovalAnnounced(_PlanEvent):
+    """A game will leave a plan's catalog at `effective_at` (at least 14 days after the
+    announcement); until then the plan's subscribers keep access. The notification service
+    tells them; re-including the game before then cancels the removal."""
+
+    event_type: ClassVar[str] = "subscription.plan.catalog_removal_announced.v1"
+
+    game_id: UUID = Field(description="The game leaving the catalog.")
+    announced_at: UtcDatetime = Field(description="When the removal was announced.")
+    effective_at: UtcDatetime = Field(description="When the game leaves the catalog.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "plan_id": ids.PLAN_ID,
+        "plan_type": "premium",
+        "game_id": ids.GAME_ID,
+        "announced_at": "2025-04-01T10:00:00Z",
+        "effective_at": "2025-04-15T10:00:00Z",
+    }
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_period(self.announced_at, self.effective_at)
+        return self

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_subscription.access.facts import ReadModelRules
+from parovoz_subscription.plans.rules import PlanRules
 
 
 class SubscriptionSettings(ServiceSettings):
@@ -31,6 +32,17 @@ class SubscriptionSettings(ServiceSettings):
     payment_grpc_target: str = "127.0.0.1:9094"
 
     # --- plans --------------------------------------------------------------------------------
+    #: Existing subscribers pay a changed price from their first period starting this many days
+    #: after the change (PRODUCT.md: 30).
+    plan_price_change_notice_days: int = Field(default=30, ge=0, le=365)
+    #: A game leaves a plan's catalog no earlier than this many days after the announcement
+    #: (PRODUCT.md: 14).
+    plan_catalog_removal_notice_days: int = Field(default=14, ge=0, le=365)
+    #: A game is a new release this many days after its release date (PRODUCT.md: 90).
+    plan_new_release_window_days: int = Field(default=90, ge=1, le=365)
+    #: Trial length and device limit of a plan created without them (PRODUCT.md: 14 and 3).
+    plan_default_trial_days: int = Field(default=14, ge=0, le=365)
+    plan_default_max_devices: int = Field(default=3, ge=1, le=100)
 
     # --- subscriptions ------------------------------------------------------------------------
 
@@ -57,4 +69,13 @@ class SubscriptionSettings(ServiceSettings):
         return ReadModelRules(
             user_profile_ttl=timedelta(seconds=self.user_profile_ttl_seconds),
             user_service_timeout_seconds=self.user_service_timeout_seconds,
+        )
+
+    def plan_rules(self) -> PlanRules:
+        return PlanRules(
+            price_change_notice=timedelta(days=self.plan_price_change_notice_days),
+            catalog_removal_notice=timedelta(days=self.plan_catalog_removal_notice_days),
+            new_release_window=timedelta(days=self.plan_new_release_window_days),
+            default_trial_days=self.plan_default_trial_days,
+            default_max_devices=self.plan_default_max_devices,
         )
