@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_subscription.access.facts import ReadModelRules
+from parovoz_subscription.billing.rules import BillingRules
 from parovoz_subscription.plans.rules import PlanRules
 
 
@@ -47,6 +48,17 @@ class SubscriptionSettings(ServiceSettings):
     # --- subscriptions ------------------------------------------------------------------------
 
     # --- billing ------------------------------------------------------------------------------
+    #: The subscriber's own refund of the first payment: within this many days of paying it.
+    billing_owner_refund_window_days: int = Field(default=14, ge=0, le=365)
+    #: The card verification payment accepts (1.00 RUB), in minor units, and its currency.
+    billing_card_verification_amount_minor: int = Field(default=100, ge=1, le=100_000)
+    billing_card_verification_currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
+    #: Where the provider sends the user back after paying, when the client names no URL.
+    billing_payment_return_url: str = Field(
+        default="https://parovoz.example/subscriptions/payment-complete",
+        pattern=r"^https?://",
+        max_length=2000,
+    )
 
     # --- trials -------------------------------------------------------------------------------
 
@@ -64,6 +76,14 @@ class SubscriptionSettings(ServiceSettings):
     # --- licenses -----------------------------------------------------------------------------
 
     # --- rules objects (one method per context, added with its block) -------------------------
+
+    def billing_rules(self) -> BillingRules:
+        return BillingRules(
+            owner_refund_window=timedelta(days=self.billing_owner_refund_window_days),
+            card_verification_amount_minor=self.billing_card_verification_amount_minor,
+            card_verification_currency=self.billing_card_verification_currency,
+            payment_return_url=self.billing_payment_return_url,
+        )
 
     def read_model_rules(self) -> ReadModelRules:
         return ReadModelRules(

@@ -259,7 +259,7 @@ class Charge:
                 f"At most {left} of this charge can be refunded.",
                 code="REFUND_EXCEEDS_PAID",
                 detail_ru=f"По этому платежу можно вернуть не больше {left}.",
-                pointer="/amount_minor",
+                pointer="/data/attributes/amount_minor",
             )
         self.refunded_minor += amount_minor
 
