@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_subscription.access.facts import ReadModelRules
+from parovoz_subscription.access.rules import AccessRules
 from parovoz_subscription.billing.rules import BillingRules
 from parovoz_subscription.plans.rules import PlanRules
 
@@ -63,6 +64,14 @@ class SubscriptionSettings(ServiceSettings):
     # --- trials -------------------------------------------------------------------------------
 
     # --- access -------------------------------------------------------------------------------
+    #: Devices per user when the plan names no limit (PRODUCT.md "Access": 3).
+    access_default_device_limit: int = Field(default=3, ge=1, le=100)
+    #: Lifetime of a cached access entry in Redis (at most 5 minutes; changes forget it at once).
+    access_cache_ttl_seconds: int = Field(default=300, ge=1, le=300)
+    #: One Redis call of the access path may take this long; then PostgreSQL answers.
+    access_cache_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
+    #: The zone a user's birthday is counted in (PRODUCT.md: Europe/Moscow by default).
+    access_age_time_zone: str = Field(default="Europe/Moscow", min_length=1, max_length=64)
 
     # --- read models (access) -----------------------------------------------------------------
     #: The user service (region, birth date, blocked) behind the users read model.
@@ -83,6 +92,14 @@ class SubscriptionSettings(ServiceSettings):
             card_verification_amount_minor=self.billing_card_verification_amount_minor,
             card_verification_currency=self.billing_card_verification_currency,
             payment_return_url=self.billing_payment_return_url,
+        )
+
+    def access_rules(self) -> AccessRules:
+        return AccessRules(
+            default_device_limit=self.access_default_device_limit,
+            cache_ttl_seconds=self.access_cache_ttl_seconds,
+            cache_timeout_seconds=self.access_cache_timeout_seconds,
+            age_time_zone=self.access_age_time_zone,
         )
 
     def read_model_rules(self) -> ReadModelRules:

@@ -266,7 +266,8 @@ def test_developer_portals_game_reads_into_facts() -> None:
     assert facts.metadata_at == facts.listing_at == datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
     draft = game_facts_of(pb.Game(id=str(game_id), status=pb.GAME_STATUS_DRAFT), NOW)
     assert draft.age_rating is None and draft.release_date is None and not draft.published
-    assert draft.developer_id is None and draft.metadata_at == NOW
+    assert draft.developer_id is None and draft.listing_at == NOW
+    assert draft.metadata_at is None  # no store attributes: metadata unknown, not as of now
 
 
 def profiles_answering(handler: Any) -> HttpUserProfiles:

@@ -37,16 +37,22 @@ def game_facts_of(game: pb.Game, now: datetime) -> GameFacts:
         if game.HasField("release_date")
         else None
     )
+    age_rating = _age_rating(game.age_rating)
+    regions = tuple(sorted({region.upper() for region in game.regions}))
+    # developer-portal's Game may come without its store attributes (age rating, regions,
+    # release date): then the metadata is unknown, not "as of updated_at", so any metadata
+    # event (even an older one) fills it in.
+    described = age_rating is not None or bool(regions) or release is not None
     return GameFacts(
         game_id=uuid.UUID(game.id),
         developer_id=uuid.UUID(game.developer_id) if game.developer_id else None,
         product_type=_enum(pb.ProductType, game.product_type, "PRODUCT_TYPE_"),
         parent_game_id=uuid.UUID(game.parent_game_id) if game.parent_game_id else None,
-        age_rating=_age_rating(game.age_rating),
-        regions=tuple(sorted({region.upper() for region in game.regions})),
+        age_rating=age_rating,
+        regions=regions,
         release_date=release,
         published=game.status == pb.GAME_STATUS_PUBLISHED,
-        metadata_at=as_of,
+        metadata_at=as_of if described else None,
         listing_at=as_of,
         source="grpc",
         updated_at=now,
