@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 
 from parovoz_subscription.access.facts import ReadModelRules
 from parovoz_subscription.access.rules import AccessRules
+from parovoz_subscription.billing.renewal_rules import RenewalRules
 from parovoz_subscription.billing.rules import BillingRules
 from parovoz_subscription.plans.rules import PlanRules
 
@@ -49,6 +50,17 @@ class SubscriptionSettings(ServiceSettings):
     # --- subscriptions ------------------------------------------------------------------------
 
     # --- billing ------------------------------------------------------------------------------
+    #: Renewal retries after a soft decline, days after the period end (PRODUCT.md: +1, +3, +7).
+    billing_retry_days: tuple[int, ...] = Field(default=(1, 3, 7), min_length=0, max_length=3)
+    #: Access kept after a hard decline while a new method is asked for, in days.
+    billing_hard_decline_grace_days: int = Field(default=7, ge=0, le=60)
+    #: Days suspended before a subscription expires (PRODUCT.md: 30).
+    billing_suspended_expiry_days: int = Field(default=30, ge=1, le=365)
+    #: Days before a charge that ``renewal.upcoming`` is sent.
+    billing_upcoming_notice_days: int = Field(default=3, ge=0, le=30)
+    #: Subscriptions one billing job run handles at most, and how often the jobs run.
+    billing_jobs_batch_size: int = Field(default=50, ge=1, le=1000)
+    billing_jobs_every_seconds: int = Field(default=60, ge=1, le=86400)
     #: The subscriber's own refund of the first payment: within this many days of paying it.
     billing_owner_refund_window_days: int = Field(default=14, ge=0, le=365)
     #: The card verification payment accepts (1.00 RUB), in minor units, and its currency.
@@ -85,6 +97,19 @@ class SubscriptionSettings(ServiceSettings):
     # --- licenses -----------------------------------------------------------------------------
 
     # --- rules objects (one method per context, added with its block) -------------------------
+
+    def renewal_rules(self) -> RenewalRules:
+        days = tuple(self.billing_retry_days)
+        if any(day <= 0 for day in days) or list(days) != sorted(set(days)):
+            raise ValueError("billing_retry_days must be increasing positive days")
+        return RenewalRules(
+            retry_days=days,
+            hard_decline_grace=timedelta(days=self.billing_hard_decline_grace_days),
+            suspended_expiry=timedelta(days=self.billing_suspended_expiry_days),
+            upcoming_notice=timedelta(days=self.billing_upcoming_notice_days),
+            batch_size=self.billing_jobs_batch_size,
+            jobs_every=timedelta(seconds=self.billing_jobs_every_seconds),
+        )
 
     def billing_rules(self) -> BillingRules:
         return BillingRules(
