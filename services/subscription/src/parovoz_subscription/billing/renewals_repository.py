@@ -1,0 +1,123 @@
+"""The billing jobs' queries: which subscriptions are due (each one locked with ``FOR UPDATE
+SKIP LOCKED``, so concurrent runners never take the same one), and the ``renewal_notices``
+table that makes the upcoming-renewal notice once per (subscription, charge time).
+
+Tables on `parovoz_subscription.tables.metadata` (revision 0010)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    DateTime,
+    PrimaryKeyConstraint,
+    Table,
+    and_,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parovoz_subscription.billing.service.renewals import DueKind
+from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
+from parovoz_subscription.subscriptions.repository import subscription_of_row, subscriptions
+from parovoz_subscription.tables import metadata
+
+S = SubscriptionStatus
+
+renewal_notices = Table(
+    "renewal_notices",
+    metadata,
+    Column("subscription_id", UUID(as_uuid=True), nullable=False),
+    #: The charge the notice announced (the period end): one notice per charge time.
+    Column("renews_at", DateTime(timezone=True), nullable=False),
+    Column("notified_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("subscription_id", "renews_at"),
+)
+
+
+def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> ColumnElement[bool]:
+    c = subscriptions.c
+    if kind is DueKind.RENEWAL:
+        return or_(
+            and_(c.status == S.ACTIVE.value, c.auto_renew, c.current_period_end <= now),
+            and_(
+                c.status == S.TRIAL.value,
+                c.auto_renew,
+                c.saved_method_id.is_not(None),
+                c.current_period_end <= now,
+            ),
+            # Retries and grace ends: the use case decides which of them is due.
+            and_(c.status == S.PENDING_PAYMENT.value, c.current_period_end <= now),
+        )
+    if kind is DueKind.EXPIRY:
+        return or_(
+            and_(
+                c.status == S.TRIAL.value,
+                c.current_period_end <= now,
+                or_(c.saved_method_id.is_(None), c.auto_renew.is_(False)),
+            ),
+            and_(c.status == S.CANCELLED.value, c.current_period_end <= now),
+            # The use case checks the suspension's age.
+            c.status == S.SUSPENDED.value,
+        )
+    assert notice_until is not None
+    return and_(
+        c.status.in_([S.ACTIVE.value, S.TRIAL.value]),
+        c.auto_renew,
+        c.current_period_end > now,
+        c.current_period_end <= notice_until,
+        ~select(renewal_notices.c.subscription_id)
+        .where(
+            renewal_notices.c.subscription_id == c.id,
+            renewal_notices.c.renews_at == c.current_period_end,
+        )
+        .exists(),
+    )
+
+
+class SqlRenewals:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def next_due(
+        self,
+        kind: DueKind,
+        now: datetime,
+        *,
+        skip: Collection[uuid.UUID] = (),
+        only: Collection[uuid.UUID] | None = None,
+        notice_until: datetime | None = None,
+    ) -> Subscription | None:
+        """One subscription due for ``kind`` that no other transaction holds, locked until this
+        one ends (``FOR UPDATE SKIP LOCKED``); none of ``skip``; among ``only`` when given."""
+        query = select(subscriptions).where(_due(kind, now, notice_until=notice_until))
+        if skip:
+            query = query.where(subscriptions.c.id.not_in(list(skip)))
+        if only is not None:
+            query = query.where(subscriptions.c.id.in_(list(only)))
+        query = (
+            query.order_by(subscriptions.c.current_period_end, subscriptions.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        row = (await self._session.execute(query)).first()
+        return subscription_of_row(row) if row else None
+
+    async def mark_notified(
+        self, subscription_id: uuid.UUID, renews_at: datetime, now: datetime
+    ) -> bool:
+        """Record the notice of the charge at ``renews_at``; False when it was sent already."""
+        statement = (
+            upsert(renewal_notices)
+            .values(subscription_id=subscription_id, renews_at=renews_at, notified_at=now)
+            .on_conflict_do_nothing()
+            .returning(renewal_notices.c.subscription_id)
+        )
+        return (await self._session.execute(statement)).first() is not None

@@ -1,0 +1,596 @@
+"""Renewals and dunning (PRODUCT.md "Renewal", "Hard declines", "Entitlement is separate from
+billing"): the use cases of billing's leased jobs.
+
+- **Renewal** (``run_renewals``): an ``active`` subscription whose period ended, or a ``trial``
+  with a saved method (its conversion), is charged through payment's ``ChargeSavedMethod`` for
+  the next period. A charge row comes first (the charges table refuses a second success for a
+  period); payment's idempotency key is ``sub:{id}:{period start, epoch seconds}:{attempt}``
+  (at most 64 characters), so a repeated call after a crash gets the same payment. Success: the
+  next period from the anchor (a converted trial, or a period change, anchors anew at the old
+  end), ``renewed`` (``activated`` for a trial). Soft decline: ``pending_payment`` with access
+  kept until the last retry (grace), retries at +1, +3, +7 days after the period end; after the
+  last failure ``suspended``. Hard decline: no retry, ``pending_payment`` until the hard-decline
+  grace ends (``payment_failed`` asks for a new method), then ``suspended``. A retry that
+  succeeds restores ``active`` from the payment date (a new anchor).
+- **Expiry** (``run_expiries``): a trial without a saved method (or with auto-renewal off) at its
+  end, a cancelled subscription at its period end, a subscription suspended 30 days.
+- **Notices** (``run_renewal_notices``): ``subscription.renewal.upcoming.v1`` N days before the
+  charge, once per (subscription, charge time).
+
+Entitlement: a failure never touches the period already paid (``current_period_end`` stays; in
+``pending_payment`` access lasts until ``max(grace_until, current_period_end)``), and touches no
+other subscription of the user. Each subscription is handled in its own transaction, its row
+taken with ``FOR UPDATE SKIP LOCKED``: two runners never handle the same one, and the row stays
+locked during the payment call (bounded by the client's deadline).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from parovoz_events.base import EventData
+from parovoz_events.subscription import (
+    RenewalUpcoming,
+    SubscriptionActivated,
+    SubscriptionExpired,
+    SubscriptionPaymentFailed,
+    SubscriptionRenewed,
+    SubscriptionSuspended,
+)
+from parovoz_kit.errors import ParovozError
+
+from parovoz_subscription.billing.domain.charges import (
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    PaymentOutcome,
+    Payments,
+    PaymentState,
+)
+from parovoz_subscription.billing.domain.periods import next_period, period_end
+from parovoz_subscription.billing.renewal_rules import RenewalRules
+from parovoz_subscription.plans.domain import Price
+from parovoz_subscription.plans.service import PlansUnitOfWork, get_plan, period_price
+from parovoz_subscription.subscriptions.domain import (
+    BillingPeriod,
+    Subscription,
+    SubscriptionStatus,
+)
+
+log = logging.getLogger(__name__)
+S = SubscriptionStatus
+
+#: payment's cancellation reasons an event may carry; anything else is a provider error.
+_EVENT_REASONS = frozenset(
+    {
+        "expired_on_confirmation",
+        "card_expired",
+        "insufficient_funds",
+        "fraud_suspected",
+        "provider_error",
+        "three_d_secure_failed",
+        "card_declined",
+        "payment_method_unavailable",
+        "user_blocked",
+        "cancelled_by_user",
+        "cancelled_by_platform",
+    }
+)
+
+
+class DueKind(StrEnum):
+    RENEWAL = "renewal"
+    EXPIRY = "expiry"
+    NOTICE = "notice"
+
+
+# --- ports ---------------------------------------------------------------------------------------
+
+
+class SubscriptionStore(Protocol):
+    async def get(self, subscription_id: uuid.UUID) -> Subscription | None: ...
+    async def get_for_update(self, subscription_id: uuid.UUID) -> Subscription | None: ...
+    async def save(self, subscription: Subscription) -> None: ...
+    async def live_of_user(self, user_id: uuid.UUID) -> list[Subscription]: ...
+
+
+class ChargeStore(Protocol):
+    async def add(self, charge: Charge) -> None: ...
+    async def add_once(self, charge: Charge) -> Charge: ...
+    async def save(self, charge: Charge) -> None: ...
+    async def for_period(
+        self, subscription_id: uuid.UUID, period_start: datetime, kind: ChargeKind | None = None
+    ) -> list[Charge]: ...
+
+
+class BillingUnitOfWork(PlansUnitOfWork, Protocol):
+    """What renewals and plan changes need of subscription's unit of work."""
+
+    @property
+    def subscriptions(self) -> SubscriptionStore: ...
+
+    @property
+    def charges(self) -> ChargeStore: ...
+
+
+class RenewalQueue(Protocol):
+    """The jobs' queries (``billing.renewals_repository.SqlRenewals``)."""
+
+    async def next_due(
+        self,
+        kind: DueKind,
+        now: datetime,
+        *,
+        skip: Collection[uuid.UUID] = (),
+        only: Collection[uuid.UUID] | None = None,
+        notice_until: datetime | None = None,
+    ) -> Subscription | None: ...
+
+    async def mark_notified(
+        self, subscription_id: uuid.UUID, renews_at: datetime, now: datetime
+    ) -> bool: ...
+
+
+UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[BillingUnitOfWork]]
+QueueOf = Callable[[BillingUnitOfWork], RenewalQueue]
+
+
+class Step(StrEnum):
+    RENEWED = "renewed"
+    PENDING = "pending"
+    FAILED = "failed"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOTIFIED = "notified"
+    NOT_DUE = "not_due"
+    ERROR = "error"
+
+
+@dataclass
+class JobRun:
+    """What one run did: subscription id -> step."""
+
+    steps: dict[uuid.UUID, Step] = field(default_factory=dict)
+
+    def of(self, step: Step) -> list[uuid.UUID]:
+        return [key for key, value in self.steps.items() if value is step]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def renewal_key(subscription_id: uuid.UUID, period_start: datetime, attempt: int) -> str:
+    """payment's idempotency key of a renewal attempt (<= 64 characters)."""
+    return f"sub:{subscription_id}:{int(period_start.timestamp())}:{attempt}"
+
+
+def _money(amount_minor: int, currency: str) -> dict[str, object]:
+    return {"amount_minor": amount_minor, "currency": currency}
+
+
+E = TypeVar("E", bound=EventData)
+
+
+def _event(kind: type[E], subscription: Subscription, **fields: object) -> E:
+    """An event of ``subscription`` (its common facts plus ``fields``), validated."""
+    return kind.model_validate({**subscription.facts(), **fields})
+
+
+def _reason(code: str | None) -> str:
+    return code if code in _EVENT_REASONS else "provider_error"
+
+
+def item_name(subscription: Subscription, period: BillingPeriod) -> str:
+    return f"Подписка Parovoz {subscription.plan_type.value.upper()} ({period.value})"
+
+
+@dataclass(frozen=True)
+class _NextTerms:
+    plan_id: uuid.UUID
+    period: BillingPeriod
+    price: Price
+    scheduled: bool
+
+
+async def _next_terms(
+    uow: BillingUnitOfWork, subscription: Subscription, period_start: datetime
+) -> _NextTerms:
+    """Plan, billing period and price of the period starting at ``period_start``: a scheduled
+    change (downgrade, period change) applies now, unless the user already holds a live
+    subscription of the new plan type (then it is dropped)."""
+    plan_id = subscription.scheduled_plan_id or subscription.plan_id
+    period = subscription.scheduled_billing_period or subscription.billing_period
+    scheduled = (plan_id, period) != (subscription.plan_id, subscription.billing_period)
+    if scheduled and plan_id != subscription.plan_id:
+        plan = await get_plan(uow, plan_id)
+        others = await uow.subscriptions.live_of_user(subscription.user_id)
+        if any(o.id != subscription.id and o.plan_type is plan.plan_type for o in others):
+            plan_id, period, scheduled = subscription.plan_id, subscription.billing_period, False
+    # A switcher pays what a new subscriber of that plan pays then; the same plan, what an
+    # existing subscriber pays (price changes after their notice).
+    subscribed_at = period_start if plan_id != subscription.plan_id else subscription.created_at
+    price = await period_price(
+        uow, plan_id, subscription.region, period, period_start, subscribed_at=subscribed_at
+    )
+    return _NextTerms(plan_id, period, price, scheduled)
+
+
+def _new_period_end(
+    subscription: Subscription, terms: _NextTerms, period_start: datetime, now: datetime
+) -> tuple[datetime, datetime, datetime]:
+    """(anchor, start, end) of the period a success now pays."""
+    tz = subscription.time_zone
+    if subscription.status is S.PENDING_PAYMENT:
+        # A late payment restores the subscription from the payment date (a new anchor).
+        return now, now, period_end(now, terms.period, 1, tz)
+    if subscription.status is S.TRIAL or terms.period is not subscription.billing_period:
+        return period_start, period_start, period_end(period_start, terms.period, 1, tz)
+    following = next_period(subscription.anchor_at, terms.period, tz, period_start)
+    return subscription.anchor_at, period_start, following.end
+
+
+async def _charge_for(
+    payments: Payments, subscription: Subscription, charge: Charge, period: BillingPeriod
+) -> PaymentOutcome:
+    if charge.payment_id is not None:
+        return await payments.get_payment(charge.payment_id)
+    if subscription.saved_method_id is None:
+        return PaymentOutcome(
+            payment_id=None,
+            status=PaymentState.CANCELLED,
+            amount_minor=charge.amount_minor,
+            currency=charge.currency,
+            decline_code="payment_method_unavailable",
+            hard_decline=True,
+        )
+    return await payments.charge_saved_method(
+        saved_method_id=subscription.saved_method_id,
+        user_id=subscription.user_id,
+        amount_minor=charge.amount_minor,
+        currency=charge.currency,
+        reference=charge.reference,
+        item_name=item_name(subscription, period),
+        region=subscription.region,
+        description=f"Продление подписки Parovoz, попытка {charge.attempt}",
+        idempotency_key=charge.idempotency_key,
+        metadata={"subscription_id": str(subscription.id), "kind": charge.kind.value},
+    )
+
+
+# --- renewal of one subscription -----------------------------------------------------------------
+
+
+async def renew_subscription(
+    uow: BillingUnitOfWork,
+    payments: Payments,
+    rules: RenewalRules,
+    subscription: Subscription,
+    now: datetime,
+) -> Step:
+    """Charge (or retry, or suspend) one due subscription, locked by the caller; the caller
+    commits unless the answer is ``NOT_DUE``."""
+    period_start = subscription.current_period_end
+    charges = await uow.charges.for_period(subscription.id, period_start, ChargeKind.RENEWAL)
+    if any(charge.status is ChargeStatus.SUCCEEDED for charge in charges):
+        return Step.NOT_DUE  # paid by another path; its settlement moves the subscription
+    pending = next((c for c in charges if c.status is ChargeStatus.PENDING), None)
+    failed = [c for c in charges if c.status is ChargeStatus.FAILED]
+    if subscription.status is S.PENDING_PAYMENT and pending is None:
+        hard = any(charge.hard_decline for charge in failed)
+        wait = None if hard else rules.next_retry_after(len(failed))
+        if wait is None:
+            grace_over = subscription.grace_until is None or now >= subscription.grace_until
+            if not grace_over:
+                return Step.NOT_DUE
+            _suspend(uow, rules, subscription, now)
+            await uow.subscriptions.save(subscription)
+            return Step.SUSPENDED
+        if now < period_start + wait:
+            return Step.NOT_DUE
+    terms = await _next_terms(uow, subscription, period_start)
+    anchor, new_start, new_end = _new_period_end(subscription, terms, period_start, now)
+    charge = pending or await uow.charges.add_once(
+        Charge(
+            id=uuid.uuid4(),
+            subscription_id=subscription.id,
+            user_id=subscription.user_id,
+            kind=ChargeKind.RENEWAL,
+            period_start=period_start,
+            period_end=new_end,
+            attempt=len(failed) + 1,
+            amount_minor=terms.price.amount_minor,
+            currency=terms.price.currency,
+            status=ChargeStatus.PENDING,
+            idempotency_key=renewal_key(subscription.id, period_start, len(failed) + 1),
+            created_at=now,
+        )
+    )
+    outcome = await _charge_for(payments, subscription, charge, terms.period)
+    charge.started(outcome)
+    charge.settle(outcome, now)
+    await uow.charges.save(charge)
+    if charge.status is ChargeStatus.PENDING:
+        return Step.PENDING
+    if charge.status is ChargeStatus.SUCCEEDED:
+        await _renewed(uow, subscription, charge, terms, (anchor, new_start, new_end), now)
+        await uow.subscriptions.save(subscription)
+        return Step.RENEWED
+    step = _failed(uow, rules, subscription, charge, now)
+    await uow.subscriptions.save(subscription)
+    return step
+
+
+async def _renewed(
+    uow: BillingUnitOfWork,
+    subscription: Subscription,
+    charge: Charge,
+    terms: _NextTerms,
+    period: tuple[datetime, datetime, datetime],
+    now: datetime,
+) -> None:
+    previous = subscription.status
+    if terms.plan_id != subscription.plan_id:
+        subscription.plan_type = (await get_plan(uow, terms.plan_id)).plan_type
+    subscription.plan_id, subscription.billing_period = terms.plan_id, terms.period
+    subscription.scheduled_plan_id, subscription.scheduled_billing_period = None, None
+    subscription.price_minor, subscription.currency = charge.amount_minor, charge.currency
+    anchor, start, end = period
+    subscription.anchor_at = anchor
+    subscription.current_period_start, subscription.current_period_end = start, end
+    if previous is S.ACTIVE:
+        subscription.updated_at = now
+    else:
+        subscription.move(S.ACTIVE, now)
+    assert charge.payment_id is not None
+    if previous is S.TRIAL:
+        uow.emit(
+            _event(
+                SubscriptionActivated,
+                subscription,
+                status="active",
+                previous_status="trial",
+                price=_money(charge.amount_minor, charge.currency),
+                payment_id=charge.payment_id,
+                auto_renew=subscription.auto_renew,
+                current_period_start=start,
+                current_period_end=end,
+                activated_at=now,
+            )
+        )
+        return
+    uow.emit(
+        _event(
+            SubscriptionRenewed,
+            subscription,
+            payment_id=charge.payment_id,
+            amount=_money(charge.amount_minor, charge.currency),
+            attempt=charge.attempt,
+            period_start=start,
+            period_end=end,
+            renewed_at=now,
+        )
+    )
+
+
+def _failed(
+    uow: BillingUnitOfWork,
+    rules: RenewalRules,
+    subscription: Subscription,
+    charge: Charge,
+    now: datetime,
+) -> Step:
+    period_start = charge.period_start
+    if subscription.status is S.TRIAL:
+        # A trial's conversion failed: converted, but unpaid (the state machine's way there).
+        subscription.move(S.ACTIVE, now)
+    if subscription.status is S.ACTIVE:
+        subscription.move(S.PENDING_PAYMENT, now)
+    wait = None if charge.hard_decline else rules.next_retry_after(charge.attempt)
+    grace = rules.hard_decline_grace if charge.hard_decline else rules.grace
+    subscription.grace_until = period_start + grace
+    subscription.updated_at = now
+    uow.emit(
+        _event(
+            SubscriptionPaymentFailed,
+            subscription,
+            payment_id=charge.payment_id,
+            amount=_money(charge.amount_minor, charge.currency),
+            attempt=charge.attempt,
+            failure_reason=_reason(charge.decline_code),
+            next_retry_at=None if wait is None else period_start + wait,
+            failed_at=now,
+        )
+    )
+    if (wait is None and not charge.hard_decline) or now >= subscription.grace_until:
+        _suspend(uow, rules, subscription, now)
+        return Step.SUSPENDED
+    return Step.FAILED
+
+
+def _suspend(
+    uow: BillingUnitOfWork, rules: RenewalRules, subscription: Subscription, now: datetime
+) -> None:
+    subscription.move(S.SUSPENDED, now)
+    uow.emit(
+        _event(
+            SubscriptionSuspended,
+            subscription,
+            reason="payment_failed",
+            suspended_at=now,
+            expires_at=now + rules.suspended_expiry,
+        )
+    )
+
+
+# --- expiry and notices of one subscription ------------------------------------------------------
+
+
+async def expire_subscription(
+    uow: BillingUnitOfWork, rules: RenewalRules, subscription: Subscription, now: datetime
+) -> Step:
+    """A trial or cancelled period that ended, or a suspension that lasted its time: expired."""
+    previous = subscription.status
+    if previous is S.SUSPENDED:
+        since = subscription.suspended_at or subscription.updated_at
+        if now < since + rules.suspended_expiry:
+            return Step.NOT_DUE
+    elif previous in (S.TRIAL, S.CANCELLED):
+        if now < subscription.current_period_end:
+            return Step.NOT_DUE
+    else:
+        return Step.NOT_DUE
+    subscription.move(S.EXPIRED, now)
+    await uow.subscriptions.save(subscription)
+    uow.emit(
+        _event(
+            SubscriptionExpired,
+            subscription,
+            previous_status=previous.value,
+            expired_at=now,
+        )
+    )
+    return Step.EXPIRED
+
+
+async def notify_upcoming(
+    uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, now: datetime
+) -> Step:
+    """``renewal.upcoming`` for the charge at the period end, once per charge time."""
+    renews_at = subscription.current_period_end
+    if not await queue.mark_notified(subscription.id, renews_at, now):
+        return Step.NOT_DUE
+    try:
+        terms = await _next_terms(uow, subscription, renews_at)
+    except ParovozError as error:  # no price there any more: nothing to announce
+        log.warning("no renewal price to announce", extra={"code": error.code})
+        return Step.NOT_DUE
+    if terms.price.amount_minor > 0:
+        uow.emit(
+            _event(
+                RenewalUpcoming,
+                subscription,
+                renews_at=renews_at,
+                amount=_money(terms.price.amount_minor, terms.price.currency),
+                has_saved_method=subscription.saved_method_id is not None,
+            )
+        )
+    return Step.NOTIFIED
+
+
+# --- the runs ------------------------------------------------------------------------------------
+
+
+async def _run(
+    kind: DueKind,
+    unit_of_work: UnitOfWorkFactory,
+    queue_of: QueueOf,
+    rules: RenewalRules,
+    now: Callable[[], datetime],
+    handle: Callable[[BillingUnitOfWork, RenewalQueue, Subscription, datetime], Awaitable[Step]],
+    only: Collection[uuid.UUID] | None,
+) -> JobRun:
+    run = JobRun()
+    for _ in range(rules.batch_size):
+        at = now()
+        notice_until = at + rules.upcoming_notice if kind is DueKind.NOTICE else None
+        subscription: Subscription | None = None
+        try:
+            async with unit_of_work() as uow:
+                queue = queue_of(uow)
+                subscription = await queue.next_due(
+                    kind, at, skip=list(run.steps), only=only, notice_until=notice_until
+                )
+                if subscription is None:
+                    break
+                run.steps[subscription.id] = Step.ERROR
+                step = await handle(uow, queue, subscription, at)
+                run.steps[subscription.id] = step
+                if step is not Step.NOT_DUE:
+                    uow.access_changed(users=[subscription.user_id])
+                    await uow.commit()
+        except Exception as error:  # one subscription's trouble never stops the others
+            log.error(
+                "billing job step failed",
+                extra={
+                    "job": kind.value,
+                    "subscription_id": str(subscription.id) if subscription else None,
+                    "error": type(error).__name__,
+                },
+            )
+            if subscription is None:
+                break  # the database itself failed: the next run tries again
+    return run
+
+
+async def run_renewals(
+    unit_of_work: UnitOfWorkFactory,
+    queue_of: QueueOf,
+    payments: Payments,
+    rules: RenewalRules,
+    now: Callable[[], datetime],
+    *,
+    only: Collection[uuid.UUID] | None = None,
+) -> JobRun:
+    """Charge due periods, retry failed ones, suspend exhausted ones (at most a batch)."""
+
+    async def handle(
+        uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
+    ) -> Step:
+        return await renew_subscription(uow, payments, rules, subscription, at)
+
+    return await _run(DueKind.RENEWAL, unit_of_work, queue_of, rules, now, handle, only)
+
+
+async def run_expiries(
+    unit_of_work: UnitOfWorkFactory,
+    queue_of: QueueOf,
+    rules: RenewalRules,
+    now: Callable[[], datetime],
+    *,
+    only: Collection[uuid.UUID] | None = None,
+) -> JobRun:
+    async def handle(
+        uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
+    ) -> Step:
+        return await expire_subscription(uow, rules, subscription, at)
+
+    return await _run(DueKind.EXPIRY, unit_of_work, queue_of, rules, now, handle, only)
+
+
+async def run_renewal_notices(
+    unit_of_work: UnitOfWorkFactory,
+    queue_of: QueueOf,
+    rules: RenewalRules,
+    now: Callable[[], datetime],
+    *,
+    only: Collection[uuid.UUID] | None = None,
+) -> JobRun:
+    async def handle(
+        uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
+    ) -> Step:
+        return await notify_upcoming(uow, queue, subscription, at)
+
+    return await _run(DueKind.NOTICE, unit_of_work, queue_of, rules, now, handle, only)
+
+
+__all__: Sequence[str] = (
+    "BillingUnitOfWork",
+    "DueKind",
+    "JobRun",
+    "RenewalQueue",
+    "Step",
+    "expire_subscription",
+    "notify_upcoming",
+    "renew_subscription",
+    "renewal_key",
+    "run_expiries",
+    "run_renewal_notices",
+    "run_renewals",
+)
