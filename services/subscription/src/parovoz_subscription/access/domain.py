@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -168,9 +168,9 @@ class AccessDecision:
     status: SubscriptionStatus | None = None
     devices_used: int = 0
     device_limit: int = 0
-    #: Allowed on a device not registered yet: it must be registered (under the user's lock,
-    #: counting again) before the answer is given.
-    registers_device: bool = False
+    #: Allowed on a device not registered yet: it is registered by this check (under the
+    #: user's lock, counting again). Not part of the answer (equal answers ignore it).
+    registers_device: bool = field(default=False, compare=False)
 
 
 def age_at(birth_date: date, now: datetime, zone: ZoneInfo) -> int:
