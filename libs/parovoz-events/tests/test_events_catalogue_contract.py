@@ -57,6 +57,7 @@ CATALOGUE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "subscription.subscription.suspended.v1": ("subscription_id", "subscription", NOTIFY),
     "subscription.subscription.cancelled.v1": ("subscription_id", "subscription", NOTIFY),
     "subscription.subscription.expired.v1": ("subscription_id", "subscription", NOTIFY),
+    "subscription.subscription.plan_changed.v1": ("subscription_id", "subscription", NOTIFY),
     "subscription.renewal.upcoming.v1": ("subscription_id", "subscription", NOTIFY),
     "subscription.plan.price_changed.v1": ("plan_id", "subscription", NOTIFY),
     "subscription.plan.catalog_removal_announced.v1": ("plan_id", "subscription", NOTIFY),

@@ -96,6 +96,7 @@ def test_money_carrying_types_are_the_expected_ones() -> None:
         "subscription.subscription.activated.v1",
         "subscription.subscription.renewed.v1",
         "subscription.subscription.payment_failed.v1",
+        "subscription.subscription.plan_changed.v1",
         "subscription.renewal.upcoming.v1",
         "subscription.plan.price_changed.v1",
     }

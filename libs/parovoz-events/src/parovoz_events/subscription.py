@@ -248,6 +248,51 @@ class RenewalUpcoming(_SubscriptionEvent):
     }
 
 
+
+@register
+class SubscriptionPlanChanged(_SubscriptionEvent):
+    """The subscriber changed plan or billing period. An upgrade applies at once (the price
+    difference for the unused part of the period charged now, the period end unchanged); a
+    downgrade or a change of billing period is scheduled for the period end (nothing charged
+    now). The facts name the plan before the change."""
+
+    event_type: ClassVar[str] = "subscription.subscription.plan_changed.v1"
+
+    new_plan_id: UUID = Field(description="The plan after the change.")
+    new_plan_type: PlanType = Field(description="Kind of the new plan.")
+    new_billing_period: BillingPeriod = Field(description="Billing period after the change.")
+    timing: Literal["now", "period_end"] = Field(
+        description="`now`: applied at once; `period_end`: scheduled for the period end."
+    )
+    effective_at: UtcDatetime = Field(description="When the new plan applies.")
+    charged: PositiveMoney | None = Field(
+        description="Charged now for the rest of the period; null when nothing was charged."
+    )
+    payment_id: UUID | None = Field(description="The payment of `charged`; null without one.")
+    new_price: PositiveMoney = Field(description="Price of one period from the next period.")
+    changed_at: UtcDatetime = Field(description="When the subscriber changed it.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        **_FACTS,
+        "new_plan_id": ids.PLAN_ID,
+        "new_plan_type": "family",
+        "new_billing_period": "monthly",
+        "timing": "now",
+        "effective_at": "2025-05-16T10:00:00Z",
+        "charged": rub(15000),
+        "payment_id": ids.PAYMENT_ID,
+        "new_price": rub(69900),
+        "changed_at": "2025-05-16T10:00:00Z",
+    }
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.charged is None) != (self.payment_id is None):
+            raise ValueError("a charge names its payment, and only a charge does")
+        if self.timing == "period_end" and self.charged is not None:
+            raise ValueError("a change at the period end charges nothing now")
+        return self
+
 # --- plans --------------------------------------------------------------------------------------
 class _PlanEvent(EventData):
     topic: ClassVar[str] = "subscription.events.v1"
