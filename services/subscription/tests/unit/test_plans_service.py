@@ -411,3 +411,16 @@ async def test_plans_on_sale_lists_active_plans_priced_in_the_region() -> None:
     assert [(e.region, e.price.amount_minor) for e in on_sale[0].current(T0)] == [("RU", 39900)]
     with pytest.raises(ValidationFailed):
         await service.plans_on_sale(uow, "RUS", T0)
+
+
+async def test_the_dev_seed_creates_the_default_plans_once() -> None:
+    from parovoz_subscription.plans.seed import seed_default_plans
+
+    uow = MemoryUnitOfWork()
+    assert await seed_default_plans(uow, rules=RULES, now=T0) == 4
+    assert await seed_default_plans(uow, rules=RULES, now=T0) == 0
+    types = sorted(plan.plan_type.value for plan in uow.plans.plans.values())
+    assert types == ["basic", "family", "premium", "student"]
+    basic = next(p for p in uow.plans.plans.values() if p.plan_type is PlanType.BASIC)
+    offer = await service.plan_for_sale(uow, basic.id, "RU", MONTHLY)
+    assert (offer.currency, offer.amount_minor) == ("RUB", 39900)

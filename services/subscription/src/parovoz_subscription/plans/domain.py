@@ -187,6 +187,14 @@ def region_restricted(plan: Plan, region: str, period: BillingPeriod) -> Busines
     )
 
 
+def game_not_in_catalog(game_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"Game {game_id} is not in the plan's catalog.",
+        code="GAME_NOT_IN_PLAN_CATALOG",
+        detail_ru=f"Игры {game_id} нет в каталоге тарифного плана.",
+    )
+
+
 # --- validation ---------------------------------------------------------------------------------
 def _invalid(english: str, russian: str, pointer: str) -> ValidationFailed:
     return ValidationFailed(english, detail_ru=russian, pointer=pointer)
@@ -493,11 +501,7 @@ def announce_removal(
     """The included game leaves the catalog at ``effective_at`` (default: the notice from now;
     never earlier). Announcing again moves the time (still no earlier than the notice)."""
     if entry is None or entry.mode is not CatalogMode.INCLUDED or entry.removed_by(now):
-        raise NotFound(
-            f"Game {game_id} is not in the plan's catalog.",
-            code="GAME_NOT_IN_PLAN_CATALOG",
-            detail_ru=f"Игры {game_id} нет в каталоге тарифного плана.",
-        )
+        raise game_not_in_catalog(game_id)
     earliest = now + rules.catalog_removal_notice
     when = earliest if effective_at is None else effective_at
     if when < earliest:

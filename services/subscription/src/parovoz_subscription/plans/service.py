@@ -30,6 +30,7 @@ from parovoz_subscription.plans.domain import (
     check_region,
     exclude_game,
     existing_subscriber_price,
+    game_not_in_catalog,
     include_game,
     latest_entries,
     new_plan,
@@ -209,6 +210,16 @@ async def view_plan(uow: PlansUnitOfWork, plan_id: uuid.UUID) -> PlanView:
 async def plan_catalog(uow: PlansUnitOfWork, plan_id: uuid.UUID) -> list[CatalogEntry]:
     await get_plan(uow, plan_id)
     return await uow.plans.catalog(plan_id)
+
+
+async def catalog_entry(
+    uow: PlansUnitOfWork, plan_id: uuid.UUID, game_id: uuid.UUID
+) -> CatalogEntry:
+    await get_plan(uow, plan_id)
+    entry = await uow.plans.catalog_entry(plan_id, game_id)
+    if entry is None:
+        raise game_not_in_catalog(game_id)
+    return entry
 
 
 # --- admin changes ------------------------------------------------------------------------------
