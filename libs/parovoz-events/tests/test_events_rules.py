@@ -153,3 +153,22 @@ def test_what_the_admin_stand_in_publishes_is_accepted(build: Any) -> None:
 
 def _as_bytes(key: object) -> bytes:
     return key if isinstance(key, bytes) else str(key).encode()
+
+
+def test_a_plan_price_change_keeps_its_currency_and_reaches_new_subscribers_first() -> None:
+    price_changed = "subscription.plan.price_changed.v1"
+    refused(price_changed, "keeps its currency", new_price={"amount_minor": 500, "currency": "USD"})
+    refused(
+        price_changed,
+        "never pay a new price before",
+        effective_for_existing_subscribers_from="2025-03-01T10:00:00Z",
+    )
+    refused(price_changed, "amount_minor", old_price={"amount_minor": 0, "currency": "RUB"})
+
+
+def test_a_catalog_removal_takes_effect_after_its_announcement() -> None:
+    refused(
+        "subscription.plan.catalog_removal_announced.v1",
+        "ends after it starts",
+        effective_at="2025-04-01T09:00:00Z",
+    )

@@ -144,8 +144,10 @@ def plans_router(infrastructure: Infrastructure) -> APIRouter:
         response_model=PlanDocument,
         summary="Change a plan's name, description, features, trial, devices, regions (admin)",
         description=(
-            "Platform role `admin`. Only the attributes sent change (null is refused). A trial "
-            "length applies to new trials; a device limit and new releases to everyone at once."
+            "Platform role `admin` (403 `PERMISSION_DENIED` otherwise). Only the attributes sent "
+            "change (null is refused, 400). A trial length applies to new trials; a device "
+            "limit, new releases and regions apply at once (cached access answers of the plan "
+            "are forgotten). An unknown plan is 404 `PLAN_NOT_FOUND`."
         ),
         responses=error_responses({**_ADMIN, **_PLAN}),
     )

@@ -1,4 +1,7 @@
-"""Jobs of plans: scheduled price changes and catalog removals taking effect."""
+"""Jobs of plans: none. A price change and a catalog removal take effect by their instants
+(``plan_prices.existing_from``, ``plan_catalog.removal_effective_at``), read at the time of the
+question, so nothing has to run when they arrive; a cached catalog answer carries its ``until``
+(the removal, or the end of a new release's window) for the cache to honour."""
 
 from __future__ import annotations
 

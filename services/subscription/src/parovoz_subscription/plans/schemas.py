@@ -211,8 +211,8 @@ class PlanChangeAttributes(RequestModel):
         default=None,
         min_length=1,
         max_length=MAX_REGIONS,
-        description="Optional: the whole new list; a region left out is no longer sold there "
-        "(its subscribers keep the plan).",
+        description="Optional: the whole new list of regions the plan is sold in (a region "
+        "left out is no longer sold there); never null.",
     )
 
     def changes(self) -> dict[str, object]:
