@@ -36,7 +36,7 @@ class SubscriptionService(subscription_service_pb2_grpc.SubscriptionServiceServi
     async def IssueOfflineLicense(
         self, request: pb.IssueOfflineLicenseRequest, context: grpc.aio.ServicerContext
     ) -> pb.IssueOfflineLicenseResponse:
-        return await issue_offline_license(self._infrastructure, request)
+        return await issue_offline_license(self._infrastructure, request, context)
 
 
 def grpc_services(infrastructure: Infrastructure) -> Sequence[GrpcService]:
