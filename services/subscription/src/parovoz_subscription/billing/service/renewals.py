@@ -178,7 +178,7 @@ def _money(amount_minor: int, currency: str) -> dict[str, object]:
 E = TypeVar("E", bound=EventData)
 
 
-def _event(kind: type[E], subscription: Subscription, **fields: object) -> E:
+def event_of(kind: type[E], subscription: Subscription, **fields: object) -> E:
     """An event of ``subscription`` (its common facts plus ``fields``), validated."""
     return kind.model_validate({**subscription.facts(), **fields})
 
@@ -351,7 +351,7 @@ async def _renewed(
     assert charge.payment_id is not None
     if previous is S.TRIAL:
         uow.emit(
-            _event(
+            event_of(
                 SubscriptionActivated,
                 subscription,
                 status="active",
@@ -366,7 +366,7 @@ async def _renewed(
         )
         return
     uow.emit(
-        _event(
+        event_of(
             SubscriptionRenewed,
             subscription,
             payment_id=charge.payment_id,
@@ -397,7 +397,7 @@ def _failed(
     subscription.grace_until = period_start + grace
     subscription.updated_at = now
     uow.emit(
-        _event(
+        event_of(
             SubscriptionPaymentFailed,
             subscription,
             payment_id=charge.payment_id,
@@ -419,7 +419,7 @@ def _suspend(
 ) -> None:
     subscription.move(S.SUSPENDED, now)
     uow.emit(
-        _event(
+        event_of(
             SubscriptionSuspended,
             subscription,
             reason="payment_failed",
@@ -427,6 +427,26 @@ def _suspend(
             expires_at=now + rules.suspended_expiry,
         )
     )
+
+
+async def charge_settled(uow: BillingUnitOfWork, charge: Charge, outcome: PaymentOutcome) -> None:
+    """payment's late outcome (an event) of a renewal or upgrade charge that was still pending:
+    the consumer's hook (``billing.service.settlements``).
+
+    A renewal is left to the renewals job: the subscription is still due, and the job's next run
+    asks payment for the pending charge's payment and applies it with the dunning rules. An
+    upgrade whose change was refused as pending is recorded; if it was paid after all, the money
+    must go back (logged for an operator: the consumer has no payment client here)."""
+    if charge.kind is not ChargeKind.UPGRADE:
+        return
+    now = outcome.succeeded_at or charge.created_at
+    if charge.settle(outcome, now):
+        await uow.charges.save(charge)
+    if charge.status is ChargeStatus.SUCCEEDED:
+        log.error(
+            "an upgrade was paid after its plan change was refused: refund it",
+            extra={"charge_id": str(charge.id), "payment_id": str(charge.payment_id)},
+        )
 
 
 # --- expiry and notices of one subscription ------------------------------------------------------
@@ -449,7 +469,7 @@ async def expire_subscription(
     subscription.move(S.EXPIRED, now)
     await uow.subscriptions.save(subscription)
     uow.emit(
-        _event(
+        event_of(
             SubscriptionExpired,
             subscription,
             previous_status=previous.value,
@@ -473,7 +493,7 @@ async def notify_upcoming(
         return Step.NOT_DUE
     if terms.price.amount_minor > 0:
         uow.emit(
-            _event(
+            event_of(
                 RenewalUpcoming,
                 subscription,
                 renews_at=renews_at,
@@ -586,6 +606,8 @@ __all__: Sequence[str] = (
     "JobRun",
     "RenewalQueue",
     "Step",
+    "charge_settled",
+    "event_of",
     "expire_subscription",
     "notify_upcoming",
     "renew_subscription",
