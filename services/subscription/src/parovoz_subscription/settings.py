@@ -89,6 +89,10 @@ class SubscriptionSettings(ServiceSettings):
     access_cache_ttl_seconds: int = Field(default=300, ge=1, le=300)
     #: One Redis call of the access path may take this long; then PostgreSQL answers.
     access_cache_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
+    #: After a Redis failure the access path does not ask Redis for this long.
+    access_cache_retry_after_seconds: float = Field(default=1.0, ge=0, le=60)
+    #: A hit is kept in the process this long (0: never); other replicas' changes wait for it.
+    access_cache_local_seconds: float = Field(default=1.0, ge=0, le=5)
     #: The zone a user's birthday is counted in (PRODUCT.md: Europe/Moscow by default).
     access_age_time_zone: str = Field(default="Europe/Moscow", min_length=1, max_length=64)
 
@@ -159,6 +163,8 @@ class SubscriptionSettings(ServiceSettings):
             default_device_limit=self.access_default_device_limit,
             cache_ttl_seconds=self.access_cache_ttl_seconds,
             cache_timeout_seconds=self.access_cache_timeout_seconds,
+            cache_retry_after_seconds=self.access_cache_retry_after_seconds,
+            cache_local_seconds=self.access_cache_local_seconds,
             age_time_zone=self.access_age_time_zone,
         )
 

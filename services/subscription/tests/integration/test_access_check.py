@@ -170,16 +170,18 @@ async def test_a_game_event_changes_the_next_answer(infrastructure, topic, consu
     assert not denied.allowed and denied.reason is AccessReason.GAME_NOT_AVAILABLE
 
 
-async def test_unknown_game_is_not_found_twice(infrastructure) -> None:
+async def test_an_unknown_game_is_not_found_and_remembered_as_such(infrastructure) -> None:
     from parovoz_kit.errors import NotFound
 
     now = infrastructure.clock.now()
-    user_id = uuid.uuid4()
+    user_id, game_id = uuid.uuid4(), uuid.uuid4()
     put_profile(user_id)
-    for _ in range(2):
+    units = CountingUnitsOfWork(infrastructure)
+    for _ in range(3):
         with pytest.raises(NotFound) as caught:
-            await check(infrastructure, user_id, uuid.uuid4(), now)
+            await check(infrastructure, user_id, game_id, now, units=units)
         assert caught.value.code == "GAME_NOT_FOUND"
+    assert units.opened == 1  # then from the cache (until a game event names it)
 
 
 async def test_age_and_region_from_the_profile(infrastructure) -> None:

@@ -49,6 +49,7 @@ from parovoz_subscription.access.domain import (
     PlanTerms,
     UserTerms,
 )
+from parovoz_subscription.access.rules import AccessRules
 from parovoz_subscription.access.service import CacheLookup, UserEntry
 from parovoz_subscription.subscriptions.domain import PlanType, SubscriptionStatus
 
@@ -69,8 +70,11 @@ CACHE_LOOKUPS = Counter(
     ["result"],
 )
 _HIT = CACHE_LOOKUPS.labels("hit")
+_LOCAL = CACHE_LOOKUPS.labels("local")
 _MISS = CACHE_LOOKUPS.labels("miss")
 _ERROR = CACHE_LOOKUPS.labels("error")
+#: The in-process memo holds at most this many (user, game) hits; then it starts afresh.
+LOCAL_LIMIT = 100_000
 
 #: ARGV: prefix, user id, game id. Answers [user gen, game gen, user entry, game entry] and,
 #: when the user's entry is there, [plan id, plan gen, plan entry, catalog entry] per plan.
@@ -183,14 +187,24 @@ def decode_plan(plan_id: uuid.UUID, plan_raw: bytes, catalog_raw: bytes) -> Plan
 
 
 class AccessCache:
+    """Redis behind a short in-process memo of hits (``rules.cache_local_seconds``; forgotten
+    whole by every ``invalidate`` of this process, so a change made here is seen at once and
+    one made by another replica within that time). After a Redis failure the cache is not
+    asked for ``rules.cache_retry_after_seconds`` (a hung Redis costs one timeout, not one
+    per request)."""
+
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._lookup = redis.register_script(_LOOKUP)
         self._last_logged = 0.0
+        self._skip_until = 0.0
+        self._local: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, CacheLookup]] = {}
 
-    def _failed(self, operation: str, error: BaseException) -> None:
+    def _failed(self, operation: str, error: BaseException, rules: AccessRules | None) -> None:
         CACHE_ERRORS.labels(operation).inc()
         now = time.monotonic()
+        if rules is not None:
+            self._skip_until = now + rules.cache_retry_after_seconds
         if now - self._last_logged >= 60:
             self._last_logged = now
             log.warning(
@@ -198,24 +212,42 @@ class AccessCache:
                 extra={"operation": operation, "error": type(error).__name__},
             )
 
+    def _skipping(self) -> bool:
+        return self._skip_until > 0 and time.monotonic() < self._skip_until
+
     async def lookup(
-        self, user_id: uuid.UUID, game_id: uuid.UUID, wait_seconds: float
+        self, user_id: uuid.UUID, game_id: uuid.UUID, rules: AccessRules
     ) -> CacheLookup | None:
         """What the cache holds for this user and game (with the generations a miss stores
         under); None when Redis cannot answer."""
-        try:
-            async with asyncio.timeout(wait_seconds):
-                answer = await self._lookup(args=[PREFIX, str(user_id), str(game_id)])
-        except Exception as error:  # any Redis failure: PostgreSQL answers
-            self._failed("lookup", error)
+        key = (user_id, game_id)
+        memo = self._local.get(key)
+        if memo is not None:
+            if memo[0] > time.monotonic():
+                _LOCAL.inc()
+                return memo[1]
+            del self._local[key]
+        if self._skipping():
             _ERROR.inc()
             return None
         try:
-            return self._decoded(answer)
+            async with asyncio.timeout(rules.cache_timeout_seconds):
+                answer = await self._lookup(args=[PREFIX, str(user_id), str(game_id)])
+        except Exception as error:  # any Redis failure: PostgreSQL answers
+            self._failed("lookup", error, rules)
+            _ERROR.inc()
+            return None
+        try:
+            found = self._decoded(answer)
         except Exception as error:  # an unreadable entry is a miss
-            self._failed("decode", error)
+            self._failed("decode", error, None)
             _MISS.inc()
             return CacheLookup(user_generation=answer[0], game_generation=answer[1])
+        if found.hit and rules.cache_local_seconds > 0:
+            if len(self._local) >= LOCAL_LIMIT:
+                self._local.clear()
+            self._local[key] = (time.monotonic() + rules.cache_local_seconds, found)
+        return found
 
     def _decoded(self, answer: list[Any]) -> CacheLookup:
         user_raw, game_raw = answer[2], answer[3]
@@ -243,17 +275,17 @@ class AccessCache:
         return found
 
     async def stamp_plans(
-        self, lookup: CacheLookup, plan_ids: Collection[uuid.UUID], wait_seconds: float
+        self, lookup: CacheLookup, plan_ids: Collection[uuid.UUID], rules: AccessRules
     ) -> None:
         """Read the plans' generations into ``lookup`` (before their data is read)."""
         wanted = [plan_id for plan_id in plan_ids if plan_id not in lookup.plan_generations]
-        if not wanted:
+        if not wanted or self._skipping():
             return
         try:
-            async with asyncio.timeout(wait_seconds):
+            async with asyncio.timeout(rules.cache_timeout_seconds):
                 values = await self._redis.mget([f"{PREFIX}gen:p:{p}" for p in wanted])
         except Exception as error:
-            self._failed("stamp", error)
+            self._failed("stamp", error, rules)
             return
         for plan_id, value in zip(wanted, values, strict=True):
             lookup.plan_generations[plan_id] = value if value is not None else b"0"
@@ -267,14 +299,16 @@ class AccessCache:
         user: UserEntry | None,
         game: GameTerms | None,
         plans: Mapping[uuid.UUID, PlanTerms],
-        ttl_seconds: int,
-        wait_seconds: float,
+        rules: AccessRules,
     ) -> None:
         """Store what a miss read from PostgreSQL, under the generations ``lookup`` read before
         (``user`` None: leave the user's entry out)."""
+        if self._skipping():
+            return
+        ttl_seconds = rules.cache_ttl_seconds
         user_gen, game_gen = _text(lookup.user_generation), _text(lookup.game_generation)
         try:
-            async with asyncio.timeout(wait_seconds):
+            async with asyncio.timeout(rules.cache_timeout_seconds):
                 async with self._redis.pipeline(transaction=False) as pipe:
                     pipe.set(f"{PREFIX}g:{game_id}:{game_gen}", encode_game(game), ex=ttl_seconds)
                     if user is not None:
@@ -296,7 +330,7 @@ class AccessCache:
                         )
                     await pipe.execute()
         except Exception as error:
-            self._failed("store", error)
+            self._failed("store", error, rules)
 
     async def invalidate(
         self,
@@ -306,7 +340,9 @@ class AccessCache:
         games: Collection[uuid.UUID] = (),
     ) -> None:
         """Forget every cached answer that depends on these users, plans or games: their
-        generations move on, so no entry stored before is read again."""
+        generations move on, so no entry stored before is read again (and this process's memo
+        starts afresh)."""
+        self._local.clear()
         keys = [
             *(f"{PREFIX}gen:u:{user_id}" for user_id in users),
             *(f"{PREFIX}gen:p:{plan_id}" for plan_id in plans),
@@ -320,4 +356,4 @@ class AccessCache:
                     pipe.incr(key)
                 await pipe.execute()
         except Exception as error:  # the TTL bounds what is lost
-            self._failed("invalidate", error)
+            self._failed("invalidate", error, None)

@@ -15,5 +15,10 @@ class AccessRules:
     cache_ttl_seconds: int
     #: How long one Redis call may take before access answers from PostgreSQL instead.
     cache_timeout_seconds: float
+    #: After a Redis failure, how long the cache is not asked (PostgreSQL answers).
+    cache_retry_after_seconds: float
+    #: How long a hit is kept in the process (0: never); another replica's change is seen
+    #: after at most this long, this process's own at once.
+    cache_local_seconds: float
     #: The time zone a birthday is counted in (a user's age at the instant of the check).
     age_time_zone: str

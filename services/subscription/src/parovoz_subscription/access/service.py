@@ -75,11 +75,11 @@ class CacheLookup:
 
 class AccessCachePort(Protocol):
     async def lookup(
-        self, user_id: uuid.UUID, game_id: uuid.UUID, wait_seconds: float
+        self, user_id: uuid.UUID, game_id: uuid.UUID, rules: AccessRules
     ) -> CacheLookup | None: ...
 
     async def stamp_plans(
-        self, lookup: CacheLookup, plan_ids: Collection[uuid.UUID], wait_seconds: float
+        self, lookup: CacheLookup, plan_ids: Collection[uuid.UUID], rules: AccessRules
     ) -> None: ...
 
     async def store(
@@ -91,8 +91,7 @@ class AccessCachePort(Protocol):
         user: UserEntry | None,
         game: GameTerms | None,
         plans: Mapping[uuid.UUID, PlanTerms],
-        ttl_seconds: int,
-        wait_seconds: float,
+        rules: AccessRules,
     ) -> None: ...
 
 
@@ -205,7 +204,9 @@ async def check_access(
 ) -> AccessDecision:
     """CheckAccess: from the cache alone when it holds everything and the device is known;
     a unit of work is opened only for a miss or a new device."""
-    found = await ports.cache.lookup(user_id, game_id, ports.rules.cache_timeout_seconds)
+    found = await ports.cache.lookup(user_id, game_id, ports.rules)
+    if found is not None and found.game_cached and found.game is None:
+        raise game_not_found(game_id)
     if found is not None and found.hit:
         decision = _from_cache(found, ports, game_id, device_id, region, now)
         if not decision.registers_device:
@@ -227,7 +228,9 @@ async def decide(
 ) -> AccessDecision:
     """The access decision inside the caller's unit of work (a device registration or a
     fetched profile is committed in it)."""
-    found = await ports.cache.lookup(user_id, game_id, ports.rules.cache_timeout_seconds)
+    found = await ports.cache.lookup(user_id, game_id, ports.rules)
+    if found is not None and found.game_cached and found.game is None:
+        raise game_not_found(game_id)
     if found is not None and found.hit:
         decision = _from_cache(found, ports, game_id, device_id, region, now)
         if decision.registers_device:
@@ -307,8 +310,7 @@ async def _from_database(
                 user=None,
                 game=None,
                 plans={},
-                ttl_seconds=rules.cache_ttl_seconds,
-                wait_seconds=rules.cache_timeout_seconds,
+                rules=rules,
             )
         raise game_not_found(game_id)
     profile = await user_facts(uow, ports.profiles, user_id, now=now)
@@ -317,7 +319,7 @@ async def _from_database(
     held = tuple(HeldEntitlement.of(subscription) for subscription in (*live, *ended))
     plan_ids = tuple(dict.fromkeys(h.plan_id for h in held if h.status in GRANTS_ACCESS))
     if found is not None:
-        await ports.cache.stamp_plans(found, plan_ids, rules.cache_timeout_seconds)
+        await ports.cache.stamp_plans(found, plan_ids, rules)
     terms: dict[uuid.UUID, PlanTerms] = {}
     for plan_id in plan_ids:
         plan_terms = await _plan_terms(uow, plan_id, game_id, game_row.release_date, now)
@@ -345,8 +347,7 @@ async def _from_database(
             user=user if len(terms) == len(plan_ids) else None,
             game=game,
             plans=terms,
-            ttl_seconds=rules.cache_ttl_seconds,
-            wait_seconds=rules.cache_timeout_seconds,
+            rules=rules,
         )
     if decision.registers_device:
         return await _register(uow, user_id, device_id, decision, now)
