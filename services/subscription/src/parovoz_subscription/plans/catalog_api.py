@@ -13,15 +13,15 @@ from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_subscription.plans import service as use_cases
-from parovoz_subscription.plans.domain import CatalogMode
-from parovoz_subscription.plans.rules import PlanRules
-from parovoz_subscription.plans.schemas import (
+from parovoz_subscription.plans.catalog_schemas import (
     CatalogEntryDocument,
     CatalogEntryResponse,
     CatalogListDocument,
     catalog_resource,
-    json_response,
 )
+from parovoz_subscription.plans.domain import CatalogMode
+from parovoz_subscription.plans.rules import PlanRules
+from parovoz_subscription.plans.schemas import json_response
 from parovoz_subscription.unit_of_work import subscription_unit_of_work
 
 PlanId = Annotated[uuid.UUID, Path(description="The plan's id (UUID).")]
