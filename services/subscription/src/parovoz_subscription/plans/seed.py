@@ -1,6 +1,7 @@
 """Default plans for a development database: BASIC, PREMIUM, FAMILY and STUDENT in RU, created
 only when no plan exists at all (idempotent; a migration inserts no plans). Not wired into
-start-up; call ``seed_default_plans`` from a dev command or a shell."""
+start-up: run ``.venv/bin/python -m parovoz_subscription.plans.seed`` on a dev database, or call
+``seed_default_plans`` from a dev command."""
 
 from __future__ import annotations
 
@@ -87,3 +88,25 @@ async def seed_default_plans(
             now=now,
         )
     return len(DEFAULTS)
+
+
+async def _seed_dev_database() -> int:
+    """``python -m parovoz_subscription.plans.seed``: the default plans in the database the
+    settings name (the environment's ``SUBSCRIPTION_*``), through the service's own unit of
+    work (its clock, its outbox, its cache invalidation)."""
+    from parovoz_kit.infrastructure import open_infrastructure
+
+    from parovoz_subscription.unit_of_work import subscription_unit_of_work
+
+    settings = SubscriptionSettings()
+    async with open_infrastructure(settings) as infrastructure:
+        async with subscription_unit_of_work(infrastructure) as uow:
+            return await seed_default_plans(
+                uow, rules=settings.plan_rules(), now=infrastructure.clock.now()
+            )
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    print(f"default plans created: {asyncio.run(_seed_dev_database())}")
