@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import math
 import os
 import socket
@@ -46,7 +47,17 @@ from typing import Any
 import grpc
 import httpx
 import loadgen
-from benchlib import AUTH, GATEWAY, REPO, expect, print_table, record, verdict
+from benchlib import (
+    AUTH,
+    GATEWAY,
+    REPO,
+    cpu_seconds,
+    expect,
+    print_table,
+    record,
+    service_pid,
+    verdict,
+)
 from loadgen import Load, Request
 
 THROUGHPUT_GOAL = 0.5
@@ -355,6 +366,10 @@ class EchoServer:
         self.__exit__()
         sys.exit("the echo servicer did not start")
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def __exit__(self, *_: object) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
@@ -376,6 +391,8 @@ class Calls:
     p99_ms: float
     failed: int
     codes: dict[str, int]
+    #: CPU ms per call of the serving process (``/proc``), when known.
+    cpu_ms: float | None = None
 
     @property
     def rate(self) -> float:
@@ -420,8 +437,21 @@ async def _grpc_load(
     return Calls(len(latencies), elapsed, percentile(0.5), percentile(0.99), failed, codes)
 
 
-def grpc_load(target: str, request: Any, token: str, concurrency: int, seconds: float) -> Calls:
-    return asyncio.run(_grpc_load(target, request, token, concurrency, seconds))
+def grpc_load(
+    target: str,
+    request: Any,
+    token: str,
+    concurrency: int,
+    seconds: float,
+    pid: int | None = None,
+) -> Calls:
+    """The load, and the CPU time the serving process ``pid`` spent per call meanwhile."""
+    before = cpu_seconds(pid)
+    calls = asyncio.run(_grpc_load(target, request, token, concurrency, seconds))
+    after = cpu_seconds(pid)
+    if before is None or after is None or not calls.calls:
+        return calls
+    return dataclasses.replace(calls, cpu_ms=(after - before) * 1e3 / calls.calls)
 
 
 def probe(target: str, request: Any, token: str) -> dict[str, Any]:
@@ -464,6 +494,7 @@ def _summary(measured: Sequence[Calls]) -> dict[str, Any]:
         "not_ok": sum(x.failed for x in measured),
         "calls": sum(x.calls for x in measured),
         "codes": codes,
+        "server_cpu_ms_per_call": _median([x.cpu_ms for x in measured if x.cpu_ms]),
     }
 
 
@@ -519,12 +550,13 @@ def main() -> None:
     check_runs: list[Calls] = []
     ratios: list[float] = []
     p99_ratios: list[float] = []
+    service = service_pid("parovoz-subscription")
     with EchoServer() as echo:
         for number in range(rounds):
             grpc_load(echo.target, request, token, args.concurrency, 1)  # warm-up
-            echo_run = grpc_load(echo.target, request, token, args.concurrency, seconds)
+            echo_run = grpc_load(echo.target, request, token, args.concurrency, seconds, echo.pid)
             grpc_load(args.target, request, token, args.concurrency, 1)  # warm-up
-            check_run = grpc_load(args.target, request, token, args.concurrency, seconds)
+            check_run = grpc_load(args.target, request, token, args.concurrency, seconds, service)
             echo_runs.append(echo_run)
             check_runs.append(check_run)
             if echo_run.rate:
@@ -535,6 +567,7 @@ def main() -> None:
                 print(
                     f"  round {number + 1} {name:12} {run.rate:8.1f} calls/s  "
                     f"p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms  not OK {run.failed}"
+                    + (f"  server cpu {run.cpu_ms:.3f} ms/call" if run.cpu_ms else "")
                     + (f" ({run.codes})" if run.failed else "")
                 )
 
@@ -559,6 +592,9 @@ def main() -> None:
         "p99_ratios": [round(r, 3) for r in p99_ratios],
         "p99_goal": f"<= {P99_GOAL}",
         "p99_verdict": p99_verdict,
+        "server_cpu": "CPU ms per call of the serving process (/proc), median of rounds: the "
+        "echo process's, and subscription's (any other traffic it serves meanwhile counts too); "
+        "hardly moved by other load on the machine, which the rates are",
     }
 
     rest_figures: dict[str, Any] | None = None
@@ -602,48 +638,31 @@ def main() -> None:
         "rest": rest_figures,
     }
     path = record(KEY, figures)
+    echo_f, check_f = grpc_figures["echo"], grpc_figures["check_access"]
+
+    def grpc_row(name: str, f: dict[str, Any], ratio_cell: str, p99_cell: str) -> list[Any]:
+        cells = [f["calls_per_s"], f["p50_ms"], f["p99_ms"], f["not_ok"]]
+        return [name, *cells, f["server_cpu_ms_per_call"], ratio_cell, p99_cell]
+
     rows: list[list[Any]] = [
-        [
-            "gRPC echo",
-            grpc_figures["echo"]["calls_per_s"],
-            grpc_figures["echo"]["p50_ms"],
-            grpc_figures["echo"]["p99_ms"],
-            grpc_figures["echo"]["not_ok"],
-            "floor",
-            "",
-        ],
-        [
+        grpc_row("gRPC echo", echo_f, "floor", ""),
+        grpc_row(
             "gRPC CheckAccess",
-            grpc_figures["check_access"]["calls_per_s"],
-            grpc_figures["check_access"]["p50_ms"],
-            grpc_figures["check_access"]["p99_ms"],
-            grpc_figures["check_access"]["not_ok"],
+            check_f,
             f"{ratio} (>= {THROUGHPUT_GOAL}) {grpc_figures['throughput_verdict']}",
             f"{p99_ratio} (<= {P99_GOAL}) {p99_verdict}",
-        ],
+        ),
     ]
     if rest_figures is not None:
-        rows += [
-            [
-                "REST health",
-                rest_figures["health"]["rps"],
-                rest_figures["health"]["p50_ms"],
-                rest_figures["health"]["p99_ms"],
-                rest_figures["health"]["not_2xx"],
-                "floor",
-                "",
-            ],
-            [
-                "REST access",
-                rest_figures["access"]["rps"],
-                rest_figures["access"]["p50_ms"],
-                rest_figures["access"]["p99_ms"],
-                rest_figures["access"]["not_2xx"],
-                f"{rest_figures['ratio']} (printed)",
-                "",
-            ],
-        ]
-    print_table(["target", "per s", "p50 ms", "p99 ms", "failed", "ratio", "p99 ratio"], rows)
+        for name, key, cell in (
+            ("REST health", "health", "floor"),
+            ("REST access", "access", f"{rest_figures['ratio']} (printed)"),
+        ):
+            f = rest_figures[key]
+            rows.append([name, f["rps"], f["p50_ms"], f["p99_ms"], f["not_2xx"], None, cell, ""])
+    print_table(
+        ["target", "per s", "p50 ms", "p99 ms", "failed", "cpu ms", "ratio", "p99 ratio"], rows
+    )
     print(f"written to {path}")
     missed = (
         grpc_figures["throughput_verdict"] != "PASS"

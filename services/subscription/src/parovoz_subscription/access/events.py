@@ -31,6 +31,7 @@ from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_subscription.access.cache import AccessCache
+from parovoz_subscription.access.ports import access_cache
 from parovoz_subscription.access.read_models import SqlReadModels
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ APPLY: dict[str, Apply] = {
 
 def developer_event_handlers(infrastructure: Infrastructure) -> Mapping[str, Handler]:
     clock = infrastructure.clock
-    cache = infrastructure.shared("access-cache", lambda: AccessCache(infrastructure.redis))
+    cache = access_cache(infrastructure)
 
     def handler(apply: Apply) -> Handler:
         async def handle(session: AsyncSession, data: Any, event: Event) -> None:
