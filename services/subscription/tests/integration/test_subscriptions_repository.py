@@ -147,27 +147,29 @@ async def test_saving_into_a_second_live_one_is_refused(infrastructure: Infrastr
 async def test_get_for_update_holds_the_row(infrastructure: Infrastructure) -> None:
     sub = a_subscription(uuid.uuid4())
     await add(infrastructure, sub)
-    order: list[str] = []
+    locked_now = asyncio.Event()
+    seen: list[SubscriptionStatus] = []
 
     async def locker() -> None:
         async with subscription_unit_of_work(infrastructure) as uow:
             locked = await uow.subscriptions.get_for_update(sub.id)
             assert locked is not None
-            order.append("locked")
+            locked_now.set()
             await asyncio.sleep(0.3)
             locked.move(S.CANCELLED, T0)
             await uow.subscriptions.save(locked)
             await uow.commit()
-            order.append("released")
 
     async def waiter() -> None:
-        await asyncio.sleep(0.1)
+        await locked_now.wait()
         async with subscription_unit_of_work(infrastructure) as uow:
-            seen = await uow.subscriptions.get_for_update(sub.id)
-            order.append(f"read {seen.status.value if seen else None}")
+            read = await uow.subscriptions.get_for_update(sub.id)
+            assert read is not None
+            seen.append(read.status)
 
     await asyncio.gather(locker(), waiter())
-    assert order == ["locked", "released", "read cancelled"]
+    # Without the lock the second reader would have read the row before the change: active.
+    assert seen == [S.CANCELLED]
 
 
 async def test_of_user_pages_newest_first_with_a_status_filter(

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, available_timezones
 
-from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 
 
 class PlanType(StrEnum):
@@ -194,6 +194,26 @@ def move_subscription(
         subscription.auto_renew = True
     subscription.status = target
     subscription.updated_at = now
+
+
+# --- errors of the context --------------------------------------------------------------------
+
+
+def subscription_not_found(subscription_id: uuid.UUID) -> NotFound:
+    """Unknown, or someone else's: the same answer (no existence leak)."""
+    return NotFound(
+        f"Subscription {subscription_id} not found.",
+        detail_ru=f"Подписка {subscription_id} не найдена.",
+        code="SUBSCRIPTION_NOT_FOUND",
+    )
+
+
+def subscription_already_exists(plan_type: PlanType) -> Conflict:
+    return Conflict(
+        f"You already have a live {plan_type.value} subscription.",
+        detail_ru=f"У вас уже есть действующая подписка типа {plan_type.value}.",
+        code="SUBSCRIPTION_ALREADY_EXISTS",
+    )
 
 
 # --- creation, cancellation and resumption -----------------------------------------------------

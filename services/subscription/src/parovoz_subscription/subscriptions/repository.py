@@ -40,6 +40,7 @@ from parovoz_subscription.subscriptions.domain import (
     Position,
     Subscription,
     SubscriptionStatus,
+    subscription_already_exists,
 )
 from parovoz_subscription.tables import metadata
 
@@ -137,14 +138,6 @@ def row_of_subscription(subscription: Subscription) -> dict[str, Any]:
     return values
 
 
-def already_exists(plan_type: PlanType) -> Conflict:
-    return Conflict(
-        f"You already have a live {plan_type.value} subscription.",
-        detail_ru=f"У вас уже есть действующая подписка типа {plan_type.value}.",
-        code="SUBSCRIPTION_ALREADY_EXISTS",
-    )
-
-
 def _changed_concurrently(subscription_id: uuid.UUID) -> Conflict:
     return Conflict(
         f"Subscription {subscription_id} was changed by someone else; read it again.",
@@ -185,7 +178,7 @@ class SqlSubscriptions:
                 )
         except IntegrityError as error:
             if UNIQUE_LIVE_INDEX in str(error.orig):
-                raise already_exists(subscription.plan_type) from None
+                raise subscription_already_exists(subscription.plan_type) from None
             raise
 
     async def save(self, subscription: Subscription) -> None:
@@ -206,7 +199,7 @@ class SqlSubscriptions:
                 )
         except IntegrityError as error:
             if UNIQUE_LIVE_INDEX in str(error.orig):
-                raise already_exists(subscription.plan_type) from None
+                raise subscription_already_exists(subscription.plan_type) from None
             raise
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise _changed_concurrently(subscription.id)

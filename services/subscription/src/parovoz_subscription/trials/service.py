@@ -21,7 +21,8 @@ class Trials(Protocol):
 
 
 class TrialsUnitOfWork(Protocol):
-    trials: Trials
+    @property
+    def trials(self) -> Trials: ...
 
 
 async def trial_eligible(uow: TrialsUnitOfWork, user_id: uuid.UUID, plan_type: PlanType) -> bool:
