@@ -137,14 +137,15 @@ class FakeCharges:
         return sorted(found, key=lambda charge: charge.created_at, reverse=True)
 
     async def first_payment(self, subscription_id: uuid.UUID) -> Charge | None:
-        for charge in self.rows.values():
-            if (
-                charge.subscription_id == subscription_id
-                and charge.kind is ChargeKind.FIRST
-                and charge.status in (ChargeStatus.SUCCEEDED, ChargeStatus.REFUNDED)
-            ):
-                return copy.deepcopy(charge)
-        return None
+        paid = [
+            charge
+            for charge in self.rows.values()
+            if charge.subscription_id == subscription_id
+            and charge.kind in PERIOD_KINDS
+            and charge.status in (ChargeStatus.SUCCEEDED, ChargeStatus.REFUNDED)
+        ]
+        paid.sort(key=lambda charge: (charge.period_start, charge.created_at))
+        return copy.deepcopy(paid[0]) if paid else None
 
 
 class FakeSubscriptions:

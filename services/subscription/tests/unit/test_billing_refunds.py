@@ -21,7 +21,7 @@ from billing_payments_support import (
 )
 from parovoz_events.subscription import SubscriptionExpired
 from parovoz_kit.errors import BusinessRuleViolation, NotFound, Unavailable
-from parovoz_subscription.billing.domain.charges import Charge
+from parovoz_subscription.billing.domain.charges import Charge, ChargeKind, ChargeStatus
 from parovoz_subscription.billing.service.payments import (
     refund_key,
     refund_subscription,
@@ -190,3 +190,32 @@ def test_refund_keys_are_per_charge_and_request() -> None:
     key = refund_key(charge_id, "abc")
     assert key == refund_key(charge_id, "abc") and len(key) <= 64
     assert key != refund_key(charge_id, "abd") and key != refund_key(uuid.uuid4(), "abc")
+
+
+async def test_a_converted_trial_is_refunded_like_a_first_payment() -> None:
+    """A trial converts with a renewal charge (the renewals job's): that is its first payment."""
+    subscription = a_subscription(S.ACTIVE)
+    uow, payments = FakeUnitOfWork(subscription), FakePayments()
+    conversion = Charge(
+        id=uuid.uuid4(),
+        subscription_id=subscription.id,
+        user_id=subscription.user_id,
+        kind=ChargeKind.RENEWAL,
+        period_start=NOW,
+        period_end=NOW + timedelta(days=31),
+        attempt=1,
+        amount_minor=39900,
+        currency="RUB",
+        status=ChargeStatus.SUCCEEDED,
+        idempotency_key="renewal-1",
+        created_at=NOW,
+        payment_id=uuid.uuid4(),
+        settled_at=NOW,
+    )
+    await uow.charges.add(conversion)
+    with pytest.raises(BusinessRuleViolation) as closed:
+        await refund(uow, payments, subscription, after=timedelta(days=15))
+    assert closed.value.code == "REFUND_WINDOW_CLOSED"
+    done = await refund(uow, payments, subscription, after=timedelta(days=3))
+    assert done.charge.id == conversion.id and done.subscription.status is S.EXPIRED
+    assert payments.named("refund")[-1]["payment_id"] == conversion.payment_id

@@ -36,7 +36,12 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_subscription.billing.domain.charges import Charge, ChargeKind, ChargeStatus
+from parovoz_subscription.billing.domain.charges import (
+    PERIOD_KINDS,
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+)
 from parovoz_subscription.tables import metadata
 
 charges = Table(
@@ -246,11 +251,18 @@ class SqlCharges:
         return [_charge(row) for row in await self._session.execute(statement)]
 
     async def first_payment(self, subscription_id: uuid.UUID) -> Charge | None:
-        """The subscription's paid first charge (succeeded or since refunded), if any."""
-        statement = select(charges).where(
-            charges.c.subscription_id == subscription_id,
-            charges.c.kind == ChargeKind.FIRST.value,
-            charges.c.status.in_([ChargeStatus.SUCCEEDED.value, ChargeStatus.REFUNDED.value]),
+        """The subscription's first paid period charge (its first payment, or the conversion of
+        its trial), succeeded or since refunded; None while nothing was paid. Locked."""
+        statement = (
+            select(charges)
+            .where(
+                charges.c.subscription_id == subscription_id,
+                charges.c.kind.in_([kind.value for kind in PERIOD_KINDS]),
+                charges.c.status.in_([ChargeStatus.SUCCEEDED.value, ChargeStatus.REFUNDED.value]),
+            )
+            .order_by(charges.c.period_start, charges.c.created_at)
+            .limit(1)
+            .with_for_update()
         )
-        row = (await self._session.execute(statement.with_for_update())).first()
+        row = (await self._session.execute(statement)).first()
         return _charge(row) if row else None

@@ -351,8 +351,9 @@ async def refund_subscription(
 ) -> RefundDone:
     """A refund through payment's ``Refund``.
 
-    - The owner: the whole first payment, within the refund window of its payment (422
-      ``REFUND_WINDOW_CLOSED`` after); the subscription ends at once (``expired``).
+    - The owner: the whole first payment (or the charge that converted the trial), within the
+      refund window of its payment (422 ``REFUND_WINDOW_CLOSED`` after); the subscription ends
+      at once (``expired``).
     - An admin: any charge of the subscription (the latest paid one by default), any amount up
       to what is left of it (all of it by default), ending the subscription only when asked.
 
