@@ -24,7 +24,7 @@ from parovoz_subscription.billing.domain.charges import (
 )
 from parovoz_subscription.billing.jobs import renewal_queue
 from parovoz_subscription.billing.renewal_rules import RenewalRules
-from parovoz_subscription.billing.service.renewals import (
+from parovoz_subscription.billing.service.lifecycle import (
     JobRun,
     run_expiries,
     run_renewal_notices,

@@ -19,14 +19,13 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobContext, PeriodicJob
 
 from parovoz_subscription.billing.renewals_repository import SqlRenewals
-from parovoz_subscription.billing.service.renewals import (
-    BillingUnitOfWork,
+from parovoz_subscription.billing.service.lifecycle import (
     JobRun,
-    RenewalQueue,
     run_expiries,
     run_renewal_notices,
     run_renewals,
 )
+from parovoz_subscription.billing.service.renewals import BillingUnitOfWork, RenewalQueue
 from parovoz_subscription.clients.payment import payment_client
 from parovoz_subscription.unit_of_work import subscription_unit_of_work
 

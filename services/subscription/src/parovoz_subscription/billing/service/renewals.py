@@ -1,7 +1,8 @@
 """Renewals and dunning (PRODUCT.md "Renewal", "Hard declines", "Entitlement is separate from
-billing"): the use cases of billing's leased jobs.
+billing"): the renewal of one due subscription (run by ``lifecycle.run_renewals``), its ports,
+and the hook payment's consumer hands late outcomes to.
 
-- **Renewal** (``run_renewals``): an ``active`` subscription whose period ended, or a ``trial``
+- **Renewal**: an ``active`` subscription whose period ended, or a ``trial``
   with a saved method (its conversion), is charged through payment's ``ChargeSavedMethod`` for
   the next period. A charge row comes first (the charges table refuses a second success for a
   period); payment's idempotency key is ``sub:{id}:{period start, epoch seconds}:{attempt}``
@@ -12,10 +13,7 @@ billing"): the use cases of billing's leased jobs.
   last failure ``suspended``. Hard decline: no retry, ``pending_payment`` until the hard-decline
   grace ends (``payment_failed`` asks for a new method), then ``suspended``. A retry that
   succeeds restores ``active`` from the payment date (a new anchor).
-- **Expiry** (``run_expiries``): a trial without a saved method (or with auto-renewal off) at its
-  end, a cancelled subscription at its period end, a subscription suspended 30 days.
-- **Notices** (``run_renewal_notices``): ``subscription.renewal.upcoming.v1`` N days before the
-  charge, once per (subscription, charge time).
+- Expiry and the upcoming-renewal notice: ``lifecycle.py``.
 
 Entitlement: a failure never touches the period already paid (``current_period_end`` stays; in
 ``pending_payment`` access lasts until ``max(grace_until, current_period_end)``), and touches no
@@ -28,18 +26,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Sequence
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from parovoz_events.base import EventData
 from parovoz_events.subscription import (
-    RenewalUpcoming,
     SubscriptionActivated,
-    SubscriptionExpired,
     SubscriptionPaymentFailed,
     SubscriptionRenewed,
     SubscriptionSuspended,
@@ -138,10 +133,6 @@ class RenewalQueue(Protocol):
     ) -> bool: ...
 
 
-UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[BillingUnitOfWork]]
-QueueOf = Callable[[BillingUnitOfWork], RenewalQueue]
-
-
 class Step(StrEnum):
     RENEWED = "renewed"
     PENDING = "pending"
@@ -153,16 +144,6 @@ class Step(StrEnum):
     ERROR = "error"
 
 
-@dataclass
-class JobRun:
-    """What one run did: subscription id -> step."""
-
-    steps: dict[uuid.UUID, Step] = field(default_factory=dict)
-
-    def of(self, step: Step) -> list[uuid.UUID]:
-        return [key for key, value in self.steps.items() if value is step]
-
-
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -171,7 +152,7 @@ def renewal_key(subscription_id: uuid.UUID, period_start: datetime, attempt: int
     return f"sub:{subscription_id}:{int(period_start.timestamp())}:{attempt}"
 
 
-def _money(amount_minor: int, currency: str) -> dict[str, object]:
+def money(amount_minor: int, currency: str) -> dict[str, object]:
     return {"amount_minor": amount_minor, "currency": currency}
 
 
@@ -192,16 +173,16 @@ def item_name(subscription: Subscription, period: BillingPeriod) -> str:
 
 
 @dataclass(frozen=True)
-class _NextTerms:
+class NextTerms:
     plan_id: uuid.UUID
     period: BillingPeriod
     price: Price
     scheduled: bool
 
 
-async def _next_terms(
+async def next_terms(
     uow: BillingUnitOfWork, subscription: Subscription, period_start: datetime
-) -> _NextTerms:
+) -> NextTerms:
     """Plan, billing period and price of the period starting at ``period_start``: a scheduled
     change (downgrade, period change) applies now, unless the user already holds a live
     subscription of the new plan type (then it is dropped)."""
@@ -216,14 +197,23 @@ async def _next_terms(
     # A switcher pays what a new subscriber of that plan pays then; the same plan, what an
     # existing subscriber pays (price changes after their notice).
     subscribed_at = period_start if plan_id != subscription.plan_id else subscription.created_at
-    price = await period_price(
-        uow, plan_id, subscription.region, period, period_start, subscribed_at=subscribed_at
-    )
-    return _NextTerms(plan_id, period, price, scheduled)
+    try:
+        price = await period_price(
+            uow, plan_id, subscription.region, period, period_start, subscribed_at=subscribed_at
+        )
+    except ParovozError as error:
+        # No price for it (any more): the subscriber keeps the plan and the price they pay.
+        log.warning(
+            "no period price; renewing at the subscription's price",
+            extra={"subscription_id": str(subscription.id), "code": error.code},
+        )
+        current = Price(subscription.currency, subscription.price_minor)
+        return NextTerms(subscription.plan_id, subscription.billing_period, current, False)
+    return NextTerms(plan_id, period, price, scheduled)
 
 
 def _new_period_end(
-    subscription: Subscription, terms: _NextTerms, period_start: datetime, now: datetime
+    subscription: Subscription, terms: NextTerms, period_start: datetime, now: datetime
 ) -> tuple[datetime, datetime, datetime]:
     """(anchor, start, end) of the period a success now pays."""
     tz = subscription.time_zone
@@ -294,8 +284,17 @@ async def renew_subscription(
             return Step.SUSPENDED
         if now < period_start + wait:
             return Step.NOT_DUE
-    terms = await _next_terms(uow, subscription, period_start)
+    terms = await next_terms(uow, subscription, period_start)
     anchor, new_start, new_end = _new_period_end(subscription, terms, period_start, now)
+    if terms.price.amount_minor <= 0 and pending is None:
+        # A free period: nothing to charge, nothing to announce; the period moves on.
+        subscription.anchor_at = anchor
+        subscription.current_period_start, subscription.current_period_end = new_start, new_end
+        if subscription.status is not S.ACTIVE:
+            subscription.move(S.ACTIVE, now)
+        subscription.updated_at = now
+        await uow.subscriptions.save(subscription)
+        return Step.RENEWED
     charge = pending or await uow.charges.add_once(
         Charge(
             id=uuid.uuid4(),
@@ -331,7 +330,7 @@ async def _renewed(
     uow: BillingUnitOfWork,
     subscription: Subscription,
     charge: Charge,
-    terms: _NextTerms,
+    terms: NextTerms,
     period: tuple[datetime, datetime, datetime],
     now: datetime,
 ) -> None:
@@ -356,7 +355,7 @@ async def _renewed(
                 subscription,
                 status="active",
                 previous_status="trial",
-                price=_money(charge.amount_minor, charge.currency),
+                price=money(charge.amount_minor, charge.currency),
                 payment_id=charge.payment_id,
                 auto_renew=subscription.auto_renew,
                 current_period_start=start,
@@ -370,7 +369,7 @@ async def _renewed(
             SubscriptionRenewed,
             subscription,
             payment_id=charge.payment_id,
-            amount=_money(charge.amount_minor, charge.currency),
+            amount=money(charge.amount_minor, charge.currency),
             attempt=charge.attempt,
             period_start=start,
             period_end=end,
@@ -401,7 +400,7 @@ def _failed(
             SubscriptionPaymentFailed,
             subscription,
             payment_id=charge.payment_id,
-            amount=_money(charge.amount_minor, charge.currency),
+            amount=money(charge.amount_minor, charge.currency),
             attempt=charge.attempt,
             failure_reason=_reason(charge.decline_code),
             next_retry_at=None if wait is None else period_start + wait,
@@ -449,170 +448,16 @@ async def charge_settled(uow: BillingUnitOfWork, charge: Charge, outcome: Paymen
         )
 
 
-# --- expiry and notices of one subscription ------------------------------------------------------
-
-
-async def expire_subscription(
-    uow: BillingUnitOfWork, rules: RenewalRules, subscription: Subscription, now: datetime
-) -> Step:
-    """A trial or cancelled period that ended, or a suspension that lasted its time: expired."""
-    previous = subscription.status
-    if previous is S.SUSPENDED:
-        since = subscription.suspended_at or subscription.updated_at
-        if now < since + rules.suspended_expiry:
-            return Step.NOT_DUE
-    elif previous in (S.TRIAL, S.CANCELLED):
-        if now < subscription.current_period_end:
-            return Step.NOT_DUE
-    else:
-        return Step.NOT_DUE
-    subscription.move(S.EXPIRED, now)
-    await uow.subscriptions.save(subscription)
-    uow.emit(
-        event_of(
-            SubscriptionExpired,
-            subscription,
-            previous_status=previous.value,
-            expired_at=now,
-        )
-    )
-    return Step.EXPIRED
-
-
-async def notify_upcoming(
-    uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, now: datetime
-) -> Step:
-    """``renewal.upcoming`` for the charge at the period end, once per charge time."""
-    renews_at = subscription.current_period_end
-    if not await queue.mark_notified(subscription.id, renews_at, now):
-        return Step.NOT_DUE
-    try:
-        terms = await _next_terms(uow, subscription, renews_at)
-    except ParovozError as error:  # no price there any more: nothing to announce
-        log.warning("no renewal price to announce", extra={"code": error.code})
-        return Step.NOT_DUE
-    if terms.price.amount_minor > 0:
-        uow.emit(
-            event_of(
-                RenewalUpcoming,
-                subscription,
-                renews_at=renews_at,
-                amount=_money(terms.price.amount_minor, terms.price.currency),
-                has_saved_method=subscription.saved_method_id is not None,
-            )
-        )
-    return Step.NOTIFIED
-
-
-# --- the runs ------------------------------------------------------------------------------------
-
-
-async def _run(
-    kind: DueKind,
-    unit_of_work: UnitOfWorkFactory,
-    queue_of: QueueOf,
-    rules: RenewalRules,
-    now: Callable[[], datetime],
-    handle: Callable[[BillingUnitOfWork, RenewalQueue, Subscription, datetime], Awaitable[Step]],
-    only: Collection[uuid.UUID] | None,
-) -> JobRun:
-    run = JobRun()
-    for _ in range(rules.batch_size):
-        at = now()
-        notice_until = at + rules.upcoming_notice if kind is DueKind.NOTICE else None
-        subscription: Subscription | None = None
-        try:
-            async with unit_of_work() as uow:
-                queue = queue_of(uow)
-                subscription = await queue.next_due(
-                    kind, at, skip=list(run.steps), only=only, notice_until=notice_until
-                )
-                if subscription is None:
-                    break
-                run.steps[subscription.id] = Step.ERROR
-                step = await handle(uow, queue, subscription, at)
-                run.steps[subscription.id] = step
-                if step is not Step.NOT_DUE:
-                    uow.access_changed(users=[subscription.user_id])
-                    await uow.commit()
-        except Exception as error:  # one subscription's trouble never stops the others
-            log.error(
-                "billing job step failed",
-                extra={
-                    "job": kind.value,
-                    "subscription_id": str(subscription.id) if subscription else None,
-                    "error": type(error).__name__,
-                },
-            )
-            if subscription is None:
-                break  # the database itself failed: the next run tries again
-    return run
-
-
-async def run_renewals(
-    unit_of_work: UnitOfWorkFactory,
-    queue_of: QueueOf,
-    payments: Payments,
-    rules: RenewalRules,
-    now: Callable[[], datetime],
-    *,
-    only: Collection[uuid.UUID] | None = None,
-) -> JobRun:
-    """Charge due periods, retry failed ones, suspend exhausted ones (at most a batch)."""
-
-    async def handle(
-        uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
-    ) -> Step:
-        return await renew_subscription(uow, payments, rules, subscription, at)
-
-    return await _run(DueKind.RENEWAL, unit_of_work, queue_of, rules, now, handle, only)
-
-
-async def run_expiries(
-    unit_of_work: UnitOfWorkFactory,
-    queue_of: QueueOf,
-    rules: RenewalRules,
-    now: Callable[[], datetime],
-    *,
-    only: Collection[uuid.UUID] | None = None,
-) -> JobRun:
-    async def handle(
-        uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
-    ) -> Step:
-        return await expire_subscription(uow, rules, subscription, at)
-
-    return await _run(DueKind.EXPIRY, unit_of_work, queue_of, rules, now, handle, only)
-
-
-async def run_renewal_notices(
-    unit_of_work: UnitOfWorkFactory,
-    queue_of: QueueOf,
-    rules: RenewalRules,
-    now: Callable[[], datetime],
-    *,
-    only: Collection[uuid.UUID] | None = None,
-) -> JobRun:
-    async def handle(
-        uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
-    ) -> Step:
-        return await notify_upcoming(uow, queue, subscription, at)
-
-    return await _run(DueKind.NOTICE, unit_of_work, queue_of, rules, now, handle, only)
-
-
 __all__: Sequence[str] = (
     "BillingUnitOfWork",
     "DueKind",
-    "JobRun",
     "RenewalQueue",
     "Step",
     "charge_settled",
     "event_of",
-    "expire_subscription",
-    "notify_upcoming",
+    "item_name",
+    "money",
+    "next_terms",
     "renew_subscription",
     "renewal_key",
-    "run_expiries",
-    "run_renewal_notices",
-    "run_renewals",
 )
