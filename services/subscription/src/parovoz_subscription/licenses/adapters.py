@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_subscription.access import service as access
+from parovoz_subscription.access.ports import access_ports
 from parovoz_subscription.licenses.service import AccessAnswer, AccessDecider, LicensesUnitOfWork
 
 #: The name of the decider in ``infrastructure.shared`` (a test may put its own there first).
@@ -34,11 +36,13 @@ class _AccessDecision:
         region: str | None,
         now: datetime,
     ) -> AccessAnswer:
-        from parovoz_subscription.access import service as access
-        from parovoz_subscription.access.ports import access_ports
-
-        ports: Any = access_ports(self._infrastructure)
         decision: AccessAnswer = await access.decide(
-            uow, ports, user_id, game_id, device_id, region, now
+            cast(access.AccessUnitOfWork, uow),
+            access_ports(self._infrastructure),
+            user_id,
+            game_id,
+            device_id,
+            region,
+            now,
         )
         return decision

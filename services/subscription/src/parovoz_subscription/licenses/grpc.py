@@ -23,6 +23,8 @@ from parovoz_kit.grpc.interceptors import grpc_principal
 from parovoz_kit.idempotency import idempotent_call
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_subscription.access.domain import AccessReason
+from parovoz_subscription.access.grpc import REASONS
 from parovoz_subscription.licenses import service as use_cases
 from parovoz_subscription.licenses.adapters import license_decider
 from parovoz_subscription.licenses.domain import DEVICE_ID_LIMIT
@@ -31,18 +33,11 @@ from parovoz_subscription.unit_of_work import subscription_unit_of_work
 
 #: ErrorInfo's ``domain``: who defines the reasons.
 ERROR_DOMAIN = "subscription.parovoz.ru"
-#: The REST code of a denial -> the proto's AccessReason value name.
+#: The REST code of a denial -> the proto's AccessReason value name (access's own mapping).
 ACCESS_REASONS: dict[str, str] = {
-    "NO_ACTIVE_SUBSCRIPTION": "ACCESS_REASON_NO_ACTIVE_SUBSCRIPTION",
-    "SUBSCRIPTION_SUSPENDED": "ACCESS_REASON_SUBSCRIPTION_SUSPENDED",
-    "SUBSCRIPTION_EXPIRED": "ACCESS_REASON_SUBSCRIPTION_EXPIRED",
-    "GAME_NOT_IN_SUBSCRIPTION": "ACCESS_REASON_GAME_NOT_IN_CATALOG",
-    "GAME_NOT_AVAILABLE": "ACCESS_REASON_GAME_NOT_AVAILABLE",
-    "GAME_REGION_RESTRICTED": "ACCESS_REASON_REGION_NOT_AVAILABLE",
-    "AGE_RESTRICTION_VIOLATION": "ACCESS_REASON_AGE_RESTRICTED",
-    "PARENTAL_APPROVAL_REQUIRED": "ACCESS_REASON_PARENTAL_APPROVAL_REQUIRED",
-    "DEVICE_LIMIT_EXCEEDED": "ACCESS_REASON_DEVICE_LIMIT_EXCEEDED",
-    "PLAN_REGION_RESTRICTED": "ACCESS_REASON_PLAN_REGION_RESTRICTED",
+    reason.value: pb.AccessReason.Name(number)
+    for reason, number in REASONS.items()
+    if reason is not AccessReason.GRANTED
 }
 
 
