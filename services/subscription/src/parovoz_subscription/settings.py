@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from parovoz_kit.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from parovoz_kit.settings import Environment, ServiceSettings
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_subscription.access.facts import ReadModelRules
 from parovoz_subscription.access.rules import AccessRules
 from parovoz_subscription.billing.renewal_rules import RenewalRules
 from parovoz_subscription.billing.rules import BillingRules
+from parovoz_subscription.licenses.rules import LicenseRules
+from parovoz_subscription.licenses.signing import (
+    DEVELOPMENT_KEY_ID,
+    DEVELOPMENT_SIGNING_KEY,
+    KEY_ID_PATTERN,
+    LicenseKeyring,
+)
 from parovoz_subscription.plans.rules import PlanRules
 from parovoz_subscription.subscriptions.rules import SubscriptionRules
 
@@ -94,6 +101,10 @@ class SubscriptionSettings(ServiceSettings):
     access_cache_ttl_seconds: int = Field(default=300, ge=1, le=300)
     #: One Redis call of the access path may take this long; then PostgreSQL answers.
     access_cache_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
+    #: After a Redis failure the access path does not ask Redis for this long.
+    access_cache_retry_after_seconds: float = Field(default=1.0, ge=0, le=60)
+    #: A hit is kept in the process this long (0: never); other replicas' changes wait for it.
+    access_cache_local_seconds: float = Field(default=1.0, ge=0, le=5)
     #: The zone a user's birthday is counted in (PRODUCT.md: Europe/Moscow by default).
     access_age_time_zone: str = Field(default="Europe/Moscow", min_length=1, max_length=64)
 
@@ -107,8 +118,36 @@ class SubscriptionSettings(ServiceSettings):
     developer_portal_grpc_target: str = "127.0.0.1:9091"
 
     # --- licenses -----------------------------------------------------------------------------
+    #: How long an offline license is valid (PRODUCT.md: 14 days), never past its access's end.
+    license_validity_days: int = Field(default=14, ge=1, le=90)
+    #: The Ed25519 key signing licenses: PEM (PKCS#8) or the base64 of its 32-byte seed. The
+    #: default is the development key, refused in production.
+    license_signing_key: SecretStr = SecretStr(DEVELOPMENT_SIGNING_KEY)
+    #: Its id, the tokens' ``kid`` (a new id for every new key).
+    license_signing_key_id: str = Field(default=DEVELOPMENT_KEY_ID, pattern=KEY_ID_PATTERN)
+    #: Public keys of retired signing keys by id (PEM or base64 of the 32 bytes), published until
+    #: their last licenses expire (``licenses/signing.py``: rotation).
+    license_retired_public_keys: dict[str, str] = Field(default_factory=dict)
 
     # --- rules objects (one method per context, added with its block) -------------------------
+
+    def license_rules(self) -> LicenseRules:
+        return LicenseRules(validity=timedelta(days=self.license_validity_days))
+
+    def license_keyring(self) -> LicenseKeyring:
+        return LicenseKeyring.of(
+            self.license_signing_key_id,
+            self.license_signing_key.get_secret_value(),
+            self.license_retired_public_keys,
+        )
+
+    @model_validator(mode="after")
+    def _check_license_keys(self) -> SubscriptionSettings:
+        self.license_keyring()  # an unreadable key fails at start, not at the first license
+        development = self.license_signing_key.get_secret_value().strip()
+        if self.environment is Environment.PRODUCTION and development == DEVELOPMENT_SIGNING_KEY:
+            raise ValueError("license_signing_key is the development key; set a real one")
+        return self
 
     def renewal_rules(self) -> RenewalRules:
         days = tuple(self.billing_retry_days)
@@ -136,6 +175,8 @@ class SubscriptionSettings(ServiceSettings):
             default_device_limit=self.access_default_device_limit,
             cache_ttl_seconds=self.access_cache_ttl_seconds,
             cache_timeout_seconds=self.access_cache_timeout_seconds,
+            cache_retry_after_seconds=self.access_cache_retry_after_seconds,
+            cache_local_seconds=self.access_cache_local_seconds,
             age_time_zone=self.access_age_time_zone,
         )
 
