@@ -13,9 +13,9 @@ from typing import Protocol
 from parovoz_events.base import EventData
 from parovoz_events.money import Money
 from parovoz_events.subscription import SubscriptionActivated, SubscriptionCancelled
-from parovoz_kit.errors import Conflict
+from parovoz_kit.errors import Conflict, NotFound
 
-from parovoz_subscription.plans.service import PlanStore, plan_for_sale
+from parovoz_subscription.plans.service import PlanStore, get_plan, plan_for_sale
 from parovoz_subscription.subscriptions.domain import (
     BillingPeriod,
     Position,
@@ -282,3 +282,16 @@ async def resume(
     uow.access_changed(users=[user_id])
     await uow.commit()
     return subscription
+
+
+async def plan_names(
+    uow: SubscriptionsUnitOfWork, subscriptions: Iterable[Subscription]
+) -> dict[uuid.UUID, str]:
+    """The names of these subscriptions' plans (retired ones too), for lists shown to users."""
+    names: dict[uuid.UUID, str] = {}
+    for plan_id in {subscription.plan_id for subscription in subscriptions}:
+        try:
+            names[plan_id] = (await get_plan(uow, plan_id)).name
+        except NotFound:
+            names[plan_id] = ""
+    return names
