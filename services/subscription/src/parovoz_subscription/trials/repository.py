@@ -84,8 +84,9 @@ class SqlTrials:
                 outcome=trial.outcome.value,
             )
             .on_conflict_do_nothing(index_elements=["user_id", "plan_type"])
+            .returning(trials.c.subscription_id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return result.first() is not None
 
     async def of_subscription(self, subscription_id: uuid.UUID) -> Trial | None:
         row = (
