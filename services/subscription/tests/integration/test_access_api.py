@@ -11,10 +11,11 @@ import pytest
 from parovoz.subscription.v1 import subscription_service_pb2 as pb
 
 sys.path.insert(0, str(Path(__file__).parent))  # its *_support modules
-from access_support import a_game, a_plan, a_subscription, put_profile
+from access_support import a_game, a_plan, a_subscription, move, put_profile
 from parovoz_kit.errors import NotFound, ValidationFailed
 from parovoz_subscription.access.domain import AccessReason
 from parovoz_subscription.access.grpc import REASONS, check_access
+from parovoz_subscription.subscriptions.domain import SubscriptionStatus as S
 from parovoz_testing.tokens import auth
 
 PREFIX = "/api/v1/subscriptions"
@@ -163,6 +164,14 @@ async def test_grpc_answers_the_decision(infrastructure) -> None:
         subscription.current_period_end.timestamp(), abs=1e-6
     )
     assert (allowed.devices_used, allowed.device_limit) == (1, 3)
+    # The same request again is remembered by the process (once no change of its own, here
+    # the device's registration, is newer than the answer), until a change it makes.
+    again = await check_access(infrastructure, request)
+    assert again == allowed
+    assert await check_access(infrastructure, request) is again
+    await move(infrastructure, subscription.id, now, S.PENDING_PAYMENT, S.SUSPENDED)
+    suspended = await check_access(infrastructure, request)
+    assert suspended.reason == pb.ACCESS_REASON_SUBSCRIPTION_SUSPENDED
     with pytest.raises(NotFound):
         await check_access(
             infrastructure,

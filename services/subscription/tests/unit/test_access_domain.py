@@ -379,3 +379,22 @@ def test_a_new_release_is_in_the_plan_through_day_90_and_out_on_day_91() -> None
     assert inside.access_until <= datetime(2026, 4, 1, 0, tzinfo=UTC)
     day_91 = datetime(2026, 4, 1, 12, tzinfo=UTC)
     assert on(day_91).reason is AccessReason.GAME_NOT_IN_SUBSCRIPTION
+
+
+def test_a_remembered_answer_never_outlives_the_access_it_grants() -> None:
+    from parovoz_subscription.access.rules import AccessRules
+    from parovoz_subscription.access.service import answer_valid_until
+
+    rules = AccessRules(
+        default_device_limit=3,
+        cache_ttl_seconds=300,
+        cache_timeout_seconds=0.25,
+        cache_retry_after_seconds=1.0,
+        cache_local_seconds=1.0,
+        age_time_zone="Europe/Moscow",
+    )
+    soon = subscription(period_end=NOW + timedelta(milliseconds=300))
+    granted = decide([soon])
+    assert answer_valid_until(granted, NOW, rules) == soon.current_period_end
+    denied = decide([])
+    assert answer_valid_until(denied, NOW, rules) == NOW + timedelta(seconds=1)

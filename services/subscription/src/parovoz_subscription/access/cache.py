@@ -36,7 +36,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -199,6 +199,10 @@ class AccessCache:
         self._last_logged = 0.0
         self._skip_until = 0.0
         self._local: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, CacheLookup]] = {}
+        self._answers: dict[Hashable, tuple[datetime, object]] = {}
+        #: Moves on with every ``invalidate`` of this process: an answer computed before it
+        #: is not remembered after it.
+        self.epoch = 0
 
     def _failed(self, operation: str, error: BaseException, rules: AccessRules | None) -> None:
         CACHE_ERRORS.labels(operation).inc()
@@ -211,6 +215,26 @@ class AccessCache:
                 "access cache unavailable; answering from PostgreSQL",
                 extra={"operation": operation, "error": type(error).__name__},
             )
+
+    def recall(self, key: Hashable, now: datetime) -> object | None:
+        """A whole answer remembered in this process (see :meth:`remember`), if still valid."""
+        memo = self._answers.get(key)
+        if memo is None:
+            return None
+        if now < memo[0]:
+            _LOCAL.inc()
+            return memo[1]
+        del self._answers[key]
+        return None
+
+    def remember(self, key: Hashable, answer: object, valid_until: datetime, epoch: int) -> None:
+        """Keep ``answer`` until ``valid_until`` unless this process forgot something since
+        ``epoch`` (then it may be stale already)."""
+        if epoch != self.epoch:
+            return
+        if len(self._answers) >= LOCAL_LIMIT:
+            self._answers.clear()
+        self._answers[key] = (valid_until, answer)
 
     def _skipping(self) -> bool:
         return self._skip_until > 0 and time.monotonic() < self._skip_until
@@ -342,7 +366,9 @@ class AccessCache:
         """Forget every cached answer that depends on these users, plans or games: their
         generations move on, so no entry stored before is read again (and this process's memo
         starts afresh)."""
+        self.epoch += 1
         self._local.clear()
+        self._answers.clear()
         keys = [
             *(f"{PREFIX}gen:u:{user_id}" for user_id in users),
             *(f"{PREFIX}gen:p:{plan_id}" for plan_id in plans),

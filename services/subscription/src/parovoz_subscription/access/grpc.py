@@ -82,17 +82,31 @@ def decision_message(decision: AccessDecision) -> pb.CheckAccessResponse:
 async def check_access(
     infrastructure: Infrastructure, request: pb.CheckAccessRequest
 ) -> pb.CheckAccessResponse:
+    """The same request again within the rules' local time is answered from the process's
+    memory (forgotten by any change this process makes); otherwise one use case."""
+    ports = access_ports(infrastructure)
+    cache = ports.cache
+    now = infrastructure.clock.now()
+    key = (request.user_id, request.game_id, request.device_id, request.region)
+    remembered = cache.recall(key, now)
+    if remembered is not None:
+        return remembered  # type: ignore[return-value]
+    epoch = cache.epoch
     user_id = _uuid(request.user_id, "user_id")
     game_id = _uuid(request.game_id, "game_id")
     device_id = access.check_device_id(request.device_id)
     region = access.check_region(request.region)
     decision = await access.check_access(
         lambda: subscription_unit_of_work(infrastructure),
-        access_ports(infrastructure),
+        ports,
         user_id,
         game_id,
         device_id,
         region,
-        infrastructure.clock.now(),
+        now,
     )
-    return decision_message(decision)
+    message = decision_message(decision)
+    if ports.rules.cache_local_seconds > 0:
+        valid_until = access.answer_valid_until(decision, now, ports.rules)
+        cache.remember(key, message, valid_until, epoch)
+    return message

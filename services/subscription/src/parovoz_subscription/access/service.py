@@ -9,10 +9,10 @@ cache), and the user's entry is forgotten after that commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -74,6 +74,14 @@ class CacheLookup:
 
 
 class AccessCachePort(Protocol):
+    epoch: int
+
+    def recall(self, key: Hashable, now: datetime) -> object | None: ...
+
+    def remember(
+        self, key: Hashable, answer: object, valid_until: datetime, epoch: int
+    ) -> None: ...
+
     async def lookup(
         self, user_id: uuid.UUID, game_id: uuid.UUID, rules: AccessRules
     ) -> CacheLookup | None: ...
@@ -191,6 +199,16 @@ def _from_cache(
         age_zone=ports.age_zone,
         now=now,
     )
+
+
+def answer_valid_until(decision: AccessDecision, now: datetime, rules: AccessRules) -> datetime:
+    """Until when a whole answer may be given again from the process's memory: the rules'
+    local time, never past the access it grants (a denial turning into a grant at a known
+    instant, a birthday or a release, waits at most that long)."""
+    until = now + timedelta(seconds=rules.cache_local_seconds)
+    if decision.access_until is not None and decision.access_until < until:
+        return decision.access_until
+    return until
 
 
 async def check_access(
