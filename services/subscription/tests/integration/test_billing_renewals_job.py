@@ -18,6 +18,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_subscription.billing.domain.charges import ChargeKind, ChargeStatus
 from parovoz_subscription.billing.service.renewals import Step, renewal_key
 from parovoz_subscription.subscriptions.domain import BillingPeriod, PlanType
+from parovoz_subscription.unit_of_work import subscription_unit_of_work
 
 sys.path.insert(0, str(Path(__file__).parent))
 from billing_renewals_support import (
@@ -403,3 +404,89 @@ async def test_a_scheduled_downgrade_applies_at_the_period_end(
         None,
     )
     assert renewed.current_period_end == moscow(2028, 1, 5, 9, 0)
+
+
+async def bind_card(
+    infrastructure: Infrastructure, subscription_id: uuid.UUID, method: str
+) -> None:
+    """What billing's card binding does once the card is confirmed (C1's consumer)."""
+    async with subscription_unit_of_work(infrastructure) as uow:
+        sub = await uow.subscriptions.get_for_update(subscription_id)
+        assert sub is not None
+        sub.saved_method_id = method
+        await uow.subscriptions.save(sub)
+        await uow.commit()
+
+
+async def test_a_new_card_restores_a_suspended_subscription_from_the_payment_date(
+    infrastructure: Infrastructure,
+) -> None:
+    # trial -> paid -> renewal fails (soft) -> retries -> suspended -> new card paid -> active
+    user = uuid.uuid4()
+    plan = await a_plan(infrastructure, {MONTHLY: 39_900})
+    trial_end = moscow(2027, 2, 14, 10, 0)
+    sub = a_subscription(
+        user, plan, anchor_at=moscow(2027, 1, 31, 10, 0), period_end=trial_end,
+        price_minor=39_900, status=S.TRIAL, saved_method_id="card-1",
+    )  # fmt: skip
+    await store(infrastructure, sub)
+    payments = ScriptedPayments([None, *["insufficient_funds"] * 4, None])
+
+    assert (await renew(infrastructure, trial_end, sub, payments=payments)).steps == {
+        sub.id: Step.RENEWED
+    }
+    end = (await read(infrastructure, sub.id)).current_period_end
+    assert end == moscow(2027, 3, 14, 10, 0)
+    for offset in (0, 1, 3, 7):
+        await renew(infrastructure, end + days(offset), sub, payments=payments)
+    assert (await read(infrastructure, sub.id)).status is S.SUSPENDED
+    # The same card is not charged again while suspended.
+    assert (await renew(infrastructure, end + days(9), sub, payments=payments)).steps == {}
+
+    await bind_card(infrastructure, sub.id, "card-2")
+    paid_at = end + days(10)
+    assert (await renew(infrastructure, paid_at, sub, payments=payments)).steps == {
+        sub.id: Step.RENEWED
+    }
+    restored = await read(infrastructure, sub.id)
+    assert restored.status is S.ACTIVE and restored.suspended_at is None
+    assert (restored.anchor_at, restored.current_period_start) == (paid_at, paid_at)
+    assert restored.current_period_end == moscow(2027, 4, 24, 10, 0)
+    assert payments.calls[-1]["saved_method_id"] == "card-2"
+    assert types(await events_of(infrastructure, sub.id)) == [
+        "subscription.activated",
+        *["subscription.payment_failed"] * 4,
+        "subscription.suspended",
+        "subscription.activated",
+    ]
+    last = (await events_of(infrastructure, sub.id))[-1][1]
+    assert last["previous_status"] == "suspended"
+    # Nothing is due any more until the new period ends.
+    assert (await renew(infrastructure, paid_at + days(1), sub, payments=payments)).steps == {}
+
+
+async def test_a_new_card_after_a_hard_decline_is_charged_at_once(
+    infrastructure: Infrastructure,
+) -> None:
+    user = uuid.uuid4()
+    plan = await a_plan(infrastructure, {MONTHLY: 39_900})
+    end = moscow(2027, 4, 2, 10, 0)
+    sub = a_subscription(
+        user, plan, anchor_at=moscow(2027, 3, 2, 10, 0), period_end=end, price_minor=39_900,
+        saved_method_id="expired-card",
+    )  # fmt: skip
+    await store(infrastructure, sub)
+    payments = ScriptedPayments(["card_expired", None])
+    assert (await renew(infrastructure, end, sub, payments=payments)).steps == {sub.id: Step.FAILED}
+    assert (await renew(infrastructure, end + days(2), sub, payments=payments)).steps == {
+        sub.id: Step.NOT_DUE
+    }
+    await bind_card(infrastructure, sub.id, "new-card")
+    at = end + days(2.5)
+    assert (await renew(infrastructure, at, sub, payments=payments)).steps == {sub.id: Step.RENEWED}
+    restored = await read(infrastructure, sub.id)
+    assert (restored.status, restored.anchor_at) == (S.ACTIVE, at)
+    assert [call["idempotency_key"] for call in payments.calls] == [
+        renewal_key(sub.id, end, 1),
+        renewal_key(sub.id, end, 2),
+    ]

@@ -140,6 +140,19 @@ class FakeUow:
 
 
 @dataclass
+class FakeQueue:
+    tried: set[tuple[uuid.UUID, str | None]] = field(default_factory=set)
+
+    async def method_untried(self, subscription_id: uuid.UUID, saved_method_id: str) -> bool:
+        return (subscription_id, saved_method_id) not in self.tried
+
+    async def record_attempt(
+        self, charge_id: uuid.UUID, subscription_id: uuid.UUID, method: str | None, now: Any
+    ) -> None:
+        self.tried.add((subscription_id, method))
+
+
+@dataclass
 class FakePayments:
     answers: list[PaymentOutcome]
     charged: list[dict[str, Any]] = field(default_factory=list)
@@ -191,7 +204,7 @@ def subscription(price: int = 39_900) -> Subscription:
 async def test_a_plan_without_a_price_renews_at_the_subscribers_price() -> None:
     uow, sub = FakeUow(), subscription()
     payments = FakePayments([outcome(PaymentState.SUCCEEDED, 39_900)])
-    step = await renew_subscription(uow, payments, RULES, sub, END)  # type: ignore[arg-type]
+    step = await renew_subscription(uow, FakeQueue(), payments, RULES, sub, END)  # type: ignore[arg-type]
     assert step is Step.RENEWED
     assert payments.charged[0]["amount_minor"] == 39_900
     assert (sub.current_period_start, sub.current_period_end) == (
@@ -205,10 +218,10 @@ async def test_a_pending_charge_is_asked_again_never_charged_twice() -> None:
     uow, sub = FakeUow(), subscription()
     first = outcome(PaymentState.PENDING, 39_900)
     payments = FakePayments([first, outcome(PaymentState.SUCCEEDED, 39_900)])
-    assert await renew_subscription(uow, payments, RULES, sub, END) is Step.PENDING  # type: ignore[arg-type]
+    assert await renew_subscription(uow, FakeQueue(), payments, RULES, sub, END) is Step.PENDING  # type: ignore[arg-type]
     assert sub.current_period_end == END and uow.events == []
     later = END + timedelta(minutes=5)
-    assert await renew_subscription(uow, payments, RULES, sub, later) is Step.RENEWED  # type: ignore[arg-type]
+    assert await renew_subscription(uow, FakeQueue(), payments, RULES, sub, later) is Step.RENEWED  # type: ignore[arg-type]
     assert len(payments.charged) == 1 and payments.asked == [first.payment_id]
     [charge] = uow.charges.rows
     assert charge.status is ChargeStatus.SUCCEEDED and charge.attempt == 1
@@ -217,7 +230,7 @@ async def test_a_pending_charge_is_asked_again_never_charged_twice() -> None:
 async def test_a_free_period_moves_on_without_a_charge() -> None:
     uow, sub = FakeUow(), subscription(price=0)
     payments = FakePayments([])
-    assert await renew_subscription(uow, payments, RULES, sub, END) is Step.RENEWED  # type: ignore[arg-type]
+    assert await renew_subscription(uow, FakeQueue(), payments, RULES, sub, END) is Step.RENEWED  # type: ignore[arg-type]
     assert payments.charged == [] and uow.charges.rows == []
     assert sub.current_period_end == datetime(2027, 3, 31, 9, 0, tzinfo=UTC)
 
@@ -225,7 +238,7 @@ async def test_a_free_period_moves_on_without_a_charge() -> None:
 async def test_a_failure_keeps_the_paid_period_and_grants_access_through_the_grace() -> None:
     uow, sub = FakeUow(), subscription()
     payments = FakePayments([outcome(PaymentState.CANCELLED, 39_900, "insufficient_funds")])
-    assert await renew_subscription(uow, payments, RULES, sub, END) is Step.FAILED  # type: ignore[arg-type]
+    assert await renew_subscription(uow, FakeQueue(), payments, RULES, sub, END) is Step.FAILED  # type: ignore[arg-type]
     assert sub.status is S.PENDING_PAYMENT
     assert (sub.current_period_start, sub.current_period_end) == (sub.anchor_at, END)
     assert sub.access_until() == END + timedelta(days=7)

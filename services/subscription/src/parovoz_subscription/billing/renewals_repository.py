@@ -1,6 +1,8 @@
 """The billing jobs' queries: which subscriptions are due (each one locked with ``FOR UPDATE
-SKIP LOCKED``, so concurrent runners never take the same one), and the ``renewal_notices``
-table that makes the upcoming-renewal notice once per (subscription, charge time).
+SKIP LOCKED``, so concurrent runners never take the same one), the ``renewal_notices`` table
+that makes the upcoming-renewal notice once per (subscription, charge time), and
+``renewal_attempts``: the saved method each renewal charge used, so a card bound since the last
+attempt (a method never charged for the subscription) is charged at once.
 
 Tables on `parovoz_subscription.tables.metadata` (revision 0010)."""
 
@@ -14,7 +16,9 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     DateTime,
+    Index,
     PrimaryKeyConstraint,
+    String,
     Table,
     and_,
     or_,
@@ -26,7 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_subscription.billing.service.renewals import DueKind
 from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
-from parovoz_subscription.subscriptions.repository import subscription_of_row, subscriptions
+from parovoz_subscription.subscriptions.repository import (
+    METHOD_COLUMN,
+    subscription_of_row,
+    subscriptions,
+)
 from parovoz_subscription.tables import metadata
 
 S = SubscriptionStatus
@@ -40,6 +48,35 @@ renewal_notices = Table(
     Column("notified_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("subscription_id", "renews_at"),
 )
+
+renewal_attempts = Table(
+    "renewal_attempts",
+    metadata,
+    #: The renewal charge (charges.id).
+    Column("charge_id", UUID(as_uuid=True), nullable=False),
+    Column("subscription_id", UUID(as_uuid=True), nullable=False),
+    #: payment's saved method charged (null: none was saved).
+    Column("saved_method_id", String(METHOD_COLUMN), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("charge_id"),
+    Index(
+        "ix_renewal_attempts_subscription_id_saved_method_id", "subscription_id", "saved_method_id"
+    ),
+)
+
+
+def _method_untried() -> ColumnElement[bool]:
+    """The subscription's saved method was never charged by a renewal attempt."""
+    c = subscriptions.c
+    return and_(
+        c.saved_method_id.is_not(None),
+        ~select(renewal_attempts.c.charge_id)
+        .where(
+            renewal_attempts.c.subscription_id == c.id,
+            renewal_attempts.c.saved_method_id == c.saved_method_id,
+        )
+        .exists(),
+    )
 
 
 def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> ColumnElement[bool]:
@@ -55,6 +92,8 @@ def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> Colu
             ),
             # Retries and grace ends: the use case decides which of them is due.
             and_(c.status == S.PENDING_PAYMENT.value, c.current_period_end <= now),
+            # A card bound after the suspension: restored by a payment.
+            and_(c.status == S.SUSPENDED.value, _method_untried()),
         )
     if kind is DueKind.EXPIRY:
         return or_(
@@ -109,6 +148,32 @@ class SqlRenewals:
         )
         row = (await self._session.execute(query)).first()
         return subscription_of_row(row) if row else None
+
+    async def method_untried(self, subscription_id: uuid.UUID, saved_method_id: str) -> bool:
+        query = select(renewal_attempts.c.charge_id).where(
+            renewal_attempts.c.subscription_id == subscription_id,
+            renewal_attempts.c.saved_method_id == saved_method_id,
+        )
+        return (await self._session.execute(query.limit(1))).first() is None
+
+    async def record_attempt(
+        self,
+        charge_id: uuid.UUID,
+        subscription_id: uuid.UUID,
+        saved_method_id: str | None,
+        now: datetime,
+    ) -> None:
+        statement = (
+            upsert(renewal_attempts)
+            .values(
+                charge_id=charge_id,
+                subscription_id=subscription_id,
+                saved_method_id=saved_method_id,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        await self._session.execute(statement)
 
     async def mark_notified(
         self, subscription_id: uuid.UUID, renews_at: datetime, now: datetime

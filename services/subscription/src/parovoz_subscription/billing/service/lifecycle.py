@@ -167,7 +167,7 @@ async def run_renewals(
     async def handle(
         uow: BillingUnitOfWork, queue: RenewalQueue, subscription: Subscription, at: datetime
     ) -> Step:
-        return await renew_subscription(uow, payments, rules, subscription, at)
+        return await renew_subscription(uow, queue, payments, rules, subscription, at)
 
     return await _run(DueKind.RENEWAL, unit_of_work, queue_of, rules, now, handle, only)
 

@@ -132,6 +132,18 @@ class RenewalQueue(Protocol):
         self, subscription_id: uuid.UUID, renews_at: datetime, now: datetime
     ) -> bool: ...
 
+    async def method_untried(self, subscription_id: uuid.UUID, saved_method_id: str) -> bool:
+        """True when no renewal attempt of the subscription has charged this saved method."""
+        ...
+
+    async def record_attempt(
+        self,
+        charge_id: uuid.UUID,
+        subscription_id: uuid.UUID,
+        saved_method_id: str | None,
+        now: datetime,
+    ) -> None: ...
+
 
 class Step(StrEnum):
     RENEWED = "renewed"
@@ -217,7 +229,7 @@ def _new_period_end(
 ) -> tuple[datetime, datetime, datetime]:
     """(anchor, start, end) of the period a success now pays."""
     tz = subscription.time_zone
-    if subscription.status is S.PENDING_PAYMENT:
+    if subscription.status in (S.PENDING_PAYMENT, S.SUSPENDED):
         # A late payment restores the subscription from the payment date (a new anchor).
         return now, now, period_end(now, terms.period, 1, tz)
     if subscription.status is S.TRIAL or terms.period is not subscription.billing_period:
@@ -259,21 +271,39 @@ async def _charge_for(
 
 async def renew_subscription(
     uow: BillingUnitOfWork,
+    queue: RenewalQueue,
     payments: Payments,
     rules: RenewalRules,
     subscription: Subscription,
     now: datetime,
 ) -> Step:
     """Charge (or retry, or suspend) one due subscription, locked by the caller; the caller
-    commits unless the answer is ``NOT_DUE``."""
-    period_start = subscription.current_period_end
+    commits unless the answer is ``NOT_DUE``.
+
+    A card bound since the last attempt (a saved method never charged for this subscription)
+    is charged at once: a ``pending_payment`` subscription is retried without waiting for the
+    schedule, a ``suspended`` one is restored from the payment date. The charge of a restored
+    suspension is identified by the suspension's start."""
+    suspended = subscription.status is S.SUSPENDED
+    if suspended:
+        if subscription.suspended_at is None:
+            return Step.NOT_DUE
+        period_start = subscription.suspended_at
+    else:
+        period_start = subscription.current_period_end
     charges = await uow.charges.for_period(subscription.id, period_start, ChargeKind.RENEWAL)
     if any(charge.status is ChargeStatus.SUCCEEDED for charge in charges):
         return Step.NOT_DUE  # paid by another path; its settlement moves the subscription
     pending = next((c for c in charges if c.status is ChargeStatus.PENDING), None)
     failed = [c for c in charges if c.status is ChargeStatus.FAILED]
-    if subscription.status is S.PENDING_PAYMENT and pending is None:
-        hard = any(charge.hard_decline for charge in failed)
+    new_card = subscription.saved_method_id is not None and await queue.method_untried(
+        subscription.id, subscription.saved_method_id
+    )
+    if suspended and pending is None and not new_card:
+        return Step.NOT_DUE
+    retry_now = new_card and len(failed) < rules.attempts
+    if subscription.status is S.PENDING_PAYMENT and pending is None and not retry_now:
+        hard = bool(failed) and failed[-1].hard_decline  # the last attempt decides
         wait = None if hard else rules.next_retry_after(len(failed))
         if wait is None:
             grace_over = subscription.grace_until is None or now >= subscription.grace_until
@@ -311,6 +341,8 @@ async def renew_subscription(
             created_at=now,
         )
     )
+    if pending is None:
+        await queue.record_attempt(charge.id, subscription.id, subscription.saved_method_id, now)
     outcome = await _charge_for(payments, subscription, charge, terms.period)
     charge.started(outcome)
     charge.settle(outcome, now)
@@ -348,13 +380,13 @@ async def _renewed(
     else:
         subscription.move(S.ACTIVE, now)
     assert charge.payment_id is not None
-    if previous is S.TRIAL:
+    if previous in (S.TRIAL, S.SUSPENDED):
         uow.emit(
             event_of(
                 SubscriptionActivated,
                 subscription,
                 status="active",
-                previous_status="trial",
+                previous_status=previous.value,
                 price=money(charge.amount_minor, charge.currency),
                 payment_id=charge.payment_id,
                 auto_renew=subscription.auto_renew,
@@ -386,6 +418,22 @@ def _failed(
     now: datetime,
 ) -> Step:
     period_start = charge.period_start
+    if subscription.status is S.SUSPENDED:
+        # The new card did not pay either: still suspended (its expiry unchanged).
+        subscription.updated_at = now
+        uow.emit(
+            event_of(
+                SubscriptionPaymentFailed,
+                subscription,
+                payment_id=charge.payment_id,
+                amount=money(charge.amount_minor, charge.currency),
+                attempt=min(charge.attempt, rules.attempts),
+                failure_reason=_reason(charge.decline_code),
+                next_retry_at=None,
+                failed_at=now,
+            )
+        )
+        return Step.FAILED
     if subscription.status is S.TRIAL:
         # A trial's conversion failed: converted, but unpaid (the state machine's way there).
         subscription.move(S.ACTIVE, now)
@@ -401,7 +449,7 @@ def _failed(
             subscription,
             payment_id=charge.payment_id,
             amount=money(charge.amount_minor, charge.currency),
-            attempt=charge.attempt,
+            attempt=min(charge.attempt, rules.attempts),
             failure_reason=_reason(charge.decline_code),
             next_retry_at=None if wait is None else period_start + wait,
             failed_at=now,
