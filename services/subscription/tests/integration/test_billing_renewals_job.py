@@ -8,15 +8,22 @@ kept (a failure never shortens a paid period nor touches the user's other subscr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import random
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_kit.jobs import JobOutcome
+from parovoz_kit.service import job_runner
 from parovoz_subscription.billing.domain.charges import ChargeKind, ChargeStatus
+from parovoz_subscription.billing.jobs import BILLING_EXPIRY, BILLING_NOTICES, BILLING_RENEWALS
 from parovoz_subscription.billing.service.renewals import Step, renewal_key
+from parovoz_subscription.main import SERVICE
 from parovoz_subscription.subscriptions.domain import BillingPeriod, PlanType
 from parovoz_subscription.unit_of_work import subscription_unit_of_work
 
@@ -490,3 +497,16 @@ async def test_a_new_card_after_a_hard_decline_is_charged_at_once(
         renewal_key(sub.id, end, 1),
         renewal_key(sub.id, end, 2),
     ]
+
+
+async def test_the_three_jobs_are_wired_and_run_through_the_lease(
+    infrastructure: Infrastructure,
+) -> None:
+    # A clock long before any test data: the runs find nothing due and touch nothing.
+    past = datetime(2001, 1, 1, tzinfo=UTC) + timedelta(minutes=random.randrange(1_000_000))
+    infra = dataclasses.replace(infrastructure, clock=ManualClock(past))
+    runner = job_runner(SERVICE, infra)
+    for name in (BILLING_RENEWALS, BILLING_EXPIRY, BILLING_NOTICES):
+        result = await runner.run_now(name)
+        assert result.outcome is JobOutcome.RAN, result
+        assert (await runner.run_now(name)).outcome is JobOutcome.ALREADY_RAN

@@ -299,7 +299,7 @@ async def renew_subscription(
     new_card = subscription.saved_method_id is not None and await queue.method_untried(
         subscription.id, subscription.saved_method_id
     )
-    if suspended and pending is None and not new_card:
+    if suspended and ((pending is None and not new_card) or now < period_start):
         return Step.NOT_DUE
     retry_now = new_card and len(failed) < rules.attempts
     if subscription.status is S.PENDING_PAYMENT and pending is None and not retry_now:
