@@ -409,3 +409,43 @@ async def test_resume_after_the_period_end_is_refused(
     assert (await client.get(url, headers=auth(user))).json()["data"]["attributes"][
         "status"
     ] == "cancelled"
+
+
+# --- trial eligibility ----------------------------------------------------------------------------
+async def eligibility(
+    client: httpx.AsyncClient, user: uuid.UUID, plan: uuid.UUID | str
+) -> httpx.Response:
+    return await client.get(
+        f"{PREFIX}/trials/eligibility", params={"plan_id": str(plan)}, headers=auth(user)
+    )
+
+
+async def test_trial_eligibility_follows_the_trials_taken(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    user = uuid.uuid4()
+    plan, same_type = await a_plan(infrastructure), await a_plan(infrastructure)
+    no_trial = await a_plan(infrastructure, PlanType.BASIC, trial_days=0)
+    before = (await eligibility(client, user, plan)).json()["data"]
+    assert before["id"] == str(plan)
+    assert before["attributes"] == {
+        "plan_id": str(plan),
+        "plan_type": "premium",
+        "eligible": True,
+        "trial_days": 14,
+    }
+    assert (await eligibility(client, user, no_trial)).json()["data"]["attributes"][
+        "eligible"
+    ] is False
+    await subscribe(client, user, creation(plan))
+    for asked in (plan, same_type):
+        answer = await eligibility(client, user, asked)
+        assert answer.json()["data"]["attributes"]["eligible"] is False
+    assert (await eligibility(client, uuid.uuid4(), plan)).json()["data"]["attributes"][
+        "eligible"
+    ] is True
+    unknown = await eligibility(client, user, uuid.uuid4())
+    assert unknown.status_code == 404 and error_of(unknown)["code"] == "PLAN_NOT_FOUND"
+    malformed = await eligibility(client, user, "nope")
+    assert malformed.status_code == 400
+    assert error_of(malformed)["source"] == {"parameter": "plan_id"}

@@ -24,6 +24,9 @@ from parovoz_subscription.subscriptions.schemas import (
     CreationDocument,
     SubscriptionDocument,
     SubscriptionListDocument,
+    TrialEligibilityAttributes,
+    TrialEligibilityDocument,
+    TrialEligibilityResource,
     json_response,
     status_filter,
     subscription_document,
@@ -168,6 +171,37 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
         document = SubscriptionListDocument(
             data=[subscription_resource(sub, prefix) for sub in page.subscriptions],
             links={"self": f"{prefix}/?{urlencode(query)}", "next": next_link},
+        )
+        return json_response(document)
+
+    @router.get(
+        "/trials/eligibility",
+        response_model=TrialEligibilityDocument,
+        summary="Would a subscription to this plan start with a free trial for me?",
+        description=(
+            "Yes when the plan is on sale, has a trial (`trial_days` > 0) and the caller never "
+            "had a trial of the plan's type (one per user per type, whatever became of it). "
+            "An unknown plan is 404 `PLAN_NOT_FOUND`."
+        ),
+        responses=error_responses({404: ["PLAN_NOT_FOUND"]}),
+    )
+    async def trial_eligibility(
+        user_id: CurrentUserId,
+        plan_id: Annotated[uuid.UUID, Query(description="The plan (UUID).")],
+    ) -> Response:
+        async with subscription_unit_of_work(infrastructure) as uow:
+            answer = await use_cases.trial_eligibility(uow, user_id, plan_id)
+        document = TrialEligibilityDocument(
+            data=TrialEligibilityResource(
+                type="trialEligibility",
+                id=answer.plan_id,
+                attributes=TrialEligibilityAttributes(
+                    plan_id=answer.plan_id,
+                    plan_type=answer.plan_type,
+                    eligible=answer.eligible,
+                    trial_days=answer.trial_days,
+                ),
+            )
         )
         return json_response(document)
 

@@ -182,6 +182,25 @@ class SubscriptionListDocument(BaseModel):
     links: dict[str, str | None] = Field(description="`self`, and `next` (null on the last).")
 
 
+class TrialEligibilityAttributes(BaseModel):
+    plan_id: uuid.UUID = Field(description="The plan asked about.")
+    plan_type: PlanType = Field(description="Its type: one trial per user per type.")
+    eligible: bool = Field(
+        description="Whether a subscription to the plan created now starts as a trial."
+    )
+    trial_days: int = Field(description="The plan's trial length in days (0: no trial).")
+
+
+class TrialEligibilityResource(BaseModel):
+    type: Literal["trialEligibility"] = Field(description="Always `trialEligibility`.")
+    id: uuid.UUID = Field(description="The plan's id.")
+    attributes: TrialEligibilityAttributes = Field(description="The answer.")
+
+
+class TrialEligibilityDocument(BaseModel):
+    data: TrialEligibilityResource = Field(description="The answer.")
+
+
 def subscription_resource(subscription: Subscription, prefix: str) -> SubscriptionResource:
     attributes = SubscriptionAttributes(
         plan_id=subscription.plan_id,

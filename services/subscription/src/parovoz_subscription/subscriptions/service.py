@@ -18,6 +18,7 @@ from parovoz_kit.errors import Conflict, NotFound
 from parovoz_subscription.plans.service import PlanStore, get_plan, plan_for_sale
 from parovoz_subscription.subscriptions.domain import (
     BillingPeriod,
+    PlanType,
     Position,
     Subscription,
     SubscriptionStatus,
@@ -113,6 +114,16 @@ class Created:
     subscription: Subscription
     #: payment's confirmation page of the first payment; None for a trial (nothing to pay yet).
     confirmation_url: str | None
+
+
+@dataclass(frozen=True)
+class TrialEligibility:
+    plan_id: uuid.UUID
+    plan_type: PlanType
+    #: Whether a subscription to the plan created now would start as a trial.
+    eligible: bool
+    #: The plan's trial length (0: the plan has no trial).
+    trial_days: int
 
 
 @dataclass(frozen=True)
@@ -275,7 +286,8 @@ async def resume(
     uow: SubscriptionsUnitOfWork, user_id: uuid.UUID, subscription_id: uuid.UUID, now: datetime
 ) -> Subscription:
     """Turn auto-renewal back on before the period end: a cancelled trial is a ``trial`` again,
-    anything else ``active`` (422 SUBSCRIPTION_NOT_RESUMABLE otherwise)."""
+    anything else ``active`` (422 SUBSCRIPTION_NOT_RESUMABLE otherwise).
+    No event: the catalogue has no ``resumed`` type yet (the lead's call)."""
     subscription = await _mine(uow, user_id, subscription_id, lock=True)
     resume_in_domain(subscription, now)
     await uow.subscriptions.save(subscription)
@@ -295,3 +307,15 @@ async def plan_names(
         except NotFound:
             names[plan_id] = ""
     return names
+
+
+async def trial_eligibility(
+    uow: SubscriptionsUnitOfWork, user_id: uuid.UUID, plan_id: uuid.UUID
+) -> TrialEligibility:
+    """Would a subscription to the plan start as a trial for this user now? Yes when the plan is
+    on sale, has a trial, and the user never had a trial of its type (404 PLAN_NOT_FOUND)."""
+    plan = await get_plan(uow, plan_id)
+    eligible = (
+        plan.on_sale and plan.trial_days > 0 and await trial_eligible(uow, user_id, plan.plan_type)
+    )
+    return TrialEligibility(plan.id, plan.plan_type, eligible, plan.trial_days)
