@@ -19,6 +19,9 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_subscription.billing.domain.charges import ChargeKind, ChargeStatus, PaymentState
 from parovoz_subscription.billing.domain.periods import period_end
 from parovoz_subscription.billing.events import payment_event_handlers
+from parovoz_subscription.billing.service.settlements import reconcile_pending
+from parovoz_subscription.clients.payment import payment_client
+from parovoz_subscription.unit_of_work import subscription_unit_of_work
 from parovoz_testing.consumers import consuming, handled, private_group, private_topic, produce
 from parovoz_testing.tokens import auth
 
@@ -232,3 +235,26 @@ async def test_a_card_is_bound_through_a_real_verification(
         f"{PREFIX}/{subscription.id}/charges", headers=auth(uuid.uuid4(), ["admin"])
     )
     assert admin.status_code == 200 and len(admin.json()["data"]) == 2
+
+
+async def test_a_lost_event_is_made_up_for_by_asking_payment(
+    infrastructure: Infrastructure,
+) -> None:
+    """No event fed at all: asking payment (GetPayment) settles the charge the same way."""
+    subscription, started = await subscribe(infrastructure)
+    assert started.payment_id and started.confirmation_url
+    async with subscription_unit_of_work(infrastructure) as uow:
+        result = await reconcile_pending(
+            uow, payment_client(infrastructure), started.charge_id, infrastructure.clock.now()
+        )
+    assert result == "still pending"
+    await confirm(started.confirmation_url)
+    paid = await payment_reaches(infrastructure, started.payment_id, PaymentState.SUCCEEDED)
+    async with subscription_unit_of_work(infrastructure) as uow:
+        await reconcile_pending(
+            uow, payment_client(infrastructure), started.charge_id, infrastructure.clock.now()
+        )
+        await uow.commit()
+    active = await read(infrastructure, subscription.id)
+    assert active.status.value == S_ACTIVE and active.current_period_start == paid.succeeded_at
+    assert (await charge(infrastructure, started.charge_id)).status is ChargeStatus.SUCCEEDED

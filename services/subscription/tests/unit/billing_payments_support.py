@@ -202,6 +202,8 @@ class FakePayments:
     payment_ids: dict[str, uuid.UUID] = field(default_factory=dict)
     refund_status: RefundState = RefundState.REQUIRES_REVIEW
     failure: Exception | None = None
+    #: What ``get_payment`` answers, by payment id.
+    payments: dict[uuid.UUID, PaymentOutcome] = field(default_factory=dict)
 
     def _fail(self) -> None:
         if self.failure is not None:
@@ -237,7 +239,9 @@ class FakePayments:
         )
 
     async def get_payment(self, payment_id: uuid.UUID) -> PaymentOutcome:
-        raise AssertionError("not used")
+        self._fail()
+        self.calls.append(("get_payment", {"payment_id": payment_id}))
+        return self.payments[payment_id]
 
     def named(self, name: str) -> list[dict[str, Any]]:
         return [call for called, call in self.calls if called == name]

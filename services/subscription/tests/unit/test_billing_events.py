@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +35,11 @@ from parovoz_subscription.billing.service.payments import (
     bind_payment_method,
     start_first_payment,
 )
-from parovoz_subscription.billing.service.settlements import payment_settled, refund_settled
+from parovoz_subscription.billing.service.settlements import (
+    payment_settled,
+    reconcile_pending,
+    refund_settled,
+)
 from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
 
 S = SubscriptionStatus
@@ -252,3 +257,31 @@ async def test_refund_outcomes_settle_the_charge() -> None:
         now=NOW,
     )
     assert uow.charges.rows[charge.id].status is ChargeStatus.REFUNDED
+
+
+async def test_a_lost_event_is_made_up_for_by_asking_payment() -> None:
+    uow, payments, subscription, charge = await first_charge()
+    assert charge.payment_id is not None
+    payments.payments[charge.payment_id] = replace(
+        paid(charge, at=PAID_AT), status=PaymentState.PENDING, succeeded_at=None
+    )
+    assert await reconcile_pending(uow, payments, charge.id, NOW) == "still pending"
+    assert uow.subscriptions.rows[subscription.id].status is S.INCOMPLETE
+
+    payments.payments[charge.payment_id] = paid(charge, at=PAID_AT)
+    await reconcile_pending(uow, payments, charge.id, NOW)
+    active = uow.subscriptions.rows[subscription.id]
+    assert active.status is S.ACTIVE and active.current_period_start == PAID_AT
+    assert uow.event_types() == [SubscriptionActivated.event_type]
+    # once settled, neither a late event nor another reconciliation changes anything
+    assert await reconcile_pending(uow, payments, charge.id, NOW) == "ignored: nothing pending"
+    await payment_settled(uow, payments, paid(charge, at=PAID_AT), NOW)
+    assert uow.event_types() == [SubscriptionActivated.event_type]
+
+
+async def test_reconciliation_keeps_the_checks_of_an_event() -> None:
+    uow, payments, subscription, charge = await first_charge()
+    assert charge.payment_id is not None
+    payments.payments[charge.payment_id] = paid(charge, amount_minor=100)
+    assert await reconcile_pending(uow, payments, charge.id, NOW) == "ignored: mismatch"
+    assert uow.subscriptions.rows[subscription.id].status is S.INCOMPLETE

@@ -271,3 +271,18 @@ async def refund_settled(
     await uow.charges.save(charge)
     await uow.commit()
     return result
+
+
+async def reconcile_pending(
+    uow: BillingUnitOfWork, payments: Payments, charge_id: uuid.UUID, now: datetime
+) -> str:
+    """The safety net of a lost or dead-lettered event: ask payment (``GetPayment``) about a
+    charge still ``pending`` and apply a final answer exactly as its event would have been
+    (the same checks, the same effects, once). A job may call it for old pending charges."""
+    charge = await uow.charges.get_for_update(charge_id)
+    if charge is None or charge.status is not ChargeStatus.PENDING or charge.payment_id is None:
+        return "ignored: nothing pending"
+    outcome = await payments.get_payment(charge.payment_id)
+    if outcome.status is PaymentState.PENDING:
+        return "still pending"
+    return await payment_settled(uow, payments, outcome, now)
