@@ -93,7 +93,7 @@ async def notify_upcoming(
         terms = await next_terms(uow, subscription, renews_at)
     except ParovozError as error:  # no price there any more: nothing to announce
         log.warning("no renewal price to announce", extra={"code": error.code})
-        return Step.NOT_DUE
+        return Step.SKIPPED  # the notice is marked: not tried again for this charge
     if terms.price.amount_minor > 0:
         uow.emit(
             event_of(
@@ -104,7 +104,8 @@ async def notify_upcoming(
                 has_saved_method=subscription.saved_method_id is not None,
             )
         )
-    return Step.NOTIFIED
+        return Step.NOTIFIED
+    return Step.SKIPPED
 
 
 # --- the runs ------------------------------------------------------------------------------------

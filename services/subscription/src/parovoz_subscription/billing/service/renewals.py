@@ -152,6 +152,8 @@ class Step(StrEnum):
     SUSPENDED = "suspended"
     EXPIRED = "expired"
     NOTIFIED = "notified"
+    #: Handled without a change worth an event (e.g. nothing to announce).
+    SKIPPED = "skipped"
     NOT_DUE = "not_due"
     ERROR = "error"
 
@@ -202,9 +204,13 @@ async def next_terms(
     period = subscription.scheduled_billing_period or subscription.billing_period
     scheduled = (plan_id, period) != (subscription.plan_id, subscription.billing_period)
     if scheduled and plan_id != subscription.plan_id:
-        plan = await get_plan(uow, plan_id)
+        try:
+            plan_type = (await get_plan(uow, plan_id)).plan_type
+        except ParovozError:  # the scheduled plan is gone: the subscriber keeps theirs
+            plan_type = None
         others = await uow.subscriptions.live_of_user(subscription.user_id)
-        if any(o.id != subscription.id and o.plan_type is plan.plan_type for o in others):
+        taken = any(o.id != subscription.id and o.plan_type is plan_type for o in others)
+        if plan_type is None or taken:
             plan_id, period, scheduled = subscription.plan_id, subscription.billing_period, False
     # A switcher pays what a new subscriber of that plan pays then; the same plan, what an
     # existing subscriber pays (price changes after their notice).
