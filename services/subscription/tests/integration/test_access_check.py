@@ -261,6 +261,11 @@ async def test_a_removed_device_frees_its_slot(infrastructure) -> None:
     plan_id = await a_plan(infrastructure, now, games=(game_id,), max_devices=1)
     await a_subscription(infrastructure, user_id, plan_id, now)
     assert (await check(infrastructure, user_id, game_id, now, device_id="old")).allowed
+    later = now + timedelta(minutes=1)  # read through PostgreSQL (the registration forgot)
+    assert (await check(infrastructure, user_id, game_id, later, device_id="old")).allowed
+    async with subscription_unit_of_work(infrastructure) as uow:
+        [device] = await access.my_devices(uow, user_id)
+    assert (device.device_id, device.first_seen_at, device.last_seen_at) == ("old", now, later)
     full = await check(infrastructure, user_id, game_id, now, device_id="new")
     assert full.reason is AccessReason.DEVICE_LIMIT_EXCEEDED
     async with subscription_unit_of_work(infrastructure) as uow:

@@ -81,7 +81,12 @@ class AccessDecisionDocument(BaseModel):
 class DeviceAttributes(BaseModel):
     device_id: str = Field(description="The device's id as the launcher chose it.")
     first_seen_at: datetime = Field(description="When its first allowed check registered it.")
-    last_seen_at: datetime = Field(description="When it was last registered.")
+    last_seen_at: datetime = Field(
+        description=(
+            "When it was last checked (as fine as the access cache's lifetime, 5 minutes: a "
+            "check answered from the cache does not write)."
+        )
+    )
 
 
 class DeviceResource(BaseModel):

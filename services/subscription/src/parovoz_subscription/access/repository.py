@@ -115,6 +115,21 @@ class SqlAccess:
             )
         )
 
+    async def seen(self, user_id: uuid.UUID, device_id: str, now: datetime) -> None:
+        """A registered device was checked at ``now`` (through PostgreSQL: a repeated check
+        answered from the cache does not write; so ``last_seen_at`` is as fine as the cache's
+        lifetime)."""
+        await self._session.execute(
+            update(devices)
+            .where(
+                _D.user_id == user_id,
+                _D.device_id == device_id,
+                _REGISTERED,
+                _D.last_seen_at < now,
+            )
+            .values(last_seen_at=now)
+        )
+
     async def remove(self, user_id: uuid.UUID, device_id: str, now: datetime) -> bool:
         """Free the device's slot; False when the user has no such registered device."""
         result = await self._session.execute(

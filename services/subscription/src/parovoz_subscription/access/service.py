@@ -369,6 +369,8 @@ async def _from_database(
         )
     if decision.registers_device:
         return await _register(uow, user_id, device_id, decision, now)
+    if device_id in registered:
+        await uow.access.seen(user_id, device_id, now)
     await uow.commit()
     return decision
 
