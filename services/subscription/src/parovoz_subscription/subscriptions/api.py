@@ -20,8 +20,8 @@ from parovoz_subscription.subscriptions.domain import Subscription
 from parovoz_subscription.subscriptions.rules import SubscriptionRules
 from parovoz_subscription.subscriptions.schemas import (
     CANCELLATION_EXAMPLE,
-    CancellationDocument,
-    CreationDocument,
+    SubscriptionCancellationDocument,
+    SubscriptionCreationDocument,
     SubscriptionDocument,
     SubscriptionListDocument,
     TrialEligibilityAttributes,
@@ -83,7 +83,7 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
         ),
     )
     async def create_subscription(
-        body: CreationDocument,
+        body: SubscriptionCreationDocument,
         request: Request,
         user_id: CurrentUserId,
         idempotency_key: IdempotencyKey,
@@ -235,7 +235,7 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
         subscription_id: SubscriptionId,
         user_id: CurrentUserId,
         body: Annotated[
-            CancellationDocument | None,
+            SubscriptionCancellationDocument | None,
             Body(description="Optional: why.", examples=[CANCELLATION_EXAMPLE]),
         ] = None,
     ) -> Response:

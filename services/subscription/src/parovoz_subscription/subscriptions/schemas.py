@@ -61,7 +61,7 @@ TimeZone = Annotated[str, Text(TIME_ZONE_COLUMN, min_length=1)]
 
 
 # --- requests ---------------------------------------------------------------------------------
-class CreationAttributes(RequestModel):
+class SubscriptionCreationAttributes(RequestModel):
     plan_id: uuid.UUID = Field(description="The plan (UUID), from `GET /plans`. Required.")
     billing_period: BillingPeriod = Field(
         description="`monthly`, `quarterly` or `yearly`; the plan must have a price for it in "
@@ -84,40 +84,40 @@ class CreationAttributes(RequestModel):
     )
 
 
-class CreationData(RequestModel):
+class SubscriptionCreationData(RequestModel):
     type: Literal["subscriptionCreation"] = Field(description="Always `subscriptionCreation`.")
-    attributes: CreationAttributes = Field(description="What to subscribe to.")
+    attributes: SubscriptionCreationAttributes = Field(description="What to subscribe to.")
 
 
-class CreationDocument(RequestModel):
+class SubscriptionCreationDocument(RequestModel):
     """Subscribe the caller to a plan."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [CREATION_EXAMPLE]})
 
-    data: CreationData = Field(description="What to subscribe to.")
+    data: SubscriptionCreationData = Field(description="What to subscribe to.")
 
 
-class CancellationAttributes(RequestModel):
+class SubscriptionCancellationAttributes(RequestModel):
     reason: Reason | None = Field(
         default=None, description="Why, optional (1-500 characters); kept and sent on."
     )
 
 
-class CancellationData(RequestModel):
+class SubscriptionCancellationData(RequestModel):
     type: Literal["subscriptionCancellation"] = Field(
         description="Always `subscriptionCancellation`."
     )
-    attributes: CancellationAttributes = Field(description="The cancellation.")
+    attributes: SubscriptionCancellationAttributes = Field(description="The cancellation.")
 
 
-class CancellationDocument(RequestModel):
+class SubscriptionCancellationDocument(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [CANCELLATION_EXAMPLE]})
 
-    data: CancellationData = Field(description="The cancellation.")
+    data: SubscriptionCancellationData = Field(description="The cancellation.")
 
 
 # --- responses --------------------------------------------------------------------------------
-class PriceAttributes(BaseModel):
+class SubscriptionPrice(BaseModel):
     amount_minor: int = Field(description="Minor units (kopecks for RUB), VAT included.")
     currency: str = Field(description="ISO 4217 code.")
 
@@ -127,7 +127,7 @@ class SubscriptionAttributes(BaseModel):
     plan_type: PlanType = Field(description="basic, premium, family, corporate or student.")
     billing_period: BillingPeriod = Field(description="monthly, quarterly or yearly.")
     region: str = Field(description="Region whose price and catalog apply.")
-    price: PriceAttributes = Field(description="What one period costs this subscriber.")
+    price: SubscriptionPrice = Field(description="What one period costs this subscriber.")
     status: SubscriptionStatus = Field(
         description="`incomplete` (waiting for the first payment, no access), `trial`, "
         "`active`, `pending_payment` (a renewal failed, access kept for the grace), "
@@ -207,7 +207,7 @@ def subscription_resource(subscription: Subscription, prefix: str) -> Subscripti
         plan_type=subscription.plan_type,
         billing_period=subscription.billing_period,
         region=subscription.region,
-        price=PriceAttributes(
+        price=SubscriptionPrice(
             amount_minor=subscription.price_minor, currency=subscription.currency
         ),
         status=subscription.status,
