@@ -62,7 +62,13 @@ def licenses_router(infrastructure: Infrastructure) -> APIRouter:
             "earlier one stays valid until its own expiry). The launcher verifies the token "
             "offline with the keys at `/.well-known/jwks.json`. `Idempotency-Key` is optional."
         ),
-        responses=error_responses({404: ["GAME_NOT_FOUND"], 422: DENIALS}),
+        responses=error_responses(
+            {
+                404: ["GAME_NOT_FOUND"],
+                422: DENIALS,
+                503: ["USER_SERVICE_UNAVAILABLE", "DEVELOPER_PORTAL_UNAVAILABLE"],
+            }
+        ),
     )
     async def issue_offline_license(
         body: LicenseRequestDocument,
