@@ -22,7 +22,7 @@ from parovoz_kit.jobs import JobOutcome
 from parovoz_kit.service import job_runner
 from parovoz_subscription.billing.domain.charges import ChargeKind, ChargeStatus
 from parovoz_subscription.billing.jobs import BILLING_EXPIRY, BILLING_NOTICES, BILLING_RENEWALS
-from parovoz_subscription.billing.service.renewals import Step, renewal_key
+from parovoz_subscription.billing.service.renewal_ports import Step, renewal_key
 from parovoz_subscription.main import SERVICE
 from parovoz_subscription.subscriptions.domain import BillingPeriod, PlanType
 from parovoz_subscription.unit_of_work import subscription_unit_of_work

@@ -20,7 +20,8 @@ from parovoz_subscription.billing.domain.charges import (
     PaymentState,
 )
 from parovoz_subscription.billing.renewal_rules import RenewalRules
-from parovoz_subscription.billing.service.renewals import Step, renew_subscription, renewal_key
+from parovoz_subscription.billing.service.renewal_ports import Step, renewal_key
+from parovoz_subscription.billing.service.renewals import renew_subscription
 from parovoz_subscription.settings import SubscriptionSettings
 from parovoz_subscription.subscriptions.domain import (
     BillingPeriod,

@@ -25,7 +25,7 @@ from parovoz_subscription.billing.service.lifecycle import (
     run_renewal_notices,
     run_renewals,
 )
-from parovoz_subscription.billing.service.renewals import BillingUnitOfWork, RenewalQueue
+from parovoz_subscription.billing.service.renewal_ports import BillingUnitOfWork, RenewalQueue
 from parovoz_subscription.clients.payment import payment_client
 from parovoz_subscription.unit_of_work import subscription_unit_of_work
 

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parovoz_subscription.billing.service.renewals import DueKind
+from parovoz_subscription.billing.service.renewal_ports import DueKind
 from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
 from parovoz_subscription.subscriptions.repository import (
     METHOD_COLUMN,

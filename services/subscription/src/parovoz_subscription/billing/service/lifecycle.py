@@ -23,16 +23,15 @@ from parovoz_kit.errors import ParovozError
 
 from parovoz_subscription.billing.domain.charges import Payments
 from parovoz_subscription.billing.renewal_rules import RenewalRules
-from parovoz_subscription.billing.service.renewals import (
+from parovoz_subscription.billing.service.renewal_ports import (
     BillingUnitOfWork,
     DueKind,
     RenewalQueue,
     Step,
     event_of,
     money,
-    next_terms,
-    renew_subscription,
 )
+from parovoz_subscription.billing.service.renewals import next_terms, renew_subscription
 from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
 
 log = logging.getLogger(__name__)

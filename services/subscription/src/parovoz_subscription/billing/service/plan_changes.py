@@ -32,7 +32,7 @@ from parovoz_subscription.billing.domain.charges import (
 )
 from parovoz_subscription.billing.domain.proration import ChangeTiming, Proration, prorate
 from parovoz_subscription.billing.service.payments import subscription_not_found
-from parovoz_subscription.billing.service.renewals import (
+from parovoz_subscription.billing.service.renewal_ports import (
     BillingUnitOfWork,
     event_of,
     item_name,

@@ -26,13 +26,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Protocol, TypeVar
 
-from parovoz_events.base import EventData
 from parovoz_events.subscription import (
     SubscriptionActivated,
     SubscriptionPaymentFailed,
@@ -51,8 +48,18 @@ from parovoz_subscription.billing.domain.charges import (
 )
 from parovoz_subscription.billing.domain.periods import next_period, period_end
 from parovoz_subscription.billing.renewal_rules import RenewalRules
+from parovoz_subscription.billing.service.renewal_ports import (
+    BillingUnitOfWork,
+    RenewalQueue,
+    Step,
+    event_of,
+    event_reason,
+    item_name,
+    money,
+    renewal_key,
+)
 from parovoz_subscription.plans.domain import Price
-from parovoz_subscription.plans.service import PlansUnitOfWork, get_plan, period_price
+from parovoz_subscription.plans.service import get_plan, period_price
 from parovoz_subscription.subscriptions.domain import (
     BillingPeriod,
     Subscription,
@@ -61,129 +68,6 @@ from parovoz_subscription.subscriptions.domain import (
 
 log = logging.getLogger(__name__)
 S = SubscriptionStatus
-
-#: payment's cancellation reasons an event may carry; anything else is a provider error.
-_EVENT_REASONS = frozenset(
-    {
-        "expired_on_confirmation",
-        "card_expired",
-        "insufficient_funds",
-        "fraud_suspected",
-        "provider_error",
-        "three_d_secure_failed",
-        "card_declined",
-        "payment_method_unavailable",
-        "user_blocked",
-        "cancelled_by_user",
-        "cancelled_by_platform",
-    }
-)
-
-
-class DueKind(StrEnum):
-    RENEWAL = "renewal"
-    EXPIRY = "expiry"
-    NOTICE = "notice"
-
-
-# --- ports ---------------------------------------------------------------------------------------
-
-
-class SubscriptionStore(Protocol):
-    async def get(self, subscription_id: uuid.UUID) -> Subscription | None: ...
-    async def get_for_update(self, subscription_id: uuid.UUID) -> Subscription | None: ...
-    async def save(self, subscription: Subscription) -> None: ...
-    async def live_of_user(self, user_id: uuid.UUID) -> list[Subscription]: ...
-
-
-class ChargeStore(Protocol):
-    async def add(self, charge: Charge) -> None: ...
-    async def add_once(self, charge: Charge) -> Charge: ...
-    async def save(self, charge: Charge) -> None: ...
-    async def for_period(
-        self, subscription_id: uuid.UUID, period_start: datetime, kind: ChargeKind | None = None
-    ) -> list[Charge]: ...
-
-
-class BillingUnitOfWork(PlansUnitOfWork, Protocol):
-    """What renewals and plan changes need of subscription's unit of work."""
-
-    @property
-    def subscriptions(self) -> SubscriptionStore: ...
-
-    @property
-    def charges(self) -> ChargeStore: ...
-
-
-class RenewalQueue(Protocol):
-    """The jobs' queries (``billing.renewals_repository.SqlRenewals``)."""
-
-    async def next_due(
-        self,
-        kind: DueKind,
-        now: datetime,
-        *,
-        skip: Collection[uuid.UUID] = (),
-        only: Collection[uuid.UUID] | None = None,
-        notice_until: datetime | None = None,
-    ) -> Subscription | None: ...
-
-    async def mark_notified(
-        self, subscription_id: uuid.UUID, renews_at: datetime, now: datetime
-    ) -> bool: ...
-
-    async def method_untried(self, subscription_id: uuid.UUID, saved_method_id: str) -> bool:
-        """True when no renewal attempt of the subscription has charged this saved method."""
-        ...
-
-    async def record_attempt(
-        self,
-        charge_id: uuid.UUID,
-        subscription_id: uuid.UUID,
-        saved_method_id: str | None,
-        now: datetime,
-    ) -> None: ...
-
-
-class Step(StrEnum):
-    RENEWED = "renewed"
-    PENDING = "pending"
-    FAILED = "failed"
-    SUSPENDED = "suspended"
-    EXPIRED = "expired"
-    NOTIFIED = "notified"
-    #: Handled without a change worth an event (e.g. nothing to announce).
-    SKIPPED = "skipped"
-    NOT_DUE = "not_due"
-    ERROR = "error"
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def renewal_key(subscription_id: uuid.UUID, period_start: datetime, attempt: int) -> str:
-    """payment's idempotency key of a renewal attempt (<= 64 characters)."""
-    return f"sub:{subscription_id}:{int(period_start.timestamp())}:{attempt}"
-
-
-def money(amount_minor: int, currency: str) -> dict[str, object]:
-    return {"amount_minor": amount_minor, "currency": currency}
-
-
-E = TypeVar("E", bound=EventData)
-
-
-def event_of(kind: type[E], subscription: Subscription, **fields: object) -> E:
-    """An event of ``subscription`` (its common facts plus ``fields``), validated."""
-    return kind.model_validate({**subscription.facts(), **fields})
-
-
-def _reason(code: str | None) -> str:
-    return code if code in _EVENT_REASONS else "provider_error"
-
-
-def item_name(subscription: Subscription, period: BillingPeriod) -> str:
-    return f"Подписка Parovoz {subscription.plan_type.value.upper()} ({period.value})"
 
 
 @dataclass(frozen=True)
@@ -434,7 +318,7 @@ def _failed(
                 payment_id=charge.payment_id,
                 amount=money(charge.amount_minor, charge.currency),
                 attempt=min(charge.attempt, rules.attempts),
-                failure_reason=_reason(charge.decline_code),
+                failure_reason=event_reason(charge.decline_code),
                 next_retry_at=None,
                 failed_at=now,
             )
@@ -456,7 +340,7 @@ def _failed(
             payment_id=charge.payment_id,
             amount=money(charge.amount_minor, charge.currency),
             attempt=min(charge.attempt, rules.attempts),
-            failure_reason=_reason(charge.decline_code),
+            failure_reason=event_reason(charge.decline_code),
             next_retry_at=None if wait is None else period_start + wait,
             failed_at=now,
         )
@@ -502,16 +386,4 @@ async def charge_settled(uow: BillingUnitOfWork, charge: Charge, outcome: Paymen
         )
 
 
-__all__: Sequence[str] = (
-    "BillingUnitOfWork",
-    "DueKind",
-    "RenewalQueue",
-    "Step",
-    "charge_settled",
-    "event_of",
-    "item_name",
-    "money",
-    "next_terms",
-    "renew_subscription",
-    "renewal_key",
-)
+__all__: Sequence[str] = ("NextTerms", "charge_settled", "next_terms", "renew_subscription")
