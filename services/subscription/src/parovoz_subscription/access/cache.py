@@ -254,6 +254,7 @@ class AccessCache:
         if self._skipping():
             _ERROR.inc()
             return None
+        epoch = self.epoch
         try:
             async with asyncio.timeout(rules.cache_timeout_seconds):
                 answer = await self._lookup(args=[PREFIX, str(user_id), str(game_id)])
@@ -267,7 +268,7 @@ class AccessCache:
             self._failed("decode", error, None)
             _MISS.inc()
             return CacheLookup(user_generation=answer[0], game_generation=answer[1])
-        if found.hit and rules.cache_local_seconds > 0:
+        if found.hit and rules.cache_local_seconds > 0 and epoch == self.epoch:
             if len(self._local) >= LOCAL_LIMIT:
                 self._local.clear()
             self._local[key] = (time.monotonic() + rules.cache_local_seconds, found)
@@ -366,9 +367,7 @@ class AccessCache:
         """Forget every cached answer that depends on these users, plans or games: their
         generations move on, so no entry stored before is read again (and this process's memo
         starts afresh)."""
-        self.epoch += 1
-        self._local.clear()
-        self._answers.clear()
+        self._forget_locally()
         keys = [
             *(f"{PREFIX}gen:u:{user_id}" for user_id in users),
             *(f"{PREFIX}gen:p:{plan_id}" for plan_id in plans),
@@ -383,3 +382,11 @@ class AccessCache:
                 await pipe.execute()
         except Exception as error:  # the TTL bounds what is lost
             self._failed("invalidate", error, None)
+        # Again: a lookup that read Redis before the generations moved may have been
+        # remembered meanwhile.
+        self._forget_locally()
+
+    def _forget_locally(self) -> None:
+        self.epoch += 1
+        self._local.clear()
+        self._answers.clear()
