@@ -188,7 +188,7 @@ async def renew(
 ) -> JobRun:
     return await run_renewals(
         lambda: subscription_unit_of_work(infrastructure),  # type: ignore[arg-type,return-value]
-        renewal_queue,
+        renewal_queue(rules_of(infrastructure)),
         payments or payment_client(infrastructure),
         rules_of(infrastructure),
         lambda: at,
@@ -199,7 +199,7 @@ async def renew(
 async def expire(infrastructure: Infrastructure, at: datetime, *subs: Subscription) -> JobRun:
     return await run_expiries(
         lambda: subscription_unit_of_work(infrastructure),  # type: ignore[arg-type,return-value]
-        renewal_queue,
+        renewal_queue(rules_of(infrastructure)),
         rules_of(infrastructure),
         lambda: at,
         only=[s.id for s in subs],
@@ -209,7 +209,7 @@ async def expire(infrastructure: Infrastructure, at: datetime, *subs: Subscripti
 async def notify(infrastructure: Infrastructure, at: datetime, *subs: Subscription) -> JobRun:
     return await run_renewal_notices(
         lambda: subscription_unit_of_work(infrastructure),  # type: ignore[arg-type,return-value]
-        renewal_queue,
+        renewal_queue(rules_of(infrastructure)),
         rules_of(infrastructure),
         lambda: at,
         only=[s.id for s in subs],

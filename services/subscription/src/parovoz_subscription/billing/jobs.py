@@ -13,11 +13,12 @@ each in its own transaction: replicas and overlapping runs never handle one twic
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobContext, PeriodicJob
 
+from parovoz_subscription.billing.renewal_rules import RenewalRules
 from parovoz_subscription.billing.renewals_repository import SqlRenewals
 from parovoz_subscription.billing.service.lifecycle import (
     JobRun,
@@ -36,13 +37,18 @@ BILLING_EXPIRY = "billing-expiry"
 BILLING_NOTICES = "billing-renewal-notices"
 
 
-def renewal_queue(uow: BillingUnitOfWork) -> RenewalQueue:
-    """The jobs' queries on the unit of work's session."""
-    return SqlRenewals(uow.session)  # type: ignore[attr-defined]
+def renewal_queue(rules: RenewalRules) -> Callable[[BillingUnitOfWork], RenewalQueue]:
+    """The jobs' queries on a unit of work's session."""
+
+    def queue_of(uow: BillingUnitOfWork) -> RenewalQueue:
+        return SqlRenewals(uow.session, rules)  # type: ignore[attr-defined]
+
+    return queue_of
 
 
 def billing_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
-    rules = infrastructure.settings.renewal_rules()  # type: ignore[attr-defined]
+    rules: RenewalRules = infrastructure.settings.renewal_rules()  # type: ignore[attr-defined]
+    queue = renewal_queue(rules)
     clock = infrastructure.clock
 
     def unit_of_work() -> BillingUnitOfWork:
@@ -58,15 +64,15 @@ def billing_jobs(infrastructure: Infrastructure) -> Sequence[PeriodicJob]:
 
     async def renewals(context: JobContext) -> JobRun:
         payments = payment_client(infrastructure)
-        run = await run_renewals(unit_of_work, renewal_queue, payments, rules, clock.now)  # type: ignore[arg-type]
+        run = await run_renewals(unit_of_work, queue, payments, rules, clock.now)  # type: ignore[arg-type]
         return logged(BILLING_RENEWALS, run)
 
     async def expiry(context: JobContext) -> JobRun:
-        run = await run_expiries(unit_of_work, renewal_queue, rules, clock.now)  # type: ignore[arg-type]
+        run = await run_expiries(unit_of_work, queue, rules, clock.now)  # type: ignore[arg-type]
         return logged(BILLING_EXPIRY, run)
 
     async def notices(context: JobContext) -> JobRun:
-        run = await run_renewal_notices(unit_of_work, renewal_queue, rules, clock.now)  # type: ignore[arg-type]
+        run = await run_renewal_notices(unit_of_work, queue, rules, clock.now)  # type: ignore[arg-type]
         return logged(BILLING_NOTICES, run)
 
     return [

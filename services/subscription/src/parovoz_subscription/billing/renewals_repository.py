@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Column,
@@ -21,6 +21,9 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
+    false,
+    func,
     or_,
     select,
 )
@@ -28,6 +31,9 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_subscription.billing.domain.charges import ChargeKind, ChargeStatus
+from parovoz_subscription.billing.renewal_rules import RenewalRules
+from parovoz_subscription.billing.repository import charges
 from parovoz_subscription.billing.service.renewal_ports import DueKind
 from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
 from parovoz_subscription.subscriptions.repository import (
@@ -79,7 +85,52 @@ def _method_untried() -> ColumnElement[bool]:
     )
 
 
-def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> ColumnElement[bool]:
+def _pending_payment_due(rules: RenewalRules, now: datetime) -> ColumnElement[bool]:
+    """A ``pending_payment`` subscription something is due for: its grace ended, its next retry
+    time (after the failed attempts of the unpaid period) came, a card was bound since, or a
+    charge of it is still pending at payment."""
+    c, k = subscriptions.c, charges.c
+    of_period = and_(
+        k.subscription_id == c.id,
+        k.period_start == c.current_period_end,
+        k.kind == ChargeKind.RENEWAL.value,
+    )
+    failed = (
+        select(func.count())
+        .select_from(charges)
+        .where(of_period, k.status == ChargeStatus.FAILED.value)
+        .scalar_subquery()
+    )
+    last_hard = (
+        select(k.hard_decline)
+        .where(of_period, k.status == ChargeStatus.FAILED.value)
+        .order_by(k.attempt.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    pending = select(k.id).where(of_period, k.status == ChargeStatus.PENDING.value).exists()
+    waits = [(failed == n, timedelta(days=days)) for n, days in enumerate(rules.retry_days, 1)]
+    retry_due: ColumnElement[bool] = false()
+    if waits:
+        retry_due = and_(
+            func.coalesce(last_hard, False).is_(False),
+            c.current_period_end + case(*waits, else_=None) <= now,
+        )
+    return and_(
+        c.status == S.PENDING_PAYMENT.value,
+        or_(
+            c.grace_until.is_(None),
+            c.grace_until <= now,
+            retry_due,
+            _method_untried(),
+            pending,
+        ),
+    )
+
+
+def _due(
+    kind: DueKind, rules: RenewalRules, now: datetime, *, notice_until: datetime | None
+) -> ColumnElement[bool]:
     c = subscriptions.c
     if kind is DueKind.RENEWAL:
         return or_(
@@ -90,10 +141,9 @@ def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> Colu
                 c.saved_method_id.is_not(None),
                 c.current_period_end <= now,
             ),
-            # Retries and grace ends: the use case decides which of them is due.
-            and_(c.status == S.PENDING_PAYMENT.value, c.current_period_end <= now),
+            _pending_payment_due(rules, now),
             # A card bound after the suspension: restored by a payment.
-            and_(c.status == S.SUSPENDED.value, _method_untried()),
+            and_(c.status == S.SUSPENDED.value, _method_untried(), c.suspended_at <= now),
         )
     if kind is DueKind.EXPIRY:
         return or_(
@@ -103,8 +153,7 @@ def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> Colu
                 or_(c.saved_method_id.is_(None), c.auto_renew.is_(False)),
             ),
             and_(c.status == S.CANCELLED.value, c.current_period_end <= now),
-            # The use case checks the suspension's age.
-            c.status == S.SUSPENDED.value,
+            and_(c.status == S.SUSPENDED.value, c.suspended_at <= now - rules.suspended_expiry),
         )
     assert notice_until is not None
     return and_(
@@ -122,8 +171,10 @@ def _due(kind: DueKind, now: datetime, *, notice_until: datetime | None) -> Colu
 
 
 class SqlRenewals:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    """The jobs' queries; ``rules`` say when a retry or an expiry is due."""
+
+    def __init__(self, session: AsyncSession, rules: RenewalRules) -> None:
+        self._session, self._rules = session, rules
 
     async def next_due(
         self,
@@ -136,7 +187,7 @@ class SqlRenewals:
     ) -> Subscription | None:
         """One subscription due for ``kind`` that no other transaction holds, locked until this
         one ends (``FOR UPDATE SKIP LOCKED``); none of ``skip``; among ``only`` when given."""
-        query = select(subscriptions).where(_due(kind, now, notice_until=notice_until))
+        query = select(subscriptions).where(_due(kind, self._rules, now, notice_until=notice_until))
         if skip:
             query = query.where(subscriptions.c.id.not_in(list(skip)))
         if only is not None:
