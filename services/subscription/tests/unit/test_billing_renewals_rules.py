@@ -246,3 +246,29 @@ async def test_a_failure_keeps_the_paid_period_and_grants_access_through_the_gra
     assert sub.grants_access_at(END - timedelta(days=10))  # the paid days stay paid
     [event] = uow.events
     assert event.attempt == 1 and event.next_retry_at == END + timedelta(days=1)
+
+
+async def test_a_period_already_paid_is_applied_without_charging_again() -> None:
+    uow, sub = FakeUow(), subscription()
+    paid = Charge(
+        id=uuid.uuid4(),
+        subscription_id=sub.id,
+        user_id=sub.user_id,
+        kind=ChargeKind.RENEWAL,
+        period_start=END,
+        period_end=datetime(2027, 3, 31, 9, 0, tzinfo=UTC),
+        attempt=1,
+        amount_minor=39_900,
+        currency="RUB",
+        status=ChargeStatus.SUCCEEDED,
+        idempotency_key=renewal_key(sub.id, END, 1),
+        created_at=END,
+        payment_id=uuid.uuid4(),
+        settled_at=END,
+    )
+    uow.charges.rows.append(paid)
+    payments = FakePayments([])
+    step = await renew_subscription(uow, FakeQueue(), payments, RULES, sub, END)  # type: ignore[arg-type]
+    assert step is Step.RENEWED and payments.charged == [] and payments.asked == []
+    assert sub.current_period_end == datetime(2027, 3, 31, 9, 0, tzinfo=UTC)
+    assert [type(e).__name__ for e in uow.events] == ["SubscriptionRenewed"]

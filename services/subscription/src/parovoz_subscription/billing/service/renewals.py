@@ -182,8 +182,13 @@ async def renew_subscription(
     else:
         period_start = subscription.current_period_end
     charges = await uow.charges.for_period(subscription.id, period_start, ChargeKind.RENEWAL)
-    if any(charge.status is ChargeStatus.SUCCEEDED for charge in charges):
-        return Step.NOT_DUE  # paid by another path; its settlement moves the subscription
+    paid = next((c for c in charges if c.status is ChargeStatus.SUCCEEDED), None)
+    if paid is not None:  # paid already (e.g. settled by payment's event): apply it
+        terms = await next_terms(uow, subscription, period_start)
+        period = _new_period_end(subscription, terms, period_start, paid.settled_at or now)
+        await _renewed(uow, subscription, paid, terms, period, now)
+        await uow.subscriptions.save(subscription)
+        return Step.RENEWED
     pending = next((c for c in charges if c.status is ChargeStatus.PENDING), None)
     failed = [c for c in charges if c.status is ChargeStatus.FAILED]
     new_card = subscription.saved_method_id is not None and await queue.method_untried(
