@@ -5,6 +5,7 @@ resume with their events; the clock is moved, never slept on."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from parovoz_kit.clock import ManualClock
+from parovoz_kit.errors import Unavailable
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_subscription.main import SERVICE
@@ -449,3 +451,35 @@ async def test_trial_eligibility_follows_the_trials_taken(
     malformed = await eligibility(client, user, "nope")
     assert malformed.status_code == 400
     assert error_of(malformed)["source"] == {"parameter": "plan_id"}
+
+
+async def test_two_concurrent_creations_of_a_plan_type_one_wins(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    user = uuid.uuid4()
+    plans = [await a_plan(infrastructure, PlanType.CORPORATE) for _ in range(3)]
+    answers = await asyncio.gather(*(subscribe(client, user, creation(plan)) for plan in plans))
+    assert sorted(answer.status_code for answer in answers) == [201, 409, 409]
+    listed = await client.get(MINE, headers=auth(user))
+    assert len(listed.json()["data"]) == 1
+
+
+class PaymentDown:
+    async def __call__(self, uow: Any, subscription: Any, return_url: str) -> Any:
+        raise Unavailable("payment is down", code="PAYMENT_UNAVAILABLE")
+
+
+async def test_a_failed_payment_start_leaves_nothing_behind(
+    infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    user = uuid.uuid4()
+    plan = await a_plan(infrastructure, PlanType.STUDENT, trial_days=0)
+    asked = Creation(user, plan, BillingPeriod.MONTHLY, "RU", "Europe/Moscow", "https://b.ex/1")
+    async with subscription_unit_of_work(infrastructure) as uow:
+        with pytest.raises(Unavailable):
+            await create_subscription(uow, PaymentDown(), asked, clock.now())
+    async with subscription_unit_of_work(infrastructure) as uow:
+        assert await uow.subscriptions.live_of_user(user) == []
+        # The user may simply try again.
+        created = await create_subscription(uow, FakePayment(), asked, clock.now())
+    assert created.subscription.status.value == "incomplete"
