@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobOutcome
@@ -26,6 +27,7 @@ from parovoz_subscription.billing.service.renewal_ports import Step, renewal_key
 from parovoz_subscription.main import SERVICE
 from parovoz_subscription.subscriptions.domain import BillingPeriod, PlanType
 from parovoz_subscription.unit_of_work import subscription_unit_of_work
+from parovoz_testing.platform import DATABASES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from billing_renewals_support import (
@@ -329,6 +331,12 @@ async def test_two_runners_at_once_charge_a_period_once(infrastructure: Infrastr
     charges = await charges_of(infrastructure, sub.id)
     assert [(c.status, c.attempt) for c in charges] == [(ChargeStatus.SUCCEEDED, 1)]
     assert types(await events_of(infrastructure, sub.id)) == ["subscription.renewed"]
+    # And payment holds exactly one payment of this subscription.
+    with psycopg.connect(DATABASES["payment"]) as connection:
+        payments = connection.execute(
+            "SELECT id FROM payments WHERE metadata->>'subscription_id' = %s", (str(sub.id),)
+        ).fetchall()
+    assert [str(row[0]) for row in payments] == [str(charges[0].payment_id)]
     # And a third runner later finds nothing due.
     assert (await renew(infrastructure, at + days(0.5), sub)).steps == {}
 
