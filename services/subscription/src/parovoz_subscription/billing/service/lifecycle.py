@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from parovoz_events.subscription import RenewalUpcoming, SubscriptionExpired
-from parovoz_kit.errors import ParovozError
+from parovoz_kit.errors import ParovozError, Unavailable
 
 from parovoz_subscription.billing.domain.charges import Payments
 from parovoz_subscription.billing.renewal_rules import RenewalRules
@@ -148,8 +148,8 @@ async def _run(
                     "code": getattr(error, "code", None),
                 },
             )
-            if subscription is None:
-                break  # the database itself failed: the next run tries again
+            if subscription is None or isinstance(error, Unavailable):
+                break  # the database or payment is away: the next run tries again
     return run
 
 
