@@ -65,6 +65,10 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         self._pending = []
+        if not session.in_transaction():
+            # Nothing began (a read answered without the database, or only lone reads on
+            # connections of their own): the session holds no connection, nothing to undo.
+            return
         try:
             await session.rollback()  # a no-op after commit; undoes everything otherwise
         finally:

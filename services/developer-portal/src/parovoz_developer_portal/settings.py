@@ -52,6 +52,10 @@ class DeveloperPortalSettings(ServiceSettings):
     #: checks again when it pays; this only refuses an impossible request at once).
     payout_balance_precheck: bool = True
 
+    #: Keep the hot game reads in the process, forgotten on every change the database's triggers
+    #: announce (parovoz_kit.read_cache); off: every read goes to PostgreSQL.
+    read_cache_enabled: bool = True
+
     # --- games -------------------------------------------------------------------------------
     games_default_page_size: int = Field(default=20, ge=1, le=100)
     games_max_page_size: int = Field(default=100, ge=1, le=500)

@@ -30,7 +30,7 @@ from parovoz_developer_portal.games.schemas import (
     UnpublicationDocument,
     game_document,
     game_filter,
-    game_resource,
+    game_list_json,
 )
 from parovoz_developer_portal.schemas import Document, created
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
@@ -167,11 +167,8 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
         next_link = None
         if page.next_cursor:
             next_link = f"{url}?{urlencode({**query, 'page[cursor]': page.next_cursor})}"
-        document = GameListDocument(
-            data=[game_resource(game, prefix) for game in page.games],
-            links={"self": f"{url}?{urlencode(query)}", "next": next_link},
-        )
-        return json_response(document)
+        links = {"self": f"{url}?{urlencode(query)}", "next": next_link}
+        return Response(game_list_json(page.games, links, prefix), media_type="application/json")
 
     @router.get(
         "/{game_id}",

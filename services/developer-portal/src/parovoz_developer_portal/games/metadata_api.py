@@ -18,6 +18,7 @@ from parovoz_developer_portal.games.metadata_schemas import (
     MetadataDocument,
     MetadataDocumentOut,
     MetadataListDocument,
+    metadata_document_json,
     metadata_resource,
 )
 from parovoz_developer_portal.unit_of_work import portal_unit_of_work
@@ -73,7 +74,7 @@ def metadata_routes(router: APIRouter, infrastructure: Infrastructure) -> None:
         tag = canonical_language(language_code)
         async with portal_unit_of_work(infrastructure) as uow:
             locale = await use_cases.metadata_in(uow, user_id, game_id, tag)
-        return _json(MetadataDocumentOut(data=metadata_resource(locale, prefix)))
+        return Response(metadata_document_json(locale, prefix), media_type="application/json")
 
     @router.put(
         "/{game_id}/metadata/{language_code}",
@@ -122,8 +123,10 @@ def metadata_routes(router: APIRouter, infrastructure: Infrastructure) -> None:
                 system_requirements=requirements.to_domain() if requirements else {},
                 now=infrastructure.clock.now(),
             )
-        return _json(
-            MetadataDocumentOut(data=metadata_resource(locale, prefix)), 201 if created else 200
+        return Response(
+            metadata_document_json(locale, prefix),
+            status_code=201 if created else 200,
+            media_type="application/json",
         )
 
     @router.delete(

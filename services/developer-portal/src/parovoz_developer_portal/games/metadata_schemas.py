@@ -4,6 +4,7 @@ description 20000, tags and genres 64 each, system requirements 4000 a text)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -149,6 +150,13 @@ class MetadataDocumentOut(BaseModel):
 class MetadataListDocument(BaseModel):
     data: list[MetadataResource] = Field(description="Every language, sorted by code.")
     links: dict[str, str] = Field(description="`self`, `game`.")
+
+
+@functools.lru_cache(maxsize=4096)
+def metadata_document_json(locale: LocalizedMetadata, prefix: str) -> str:
+    """``MetadataDocumentOut(data=metadata_resource(locale, prefix))`` as JSON; texts are
+    immutable and compared by all their fields, so the same texts render the same bytes: kept."""
+    return MetadataDocumentOut(data=metadata_resource(locale, prefix)).model_dump_json()
 
 
 def metadata_resource(locale: LocalizedMetadata, prefix: str) -> MetadataResource:

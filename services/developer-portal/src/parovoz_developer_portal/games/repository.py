@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 from parovoz_kit.errors import Conflict
+from parovoz_kit.read_cache import ReadCache
 from sqlalchemy import (
     Column,
     DateTime,
@@ -209,9 +210,39 @@ def _page_query(statuses: bool, types: bool, text: bool, after: bool) -> Select[
     )
 
 
+T = TypeVar("T")
+
+
 class SqlGames:
-    def __init__(self, session: AsyncSession) -> None:
+    """Games and their texts. The hot lone reads of the game routes (a game with the caller's
+    role, a page of games, a game with one language's texts) are kept in the process's
+    ``ReadCache`` when one is given, filed under the game's developer account: the database's
+    triggers (revision 0014) and every local commit forget them (parovoz_kit.read_cache)."""
+
+    def __init__(self, session: AsyncSession, read_cache: ReadCache | None = None) -> None:
         self._session = session
+        self._cache = read_cache
+
+    async def _cached(
+        self,
+        key: Hashable,
+        read: Callable[[], Awaitable[T | None]],
+        scope_of: Callable[[T], uuid.UUID | None],
+    ) -> T | None:
+        """``read()``, or its answer kept from before; inside a transaction always ``read()``
+        (a transaction sees its own changes, and locks what it reads)."""
+        cache = self._cache
+        if cache is None or self._session.in_transaction():
+            return await read()
+        kept: T | None = cache.get(key)
+        if kept is not None:
+            return kept
+        generation = cache.generation()
+        value = await read()
+        scope = scope_of(value) if value is not None else None
+        if scope is not None:
+            cache.put(key, str(scope), value, generation)
+        return value
 
     async def _read(self, statement: Executable, parameters: dict[str, Any]) -> Sequence[Row[Any]]:
         """A lone read (the unit of work has not begun) runs on a connection of its own in
@@ -295,23 +326,33 @@ class SqlGames:
     ) -> tuple[Game, TeamRole, LocalizedMetadata | None] | None:
         """The game, the caller's role and the game's texts in ``language`` (None if it has
         none), in one round trip."""
-        parameters = {"game_id": game_id, "user_id": user_id, "language": language}
-        rows = await self._read(_GAME_WITH_LOCALE, parameters)
-        if not rows:
-            return None
-        row = rows[0]
-        locale = _locale(row, "locale_") if row.locale_game_id is not None else None
-        return _game(row), TeamRole(row.role), locale
+
+        async def read() -> tuple[Game, TeamRole, LocalizedMetadata | None] | None:
+            parameters = {"game_id": game_id, "user_id": user_id, "language": language}
+            rows = await self._read(_GAME_WITH_LOCALE, parameters)
+            if not rows:
+                return None
+            row = rows[0]
+            locale = _locale(row, "locale_") if row.locale_game_id is not None else None
+            return _game(row), TeamRole(row.role), locale
+
+        key = ("game_with_locale", game_id, user_id, language)
+        return await self._cached(key, read, lambda found: found[0].developer_id)
 
     async def game_view(
         self, game_id: uuid.UUID, user_id: uuid.UUID
     ) -> tuple[Game, TeamRole, tuple[str, ...]] | None:
         """The game, the caller's role and the game's locales, in one round trip."""
-        rows = await self._read(_GAME_VIEW, {"game_id": game_id, "user_id": user_id})
-        if not rows:
-            return None
-        row = rows[0]
-        return _game(row), TeamRole(row.role), tuple(sorted(row.locales or ()))
+
+        async def read() -> tuple[Game, TeamRole, tuple[str, ...]] | None:
+            rows = await self._read(_GAME_VIEW, {"game_id": game_id, "user_id": user_id})
+            if not rows:
+                return None
+            row = rows[0]
+            return _game(row), TeamRole(row.role), tuple(sorted(row.locales or ()))
+
+        key = ("game_view", game_id, user_id)
+        return await self._cached(key, read, lambda found: found[0].developer_id)
 
     async def page_of_member(
         self,
@@ -338,10 +379,19 @@ class SqlGames:
             "pattern" in parameters,
             after is not None,
         )
-        rows = await self._read(query, parameters)
-        if not rows:
-            return None
-        return TeamRole(rows[0].role), [_game(row) for row in rows if row.id is not None]
+
+        async def read() -> tuple[TeamRole, tuple[Game, ...]] | None:
+            rows = await self._read(query, parameters)
+            if not rows:
+                return None
+            return TeamRole(rows[0].role), tuple(_game(row) for row in rows if row.id is not None)
+
+        key = ("page_of_member", user_id, game_filter, after, limit)
+        # An empty page names no account to file it under: not kept.
+        found = await self._cached(
+            key, read, lambda page: page[1][0].developer_id if page[1] else None
+        )
+        return None if found is None else (found[0], list(found[1]))
 
     # --- localized metadata -------------------------------------------------------------------
     async def locales(self, game_id: uuid.UUID) -> list[LocalizedMetadata]:
