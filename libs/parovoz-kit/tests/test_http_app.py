@@ -139,3 +139,24 @@ async def test_metrics_label_prefixed_probes_with_their_full_template(
     await client.get(f"{PREFIX}/health")
     body = (await client.get("/metrics")).text
     assert 'http_requests_total{method="GET",route="/api/v1/kit/health",status="200"}' in body
+
+
+async def test_the_service_index_yields_the_prefix_to_a_collection_living_there(
+    kit_settings: Callable[..., ServiceSettings],
+) -> None:
+    settings = kit_settings()
+    collection = APIRouter(prefix=PREFIX)
+
+    @collection.get("")
+    async def mine() -> dict[str, list[str]]:
+        return {"data": ["mine"]}
+
+    app = create_app(settings, title="Kit test", description="test app", routers=[collection])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        assert (await client.get(PREFIX)).json() == {"data": ["mine"]}
+    assert list(app.openapi()["paths"][PREFIX]) == ["get"]
+    plain = create_app(settings, title="Kit test", description="test app", routers=[])
+    transport = httpx.ASGITransport(app=plain)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        assert (await client.get(PREFIX)).json()["service"] == "kit-test"

@@ -248,7 +248,6 @@ class RenewalUpcoming(_SubscriptionEvent):
     }
 
 
-
 @register
 class SubscriptionPlanChanged(_SubscriptionEvent):
     """The subscriber changed plan or billing period. An upgrade applies at once (the price
@@ -292,6 +291,7 @@ class SubscriptionPlanChanged(_SubscriptionEvent):
         if self.timing == "period_end" and self.charged is not None:
             raise ValueError("a change at the period end charges nothing now")
         return self
+
 
 # --- plans --------------------------------------------------------------------------------------
 class _PlanEvent(EventData):

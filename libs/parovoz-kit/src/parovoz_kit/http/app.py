@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from parovoz_kit.http.docs import mount_offline_docs
 from parovoz_kit.http.errors import install_error_handlers
@@ -67,23 +68,32 @@ def create_app(
         app.include_router(probes, include_in_schema=mount == prefix)
         app.include_router(metrics_router(prefix=mount))
 
-    @app.get(
-        prefix,
-        tags=["service"],
-        summary="What this service is and where its docs are",
-        description="The service's name and version, and the addresses of its Swagger UI and "
-        "OpenAPI document. No authentication.",
-    )
-    async def service_index() -> dict[str, str]:
-        return {
-            "service": settings.service_name,
-            "version": version,
-            "docs": f"{prefix}/docs",
-            "openapi": f"{prefix}/openapi.json",
-        }
-
     for router in routers:
         app.include_router(router)
+    # The service index answers GET {prefix} unless the service's own collection lives there
+    # (subscription's "my subscriptions" is GET /api/v1/subscriptions).
+    claimed = any(
+        isinstance(route, APIRoute) and route.path == prefix and "GET" in (route.methods or ())
+        for router in routers
+        for route in router.routes
+    )
+    if not claimed:
+
+        @app.get(
+            prefix,
+            tags=["service"],
+            summary="What this service is and where its docs are",
+            description="The service's name and version, and the addresses of its Swagger UI and "
+            "OpenAPI document. No authentication.",
+        )
+        async def service_index() -> dict[str, str]:
+            return {
+                "service": settings.service_name,
+                "version": version,
+                "docs": f"{prefix}/docs",
+                "openapi": f"{prefix}/openapi.json",
+            }
+
     mount_offline_docs(app, prefix, title)
     install_openapi(app)
     return app

@@ -124,14 +124,15 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
             success_status=201,
         )
 
-    # "/" (GET {prefix}/): GET {prefix} itself is the kit's service index, registered first.
+    # The collection: GET {prefix} (the kit then serves its service index elsewhere only), and
+    # GET {prefix}/ for clients that add the slash.
+    @router.get("/", include_in_schema=False)
     @router.get(
-        "/",
+        "",
         response_model=SubscriptionListDocument,
         summary="The caller's own subscriptions, newest first, a page at a time",
         description=(
-            "At `GET /api/v1/subscriptions/` (with the slash: without it is the service's "
-            "index). `filter[status]`: one status or several, comma-separated (an unknown one "
+            "`filter[status]`: one status or several, comma-separated (an unknown one "
             "is 400 `INVALID_FILTER`). Pages: `page[size]` "
             f"(1-{rules.max_page_size}, default {rules.default_page_size}); `links.next` is the "
             "next page (null on the last), stable while subscriptions are added; a "
@@ -167,10 +168,10 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
             query["filter[status]"] = status
         next_link = None
         if page.next_cursor:
-            next_link = f"{prefix}/?{urlencode({**query, 'page[cursor]': page.next_cursor})}"
+            next_link = f"{prefix}?{urlencode({**query, 'page[cursor]': page.next_cursor})}"
         document = SubscriptionListDocument(
             data=[subscription_resource(sub, prefix) for sub in page.subscriptions],
-            links={"self": f"{prefix}/?{urlencode(query)}", "next": next_link},
+            links={"self": f"{prefix}?{urlencode(query)}", "next": next_link},
         )
         return json_response(document)
 
