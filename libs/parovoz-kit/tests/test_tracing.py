@@ -231,3 +231,22 @@ async def test_without_a_collector_a_request_only_carries_the_trace_on(monkeypat
     (server,) = _exporter.get_finished_spans()
     assert server.kind is SpanKind.SERVER and _hex_trace_id(server) == TRACE_ID
     _exporter.clear()
+
+
+def test_grpc_calls_carry_the_callers_trace_while_nothing_collects(monkeypatch) -> None:
+    from opentelemetry import trace as otel_trace
+    from parovoz_kit import tracing
+    from parovoz_kit.tracing import carry_remote_trace, drop_remote_trace
+
+    monkeypatch.setattr(tracing, "_destinations", [])
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    token = carry_remote_trace([("authorization", "Bearer x"), ("traceparent", parent)])
+    try:
+        current = otel_trace.get_current_span().get_span_context()
+        assert format(current.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+    finally:
+        drop_remote_trace(token)
+    assert otel_trace.get_current_span().get_span_context().trace_id != current.trace_id
+    assert carry_remote_trace([("authorization", "Bearer x")]) is None
+    monkeypatch.setattr(tracing, "_destinations", ["collector"])
+    assert carry_remote_trace([("traceparent", parent)]) is None  # the server span does it

@@ -231,10 +231,46 @@ def instrument_engine(engine: AsyncEngine) -> None:
 
 
 def grpc_server_interceptors() -> list[grpc.aio.ServerInterceptor]:
-    """Pass to ``create_grpc_server(..., interceptors=...)``: server spans from metadata."""
+    """Pass to ``create_grpc_server(..., interceptors=...)``: server spans from metadata, while
+    something collects them (until then the kit's own interceptor carries the caller's trace
+    context on: :func:`carry_remote_trace`)."""
     from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
-    return [aio_server_interceptor(tracer_provider=_tracer_provider())]
+    return [_GrpcSpansWhenCollected(aio_server_interceptor(tracer_provider=_tracer_provider()))]
+
+
+class _GrpcSpansWhenCollected(grpc.aio.ServerInterceptor):
+    """The instrumentation's server span while something collects spans; until then nothing
+    (its span and attributes for every call are a cheap RPC's largest tracing cost)."""
+
+    def __init__(self, traced: grpc.aio.ServerInterceptor) -> None:
+        self._traced = traced
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        if _destinations:
+            return await self._traced.intercept_service(continuation, handler_call_details)
+        return await continuation(handler_call_details)
+
+
+_CARRIED_METADATA = frozenset({"traceparent", "tracestate", "baggage"})
+
+
+def carry_remote_trace(metadata: Iterable[tuple[str, Any]]) -> object | None:
+    """While nothing collects spans, make the caller's trace context (``traceparent`` in the
+    call's metadata) the current one, so log lines and outgoing calls keep its ``trace_id``;
+    answers the token for :func:`drop_remote_trace`, or None when there was nothing to do
+    (no trace sent, or the instrumentation's server span already did it)."""
+    if _destinations:
+        return None
+    carrier = {key: value for key, value in metadata if key in _CARRIED_METADATA}
+    if not carrier:
+        return None
+    return otel_context.attach(propagate.extract(carrier))
+
+
+def drop_remote_trace(token: object | None) -> None:
+    if token is not None:
+        otel_context.detach(token)  # type: ignore[arg-type]
 
 
 def grpc_client_interceptors() -> list[grpc.aio.ClientInterceptor]:

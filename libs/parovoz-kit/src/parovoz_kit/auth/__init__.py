@@ -1,7 +1,7 @@
 """Identity: JWT verification, FastAPI dependencies, this service's own token for gRPC calls.
 
 The gRPC server side (checking tokens on incoming calls) is
-:class:`parovoz_kit.grpc.interceptors.ServiceAuthInterceptor`.
+:class:`parovoz_kit.grpc.interceptors.StandardServerInterceptor`.
 """
 
 from parovoz_kit.auth.dependencies import (

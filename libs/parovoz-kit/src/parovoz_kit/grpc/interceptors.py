@@ -1,11 +1,9 @@
-"""grpc.aio server interceptors: service-token auth, kit errors → status codes, metrics.
+"""grpc.aio server interceptor: service-token auth, kit errors → status codes, metrics.
 
-Use :func:`standard_server_interceptors` so the order is right: metrics outermost (it sees
-every outcome, auth refusals included), then error mapping, then auth (whose refusals are kit
-errors the mapping turns into UNAUTHENTICATED / PERMISSION_DENIED).
-
-Each interceptor wraps the method's behaviour in a *guard*, an async context manager around
-the whole call, so unary and streaming responses are handled by the same code.
+Use :func:`standard_server_interceptors`: one layer that records every outcome (auth refusals
+included), authenticates and authorizes the caller, and turns kit errors into their status
+codes. A unary method is wrapped once in a plain coroutine; a streaming one in a *guard*, an
+async context manager around the whole call.
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ from parovoz_kit.auth.verifier import JwtVerifier
 from parovoz_kit.errors import ParovozError, PermissionDenied, Unauthenticated
 from parovoz_kit.grpc.errors import details_for, status_for
 from parovoz_kit.logging import error_fields
+from parovoz_kit.tracing import carry_remote_trace, drop_remote_trace
 
 log = logging.getLogger(__name__)
 
@@ -140,14 +139,20 @@ def rpc_callers(
     }
 
 
-class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
-    """Every call needs a valid token and a caller the method's allow-list names; default deny.
+class StandardServerInterceptor(grpc.aio.ServerInterceptor):
+    """What every call of every service goes through, as one layer: metrics (every outcome,
+    refusals included), kit errors turned into their status codes (anything else INTERNAL,
+    logged, never its text to the caller), and service-token auth.
 
-    ``callers`` maps a full method name (``/pkg.Service/Method``, see :func:`rpc_callers`) to
-    the service names (``sub`` = ``service:<name>``) allowed to call it: a service not listed,
+    Auth: every call needs a valid token and a caller the method's allow-list names; default
+    deny. ``callers`` maps a full method name (``/pkg.Service/Method``, see :func:`rpc_callers`)
+    to the service names (``sub`` = ``service:<name>``) allowed to call it: a service not listed,
     or a method missing from the table, is PERMISSION_DENIED. ``user_methods_by_role`` maps a
     platform role (or :data:`ANY_USER`) to the methods users holding it may call; a user token
     passes nothing else. Health and reflection are open.
+
+    One wrapper per method, built once: a call costs one coroutine around the servicer's, not a
+    context manager per concern (the CheckAccess hot path is measured beside a bare servicer).
     """
 
     def __init__(
@@ -164,26 +169,92 @@ class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
             role: frozenset(methods) for role, methods in (user_methods_by_role or {}).items()
         }
         self._public = frozenset(public_services)
+        self._wrapped: dict[str, tuple[Any, Any]] = {}
 
     async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
         handler = await continuation(handler_call_details)
         method = handler_call_details.method
-        if split_method(method)[0] in self._public:
+        if handler is None or split_method(method)[0] in self._public:
             return handler
-        metadata = handler_call_details.invocation_metadata or ()
+        kept = self._wrapped.get(method)
+        if kept is None or kept[0] is not handler:
+            kept = (handler, self._wrap(handler, method))
+            self._wrapped[method] = kept
+        return kept[1]
+
+    def _wrap(self, handler: grpc.RpcMethodHandler[Any, Any], method: str) -> Any:
+        if handler.request_streaming or handler.response_streaming:
+            return guarded(handler, self._guard(method))
+        service_name, method_name = split_method(method)
+        latency = GRPC_SERVER_LATENCY.labels(service_name, method_name)
+        behaviour: Any = handler.unary_unary
+
+        async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            started, code = time.perf_counter(), "UNKNOWN"
+            metadata = context.invocation_metadata() or ()
+            trace_token = carry_remote_trace(metadata)
+            try:
+                _current_principal.set(await self._caller(metadata, method))
+                answer = await behaviour(request, context)
+                code = status_name(context.code())
+                return answer
+            except grpc.aio.AbortError:
+                code = status_name(context.code())
+                raise
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
+            except Exception as error:
+                status, details = _answer_for(error, method)
+                code = status.name
+                await context.abort(status, details)
+            finally:
+                drop_remote_trace(trace_token)
+                latency.observe(time.perf_counter() - started)
+                GRPC_SERVER_HANDLED.labels(service_name, method_name, code).inc()
+
+        return grpc.unary_unary_rpc_method_handler(
+            unary,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    def _guard(self, method: str) -> Guard:
+        """The same for a streaming method, as a guard around the whole stream."""
+        service_name, method_name = split_method(method)
 
         @asynccontextmanager
         async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
+            started, code = time.perf_counter(), "UNKNOWN"
+            metadata = context.invocation_metadata() or ()
+            trace_token = carry_remote_trace(metadata)
             try:
-                principal = await self._verifier.verify(_bearer_token(metadata))
-                self._authorize(principal, method)
-            except ParovozError as error:  # aborts itself: works without ErrorMappingInterceptor
-                await context.abort(status_for(error), details_for(error))
-            # Each call runs in its own task, so the value never leaks to another call.
-            _current_principal.set(principal)
-            yield
+                _current_principal.set(await self._caller(metadata, method))
+                yield
+                code = status_name(context.code())
+            except grpc.aio.AbortError:
+                code = status_name(context.code())
+                raise
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
+            except Exception as error:
+                status, details = _answer_for(error, method)
+                code = status.name
+                await context.abort(status, details)
+            finally:
+                drop_remote_trace(trace_token)
+                GRPC_SERVER_LATENCY.labels(service_name, method_name).observe(
+                    time.perf_counter() - started
+                )
+                GRPC_SERVER_HANDLED.labels(service_name, method_name, code).inc()
 
-        return guarded(handler, guard)
+        return guard
+
+    async def _caller(self, metadata: Any, method: str) -> Principal:
+        principal = await self._verifier.verify(_bearer_token(metadata))
+        self._authorize(principal, method)
+        return principal
 
     def _authorize(self, principal: Principal, method: str) -> None:
         if principal.is_service:
@@ -198,6 +269,21 @@ class ServiceAuthInterceptor(grpc.aio.ServerInterceptor):
         raise PermissionDenied("Only platform services may call this method.")
 
 
+def _answer_for(error: BaseException, method: str) -> tuple[grpc.StatusCode, str]:
+    """The status and details a call that raised ``error`` ends with."""
+    if isinstance(error, ParovozError):
+        return status_for(error), details_for(error)
+    if isinstance(error, NotImplementedError):
+        # What a generated base class raises for a method a service has not built yet.
+        return grpc.StatusCode.UNIMPLEMENTED, "UNIMPLEMENTED: This method is not available yet."
+    log.error("unhandled error in gRPC method", extra={"method": method, **error_fields(error)})
+    # The client gets a stable code, never the exception text or a trace.
+    return (
+        grpc.StatusCode.INTERNAL,
+        "INTERNAL_ERROR: An unexpected error occurred; it has been logged.",
+    )
+
+
 def _bearer_token(metadata: Any) -> str:
     for key, value in metadata:
         if key == "authorization" and isinstance(value, str):
@@ -205,65 +291,6 @@ def _bearer_token(metadata: Any) -> str:
             if scheme.lower() == "bearer" and token.strip():
                 return token.strip()
     raise Unauthenticated("A Bearer access token is required.", code="TOKEN_MISSING")
-
-
-class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
-    """Kit errors raised by servicers become their status code; anything else is INTERNAL."""
-
-    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
-        method = handler_call_details.method
-
-        @asynccontextmanager
-        async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-            try:
-                yield
-            except ParovozError as error:
-                await context.abort(status_for(error), details_for(error))
-            except (grpc.aio.AbortError, asyncio.CancelledError):
-                raise
-            except NotImplementedError:
-                # What a generated base class raises for a method a service has not built yet.
-                await context.abort(
-                    grpc.StatusCode.UNIMPLEMENTED,
-                    "UNIMPLEMENTED: This method is not available yet.",
-                )
-            except Exception as error:
-                log.error(
-                    "unhandled error in gRPC method",
-                    extra={"method": method, **error_fields(error)},
-                )
-                # The client gets a stable code, never the exception text or a trace.
-                await context.abort(
-                    grpc.StatusCode.INTERNAL,
-                    "INTERNAL_ERROR: An unexpected error occurred; it has been logged.",
-                )
-
-        return guarded(await continuation(handler_call_details), guard)
-
-
-class ServerMetricsInterceptor(grpc.aio.ServerInterceptor):
-    """``grpc_server_handled_total{service,method,code}`` and the latency histogram."""
-
-    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
-        service, method = split_method(handler_call_details.method)
-
-        @asynccontextmanager
-        async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-            started, code = time.perf_counter(), "UNKNOWN"
-            try:
-                yield
-                code = status_name(context.code())
-            except grpc.aio.AbortError:
-                code = status_name(context.code())
-                raise
-            except asyncio.CancelledError:
-                code = "CANCELLED"
-                raise
-            finally:
-                GRPC_SERVER_LATENCY.labels(service, method).observe(time.perf_counter() - started)
-                GRPC_SERVER_HANDLED.labels(service, method, code).inc()
-
-        return guarded(await continuation(handler_call_details), guard)
 
 
 def standard_server_interceptors(
@@ -278,9 +305,7 @@ def standard_server_interceptors(
     is refused to every service (default deny).
     """
     return [
-        ServerMetricsInterceptor(),
-        ErrorMappingInterceptor(),
-        ServiceAuthInterceptor(
+        StandardServerInterceptor(
             verifier, callers=callers, user_methods_by_role=user_methods_by_role
-        ),
+        )
     ]
