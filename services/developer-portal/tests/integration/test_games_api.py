@@ -260,3 +260,24 @@ async def test_the_game_routes_take_a_user_token_only(studio: GameStudio, game: 
         machine = await studio.client.request(method, url, json=texts(), headers=service)
         assert machine.status_code == 403 and error(machine)["code"] == "USER_TOKEN_REQUIRED"
     assert (await studio.get(f"/{game}")).json()["data"]["attributes"]["status"] == "draft"
+
+
+async def test_get_game_over_grpc_carries_the_store_attributes(
+    studio: GameStudio, game: str
+) -> None:
+    from parovoz.developer.v1 import developer_service_pb2 as pb
+    from parovoz_developer_portal.grpc.servicer import DeveloperService
+
+    servicer = DeveloperService(studio.infrastructure)
+    request = pb.GetGameRequest(game_id=game)
+    unrated = (await servicer.GetGame(request, None)).game  # type: ignore[arg-type]
+    assert unrated.age_rating == pb.AGE_RATING_UNSPECIFIED and not unrated.regions
+    assert not unrated.HasField("release_date")
+    await studio.patch(
+        f"/{game}", change(age_rating="18+", regions=["RU", "KZ"], release_date="2027-03-01")
+    )
+    rated = (await servicer.GetGame(request, None)).game  # type: ignore[arg-type]
+    assert rated.age_rating == pb.AGE_RATING_18_PLUS
+    assert list(rated.regions) == ["KZ", "RU"]
+    day = rated.release_date
+    assert (day.year, day.month, day.day) == (2027, 3, 1)

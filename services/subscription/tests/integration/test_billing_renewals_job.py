@@ -26,6 +26,8 @@ from parovoz_subscription.billing.jobs import BILLING_EXPIRY, BILLING_NOTICES, B
 from parovoz_subscription.billing.service.renewal_ports import Step, renewal_key
 from parovoz_subscription.main import SERVICE
 from parovoz_subscription.subscriptions.domain import BillingPeriod, PlanType
+from parovoz_subscription.trials.domain import TrialOutcome
+from parovoz_subscription.trials.service import record_trial
 from parovoz_subscription.unit_of_work import subscription_unit_of_work
 from parovoz_testing.platform import DATABASES
 
@@ -275,6 +277,10 @@ async def test_a_trial_with_a_saved_card_converts_and_one_without_expires(
         other, plan, anchor_at=start, period_end=end, price_minor=39_900, status=S.TRIAL
     )
     await store(infrastructure, with_card, without)
+    async with subscription_unit_of_work(infrastructure) as uow:
+        for sub in (with_card, without):
+            await record_trial(uow, sub.user_id, sub.plan_type, sub.id, start, end)
+        await uow.commit()
 
     # The renewal job leaves a trial without a card alone; the expiry job ends it.
     run = await renew(infrastructure, end + days(0.01), with_card, without)
@@ -292,6 +298,12 @@ async def test_a_trial_with_a_saved_card_converts_and_one_without_expires(
     assert (await read(infrastructure, without.id)).status is S.EXPIRED
     [(_, expired)] = await events_of(infrastructure, without.id)
     assert expired["previous_status"] == "trial"
+    async with subscription_unit_of_work(infrastructure) as uow:
+        outcomes = [(await uow.trials.of_subscription(sub.id)) for sub in (with_card, without)]
+    assert [trial.outcome for trial in outcomes if trial] == [
+        TrialOutcome.CONVERTED,
+        TrialOutcome.EXPIRED,
+    ]
 
 
 async def test_a_cancelled_subscription_expires_at_its_period_end_without_a_charge(

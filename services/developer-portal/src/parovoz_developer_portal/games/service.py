@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from parovoz_events.developer import GameCreated, GameMetadataUpdated, GameUnpublished
 from parovoz_kit.errors import NotFound
+from parovoz_kit.regions import ISO_3166_ALPHA_2
 
 from parovoz_developer_portal.accounts.ports import PortalUnitOfWork
 from parovoz_developer_portal.accounts.service import my_membership
@@ -42,7 +43,6 @@ from parovoz_developer_portal.games.domain import (
     unpublish_game,
     write_metadata,
 )
-from parovoz_developer_portal.pricing.domain import ISO_3166_ALPHA_2
 from parovoz_developer_portal.team.domain import Actor, Permission, require_permission
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from parovoz.common.v1 import money_pb2
+from parovoz.common.v1 import date_pb2, money_pb2
 from parovoz.developer.v1 import developer_service_pb2 as pb
 
 from parovoz_developer_portal.accounts.domain import DeveloperAccount
@@ -56,6 +56,20 @@ def _money(price: Price) -> money_pb2.Money:
     return money_pb2.Money(amount_minor=price.amount_minor, currency=price.currency)
 
 
+#: "12+" -> AGE_RATING_12_PLUS: the store's ratings as the proto names them.
+_AGE_RATINGS = {
+    "0+": pb.AGE_RATING_0_PLUS,
+    "6+": pb.AGE_RATING_6_PLUS,
+    "12+": pb.AGE_RATING_12_PLUS,
+    "16+": pb.AGE_RATING_16_PLUS,
+    "18+": pb.AGE_RATING_18_PLUS,
+}
+
+
+def _date(day: date | None) -> date_pb2.Date | None:
+    return date_pb2.Date(year=day.year, month=day.month, day=day.day) if day else None
+
+
 def game_message(game: Game, prices: GamePrices | None = None) -> pb.Game:
     """``prices`` None or never set: ``is_free`` false, no base price (not for sale yet)."""
     price_list = prices.price_list if prices else None
@@ -66,6 +80,9 @@ def game_message(game: Game, prices: GamePrices | None = None) -> pb.Game:
         product_type=_enum(pb.ProductType, "PRODUCT_TYPE", game.product_type.value),
         parent_game_id=str(game.parent_game_id) if game.parent_game_id else "",
         status=_enum(pb.GameStatus, "GAME_STATUS", game.status.value),
+        age_rating=_AGE_RATINGS[game.age_rating.value] if game.age_rating else None,
+        regions=list(game.regions),
+        release_date=_date(game.release_date),
         is_free=bool(price_list and price_list.is_free),
         base_price=_money(price_list.base_price) if price_list and price_list.base_price else None,
         regional_prices=[

@@ -9,7 +9,7 @@ cache), and the user's entry is forgotten after that commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -39,6 +39,7 @@ from parovoz_subscription.access.read_models_service import (
 )
 from parovoz_subscription.access.rules import AccessRules
 from parovoz_subscription.plans import service as plans
+from parovoz_subscription.ports import UnitOfWorkPort
 from parovoz_subscription.subscriptions.domain import GRANTS_ACCESS, SubscriptionStatus
 
 
@@ -114,23 +115,13 @@ class AccessPorts:
     age_zone: ZoneInfo
 
 
-class AccessUnitOfWork(Protocol):
+class AccessUnitOfWork(UnitOfWorkPort, Protocol):
     """What access needs of subscription's unit of work (``SqlSubscriptionUnitOfWork``)."""
 
     access: Any
     subscriptions: Any
     plans: Any
     read_models: Any
-
-    def access_changed(
-        self,
-        *,
-        users: Iterable[uuid.UUID] = (),
-        plans: Iterable[uuid.UUID] = (),
-        games: Iterable[uuid.UUID] = (),
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 OpenUnitOfWork = Callable[[], AbstractAsyncContextManager[AccessUnitOfWork]]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from parovoz_events.base import EventData
 from parovoz_events.money import Money
 from parovoz_events.subscription import PlanCatalogRemovalAnnounced, PlanPriceChanged
 from parovoz_kit.errors import ValidationFailed
@@ -42,6 +41,7 @@ from parovoz_subscription.plans.domain import (
     retire_plan,
 )
 from parovoz_subscription.plans.rules import PlanRules
+from parovoz_subscription.ports import UnitOfWorkPort
 from parovoz_subscription.subscriptions.domain import BillingPeriod, PlanType
 
 
@@ -65,25 +65,11 @@ class PlanStore(Protocol):
     async def put_catalog_entry(self, entry: CatalogEntry) -> None: ...
 
 
-class PlansUnitOfWork(Protocol):
+class PlansUnitOfWork(UnitOfWorkPort, Protocol):
     """What plans needs of subscription's unit of work (``SqlSubscriptionUnitOfWork`` has it)."""
 
     @property
     def plans(self) -> PlanStore: ...
-
-    def emit(
-        self, item: EventData, *, subject: str | None = None, topic: str | None = None
-    ) -> object: ...
-
-    def access_changed(
-        self,
-        *,
-        users: Iterable[uuid.UUID] = (),
-        plans: Iterable[uuid.UUID] = (),
-        games: Iterable[uuid.UUID] = (),
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from parovoz_events.base import EventData
 from parovoz_events.money import Money
 from parovoz_events.subscription import SubscriptionActivated, SubscriptionCancelled
 from parovoz_kit.errors import Conflict, NotFound
 
 from parovoz_subscription.plans.service import PlanStore, get_plan, plan_for_sale
+from parovoz_subscription.ports import UnitOfWorkPort
 from parovoz_subscription.subscriptions.domain import (
     BillingPeriod,
     PlanType,
@@ -56,7 +56,7 @@ class Subscriptions(Protocol):
     async def live_of_user(self, user_id: uuid.UUID) -> list[Subscription]: ...
 
 
-class SubscriptionsUnitOfWork(Protocol):
+class SubscriptionsUnitOfWork(UnitOfWorkPort, Protocol):
     """What subscriptions needs of subscription's unit of work (``SqlSubscriptionUnitOfWork``)."""
 
     @property
@@ -65,20 +65,6 @@ class SubscriptionsUnitOfWork(Protocol):
     def trials(self) -> Trials: ...
     @property
     def plans(self) -> PlanStore: ...
-
-    def emit(
-        self, item: EventData, *, subject: str | None = None, topic: str | None = None
-    ) -> object: ...
-
-    def access_changed(
-        self,
-        *,
-        users: Iterable[uuid.UUID] = (),
-        plans: Iterable[uuid.UUID] = (),
-        games: Iterable[uuid.UUID] = (),
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class PaymentStarted(Protocol):

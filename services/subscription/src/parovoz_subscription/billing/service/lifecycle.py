@@ -33,6 +33,8 @@ from parovoz_subscription.billing.service.renewal_ports import (
 )
 from parovoz_subscription.billing.service.renewals import next_terms, renew_subscription
 from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
+from parovoz_subscription.trials.domain import TrialOutcome
+from parovoz_subscription.trials.service import trial_ended
 
 log = logging.getLogger(__name__)
 S = SubscriptionStatus
@@ -70,6 +72,8 @@ async def expire_subscription(
         return Step.NOT_DUE
     subscription.move(S.EXPIRED, now)
     await uow.subscriptions.save(subscription)
+    # A trial that ended unpaid (or was cancelled): its outcome is kept (a no-op otherwise).
+    await trial_ended(uow, subscription.id, TrialOutcome.EXPIRED, now)
     uow.emit(
         event_of(
             SubscriptionExpired,

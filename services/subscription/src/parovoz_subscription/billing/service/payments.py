@@ -9,12 +9,11 @@ the caller needs. A first payment and a card check end in payment's events
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from parovoz_events.base import EventData
 from parovoz_events.money import Money
 from parovoz_events.subscription import SubscriptionExpired
 from parovoz_kit.errors import BusinessRuleViolation, NotFound
@@ -31,6 +30,7 @@ from parovoz_subscription.billing.domain.charges import (
 )
 from parovoz_subscription.billing.domain.periods import period_end
 from parovoz_subscription.billing.rules import BillingRules
+from parovoz_subscription.ports import UnitOfWorkPort
 from parovoz_subscription.subscriptions.domain import (
     LIVE,
     Subscription,
@@ -67,7 +67,7 @@ class SubscriptionStore(Protocol):
     async def save(self, subscription: Subscription) -> None: ...
 
 
-class BillingUnitOfWork(Protocol):
+class BillingUnitOfWork(UnitOfWorkPort, Protocol):
     """What billing needs of subscription's unit of work (``SqlSubscriptionUnitOfWork`` and the
     consumer's inbox unit of work have it)."""
 
@@ -76,20 +76,6 @@ class BillingUnitOfWork(Protocol):
 
     @property
     def subscriptions(self) -> SubscriptionStore: ...
-
-    def emit(
-        self, item: EventData, *, subject: str | None = None, topic: str | None = None
-    ) -> object: ...
-
-    def access_changed(
-        self,
-        *,
-        users: Iterable[uuid.UUID] = (),
-        plans: Iterable[uuid.UUID] = (),
-        games: Iterable[uuid.UUID] = (),
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from parovoz_events.base import EventData
 from parovoz_subscription.billing.domain.charges import Charge, ChargeKind
 from parovoz_subscription.plans.service import PlansUnitOfWork
 from parovoz_subscription.subscriptions.domain import BillingPeriod, Subscription
+from parovoz_subscription.trials.service import TrialsUnitOfWork
 
 #: payment's cancellation reasons an event may carry; anything else is a provider error.
 _EVENT_REASONS = frozenset(
@@ -60,7 +61,7 @@ class ChargeStore(Protocol):
     ) -> list[Charge]: ...
 
 
-class BillingUnitOfWork(PlansUnitOfWork, Protocol):
+class BillingUnitOfWork(PlansUnitOfWork, TrialsUnitOfWork, Protocol):
     """What renewals and plan changes need of subscription's unit of work."""
 
     @property

@@ -65,6 +65,8 @@ from parovoz_subscription.subscriptions.domain import (
     Subscription,
     SubscriptionStatus,
 )
+from parovoz_subscription.trials.domain import TrialOutcome
+from parovoz_subscription.trials.service import trial_ended
 
 log = logging.getLogger(__name__)
 S = SubscriptionStatus
@@ -248,7 +250,7 @@ async def renew_subscription(
         await _renewed(uow, subscription, charge, terms, (anchor, new_start, new_end), now)
         await uow.subscriptions.save(subscription)
         return Step.RENEWED
-    step = _failed(uow, rules, subscription, charge, now)
+    step = await _failed(uow, rules, subscription, charge, now)
     await uow.subscriptions.save(subscription)
     return step
 
@@ -275,6 +277,8 @@ async def _renewed(
     else:
         subscription.move(S.ACTIVE, now)
     assert charge.payment_id is not None
+    if previous is S.TRIAL:
+        await trial_ended(uow, subscription.id, TrialOutcome.CONVERTED, now)
     if previous in (S.TRIAL, S.SUSPENDED):
         uow.emit(
             event_of(
@@ -305,7 +309,7 @@ async def _renewed(
     )
 
 
-def _failed(
+async def _failed(
     uow: BillingUnitOfWork,
     rules: RenewalRules,
     subscription: Subscription,
@@ -332,6 +336,7 @@ def _failed(
     if subscription.status is S.TRIAL:
         # A trial's conversion failed: converted, but unpaid (the state machine's way there).
         subscription.move(S.ACTIVE, now)
+        await trial_ended(uow, subscription.id, TrialOutcome.CONVERTED, now)
     if subscription.status is S.ACTIVE:
         subscription.move(S.PENDING_PAYMENT, now)
     wait = None if charge.hard_decline else rules.next_retry_after(charge.attempt)
