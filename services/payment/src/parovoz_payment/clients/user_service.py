@@ -10,18 +10,16 @@ blocked, account age unknown.
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import httpx
-from parovoz_kit.grpc.breaker import CircuitBreaker, CircuitOpen
+from parovoz_kit.http.peer import PeerDown, RestPeer
 
 from parovoz_payment.domain.fraud import UserFacts
-
-log = logging.getLogger(__name__)
 
 
 class UserServiceClient:
@@ -35,53 +33,34 @@ class UserServiceClient:
         client: httpx.AsyncClient | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client or httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout_seconds
-        )
-        self._breaker = CircuitBreaker(
+        self._peer = RestPeer(
             "user service",
+            base_url,
+            timeout_seconds=timeout_seconds,
             failure_threshold=failure_threshold,
             reset_timeout_seconds=reset_timeout_seconds,
-            clock=monotonic,
+            client=client,
+            monotonic=monotonic,
         )
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._peer.aclose()
 
     async def facts(self, user_id: uuid.UUID) -> UserFacts | None:
         """The payer's facts, or None when the user service could not be asked."""
         try:
-            self._breaker.before_call()
-        except CircuitOpen:
+            facts = await self._peer.get_json(f"/users/{user_id}", _facts)
+        except PeerDown:
             return None
-        try:
-            response = await self._client.get(f"/users/{user_id}")
-        except httpx.HTTPError as error:
-            self._breaker.record_failure()
-            log.warning("user service unreachable: %s", type(error).__name__)
-            return None
-        if response.status_code == 404:
-            self._breaker.record_success()
-            return UserFacts(blocked=False, account_created_at=None)
-        if response.status_code != 200:
-            self._breaker.record_failure()
-            log.warning("user service answered HTTP %d", response.status_code)
-            return None
-        facts = _facts(response)
-        if facts is None:
-            self._breaker.record_failure()
-            log.warning("user service answered an unreadable profile")
-            return None
-        self._breaker.record_success()
-        return facts
+        # No profile there (404): not blocked, account age unknown.
+        return facts or UserFacts(blocked=False, account_created_at=None)
 
 
-def _facts(response: httpx.Response) -> UserFacts | None:
+def _facts(body: Any) -> UserFacts | None:
     try:
-        body = response.json()
         blocked = body["blocked"]
         created = datetime.fromisoformat(str(body["account_created_at"]).replace("Z", "+00:00"))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if not isinstance(blocked, bool) or created.tzinfo is None:
         return None

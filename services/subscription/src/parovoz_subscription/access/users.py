@@ -9,21 +9,19 @@ raises ``Unavailable`` (the use case then answers the last known profile, if any
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
 from parovoz_kit.errors import Unavailable
-from parovoz_kit.grpc.breaker import CircuitBreaker, CircuitOpen
+from parovoz_kit.http.peer import PeerDown, RestPeer
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_subscription.access.facts import UserProfile
-
-log = logging.getLogger(__name__)
 
 
 def _unavailable(why: str) -> Unavailable:
@@ -31,7 +29,7 @@ def _unavailable(why: str) -> Unavailable:
 
 
 class HttpUserProfiles:
-    """``UserProfiles`` over the user service's REST API."""
+    """``UserProfiles`` over the user service's REST API (the kit's ``RestPeer``)."""
 
     def __init__(
         self,
@@ -45,14 +43,14 @@ class HttpUserProfiles:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fresh_for = fresh_for
-        self._client = client or httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout_seconds
-        )
-        self._breaker = CircuitBreaker(
+        self._peer = RestPeer(
             "user service",
+            base_url,
+            timeout_seconds=timeout_seconds,
             failure_threshold=failure_threshold,
             reset_timeout_seconds=reset_timeout_seconds,
-            clock=monotonic,
+            client=client,
+            monotonic=monotonic,
         )
 
     @property
@@ -60,37 +58,20 @@ class HttpUserProfiles:
         return self._fresh_for
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._peer.aclose()
 
     async def profile(self, user_id: uuid.UUID) -> UserProfile | None:
         try:
-            self._breaker.before_call()
-        except CircuitOpen:
-            raise _unavailable("circuit open") from None
-        try:
-            response = await self._client.get(f"/users/{user_id}")
-        except httpx.HTTPError as error:
-            self._breaker.record_failure()
-            log.warning("user service unreachable: %s", type(error).__name__)
-            raise _unavailable(type(error).__name__) from None
-        if response.status_code == 404:
-            self._breaker.record_success()
-            return None
-        profile = _profile(user_id, response) if response.status_code == 200 else None
-        if profile is None:
-            self._breaker.record_failure()
-            log.warning("user service answered HTTP %d (unusable)", response.status_code)
-            raise _unavailable(f"HTTP {response.status_code}")
-        self._breaker.record_success()
-        return profile
+            return await self._peer.get_json(f"/users/{user_id}", partial(_profile, user_id))
+        except PeerDown as down:
+            raise _unavailable(down.reason) from None
 
 
-def _profile(user_id: uuid.UUID, response: httpx.Response) -> UserProfile | None:
+def _profile(user_id: uuid.UUID, body: Any) -> UserProfile | None:
     try:
-        body: Any = response.json()
         region, blocked = body["region"], body.get("blocked", False)
         birth_date = date.fromisoformat(str(body["birth_date"]))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if not (isinstance(region, str) and len(region) == 2 and region.isalpha()):
         return None
