@@ -315,7 +315,10 @@ async def test_only_the_owner_reads_a_subscription(
     ):
         assert answer.status_code == 404
         assert error_of(answer)["code"] == "SUBSCRIPTION_NOT_FOUND"
-    assert (await client.get(f"{PREFIX}/not-a-uuid", headers=auth(owner))).status_code == 400
+    # Not an id at all: no such resource (the path is the service's docs' neighbour, not ours).
+    malformed = await client.get(f"{PREFIX}/not-a-uuid", headers=auth(owner))
+    assert malformed.status_code == 404
+    assert error_of(malformed)["code"] == "RESOURCE_NOT_FOUND"
 
 
 async def test_my_list_is_newest_first_paged_and_filtered(

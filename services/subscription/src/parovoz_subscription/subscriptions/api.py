@@ -207,7 +207,7 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
         return json_response(document)
 
     @router.get(
-        "/{subscription_id}",
+        "/{subscription_id:uuid}",
         response_model=SubscriptionDocument,
         summary="One of the caller's subscriptions",
         description=(
