@@ -8,7 +8,7 @@ import pytest
 from parovoz_kit.migrations import schema_differences
 
 SERVICES = ["developer_portal", "greenlight", "subscription", "payment"]
-TABLES = {"developer_portal": "tables", "subscription": "tables"}  # the others: db/tables.py
+TABLES = {"developer_portal": "tables", "subscription": "tables", "greenlight": "tables"}
 
 
 @pytest.mark.parametrize("package", SERVICES)

@@ -1,1 +1,0 @@
-"""REST routers and request/response schemas (thin: translate and delegate)."""

@@ -1,1 +1,0 @@
-"""SQLAlchemy tables, repositories and the unit of work."""

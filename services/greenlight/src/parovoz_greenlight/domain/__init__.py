@@ -1,1 +1,0 @@
-"""Entities, value objects, state machines and rules: plain Python, no I/O, no framework."""

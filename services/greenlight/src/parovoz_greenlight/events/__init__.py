@@ -1,1 +1,0 @@
-"""Event handlers (consumers) and the events this service emits."""

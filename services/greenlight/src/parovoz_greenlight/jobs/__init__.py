@@ -1,1 +1,0 @@
-"""Leased periodic work."""

@@ -1,0 +1,2 @@
+"""Moderation: curators and their statuses, moderation actions (append-only audit log), expert
+reviews."""

@@ -1,0 +1,10 @@
+"""REST of results (thin: parse -> one use case -> document)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from parovoz_kit.infrastructure import Infrastructure
+
+
+def results_router(infrastructure: Infrastructure) -> APIRouter:
+    return APIRouter()

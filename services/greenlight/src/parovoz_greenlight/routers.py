@@ -1,0 +1,24 @@
+"""REST routers of greenlight, one per context (thin: translate and delegate)."""
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+from parovoz_kit.infrastructure import Infrastructure
+
+from parovoz_greenlight.fees.api import fees_router
+from parovoz_greenlight.moderation.api import moderation_router
+from parovoz_greenlight.results.api import results_router
+from parovoz_greenlight.submissions.api import submissions_router
+from parovoz_greenlight.voting.api import voting_router
+
+
+def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
+    # Fixed paths (…/submissions/mine, /curators, /moderation/…) before /submissions/{id}:
+    # submissions types its id as a UUID in the path (`{submission_id:uuid}`) anyway.
+    return [
+        submissions_router(infrastructure),
+        fees_router(infrastructure),
+        moderation_router(infrastructure),
+        voting_router(infrastructure),
+        results_router(infrastructure),
+    ]

@@ -1,0 +1,137 @@
+"""A submission and its status machine (seed 002, PRODUCT.md "Greenlight"): plain Python.
+
+Statuses: ``draft`` (being written; also after a curator asked for changes), ``submitted``
+(waiting for the fee), ``under_moderation`` (fee paid; curators check it), ``active_voting``
+(the window is open), ``voting_completed`` (closed; the 24-hour audit runs), ``approved`` /
+``rejected`` (final result; a rejection is appealable), ``withdrawn`` (by the developer).
+
+Every move goes through :func:`move_submission`, which refuses what the table does not allow
+with a typed error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from parovoz_kit.errors import BusinessRuleViolation
+
+
+class SubmissionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_MODERATION = "under_moderation"
+    ACTIVE_VOTING = "active_voting"
+    VOTING_COMPLETED = "voting_completed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+S = SubmissionStatus
+
+#: The allowed moves. Anything else is refused.
+#: - draft -> submitted: submit (a fee to pay); -> under_moderation: submitted again after a
+#:   curator asked for changes (the fee is already paid); -> withdrawn.
+#: - submitted -> under_moderation: payment reports the fee paid; -> draft: the fee payment
+#:   was cancelled (the developer can submit again); -> withdrawn.
+#: - under_moderation -> active_voting: a curator approved it (the window opens); -> rejected;
+#:   -> draft: changes requested; -> withdrawn (the fee comes back).
+#: - active_voting -> voting_completed: the window closed; -> withdrawn (no refund once voting
+#:   started).
+#: - voting_completed -> approved | rejected: the audit ended, the result is final.
+#: - rejected -> active_voting: an approved appeal opens a new window.
+TRANSITIONS: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.UNDER_MODERATION, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.UNDER_MODERATION, S.DRAFT, S.WITHDRAWN}),
+    S.UNDER_MODERATION: frozenset({S.ACTIVE_VOTING, S.REJECTED, S.DRAFT, S.WITHDRAWN}),
+    S.ACTIVE_VOTING: frozenset({S.VOTING_COMPLETED, S.WITHDRAWN}),
+    S.VOTING_COMPLETED: frozenset({S.APPROVED, S.REJECTED}),
+    S.APPROVED: frozenset(),
+    S.REJECTED: frozenset({S.ACTIVE_VOTING}),
+    S.WITHDRAWN: frozenset(),
+}
+
+#: Statuses in which the developer may still change the texts (PATCH).
+EDITABLE = frozenset({S.DRAFT})
+
+#: Statuses the public list shows.
+PUBLIC = frozenset({S.ACTIVE_VOTING, S.VOTING_COMPLETED, S.APPROVED})
+
+
+class SubmissionTransitionRefused(BusinessRuleViolation):
+    def __init__(self, current: SubmissionStatus, target: SubmissionStatus) -> None:
+        super().__init__(
+            f"A submission in status {current.value} cannot become {target.value}.",
+            code="SUBMISSION_STATUS_CONFLICT",
+            detail_ru=f"Заявка в статусе {current.value} не может перейти в {target.value}.",
+        )
+        self.current, self.target = current, target
+
+
+@dataclass
+class Submission:
+    """A game put forward for the community's vote by a member of a developer account.
+
+    ``game_id`` is the developer-portal game (its publishing gate is lifted by the approval
+    event); the texts are the developer's pitch. Times are UTC instants.
+    """
+
+    id: uuid.UUID
+    game_id: uuid.UUID
+    developer_id: uuid.UUID
+    submitted_by: uuid.UUID
+    title: str
+    description: str
+    status: SubmissionStatus
+    created_at: datetime
+    updated_at: datetime
+    genres: tuple[str, ...] = ()
+    target_audience: str | None = None
+    selling_points: tuple[str, ...] = ()
+    team: str | None = None
+    timeline: str | None = None
+    demo_links: tuple[str, ...] = ()
+    business_plan: str | None = None
+    #: What a curator asked to change, and by when (while ``draft`` after REQUEST_CHANGES).
+    requested_changes: str | None = None
+    changes_due_at: datetime | None = None
+    #: True once the fee is paid (a resubmission after requested changes pays nothing again).
+    fee_paid: bool = False
+    submitted_at: datetime | None = None
+    voting_started_at: datetime | None = None
+    voting_ends_at: datetime | None = None
+    decided_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    flags: tuple[str, ...] = field(default=())
+    #: Optimistic concurrency: bumped by every save.
+    version: int = 0
+
+    def move(self, target: SubmissionStatus, now: datetime) -> None:
+        move_submission(self, target, now)
+
+
+def move_submission(submission: Submission, target: SubmissionStatus, now: datetime) -> None:
+    """Move ``submission`` to ``target`` or raise :class:`SubmissionTransitionRefused`; keeps
+    the time of the moves that have one."""
+    current = submission.status
+    if target not in TRANSITIONS[current]:
+        raise SubmissionTransitionRefused(current, target)
+    if current is S.DRAFT and target is S.UNDER_MODERATION and not submission.fee_paid:
+        raise BusinessRuleViolation(
+            "The submission fee has not been paid: submit it and pay the fee first.",
+            code="SUBMISSION_FEE_NOT_PAID",
+        )
+    if target is S.SUBMITTED or (target is S.UNDER_MODERATION and current is S.DRAFT):
+        submission.submitted_at = now
+    if target is S.UNDER_MODERATION:
+        submission.fee_paid = True
+        submission.requested_changes, submission.changes_due_at = None, None
+    elif target is S.WITHDRAWN:
+        submission.withdrawn_at = now
+    elif target in (S.APPROVED, S.REJECTED):
+        submission.decided_at = now
+    submission.status = target
+    submission.updated_at = now

@@ -1,0 +1,1 @@
+"""Voting: voter eligibility, votes and their category scores, receipts, live results."""
