@@ -11,12 +11,15 @@ with a typed error.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
 
 class SubmissionStatus(StrEnum):
@@ -135,3 +138,59 @@ def move_submission(submission: Submission, target: SubmissionStatus, now: datet
         submission.decided_at = now
     submission.status = target
     submission.updated_at = now
+
+
+# --- team ----------------------------------------------------------------------------------------
+
+#: Developer-portal team roles that may write, submit and withdraw a submission (PRODUCT.md
+#: "Roles": owner, admin, editor handle games; finance and viewer do not).
+TEAM_WRITERS = frozenset({"owner", "admin", "editor"})
+
+
+def withdrawable(submission: Submission) -> bool:
+    """True before the vote closed (the table allows ``withdrawn`` from there)."""
+    return S.WITHDRAWN in TRANSITIONS[submission.status]
+
+
+def refund_due_on_withdrawal(status_before: SubmissionStatus, fee_paid: bool) -> bool:
+    """The fee comes back when it was paid and voting had not started (PRODUCT.md)."""
+    return fee_paid and status_before in (S.DRAFT, S.SUBMITTED, S.UNDER_MODERATION)
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page of submissions starts: after the one created at ``created_at`` with id
+    ``submission_id`` (newest first; keyset order, stable while new ones arrive)."""
+
+    created_at: datetime
+    submission_id: uuid.UUID
+
+    @classmethod
+    def after(cls, submission: Submission) -> Position:
+        return cls(submission.created_at, submission.id)
+
+    def cursor(self) -> str:
+        raw = json.dumps([self.created_at.isoformat(), str(self.submission_id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def of_cursor(cls, cursor: str, parameter: str = "page[cursor]") -> Position:
+        """The position an opaque cursor of a previous page names, or 400
+        ``INVALID_PAGE_CURSOR``."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            moment, submission_id = json.loads(raw)
+            position = cls(datetime.fromisoformat(moment), uuid.UUID(submission_id))
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+            position = None
+        if position is None or position.created_at.tzinfo is None:
+            raise ValidationFailed(
+                f"{parameter} is not a cursor of this list; start from the first page.",
+                detail_ru=f"{parameter} — не курсор этого списка: начните с первой страницы.",
+                code="INVALID_PAGE_CURSOR",
+                parameter=parameter,
+            )
+        return position
