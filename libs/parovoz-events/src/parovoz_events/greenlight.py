@@ -41,7 +41,7 @@ class SubmissionApproved(_SubmissionDecision):
 
     valid_votes: NonNegativeInt = Field(description="Valid (not flagged) votes counted.")
     removed_votes: NonNegativeInt = Field(
-        default=0, description="Votes the audit removed (flagged: weight 0), not counted."
+        description="Votes the audit removed (flagged: weight 0), not counted."
     )
     approval_basis_points: int = Field(
         ge=0,
@@ -76,11 +76,6 @@ class SubmissionRejected(_SubmissionDecision):
     valid_votes: NonNegativeInt | None = Field(
         description="Valid votes counted; null when rejected in moderation (no vote held)."
     )
-    removed_votes: NonNegativeInt | None = Field(
-        default=None,
-        description="Votes the audit removed (flagged: weight 0); null when rejected in "
-        "moderation.",
-    )
     approval_basis_points: int | None = Field(
         ge=0,
         le=10000,
@@ -99,7 +94,6 @@ class SubmissionRejected(_SubmissionDecision):
         "reason": "approval_below_threshold",
         "comment": None,
         "valid_votes": 131,
-        "removed_votes": 5,
         "approval_basis_points": 4820,
         "appealable_until": "2025-05-15T00:00:00Z",
         "rejected_at": "2025-04-15T00:00:00Z",

@@ -20,6 +20,8 @@ class ResultsRules:
     minimum_valid_votes: int
     #: Weighted yes ÷ (yes + no) a submission needs at least, in basis points (6000 = 60 %).
     approval_threshold_basis_points: int
+    #: A rejection by the vote may be appealed this long (moderation's appeal period).
+    appeal_period: timedelta
     #: How often the closing job runs, and the windows one run handles at most.
     jobs_every: timedelta
     batch_size: int

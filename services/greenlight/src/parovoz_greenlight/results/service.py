@@ -38,9 +38,6 @@ from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 
 S = SubmissionStatus
 
-#: How long a rejected submission may be appealed (PRODUCT.md: within 30 days of rejection).
-APPEAL_PERIOD = timedelta(days=30)
-
 
 # --- ports ---------------------------------------------------------------------------------------
 
@@ -267,7 +264,7 @@ async def _finalize(
     submission.move(S.REJECTED, now)
     await uow.submissions.save(submission)
     # One appeal per submission: a rejection after the appeal's window is final.
-    appealable_until = now + APPEAL_PERIOD if window.number == 1 else None
+    appealable_until = now + rules.appeal_period if window.number == 1 else None
     uow.emit(
         SubmissionRejected(
             submission_id=submission.id,
@@ -276,7 +273,6 @@ async def _finalize(
             reason=outcome.value,  # type: ignore[arg-type]  # not_enough_votes | below threshold
             comment=None,
             valid_votes=counts.valid_votes,
-            removed_votes=counts.removed_votes,
             approval_basis_points=counts.approval_basis_points,
             appealable_until=appealable_until,
             rejected_at=now,
