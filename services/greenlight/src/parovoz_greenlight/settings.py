@@ -4,9 +4,18 @@ environment. Each context's numbers live in its block and are built into its rul
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Literal
+
 from parovoz_kit.settings import ServiceSettings
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from parovoz_greenlight.fees.rules import FeeRules
+from parovoz_greenlight.moderation.rules import ModerationRules
+from parovoz_greenlight.results.rules import ResultsRules
+from parovoz_greenlight.submissions.rules import SubmissionRules
+from parovoz_greenlight.voting.rules import VotingRules
 
 
 class GreenlightSettings(ServiceSettings):
@@ -29,13 +38,124 @@ class GreenlightSettings(ServiceSettings):
     user_service_url: str = "http://127.0.0.1:8092"
 
     # --- submissions --------------------------------------------------------------------------
+    #: Page sizes of the public list and of /submissions/mine.
+    submissions_page_size: int = Field(default=20, ge=1, le=100)
+    submissions_max_page_size: int = Field(default=100, ge=1, le=500)
+    #: sort=trending ranks at most this many of the newest public submissions.
+    submissions_trending_candidates: int = Field(default=200, ge=1, le=2000)
 
     # --- fees ---------------------------------------------------------------------------------
+    #: The submission fee (PRODUCT.md "Greenlight": 5,000.00 RUB), in minor units, and currency.
+    fees_amount_minor: int = Field(default=500_000, ge=1, le=100_000_000)
+    fees_currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
+    #: The payer's region payment routes and taxes the fee by.
+    fees_region: str = Field(default="RU", pattern=r"^[A-Z]{2}$")
+    #: VAT of the fee's receipt line (54-FZ; 22 % in Russia from 2026-01-01).
+    fees_vat_code: Literal["no_vat", "vat_0", "vat_10", "vat_20", "vat_22"] = "vat_22"
+    #: Where the provider sends the developer back after paying (``{submission_id}`` filled in).
+    fees_return_url: str = Field(
+        default="https://parovoz.example/greenlight/submissions/{submission_id}/fee",
+        pattern=r"^https?://",
+        max_length=2000,
+    )
 
     # --- moderation ---------------------------------------------------------------------------
+    #: REQUEST_CHANGES: the changes are due this many days later unless the curator says when;
+    #: a curator's own deadline is at most the longest.
+    moderation_changes_deadline_days: int = Field(default=14, ge=1, le=365)
+    moderation_longest_changes_deadline_days: int = Field(default=90, ge=1, le=365)
+    #: A rejection may be appealed within this many days (PRODUCT.md "Appeal": 30).
+    moderation_appeal_days: int = Field(default=30, ge=1, le=365)
+    #: Page sizes of GET /curators.
+    moderation_curators_page_size: int = Field(default=50, ge=1, le=500)
+    moderation_curators_max_page_size: int = Field(default=200, ge=1, le=1000)
 
     # --- voting -------------------------------------------------------------------------------
+    #: A voter's account must be older than this many days (PRODUCT.md: 30) and have bought at
+    #: least this many games (1).
+    voting_min_account_age_days: int = Field(default=30, ge=0, le=3650)
+    voting_min_purchases: int = Field(default=1, ge=0, le=1000)
+    #: A vote's weight in tenths: 10 (1.0); 15 (1.5) when the voter played the demo.
+    voting_base_weight_tenths: int = Field(default=10, ge=1, le=100)
+    voting_demo_weight_tenths: int = Field(default=15, ge=1, le=100)
+    #: How long the user service is waited for when checking eligibility.
+    voting_user_service_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    #: Live results kept in Redis this long after a rebuild from PostgreSQL; each Redis call
+    #: bounded by the timeout (then PostgreSQL counts).
+    voting_live_cache_ttl_seconds: int = Field(default=60, ge=1, le=86_400)
+    voting_live_cache_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
+    #: Receipts a page (GET /votes/mine).
+    voting_default_page_size: int = Field(default=50, ge=1, le=500)
+    voting_max_page_size: int = Field(default=200, ge=1, le=500)
 
     # --- results ------------------------------------------------------------------------------
+    #: A voting window's length, and the length of the window an approved appeal opens.
+    results_window_days: int = Field(default=30, ge=1, le=365)
+    results_appeal_window_days: int = Field(default=14, ge=1, le=365)
+    #: The audit after a window closed, before the result is final.
+    results_audit_hours: int = Field(default=24, ge=0, le=24 * 30)
+    #: The approval rule: at least this many valid votes and a weighted yes share of at least
+    #: this many basis points (6000 = 60 %).
+    results_minimum_valid_votes: int = Field(default=100, ge=1, le=1_000_000)
+    results_approval_threshold_basis_points: int = Field(default=6000, ge=1, le=10000)
+    #: How often the closing job runs, and the windows one run handles at most.
+    results_jobs_every_seconds: int = Field(default=60, ge=1, le=86400)
+    results_jobs_batch_size: int = Field(default=100, ge=1, le=10000)
 
     # --- rules objects (one method per context, added with its block) -------------------------
+    def submission_rules(self) -> SubmissionRules:
+        return SubmissionRules(
+            default_page_size=self.submissions_page_size,
+            max_page_size=self.submissions_max_page_size,
+            trending_candidates=self.submissions_trending_candidates,
+        )
+
+    def fee_rules(self) -> FeeRules:
+        return FeeRules(
+            amount_minor=self.fees_amount_minor,
+            currency=self.fees_currency,
+            region=self.fees_region,
+            vat_code=self.fees_vat_code,
+            return_url=self.fees_return_url,
+        )
+
+    def results_rules(self) -> ResultsRules:
+        return ResultsRules(
+            window=timedelta(days=self.results_window_days),
+            appeal_window=timedelta(days=self.results_appeal_window_days),
+            audit=timedelta(hours=self.results_audit_hours),
+            minimum_valid_votes=self.results_minimum_valid_votes,
+            approval_threshold_basis_points=self.results_approval_threshold_basis_points,
+            appeal_period=timedelta(days=self.moderation_appeal_days),
+            jobs_every=timedelta(seconds=self.results_jobs_every_seconds),
+            batch_size=self.results_jobs_batch_size,
+        )
+
+    def moderation_rules(self) -> ModerationRules:
+        return ModerationRules(
+            changes_deadline=timedelta(days=self.moderation_changes_deadline_days),
+            longest_changes_deadline=timedelta(
+                days=max(
+                    self.moderation_changes_deadline_days,
+                    self.moderation_longest_changes_deadline_days,
+                )
+            ),
+            appeal_period=timedelta(days=self.moderation_appeal_days),
+            default_page_size=min(
+                self.moderation_curators_page_size, self.moderation_curators_max_page_size
+            ),
+            max_page_size=self.moderation_curators_max_page_size,
+        )
+
+    def voting_rules(self) -> VotingRules:
+        return VotingRules(
+            min_account_age=timedelta(days=self.voting_min_account_age_days),
+            min_purchases=self.voting_min_purchases,
+            base_weight_tenths=self.voting_base_weight_tenths,
+            demo_weight_tenths=self.voting_demo_weight_tenths,
+            user_service_timeout_seconds=self.voting_user_service_timeout_seconds,
+            live_cache_ttl_seconds=self.voting_live_cache_ttl_seconds,
+            live_cache_timeout_seconds=self.voting_live_cache_timeout_seconds,
+            default_page_size=min(self.voting_default_page_size, self.voting_max_page_size),
+            max_page_size=self.voting_max_page_size,
+        )
