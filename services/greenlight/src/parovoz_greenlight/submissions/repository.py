@@ -205,7 +205,7 @@ class SqlSubmissions:
             submissions.c.status.in_([status.value for status in statuses])
         )
         if genre is not None:
-            query = query.where(submissions.c.genres.any(genre))
+            query = query.where(submissions.c.genres.contains([genre]))
         return await self._page(query, after, limit)
 
     async def of_developer(
