@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import psycopg
 import pytest
-from parovoz_events.payment import PaymentSucceeded, RefundSucceeded
+from parovoz_events.payment import PaymentCancelled, PaymentSucceeded, RefundSucceeded
 from parovoz_greenlight.clients.payment import payment_client
 from parovoz_greenlight.fees.domain import Fee, FeeStatus
 from parovoz_greenlight.fees.events import payment_event_handlers
@@ -219,3 +219,27 @@ async def test_a_forged_payment_moves_nothing(
     await feed(infrastructure, topic, consumer, *events)
     assert (await read(infrastructure, submission.id)).status is S.SUBMITTED
     assert (await fee(infrastructure, started.fee_id)).status is F.AWAITING_PAYMENT
+
+
+async def test_a_declined_payment_puts_the_submission_back_to_draft_and_the_next_attempt_pays_anew(
+    infrastructure: Infrastructure, topic: str, consumer: str
+) -> None:
+    submission, started = await submitted(infrastructure)
+    assert started.payment_id is not None and started.confirmation_url
+    joiner = "&" if "?" in started.confirmation_url else "?"
+    await confirm(f"{started.confirmation_url}{joiner}outcome=fail&code=insufficient_funds")
+    cancelled = await payments_event(started.payment_id, PaymentCancelled.event_type)
+    await feed(infrastructure, topic, consumer, cancelled)
+    back = await read(infrastructure, submission.id)
+    assert back.status is S.DRAFT and not back.fee_paid
+    assert (await fee(infrastructure, started.fee_id)).status is F.PAYMENT_CANCELLED
+
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        again = await uow.submissions.get_for_update(submission.id)
+        assert again is not None
+        again.move(S.SUBMITTED, infrastructure.clock.now())
+        await uow.submissions.save(again)
+        second = await start_fee(uow, payment_client(infrastructure), again)
+        await uow.commit()
+    assert second.fee_id != started.fee_id and second.payment_id != started.payment_id
+    assert (await fee(infrastructure, second.fee_id)).attempt == 2
