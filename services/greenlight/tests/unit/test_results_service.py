@@ -301,7 +301,11 @@ async def test_results_are_provisional_until_final() -> None:
 async def test_results_before_voting_are_not_found() -> None:
     uow, ballots = FakeUow(), FakeBallots()
     draft = submission(S.DRAFT)
-    uow.submissions.rows[draft.id] = draft
+    refused = submission(S.REJECTED)  # by moderation: no vote was held
+    uow.submissions.rows.update({draft.id: draft, refused.id: refused})
     with pytest.raises(NotFound) as caught:
         await service.results_of(uow, ballots, RULES, draft.id)
+    assert caught.value.code == "SUBMISSION_NOT_FOUND"  # not public: like an unknown one
+    with pytest.raises(NotFound) as caught:
+        await service.results_of(uow, ballots, RULES, refused.id)
     assert caught.value.code == "RESULTS_NOT_AVAILABLE"

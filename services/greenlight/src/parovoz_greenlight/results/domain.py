@@ -18,7 +18,8 @@ from enum import StrEnum
 
 from parovoz_kit.errors import BusinessRuleViolation
 
-#: z of a 95 % confidence interval.
+#: The Wilson interval's confidence level and its z.
+CONFIDENCE = 0.95
 Z_95 = 1.96
 #: Basis points of a whole (100 %).
 WHOLE = 10_000

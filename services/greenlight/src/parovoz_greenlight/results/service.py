@@ -38,6 +38,9 @@ from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 
 S = SubmissionStatus
 
+#: Statuses whose results anybody may read: voting, its audit, and the decisions.
+VISIBLE = frozenset({S.ACTIVE_VOTING, S.VOTING_COMPLETED, S.APPROVED, S.REJECTED})
+
 
 # --- ports ---------------------------------------------------------------------------------------
 
@@ -360,7 +363,8 @@ async def results_of(
     submission_id: uuid.UUID,
 ) -> Results:
     submission = await uow.submissions.get(submission_id)
-    if submission is None:
+    if submission is None or submission.status not in VISIBLE:
+        # Not voted on in public (a draft, in moderation, withdrawn): like an unknown one.
         raise NotFound("Submission not found.", code="SUBMISSION_NOT_FOUND")
     window = await uow.results.latest_of(submission_id)
     if window is None:
