@@ -243,3 +243,32 @@ async def test_a_declined_payment_puts_the_submission_back_to_draft_and_the_next
         await uow.commit()
     assert second.fee_id != started.fee_id and second.payment_id != started.payment_id
     assert (await fee(infrastructure, second.fee_id)).attempt == 2
+
+
+async def test_two_withdrawals_at_once_refund_the_fee_once(
+    infrastructure: Infrastructure, topic: str, consumer: str
+) -> None:
+    submission, started = await submitted(infrastructure)
+    assert started.payment_id is not None and started.confirmation_url
+    await confirm(started.confirmation_url)
+    await feed(
+        infrastructure,
+        topic,
+        consumer,
+        await payments_event(started.payment_id, PaymentSucceeded.event_type),
+    )
+    moderated = await read(infrastructure, submission.id)
+    moderated.move(S.WITHDRAWN, infrastructure.clock.now())
+
+    async def withdraw() -> object:
+        async with greenlight_unit_of_work(infrastructure) as uow:
+            refund = await refund_fee(
+                uow, payment_client(infrastructure), moderated, submission.submitted_by
+            )
+            await uow.commit()
+        return refund
+
+    answers = await asyncio.gather(withdraw(), withdraw())
+    assert sum(answer is not None for answer in answers) == 1
+    assert len(await payments_refunds(started.payment_id)) == 1
+    assert (await fee(infrastructure, started.fee_id)).status in (F.REFUND_PENDING, F.REFUNDED)
