@@ -23,7 +23,7 @@ from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 SubmissionId = Annotated[uuid.UUID, Path(description="The submission's id (UUID).")]
 
 
-class WindowView(BaseModel):
+class ResultsWindow(BaseModel):
     number: int = Field(description="1 for the first window, 2 for the one an appeal opened.")
     status: WindowStatus = Field(description="`open`, `audit` (closed, being checked), `final`.")
     opens_at: datetime = Field(description="When voting opened.")
@@ -33,13 +33,13 @@ class WindowView(BaseModel):
     )
 
 
-class WilsonView(BaseModel):
+class ResultsWilsonInterval(BaseModel):
     lower: float = Field(description="Lower bound of the weighted yes share (0-1).")
     upper: float = Field(description="Upper bound of the weighted yes share (0-1).")
     confidence: float = Field(description="Confidence level of the interval (0.95).")
 
 
-class RuleView(BaseModel):
+class ResultsApprovalRule(BaseModel):
     minimum_valid_votes: int = Field(description="Valid votes needed at least for approval.")
     approval_threshold_basis_points: int = Field(
         description="Weighted yes ÷ (yes + no) needed at least, in basis points (6000 = 60 %)."
@@ -55,7 +55,7 @@ class ResultsAttributes(BaseModel):
         description="Once final: `approved`, `not_enough_votes`, `approval_below_threshold` or "
         "`withdrawn`; null while provisional."
     )
-    window: WindowView = Field(description="The submission's latest voting window.")
+    window: ResultsWindow = Field(description="The submission's latest voting window.")
     valid_votes: int = Field(description="Votes counted (not flagged).")
     removed_votes: int = Field(description="Votes removed as invalid (flagged: weight 0).")
     weighted_yes: float = Field(description="Sum of the weights of valid yes votes (1.0 or 1.5).")
@@ -63,9 +63,11 @@ class ResultsAttributes(BaseModel):
     approval_basis_points: int = Field(
         description="Weighted yes ÷ (yes + no) in basis points, rounded down; 0 without votes."
     )
-    wilson: WilsonView = Field(description="Wilson score interval (95 %) of the yes share.")
+    wilson: ResultsWilsonInterval = Field(
+        description="Wilson score interval (95 %) of the yes share."
+    )
     votes_needed: int = Field(description="Valid votes still missing to reach the minimum.")
-    rule: RuleView = Field(description="The approval rule the result is decided by.")
+    rule: ResultsApprovalRule = Field(description="The approval rule the result is decided by.")
 
 
 class ResultsResource(BaseModel):
@@ -90,7 +92,7 @@ def results_document(results: use_cases.Results, prefix: str) -> ResultsDocument
             attributes=ResultsAttributes(
                 provisional=results.provisional,
                 outcome=results.outcome,
-                window=WindowView(
+                window=ResultsWindow(
                     number=window.number,
                     status=window.status,
                     opens_at=window.opens_at,
@@ -102,11 +104,11 @@ def results_document(results: use_cases.Results, prefix: str) -> ResultsDocument
                 weighted_yes=counts.weighted_yes / WEIGHT_UNIT,
                 weighted_no=counts.weighted_no / WEIGHT_UNIT,
                 approval_basis_points=counts.approval_basis_points,
-                wilson=WilsonView(
+                wilson=ResultsWilsonInterval(
                     lower=round(lower, 4), upper=round(upper, 4), confidence=CONFIDENCE
                 ),
                 votes_needed=results.votes_needed,
-                rule=RuleView(
+                rule=ResultsApprovalRule(
                     minimum_valid_votes=results.rule.minimum_valid_votes,
                     approval_threshold_basis_points=results.rule.threshold_basis_points,
                 ),

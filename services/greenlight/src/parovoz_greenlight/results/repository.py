@@ -59,7 +59,7 @@ voting_windows = Table(
     Column("outcome", String(32), nullable=True),
     Column("finalized_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("id"),
-    UniqueConstraint("submission_id", "number"),
+    UniqueConstraint("submission_id", "number", name="uq_voting_windows_submission_id_number"),
     CheckConstraint("status IN ('open', 'audit', 'final')", name="status"),
     CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
 )
