@@ -2,8 +2,6 @@
 submit it (the fee), withdraw it, read one, the public list and the caller's account's own.
 A submission the caller may not see is 404, like an unknown one (no existence leak)."""
 
-from __future__ import annotations
-
 import uuid
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -341,7 +339,13 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
                 ],
                 503: ["DEVELOPER_PORTAL_UNAVAILABLE", "PAYMENT_UNAVAILABLE"],
             }
-        ),
+        )
+        | {
+            200: {
+                "model": SubmissionDocument,
+                "description": "The fee was paid already: the submission is under moderation.",
+            }
+        },
     )
     async def submit_submission(submission_id: SubmissionId, user_id: CurrentUserId) -> Response:
         async with greenlight_unit_of_work(infrastructure) as uow:

@@ -8,6 +8,8 @@ from typing import Any
 
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_greenlight.clients.payment import payment_client
+from parovoz_greenlight.fees.service import refund_fee, start_fee
 from parovoz_greenlight.submissions.domain import Submission
 from parovoz_greenlight.submissions.service import FeeToPay
 
@@ -17,9 +19,6 @@ class FeesContext:
         self._infrastructure = infrastructure
 
     async def start(self, uow: Any, submission: Submission) -> FeeToPay:
-        from parovoz_greenlight.clients.payment import payment_client
-        from parovoz_greenlight.fees.service import start_fee
-
         started = await start_fee(
             uow,
             payment_client(self._infrastructure),
@@ -29,9 +28,6 @@ class FeesContext:
         return FeeToPay(started.fee_id, started.payment_id, started.confirmation_url)
 
     async def refund(self, uow: Any, submission: Submission, requested_by: uuid.UUID) -> None:
-        from parovoz_greenlight.clients.payment import payment_client
-        from parovoz_greenlight.fees.service import refund_fee
-
         await refund_fee(
             uow,
             payment_client(self._infrastructure),
