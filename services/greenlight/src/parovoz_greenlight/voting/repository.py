@@ -1,11 +1,227 @@
 """Votes and their category scores (tables on
-`parovoz_greenlight.tables.metadata`, and their queries)."""
+`parovoz_greenlight.tables.metadata`, and their queries).
+
+One row per vote: the five category scores are columns (1-5, checked), the weight is in
+tenths (10, 15; 0 when flagged). One vote per user per submission and window (a unique
+constraint: a second insert of the same user is refused by PostgreSQL, not only by a read).
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from parovoz_greenlight.tables import metadata
+from parovoz_greenlight.voting.domain import COUNTERS, Category, Vote, VoteChoice
+
+COMMENT_COLUMN = 2000
+FINGERPRINT_COLUMN = 200
+FLAG_REASON_COLUMN = 200
+
+_SCORE_COLUMNS = {category: f"score_{category.value}" for category in Category}
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("submission_id", UUID(as_uuid=True), nullable=False),
+    Column("window_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("choice", String(8), nullable=False),
+    *(Column(name, SmallInteger, nullable=False) for name in _SCORE_COLUMNS.values()),
+    Column("comment", String(COMMENT_COLUMN), nullable=True),
+    Column("played_demo", Boolean, nullable=False),
+    Column("would_recommend", Boolean, nullable=False),
+    Column("weight", SmallInteger, nullable=False),
+    Column("flagged_reason", String(FLAG_REASON_COLUMN), nullable=True),
+    Column("device_fingerprint", String(FINGERPRINT_COLUMN), nullable=True),
+    Column("ip_prefix", String(18), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("id"),
+    UniqueConstraint("submission_id", "window_id", "user_id", name="uq_votes_one_per_user"),
+    CheckConstraint("choice IN ('yes', 'no', 'abstain')", name="choice_known"),
+    *(
+        CheckConstraint(f"{name} BETWEEN 1 AND 5", name=f"{name}_range")
+        for name in _SCORE_COLUMNS.values()
+    ),
+    CheckConstraint("weight >= 0", name="weight_not_negative"),
+    CheckConstraint("flagged_reason IS NULL OR weight = 0", name="flagged_weighs_nothing"),
+)
+Index("ix_votes_window_id", votes.c.window_id)
+Index("ix_votes_user_id_created_at", votes.c.user_id, votes.c.created_at, votes.c.id)
+
+
+def _vote(row: Any) -> Vote:
+    return Vote(
+        id=row.id,
+        submission_id=row.submission_id,
+        window_id=row.window_id,
+        user_id=row.user_id,
+        choice=VoteChoice(row.choice),
+        scores={category: getattr(row, name) for category, name in _SCORE_COLUMNS.items()},
+        comment=row.comment,
+        played_demo=row.played_demo,
+        would_recommend=row.would_recommend,
+        weight=row.weight,
+        flagged_reason=row.flagged_reason,
+        device_fingerprint=row.device_fingerprint,
+        ip_prefix=row.ip_prefix,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _values(vote: Vote) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": vote.id,
+        "submission_id": vote.submission_id,
+        "window_id": vote.window_id,
+        "user_id": vote.user_id,
+        "choice": vote.choice.value,
+        "comment": vote.comment,
+        "played_demo": vote.played_demo,
+        "would_recommend": vote.would_recommend,
+        "weight": vote.weight,
+        "flagged_reason": vote.flagged_reason,
+        "device_fingerprint": vote.device_fingerprint,
+        "ip_prefix": vote.ip_prefix,
+        "created_at": vote.created_at,
+        "updated_at": vote.updated_at,
+    }
+    for category, name in _SCORE_COLUMNS.items():
+        values[name] = vote.scores[category]
+    return values
 
 
 class SqlVotes:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def add(self, vote: Vote) -> bool:
+        """Insert ``vote``; False when the user already voted on the submission in the window."""
+        statement = (
+            insert(votes)
+            .values(_values(vote))
+            .on_conflict_do_nothing(constraint="uq_votes_one_per_user")
+            .returning(votes.c.id)
+        )
+        return (await self._session.execute(statement)).first() is not None
+
+    async def save(self, vote: Vote) -> None:
+        values = _values(vote)
+        for fixed in ("id", "submission_id", "window_id", "user_id", "created_at"):
+            del values[fixed]
+        await self._session.execute(update(votes).where(votes.c.id == vote.id).values(values))
+
+    async def mine(
+        self,
+        submission_id: uuid.UUID,
+        window_id: uuid.UUID,
+        user_id: uuid.UUID,
+        *,
+        for_update: bool = False,
+    ) -> Vote | None:
+        query = select(votes).where(
+            votes.c.submission_id == submission_id,
+            votes.c.window_id == window_id,
+            votes.c.user_id == user_id,
+        )
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _vote(row)
+
+    async def latest_of(self, submission_id: uuid.UUID, user_id: uuid.UUID) -> Vote | None:
+        """The user's vote on the submission in its latest window they voted in."""
+        query = (
+            select(votes)
+            .where(votes.c.submission_id == submission_id, votes.c.user_id == user_id)
+            .order_by(votes.c.created_at.desc(), votes.c.id.desc())
+            .limit(1)
+        )
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _vote(row)
+
+    async def latest_window_id(self, submission_id: uuid.UUID) -> uuid.UUID | None:
+        query = (
+            select(votes.c.window_id)
+            .where(votes.c.submission_id == submission_id)
+            .order_by(votes.c.created_at.desc())
+            .limit(1)
+        )
+        found: uuid.UUID | None = (await self._session.execute(query)).scalar()
+        return found
+
+    async def of_window(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> list[Vote]:
+        query = (
+            select(votes)
+            .where(votes.c.submission_id == submission_id, votes.c.window_id == window_id)
+            .order_by(votes.c.created_at, votes.c.id)
+        )
+        return [_vote(row) for row in await self._session.execute(query)]
+
+    async def tally(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> Mapping[str, int]:
+        """The window's live counters, counted by PostgreSQL."""
+        sums: dict[str, Any] = {}
+        for choice in VoteChoice:
+            picked = votes.c.choice == choice.value
+            sums[choice.value] = func.count().filter(picked)
+            sums[f"weighted_{choice.value}"] = func.coalesce(
+                func.sum(votes.c.weight).filter(picked), 0
+            )
+        sums["scored"] = func.count()
+        for name in _SCORE_COLUMNS.values():
+            sums[name] = func.coalesce(func.sum(votes.c[name]), 0)
+        query = select(*(value.label(name) for name, value in sums.items())).where(
+            votes.c.submission_id == submission_id, votes.c.window_id == window_id
+        )
+        row = (await self._session.execute(query)).one()
+        return {name: int(getattr(row, name)) for name in COUNTERS}
+
+    async def of_user(
+        self, user_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> Sequence[Vote]:
+        """The user's votes, newest first, after the cursor ``(created_at, id)``."""
+        query = select(votes).where(votes.c.user_id == user_id)
+        if after is not None:
+            at, vote_id = after
+            query = query.where(
+                or_(votes.c.created_at < at, and_(votes.c.created_at == at, votes.c.id < vote_id))
+            )
+        query = query.order_by(votes.c.created_at.desc(), votes.c.id.desc()).limit(limit)
+        return [_vote(row) for row in await self._session.execute(query)]
+
+    async def flag(self, vote_ids: Collection[uuid.UUID], reason: str) -> int:
+        """Weight 0 and the reason for the votes not flagged yet; how many changed."""
+        if not vote_ids:
+            return 0
+        statement = (
+            update(votes)
+            .where(votes.c.id.in_(list(vote_ids)), votes.c.flagged_reason.is_(None))
+            .values(weight=0, flagged_reason=reason[:FLAG_REASON_COLUMN])
+        )
+        result: Any = await self._session.execute(statement)
+        return int(result.rowcount)

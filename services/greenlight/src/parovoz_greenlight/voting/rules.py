@@ -1,0 +1,26 @@
+"""Voting's configurable numbers (PRODUCT.md "Greenlight": eligibility, weights), built by
+``settings.voting_rules()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class VotingRules:
+    #: A voter's account must be OLDER than this (exactly this old is not yet enough).
+    min_account_age: timedelta
+    #: A voter must have bought at least this many games.
+    min_purchases: int
+    #: A vote's weight in tenths (10 = 1.0), and when the voter played the demo (15 = 1.5).
+    base_weight_tenths: int
+    demo_weight_tenths: int
+    #: How long the user service is waited for.
+    user_service_timeout_seconds: float
+    #: Live results kept in Redis this long after their last rebuild; each Redis call bounded.
+    live_cache_ttl_seconds: int
+    live_cache_timeout_seconds: float
+    #: Receipts a page (GET /votes/mine).
+    default_page_size: int
+    max_page_size: int

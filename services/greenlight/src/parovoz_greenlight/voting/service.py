@@ -1,0 +1,308 @@
+"""Voting's use cases: eligibility, casting and changing a vote, my votes (receipts), live
+results; and for results (G5) the votes of a window and flagging them.
+
+Ports: ``Voters`` (the user service's facts), ``Penalties`` (greenlight's own penalties; the
+integrity context fills it in), ``LiveCounters`` (Redis; never fails a request), and
+``WindowFinder`` (results' ``open_window_of``).
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound
+
+from parovoz_greenlight.ports import UnitOfWorkPort
+from parovoz_greenlight.submissions.domain import PUBLIC, Submission, SubmissionStatus
+from parovoz_greenlight.voting.domain import (
+    Ballot,
+    Eligibility,
+    LiveResults,
+    Vote,
+    VoterFacts,
+    difference,
+    eligibility,
+    require_eligible,
+)
+from parovoz_greenlight.voting.rules import VotingRules
+
+
+# --- ports ------------------------------------------------------------------------------------
+class Voters(Protocol):
+    async def facts(self, user_id: uuid.UUID) -> VoterFacts | None:
+        """The user service's facts (None: unknown user); raises ``Unavailable`` when down."""
+        ...
+
+
+class Penalties(Protocol):
+    async def voting_blocked_until(self, user_id: uuid.UUID, now: datetime) -> datetime | None:
+        """Until when a greenlight penalty keeps the user from voting (None: it does not)."""
+        ...
+
+
+class NoPenalties:
+    """The stand-in until the integrity context keeps penalties: nobody is suspended."""
+
+    async def voting_blocked_until(self, user_id: uuid.UUID, now: datetime) -> datetime | None:
+        return None
+
+
+@dataclass(frozen=True)
+class CachedCounters:
+    #: The window's change stamp read with the counters (a write-back needs it unchanged).
+    stamp: object
+    #: The counters, or None on a miss.
+    counters: Mapping[str, int] | None
+
+
+class LiveCounters(Protocol):
+    async def read(self, window_id: uuid.UUID) -> CachedCounters | None:
+        """None when Redis cannot answer."""
+        ...
+
+    async def write_back(
+        self, window_id: uuid.UUID, counters: Mapping[str, int], stamp: object
+    ) -> None:
+        """Keep counters counted from PostgreSQL unless a vote changed since ``stamp``."""
+        ...
+
+    async def add(self, window_id: uuid.UUID, increments: Mapping[str, int]) -> None:
+        """Apply a committed vote's increments (only to counters already kept)."""
+        ...
+
+
+class OpenWindow(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def closes_at(self) -> datetime: ...
+
+
+#: results.service.open_window_of(uow, submission_id, now)
+WindowFinder = Callable[[Any, uuid.UUID, datetime], Awaitable[OpenWindow | None]]
+
+
+class SubmissionReader(Protocol):
+    async def get(self, submission_id: uuid.UUID) -> Submission | None: ...
+
+
+class VoteRepository(Protocol):
+    async def add(self, vote: Vote) -> bool: ...
+
+    async def save(self, vote: Vote) -> None: ...
+
+    async def mine(
+        self,
+        submission_id: uuid.UUID,
+        window_id: uuid.UUID,
+        user_id: uuid.UUID,
+        *,
+        for_update: bool = False,
+    ) -> Vote | None: ...
+
+    async def latest_of(self, submission_id: uuid.UUID, user_id: uuid.UUID) -> Vote | None: ...
+
+    async def latest_window_id(self, submission_id: uuid.UUID) -> uuid.UUID | None: ...
+
+    async def of_window(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> list[Vote]: ...
+
+    async def tally(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> Mapping[str, int]: ...
+
+    async def of_user(
+        self, user_id: uuid.UUID, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> Sequence[Vote]: ...
+
+    async def flag(self, vote_ids: Collection[uuid.UUID], reason: str) -> int: ...
+
+
+class VotingUnitOfWork(UnitOfWorkPort, Protocol):
+    votes: VoteRepository
+    submissions: SubmissionReader
+
+
+@dataclass(frozen=True)
+class VotingPorts:
+    voters: Voters
+    penalties: Penalties
+    live: LiveCounters
+    open_window_of: WindowFinder
+
+
+# --- errors -----------------------------------------------------------------------------------
+def _submission_not_found() -> NotFound:
+    return NotFound("The submission was not found.", code="SUBMISSION_NOT_FOUND")
+
+
+def _period_ended() -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        "The submission's voting window is not open.", code="VOTING_PERIOD_ENDED"
+    )
+
+
+def _vote_not_found() -> NotFound:
+    return NotFound("You have not voted on this submission.", code="VOTE_NOT_FOUND")
+
+
+# --- use cases --------------------------------------------------------------------------------
+async def check_eligibility(
+    ports: VotingPorts, user_id: uuid.UUID, now: datetime, rules: VotingRules
+) -> Eligibility:
+    facts = await ports.voters.facts(user_id)
+    suspended_until = await ports.penalties.voting_blocked_until(user_id, now)
+    return eligibility(facts, suspended_until, now, rules)
+
+
+async def _public_submission(uow: VotingUnitOfWork, submission_id: uuid.UUID) -> Submission:
+    submission = await uow.submissions.get(submission_id)
+    if submission is None or submission.status not in PUBLIC:
+        raise _submission_not_found()
+    return submission
+
+
+async def _open_window(
+    uow: VotingUnitOfWork, ports: VotingPorts, submission_id: uuid.UUID, now: datetime
+) -> OpenWindow:
+    submission = await _public_submission(uow, submission_id)
+    if submission.status is not SubmissionStatus.ACTIVE_VOTING:
+        raise _period_ended()
+    window = await ports.open_window_of(uow, submission_id, now)
+    if window is None or window.closes_at <= now:
+        raise _period_ended()
+    return window
+
+
+async def cast_vote(
+    uow: VotingUnitOfWork,
+    ports: VotingPorts,
+    *,
+    submission_id: uuid.UUID,
+    user_id: uuid.UUID,
+    ballot: Ballot,
+    now: datetime,
+    rules: VotingRules,
+    device_fingerprint: str | None = None,
+    ip_prefix: str | None = None,
+) -> Vote:
+    """A new vote in the open window (403 when not eligible, 409 ``DUPLICATE_VOTE``)."""
+    require_eligible(await check_eligibility(ports, user_id, now, rules))
+    window = await _open_window(uow, ports, submission_id, now)
+    vote = Vote.cast(
+        vote_id=uuid.uuid4(),
+        submission_id=submission_id,
+        window_id=window.id,
+        user_id=user_id,
+        ballot=ballot,
+        now=now,
+        rules=rules,
+        device_fingerprint=device_fingerprint,
+        ip_prefix=ip_prefix,
+    )
+    if not await uow.votes.add(vote):
+        raise _duplicate()
+    await uow.commit()
+    await ports.live.add(window.id, difference(None, vote))
+    return vote
+
+
+def _duplicate() -> Conflict:
+    return Conflict(
+        "You have already voted on this submission; change your vote with PUT …/votes/mine.",
+        code="DUPLICATE_VOTE",
+    )
+
+
+async def change_vote(
+    uow: VotingUnitOfWork,
+    ports: VotingPorts,
+    *,
+    submission_id: uuid.UUID,
+    user_id: uuid.UUID,
+    ballot: Ballot,
+    now: datetime,
+    rules: VotingRules,
+) -> Vote:
+    """The caller's vote in the open window, changed (404 ``VOTE_NOT_FOUND`` without one)."""
+    require_eligible(await check_eligibility(ports, user_id, now, rules))
+    window = await _open_window(uow, ports, submission_id, now)
+    vote = await uow.votes.mine(submission_id, window.id, user_id, for_update=True)
+    if vote is None:
+        raise _vote_not_found()
+    before = copy.deepcopy(vote)
+    vote.change(ballot, now, rules)
+    await uow.votes.save(vote)
+    await uow.commit()
+    await ports.live.add(window.id, difference(before, vote))
+    return vote
+
+
+async def my_vote(uow: VotingUnitOfWork, submission_id: uuid.UUID, user_id: uuid.UUID) -> Vote:
+    """The caller's vote on the submission (its latest window)."""
+    vote = await uow.votes.latest_of(submission_id, user_id)
+    if vote is None:
+        raise _vote_not_found()
+    return vote
+
+
+@dataclass(frozen=True)
+class ReceiptPage:
+    votes: Sequence[Vote]
+    #: Where the next page starts (None: this is the last).
+    next_after: tuple[datetime, uuid.UUID] | None
+
+
+async def receipts(
+    uow: VotingUnitOfWork,
+    user_id: uuid.UUID,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> ReceiptPage:
+    found = list(await uow.votes.of_user(user_id, after, limit + 1))
+    if len(found) <= limit:
+        return ReceiptPage(found, None)
+    last = found[limit - 1]
+    return ReceiptPage(found[:limit], (last.created_at, last.id))
+
+
+async def live_results(
+    uow: VotingUnitOfWork, ports: VotingPorts, submission_id: uuid.UUID, now: datetime
+) -> LiveResults:
+    """The counters of the open window (Redis; on a miss or Redis down counted by PostgreSQL
+    and kept again); of the latest window once none is open (counted by PostgreSQL)."""
+    submission = await _public_submission(uow, submission_id)
+    window = None
+    if submission.status is SubmissionStatus.ACTIVE_VOTING:
+        window = await ports.open_window_of(uow, submission_id, now)
+    if window is None:
+        window_id = await uow.votes.latest_window_id(submission_id)
+        if window_id is None:
+            return LiveResults(submission_id, None)
+        return LiveResults(
+            submission_id, window_id, await uow.votes.tally(submission_id, window_id)
+        )
+    cached = await ports.live.read(window.id)
+    if cached is not None and cached.counters is not None:
+        return LiveResults(submission_id, window.id, cached.counters, source="redis")
+    counters = await uow.votes.tally(submission_id, window.id)
+    if cached is not None:
+        await ports.live.write_back(window.id, counters, cached.stamp)
+    return LiveResults(submission_id, window.id, counters)
+
+
+# --- for results (G5) -------------------------------------------------------------------------
+async def votes_of(
+    uow: VotingUnitOfWork, submission_id: uuid.UUID, window_id: uuid.UUID
+) -> list[Vote]:
+    """Every vote of the window, with its weight and flag."""
+    return await uow.votes.of_window(submission_id, window_id)
+
+
+async def flag_votes(uow: VotingUnitOfWork, vote_ids: Collection[uuid.UUID], reason: str) -> None:
+    """Weight 0 for these votes (the audit's or the integrity rules' finding), with ``reason``;
+    a vote flagged already keeps its first reason. Written with the caller's commit."""
+    await uow.votes.flag(vote_ids, reason)

@@ -1,0 +1,303 @@
+"""Voting through the app with the real PostgreSQL, Redis and user stand-in: eligibility,
+casting, duplicates, changes, receipts, live results (with Redis and with Redis unreachable).
+
+Profiles are put into the user stand-in (``PUT /users/{id}``); a submission in active_voting
+with an open window is made through submissions' and results' repositories."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from parovoz_greenlight.main import SERVICE
+from parovoz_greenlight.results import service as results
+from parovoz_greenlight.settings import GreenlightSettings
+from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
+from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
+from parovoz_greenlight.voting import service as voting
+from parovoz_greenlight.voting import windows
+from parovoz_greenlight.voting.domain import Ballot, Category, VoteChoice
+from parovoz_greenlight.voting.live import RedisLiveCounters
+from parovoz_greenlight.voting.users import HttpVoters
+from parovoz_kit.clock import ManualClock, SystemClock
+from parovoz_kit.errors import Unavailable
+from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
+from parovoz_kit.service import build_app, job_runner
+from parovoz_testing.tokens import user_token
+from redis.asyncio import Redis
+
+PREFIX = "/api/v1/greenlight"
+USERS = "http://127.0.0.1:8092"
+RULES = GreenlightSettings(environment="test").voting_rules()
+SCORES = {c.value: 4 for c in Category}
+
+
+@pytest.fixture(scope="module")
+def clock() -> ManualClock:
+    return ManualClock(SystemClock().now())
+
+
+@pytest.fixture(scope="module")
+async def infrastructure(clock: ManualClock) -> AsyncIterator[Infrastructure]:
+    async with open_infrastructure(GreenlightSettings(environment="test")) as infra:
+        yield dataclasses.replace(infra, clock=clock)
+
+
+@pytest.fixture(scope="module")
+async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://greenlight") as http:
+        yield http
+
+
+async def voter(
+    clock: ManualClock,
+    *,
+    age: timedelta = timedelta(days=365),
+    purchases: int = 2,
+    blocked: bool = False,
+) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    profile = {
+        "birth_date": "1990-05-01",
+        "region": "RU",
+        "account_created_at": (clock.now() - age).isoformat(),
+        "purchases_count": purchases,
+        "blocked": blocked,
+    }
+    async with httpx.AsyncClient(base_url=USERS, timeout=5) as users:
+        answer = await users.put(f"/users/{user_id}", json=profile)
+    assert answer.status_code in (200, 201), answer.text
+    return user_id
+
+
+async def in_voting(infrastructure: Infrastructure) -> uuid.UUID:
+    now = infrastructure.clock.now()
+    submission = Submission(
+        id=uuid.uuid4(),
+        game_id=uuid.uuid4(),
+        developer_id=uuid.uuid4(),
+        submitted_by=uuid.uuid4(),
+        title="Поезд в никуда",
+        description="Головоломка о железной дороге.",
+        status=SubmissionStatus.ACTIVE_VOTING,
+        created_at=now,
+        updated_at=now,
+        fee_paid=True,
+        submitted_at=now,
+    )
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        await results.open_window(uow, submission, now)
+        await uow.submissions.add(submission)
+        await uow.commit()
+    return submission.id
+
+
+def auth(user_id: uuid.UUID) -> dict[str, str]:
+    return {"Authorization": f"Bearer {user_token(str(user_id))}"}
+
+
+def body(choice: str = "yes", *, demo: bool = False, **scores: int) -> dict[str, Any]:
+    attributes = {
+        "choice": choice,
+        "scores": {**SCORES, **scores},
+        "played_demo": demo,
+        "would_recommend": True,
+    }
+    return {"data": {"type": "vote", "attributes": attributes}}
+
+
+def error_codes(answer: httpx.Response) -> list[str]:
+    return [error["code"] for error in answer.json()["errors"]]
+
+
+async def test_eligibility_lists_the_reasons(client: httpx.AsyncClient, clock: ManualClock) -> None:
+    good = await voter(clock)
+    answer = await client.get(f"{PREFIX}/eligibility", headers=auth(good))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["attributes"]["eligible"] is True
+    young = await voter(clock, age=RULES.min_account_age, purchases=0, blocked=True)
+    attributes = (await client.get(f"{PREFIX}/eligibility", headers=auth(young))).json()["data"][
+        "attributes"
+    ]
+    assert attributes["eligible"] is False
+    assert [r["code"] for r in attributes["reasons"]] == [
+        "ACCOUNT_TOO_NEW",
+        "NO_PURCHASES",
+        "ACCOUNT_BLOCKED",
+    ]
+    assert attributes["rules"]["min_account_age_days"] == RULES.min_account_age.days
+    unknown = await client.get(f"{PREFIX}/eligibility", headers=auth(uuid.uuid4()))
+    assert [r["code"] for r in unknown.json()["data"]["attributes"]["reasons"]] == ["USER_UNKNOWN"]
+
+
+async def test_a_vote_once_then_changed_with_receipts_and_live_results(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    submission_id = await in_voting(infrastructure)
+    votes = f"{PREFIX}/submissions/{submission_id}/votes"
+    alice, bob = await voter(clock), await voter(clock)
+
+    cast = await client.post(votes, json=body("yes", demo=True), headers=auth(alice))
+    assert cast.status_code == 201, cast.text
+    attributes = cast.json()["data"]["attributes"]
+    assert (attributes["weight_tenths"], attributes["counted"]) == (15, True)
+    assert cast.headers["Location"].endswith(f"/submissions/{submission_id}/votes/mine")
+
+    again = await client.post(votes, json=body("no"), headers=auth(alice))
+    assert again.status_code == 409 and error_codes(again) == ["DUPLICATE_VOTE"]
+
+    assert (await client.post(votes, json=body("no"), headers=auth(bob))).status_code == 201
+    live_url = f"{PREFIX}/submissions/{submission_id}/live"
+    first = (await client.get(live_url)).json()["data"]["attributes"]
+    assert first["votes"] == {"yes": 1, "no": 1, "abstain": 0, "total": 2}
+    assert first["weighted"]["yes"] == 1.5 and first["weighted"]["no"] == 1.0
+
+    clock.advance(timedelta(hours=1))
+    changed = await client.put(f"{votes}/mine", json=body("no", gameplay=1), headers=auth(alice))
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["data"]["attributes"]["choice"] == "no"
+    assert changed.json()["data"]["attributes"]["weight_tenths"] == 10
+
+    live = (await client.get(live_url)).json()["data"]["attributes"]
+    assert live["source"] == "redis"
+    assert live["votes"] == {"yes": 0, "no": 2, "abstain": 0, "total": 2}
+    assert live["weighted"] == {"yes": 0.0, "no": 2.0, "abstain": 0.0, "yes_share": 0.0}
+    assert live["category_averages"]["gameplay"] == 2.5
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        window = await windows.open_window_of(uow, submission_id, clock.now())
+        assert window is not None
+        counted = await uow.votes.tally(submission_id, window.id)
+    assert (counted["no"], counted["weighted_no"], counted["yes"]) == (2, 20, 0)
+
+    mine = await client.get(f"{votes}/mine", headers=auth(alice))
+    assert mine.status_code == 200 and mine.json()["data"]["attributes"]["choice"] == "no"
+    receipts = (await client.get(f"{PREFIX}/votes/mine", headers=auth(alice))).json()
+    assert [r["attributes"]["submission_id"] for r in receipts["data"]] == [str(submission_id)]
+    assert receipts["data"][0]["attributes"]["why"].startswith("counted with weight 1.0")
+
+
+async def test_receipts_show_a_flagged_vote_as_not_counted_and_page(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    carol = await voter(clock)
+    ids = []
+    for _ in range(3):
+        submission_id = await in_voting(infrastructure)
+        answer = await client.post(
+            f"{PREFIX}/submissions/{submission_id}/votes", json=body(), headers=auth(carol)
+        )
+        ids.append(answer.json()["data"]["id"])
+        clock.advance(timedelta(minutes=1))
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        await voting.flag_votes(uow, [uuid.UUID(ids[1])], "burst of young accounts")
+        await uow.commit()
+    page = await client.get(f"{PREFIX}/votes/mine?page[size]=2", headers=auth(carol))
+    assert [r["id"] for r in page.json()["data"]] == [ids[2], ids[1]]
+    flagged = page.json()["data"][1]["attributes"]
+    assert (flagged["counted"], flagged["weight"], flagged["weight_reason"]) == (
+        False,
+        0.0,
+        "flagged",
+    )
+    assert flagged["flagged_reason"] == "burst of young accounts"
+    rest = await client.get(page.json()["links"]["next"], headers=auth(carol))
+    assert [r["id"] for r in rest.json()["data"]] == [ids[0]]
+    assert rest.json()["links"]["next"] is None
+    bad = await client.get(f"{PREFIX}/votes/mine?page[cursor]=nonsense", headers=auth(carol))
+    assert bad.status_code == 400 and error_codes(bad) == ["INVALID_PAGE_CURSOR"]
+
+
+async def test_refusals(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    submission_id = await in_voting(infrastructure)
+    votes = f"{PREFIX}/submissions/{submission_id}/votes"
+    young = await voter(clock, age=timedelta(days=3))
+    refused = await client.post(votes, json=body(), headers=auth(young))
+    assert refused.status_code == 403 and error_codes(refused) == ["VOTING_NOT_ELIGIBLE"]
+    assert "ACCOUNT_TOO_NEW" in refused.json()["errors"][0]["detail"]
+
+    good = await voter(clock)
+    unknown = await client.post(
+        f"{PREFIX}/submissions/{uuid.uuid4()}/votes", json=body(), headers=auth(good)
+    )
+    assert unknown.status_code == 404 and error_codes(unknown) == ["SUBMISSION_NOT_FOUND"]
+    bad = await client.post(votes, json=body(gameplay=6), headers=auth(good))
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["source"]["pointer"].startswith("/data/attributes/scores")
+    none = await client.put(f"{votes}/mine", json=body(), headers=auth(good))
+    assert none.status_code == 404 and error_codes(none) == ["VOTE_NOT_FOUND"]
+
+    clock.advance(timedelta(days=31))
+    try:
+        late = await client.post(votes, json=body(), headers=auth(good))
+        assert late.status_code == 422 and error_codes(late) == ["VOTING_PERIOD_ENDED"]
+    finally:
+        clock.advance(timedelta(days=-31))
+
+
+async def test_live_results_with_redis_unreachable_and_the_user_service_down(
+    infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    submission_id = await in_voting(infrastructure)
+    dead = Redis.from_url("redis://127.0.0.1:1/1", socket_connect_timeout=0.2)
+    users = HttpVoters(USERS, timeout_seconds=2)
+    ports = voting.VotingPorts(
+        users, voting.NoPenalties(), RedisLiveCounters(dead, RULES), windows.open_window_of
+    )
+    ballots = [VoteChoice.YES, VoteChoice.YES, VoteChoice.NO]
+    for choice in ballots:
+        user_id = await voter(clock)
+        async with greenlight_unit_of_work(infrastructure) as uow:
+            await voting.cast_vote(
+                uow,
+                ports,
+                submission_id=submission_id,
+                user_id=user_id,
+                ballot=Ballot(choice, dict.fromkeys(Category, 3), played_demo=True),
+                now=clock.now(),
+                rules=RULES,
+            )
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        live = await voting.live_results(uow, ports, submission_id, clock.now())
+    assert live.source == "database"
+    assert (live.count("yes"), live.count("no"), live.count("weighted_yes")) == (2, 1, 30)
+    await users.aclose()
+    await dead.aclose()
+
+    down = HttpVoters("http://127.0.0.1:1", timeout_seconds=0.5)
+    with pytest.raises(Unavailable) as unavailable:
+        await voting.check_eligibility(
+            dataclasses.replace(ports, voters=down), uuid.uuid4(), clock.now(), RULES
+        )
+    assert unavailable.value.code == "USER_SERVICE_UNAVAILABLE"
+    await down.aclose()
+
+
+async def test_votes_of_a_window_for_results(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    submission_id = await in_voting(infrastructure)
+    ids = set()
+    for demo in (True, False):
+        answer = await client.post(
+            f"{PREFIX}/submissions/{submission_id}/votes",
+            json=body(demo=demo),
+            headers={**auth(await voter(clock)), "X-Device-Fingerprint": "fp-shared-device"},
+        )
+        ids.add(uuid.UUID(answer.json()["data"]["id"]))
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        window = await windows.open_window_of(uow, submission_id, clock.now())
+        assert window is not None
+        found = await voting.votes_of(uow, submission_id, window.id)
+    assert {v.id for v in found} == ids
+    assert sorted(v.weight for v in found) == [10, 15]
+    assert {v.device_fingerprint for v in found} == {"fp-shared-device"}
+    assert {v.ip_prefix for v in found} == {"127.0.0.0/24"}
