@@ -41,7 +41,7 @@ async def a_submission(infrastructure: Infrastructure, **fields: Any) -> Submiss
     submission = Submission(
         id=uuid.uuid4(),
         game_id=uuid.uuid4(),
-        developer_id=uuid.uuid4(),
+        developer_id=fields.pop("developer_id", uuid.uuid4()),
         submitted_by=uuid.uuid4(),
         title="Звёздный путь",
         description="Космическая стратегия о колонизации.",
@@ -418,3 +418,56 @@ async def test_expert_review_scores_are_checked(
     )
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["source"]["pointer"] == "/data/attributes/scores/gameplay"
+
+
+# --- the submitting team, as developer-portal answers it ------------------------------------
+
+PORTAL = "http://127.0.0.1:8081/api/v1/developer"
+
+
+async def a_developer_account(owner: uuid.UUID) -> uuid.UUID:
+    """A developer account at the running developer-portal, owned (so: a member) by ``owner``."""
+    body = {
+        "data": {
+            "type": "developerAccountCreation",
+            "attributes": {
+                "company_name": "Студия Модерации",
+                "legal_entity_type": "llc",
+                "tax_id": "7707083893",
+                "contact_email": "moderation@example.com",
+                "country_code": "RU",
+            },
+        }
+    }
+    async with httpx.AsyncClient(base_url=PORTAL, timeout=10) as portal:
+        account = await portal.post("/accounts", json=body, headers=auth(owner))
+    assert account.status_code == 201, account.text
+    return uuid.UUID(account.json()["data"]["id"])
+
+
+async def test_a_team_member_who_did_not_submit_sees_the_log_and_private_reviews(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    member = uuid.uuid4()
+    submission = await a_submission(infrastructure, developer_id=await a_developer_account(member))
+    assert submission.submitted_by != member
+    await moderate(client, submission.id, moderator(), "ESCALATE_TO_EXPERTS")
+    private = await write_review(
+        client, submission.id, auth(await a_curator(client), "curator"), public=False
+    )
+    assert private.status_code == 201, private.text
+
+    log = await client.get(f"{PREFIX}/submissions/{submission.id}/moderation", headers=auth(member))
+    assert log.status_code == 200, log.text
+    assert [e["attributes"]["action"] for e in log.json()["data"]] == ["ESCALATE_TO_EXPERTS"]
+    reviews = await client.get(
+        f"{PREFIX}/submissions/{submission.id}/expert-reviews", headers=auth(member)
+    )
+    assert [r["id"] for r in reviews.json()["data"]] == [private.json()["data"]["id"]]
+    # A member of another account is a stranger here.
+    other = uuid.uuid4()
+    await a_developer_account(other)
+    refused = await client.get(
+        f"{PREFIX}/submissions/{submission.id}/moderation", headers=auth(other)
+    )
+    assert refused.status_code == 403

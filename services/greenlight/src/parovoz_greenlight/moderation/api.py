@@ -1,8 +1,6 @@
 """REST of moderation (thin: parse -> one use case -> document): the curator registry (admin or
 moderator), moderation actions and their audit log, expert reviews."""
 
-from __future__ import annotations
-
 import uuid
 from typing import Annotated
 from urllib.parse import urlencode
@@ -15,6 +13,7 @@ from parovoz_kit.http.fields import QueryInt64
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_greenlight.clients.developer_portal import developer_portal
 from parovoz_greenlight.moderation import service as use_cases
 from parovoz_greenlight.moderation.domain import CuratorStatus
 from parovoz_greenlight.moderation.rules import ModerationRules
@@ -34,7 +33,6 @@ from parovoz_greenlight.moderation.schemas import (
     json_response,
     review_resource,
 )
-from parovoz_greenlight.moderation.teams import teams_of
 from parovoz_greenlight.results.service import open_window
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 
@@ -72,7 +70,8 @@ def moderation_router(infrastructure: Infrastructure) -> APIRouter:
     rules: ModerationRules = infrastructure.settings.moderation_rules()
     router = APIRouter(prefix=prefix, tags=["moderation"])
     clock = infrastructure.clock
-    teams = teams_of(infrastructure)
+    # The submitting team: members of the submission's developer account (developer-portal).
+    teams = developer_portal(infrastructure)
 
     # --- curators ---------------------------------------------------------------------------
     @router.post(
@@ -303,7 +302,7 @@ def moderation_router(infrastructure: Infrastructure) -> APIRouter:
             "everybody; private reviews too to staff (`admin`, `moderator`, `curator`) and the "
             "submitting developer's team. A submission the caller may not see is 404."
         ),
-        responses=error_responses(_SUBMISSION),
+        responses=error_responses({401: ["TOKEN_INVALID", "TOKEN_EXPIRED"], **_SUBMISSION}),
     )
     async def list_expert_reviews(submission_id: SubmissionId, caller: OptionalCaller) -> Response:
         async with greenlight_unit_of_work(infrastructure) as uow:

@@ -220,9 +220,19 @@ class ScoresInput(RequestModel):
 class ExpertReviewAttributes(RequestModel):
     scores: ScoresInput = Field(description="A score 1-5 for every category.")
     overall: Score = Field(description="Overall score, 1-5.")
-    strengths: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
-    weaknesses: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
-    recommendations: list[Point] = Field(default_factory=list, max_length=MAX_POINTS)
+    strengths: list[Point] = Field(
+        default_factory=list,
+        max_length=MAX_POINTS,
+        description="What works (up to 20 points, each up to 500 characters).",
+    )
+    weaknesses: list[Point] = Field(
+        default_factory=list, max_length=MAX_POINTS, description="What does not (up to 20 points)."
+    )
+    recommendations: list[Point] = Field(
+        default_factory=list,
+        max_length=MAX_POINTS,
+        description="What to improve (up to 20 points).",
+    )
     is_public: Flag = Field(
         default=False,
         description="Public reviews are shown to everybody once the submission is public; "
