@@ -6,6 +6,7 @@ with an open window is made through submissions' and results' repositories."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -235,10 +236,16 @@ async def test_refusals(
     none = await client.put(f"{votes}/mine", json=body(), headers=auth(good))
     assert none.status_code == 404 and error_codes(none) == ["VOTE_NOT_FOUND"]
 
+    voted = await voter(clock)
+    assert (await client.post(votes, json=body(), headers=auth(voted))).status_code == 201
     clock.advance(timedelta(days=31))
     try:
         late = await client.post(votes, json=body(), headers=auth(good))
         assert late.status_code == 422 and error_codes(late) == ["VOTING_PERIOD_ENDED"]
+        change = await client.put(f"{votes}/mine", json=body("no"), headers=auth(voted))
+        assert change.status_code == 422 and error_codes(change) == ["VOTING_PERIOD_ENDED"]
+        kept = await client.get(f"{votes}/mine", headers=auth(voted))
+        assert kept.json()["data"]["attributes"]["choice"] == "yes"
     finally:
         clock.advance(timedelta(days=-31))
 
@@ -301,3 +308,17 @@ async def test_votes_of_a_window_for_results(
     assert sorted(v.weight for v in found) == [10, 15]
     assert {v.device_fingerprint for v in found} == {"fp-shared-device"}
     assert {v.ip_prefix for v in found} == {"127.0.0.0/24"}
+
+
+async def test_two_votes_at_once_by_one_user_keep_one(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    submission_id = await in_voting(infrastructure)
+    dave = await voter(clock)
+    url = f"{PREFIX}/submissions/{submission_id}/votes"
+    answers = await asyncio.gather(
+        *(client.post(url, json=body(), headers=auth(dave)) for _ in range(4))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+    live = (await client.get(f"{PREFIX}/submissions/{submission_id}/live")).json()
+    assert live["data"]["attributes"]["votes"]["total"] == 1

@@ -1,7 +1,5 @@
-"""The open voting window of a submission: results' ``open_window_of`` (results owns windows).
-
-Imported when first asked (results' service imports voting's read functions through its own
-port, never this module, so there is no cycle either way)."""
+"""The open voting window of a submission: results' ``open_window_of`` (results owns windows;
+results reads votes back through its own port, so this import makes no cycle)."""
 
 from __future__ import annotations
 
@@ -9,11 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from parovoz_greenlight.results import service as results
 from parovoz_greenlight.voting.service import OpenWindow
 
 
 async def open_window_of(uow: Any, submission_id: uuid.UUID, now: datetime) -> OpenWindow | None:
-    from parovoz_greenlight.results import service as results
-
     window: OpenWindow | None = await results.open_window_of(uow, submission_id, now)
     return window
