@@ -182,7 +182,7 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
         async with greenlight_unit_of_work(infrastructure) as uow:
             if sort == "trending":
                 offset = _offset(cursor)
-                scores = trending_scores(infrastructure, uow)
+                scores = trending_scores(uow)
                 ranked, next_offset = await use_cases.trending_list(
                     uow,
                     scores,

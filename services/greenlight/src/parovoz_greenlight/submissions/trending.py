@@ -7,17 +7,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from parovoz_kit.infrastructure import Infrastructure
-
+from parovoz_greenlight.results.domain import tally
+from parovoz_greenlight.results.service import counted
 from parovoz_greenlight.submissions.domain import Submission
+from parovoz_greenlight.voting.service import votes_of
 
 
-def trending_scores(
-    infrastructure: Infrastructure, uow: Any
-) -> Callable[[Submission], Awaitable[float]]:
-    from parovoz_greenlight.results.domain import tally
-    from parovoz_greenlight.results.service import counted
-    from parovoz_greenlight.voting.service import votes_of
+def trending_scores(uow: Any) -> Callable[[Submission], Awaitable[float]]:
+    """The score of a submission read in ``uow`` (the list's unit of work)."""
 
     async def score(submission: Submission) -> float:
         window = await uow.results.latest_of(submission.id)
