@@ -29,6 +29,7 @@ from parovoz_kit.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -605,3 +606,25 @@ async def test_register_change_and_list_curators() -> None:
             uow, uuid.uuid4(), display_name="x", specialties=None, status=None, now=later
         )
     assert missing.value.code == "CURATOR_NOT_FOUND"
+
+
+class DownTeams:
+    async def membership(
+        self, user_id: uuid.UUID, developer_id: uuid.UUID | None = None
+    ) -> Membership | None:
+        raise Unavailable("developer-portal is down")
+
+
+async def test_public_reviews_shown_while_developer_portal_is_down() -> None:
+    uow = MemoryUow()
+    submission = a_submission(uow)
+    public = await review(uow, submission, a_curator(uow), public=True)
+    await review(uow, submission, a_curator(uow), public=False)
+    stranger = Caller(uuid.uuid4())
+    with pytest.raises(Unavailable):
+        await service.expert_reviews(uow, submission.id, stranger, DownTeams())
+    submission.status = S.ACTIVE_VOTING
+    seen = await service.expert_reviews(uow, submission.id, stranger, DownTeams())
+    assert [r.id for r in seen] == [public.id]
+    with pytest.raises(Unavailable):
+        await service.moderation_log(uow, submission.id, stranger, DownTeams())

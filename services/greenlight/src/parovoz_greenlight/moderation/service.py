@@ -10,7 +10,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from parovoz_events.greenlight import SubmissionRejected
-from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied
+from parovoz_kit.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 
 from parovoz_greenlight.moderation.domain import (
     REVIEWABLE,
@@ -308,9 +314,17 @@ async def expert_reviews(
     """Public reviews of a public submission to everybody; every review to staff and the
     submitting team. A submission the caller may not see is 404."""
     submission = await _submission(uow, submission_id)
-    if await _privileged(submission, caller, teams):
+    public = submission.status in PUBLIC
+    try:
+        privileged = await _privileged(submission, caller, teams)
+    except Unavailable:
+        # developer-portal down: a public submission still shows its public reviews.
+        if not public:
+            raise
+        privileged = False
+    if privileged:
         return await uow.moderation.reviews(submission_id, public_only=False)
-    if submission.status not in PUBLIC:
+    if not public:
         raise _submission_not_found()
     return await uow.moderation.reviews(submission_id, public_only=True)
 
