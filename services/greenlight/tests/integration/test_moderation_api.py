@@ -150,14 +150,19 @@ async def test_admin_and_moderator_manage_the_registry(client: httpx.AsyncClient
     assert changed.json()["data"]["attributes"]["status"] == "suspended"
     assert changed.json()["data"]["attributes"]["specialties"] == ["rpg", "strategy"]
 
-    listed = await client.get(
-        f"{PREFIX}/curators",
-        params={"filter[status]": "suspended", "page[size]": "200"},
-        headers=moderator(),
-    )
-    assert listed.status_code == 200
-    assert str(user_id) in [item["id"] for item in listed.json()["data"]]
-    assert all(i["attributes"]["status"] == "suspended" for i in listed.json()["data"])
+    # Every page holds suspended curators only; following links.next reaches ours.
+    found, url, pages = False, f"{PREFIX}/curators?filter%5Bstatus%5D=suspended&page%5Bsize%5D=2", 0
+    while url is not None and not found:
+        page = await client.get(url, headers=moderator())
+        assert page.status_code == 200, page.text
+        items = page.json()["data"]
+        assert len(items) <= 2
+        assert all(item["attributes"]["status"] == "suspended" for item in items)
+        found = str(user_id) in [item["id"] for item in items]
+        url, pages = page.json()["links"]["next"], pages + 1
+    assert found, f"not found in {pages} pages"
+    one = await client.get(f"{PREFIX}/curators/{user_id}", headers=auth(uuid.uuid4(), "admin"))
+    assert one.json()["data"]["attributes"]["display_name"] == "Пётр"
 
     missing = await client.patch(
         f"{PREFIX}/curators/{uuid.uuid4()}", json=change, headers=moderator()
