@@ -272,7 +272,13 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
             "(admin, moderator, curator, support) see it: anyone else gets 404 "
             "`SUBMISSION_NOT_FOUND`, like an unknown one."
         ),
-        responses=error_responses({**_NOT_FOUND, 503: ["DEVELOPER_PORTAL_UNAVAILABLE"]}),
+        responses=error_responses(
+            {
+                **_NOT_FOUND,
+                401: ["TOKEN_INVALID"],
+                503: ["DEVELOPER_PORTAL_UNAVAILABLE"],
+            }
+        ),
     )
     async def get_submission(submission_id: SubmissionId, principal: MaybePrincipal) -> Response:
         viewer, staff = _viewer(principal)

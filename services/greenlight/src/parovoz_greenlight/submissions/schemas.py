@@ -147,7 +147,6 @@ class SubmissionChangeAttributes(RequestModel):
                 raise ValidationFailed(
                     f"{name} cannot be cleared.",
                     detail_ru=f"Поле {name} нельзя очистить.",
-                    code="VALIDATION_ERROR",
                     pointer=f"/data/attributes/{name}",
                 )
         for name in ("genres", "selling_points", "demo_links"):
