@@ -1,7 +1,7 @@
 """gRPC of submissions: `GreenlightService.GetSubmission` translated to one use case (the
 caller is developer-portal: ``grpc/callers.py``). The fee comes from the fees context's rows
-(the paid attempt, else the latest); the window from the submission's voting times and the
-results context's latest window."""
+(the paid attempt, else the latest); the voting window and its final result from the results
+context's latest window."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from parovoz.greenlight.v1 import greenlight_service_pb2 as pb
 from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_greenlight.results.domain import WEIGHT_UNIT, WHOLE, Outcome, Window
 from parovoz_greenlight.submissions import service as use_cases
 from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
@@ -67,8 +68,27 @@ def _fee_fields(message: pb.Submission, fees: list[Any]) -> None:
         message.fee_refund_id = str(fee.refund_id)
 
 
+def result_message(window: Window) -> pb.VotingResult | None:
+    """The final result of a closed window (None before it is final). Per-choice counts and
+    category averages are not kept with the window: only the weighted tally is given."""
+    counts = window.final_tally
+    if counts is None:
+        return None
+    result = pb.VotingResult(
+        total_votes=counts.valid_votes + counts.removed_votes,
+        valid_votes=counts.valid_votes,
+        weighted_yes=counts.weighted_yes / WEIGHT_UNIT,
+        weighted_no=counts.weighted_no / WEIGHT_UNIT,
+        weighted_approval_ratio=counts.approval_basis_points / WHOLE,
+        approved=window.outcome is Outcome.APPROVED,
+    )
+    if window.finalized_at is not None:
+        result.decided_at.CopyFrom(_stamp(window.finalized_at))
+    return result
+
+
 def submission_message(
-    submission: Submission, fees: list[Any], window_number: int | None
+    submission: Submission, fees: list[Any], window: Window | None
 ) -> pb.Submission:
     message = pb.Submission(
         id=str(submission.id),
@@ -82,14 +102,17 @@ def submission_message(
         updated_at=_stamp(submission.updated_at),
     )
     _fee_fields(message, fees)
-    if submission.voting_started_at is not None and submission.voting_ends_at is not None:
+    if window is not None:
         message.voting_window.CopyFrom(
             pb.VotingWindow(
-                start_at=_stamp(submission.voting_started_at),
-                end_at=_stamp(submission.voting_ends_at),
-                number=window_number or 1,
+                start_at=_stamp(window.opens_at),
+                end_at=_stamp(window.closes_at),
+                number=window.number,
             )
         )
+        result = result_message(window)
+        if result is not None:
+            message.result.CopyFrom(result)
     if submission.submitted_at is not None:
         message.submitted_at.CopyFrom(_stamp(submission.submitted_at))
     if submission.withdrawn_at is not None:
@@ -112,5 +135,4 @@ async def get_submission(
         submission = await use_cases.submission_of(uow, submission_id)
         fees = list(await uow.fees.of_submission(submission_id))
         window = await uow.results.latest_of(submission_id)
-    number = getattr(window, "number", None)
-    return pb.GetSubmissionResponse(submission=submission_message(submission, fees, number))
+    return pb.GetSubmissionResponse(submission=submission_message(submission, fees, window))
