@@ -5,7 +5,9 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_greenlight.appeals.api import appeals_router
 from parovoz_greenlight.fees.api import fees_router
+from parovoz_greenlight.integrity.api import integrity_router
 from parovoz_greenlight.moderation.api import moderation_router
 from parovoz_greenlight.results.api import results_router
 from parovoz_greenlight.submissions.api import submissions_router
@@ -21,4 +23,6 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         moderation_router(infrastructure),
         voting_router(infrastructure),
         results_router(infrastructure),
+        integrity_router(infrastructure),
+        appeals_router(infrastructure),
     ]

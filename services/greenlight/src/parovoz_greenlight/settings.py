@@ -102,6 +102,10 @@ class GreenlightSettings(ServiceSettings):
     results_jobs_every_seconds: int = Field(default=60, ge=1, le=86400)
     results_jobs_batch_size: int = Field(default=100, ge=1, le=10000)
 
+    # --- integrity ----------------------------------------------------------------------------
+
+    # --- appeals ------------------------------------------------------------------------------
+
     # --- rules objects (one method per context, added with its block) -------------------------
     def submission_rules(self) -> SubmissionRules:
         return SubmissionRules(

@@ -7,7 +7,9 @@ metadata = new_metadata()
 add_kit_tables(metadata)
 
 # Importing each context's tables here keeps this module the complete target of Alembic.
+from parovoz_greenlight.appeals import repository as appeals  # noqa: E402, F401
 from parovoz_greenlight.fees import repository as fees  # noqa: E402, F401
+from parovoz_greenlight.integrity import repository as integrity  # noqa: E402, F401
 from parovoz_greenlight.moderation import repository as moderation  # noqa: E402, F401
 from parovoz_greenlight.results import repository as results  # noqa: E402, F401
 from parovoz_greenlight.submissions import repository as submissions  # noqa: E402, F401

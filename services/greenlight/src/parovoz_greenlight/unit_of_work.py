@@ -7,7 +7,9 @@ from typing import Self
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.uow import UnitOfWork
 
+from parovoz_greenlight.appeals.repository import SqlAppeals
 from parovoz_greenlight.fees.repository import SqlFees
+from parovoz_greenlight.integrity.repository import SqlIntegrity
 from parovoz_greenlight.moderation.repository import SqlModeration
 from parovoz_greenlight.results.repository import SqlResults
 from parovoz_greenlight.submissions.repository import SqlSubmissions
@@ -20,6 +22,8 @@ class SqlGreenlightUnitOfWork(UnitOfWork):
     moderation: SqlModeration
     votes: SqlVotes
     results: SqlResults
+    integrity: SqlIntegrity
+    appeals: SqlAppeals
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -28,6 +32,8 @@ class SqlGreenlightUnitOfWork(UnitOfWork):
         self.moderation = SqlModeration(self.session)
         self.votes = SqlVotes(self.session)
         self.results = SqlResults(self.session)
+        self.integrity = SqlIntegrity(self.session)
+        self.appeals = SqlAppeals(self.session)
         return self
 
 
