@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_greenlight.fees.rules import FeeRules
+from parovoz_greenlight.integrity.rules import IntegrityRules
 from parovoz_greenlight.moderation.rules import ModerationRules
 from parovoz_greenlight.results.rules import ResultsRules
 from parovoz_greenlight.submissions.rules import SubmissionRules
@@ -103,6 +104,18 @@ class GreenlightSettings(ServiceSettings):
     results_jobs_batch_size: int = Field(default=100, ge=1, le=10000)
 
     # --- integrity ----------------------------------------------------------------------------
+    #: Rate limit: a user's votes beyond this many within any hour (PRODUCT.md: 30) are flagged.
+    integrity_rate_limit_votes: int = Field(default=30, ge=1, le=10_000)
+    integrity_rate_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    #: Burst: more than this many votes on one submission within this many minutes (20 in 10)
+    #: from young accounts (younger than this many days: 90) or voters sharing a device or /24.
+    integrity_burst_votes: int = Field(default=20, ge=1, le=100_000)
+    integrity_burst_period_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    integrity_young_account_days: int = Field(default=90, ge=0, le=3650)
+    #: Lockstep: accounts with at least this many same-choice votes on shared submissions, each
+    #: pair cast within this many minutes of each other.
+    integrity_lockstep_min_shared: int = Field(default=3, ge=2, le=1000)
+    integrity_lockstep_period_minutes: int = Field(default=5, ge=1, le=24 * 60)
 
     # --- appeals ------------------------------------------------------------------------------
 
@@ -162,4 +175,15 @@ class GreenlightSettings(ServiceSettings):
             live_cache_timeout_seconds=self.voting_live_cache_timeout_seconds,
             default_page_size=min(self.voting_default_page_size, self.voting_max_page_size),
             max_page_size=self.voting_max_page_size,
+        )
+
+    def integrity_rules(self) -> IntegrityRules:
+        return IntegrityRules(
+            rate_limit_votes=self.integrity_rate_limit_votes,
+            rate_period=timedelta(minutes=self.integrity_rate_period_minutes),
+            burst_votes=self.integrity_burst_votes,
+            burst_period=timedelta(minutes=self.integrity_burst_period_minutes),
+            young_account_age=timedelta(days=self.integrity_young_account_days),
+            lockstep_min_shared=self.integrity_lockstep_min_shared,
+            lockstep_period=timedelta(minutes=self.integrity_lockstep_period_minutes),
         )
