@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_greenlight.fees.rules import FeeRules
+from parovoz_greenlight.integrity.penalties import PenaltyRules
 from parovoz_greenlight.integrity.rules import IntegrityRules
 from parovoz_greenlight.moderation.rules import ModerationRules
 from parovoz_greenlight.results.rules import ResultsRules
@@ -104,6 +105,12 @@ class GreenlightSettings(ServiceSettings):
     results_jobs_batch_size: int = Field(default=100, ge=1, le=10000)
 
     # --- integrity ----------------------------------------------------------------------------
+    #: Penalties (helper I2): a voting suspension lasts 7 or 30 days (PRODUCT.md), an account
+    #: suspension at most this many days; a penalty may be appealed within 30 days.
+    integrity_voting_suspension_short_days: int = Field(default=7, ge=1, le=365)
+    integrity_voting_suspension_long_days: int = Field(default=30, ge=1, le=365)
+    integrity_longest_account_suspension_days: int = Field(default=365, ge=1, le=3650)
+    integrity_penalty_appeal_days: int = Field(default=30, ge=1, le=365)
     #: Rate limit: a user's votes beyond this many within any hour (PRODUCT.md: 30) are flagged.
     integrity_rate_limit_votes: int = Field(default=30, ge=1, le=10_000)
     integrity_rate_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
@@ -162,6 +169,16 @@ class GreenlightSettings(ServiceSettings):
                 self.moderation_curators_page_size, self.moderation_curators_max_page_size
             ),
             max_page_size=self.moderation_curators_max_page_size,
+        )
+
+    def penalty_rules(self) -> PenaltyRules:
+        return PenaltyRules(
+            voting_suspension_days=(
+                self.integrity_voting_suspension_short_days,
+                self.integrity_voting_suspension_long_days,
+            ),
+            longest_account_suspension_days=self.integrity_longest_account_suspension_days,
+            appeal_period=timedelta(days=self.integrity_penalty_appeal_days),
         )
 
     def voting_rules(self) -> VotingRules:

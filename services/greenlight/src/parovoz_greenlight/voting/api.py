@@ -15,6 +15,7 @@ from parovoz_kit.http.fields import QueryInt64, Text
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.infrastructure import Infrastructure
 
+from parovoz_greenlight.integrity.service import UowPenalties
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting import service as use_cases
 from parovoz_greenlight.voting import windows
@@ -84,7 +85,7 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
     def ports() -> use_cases.VotingPorts:
         return use_cases.VotingPorts(
             voters=voters(infrastructure),
-            penalties=use_cases.NoPenalties(),
+            penalties=UowPenalties(lambda: greenlight_unit_of_work(infrastructure)),
             live=live_counters(infrastructure),
             open_window_of=windows.open_window_of,
         )
