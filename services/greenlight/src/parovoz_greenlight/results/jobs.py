@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from parovoz_kit.infrastructure import Infrastructure
 from parovoz_kit.jobs import JobContext, PeriodicJob
 
+from parovoz_greenlight.integrity.users import integrity_audit
 from parovoz_greenlight.results.ballots import VotingBallots
 from parovoz_greenlight.results.rules import ResultsRules
 from parovoz_greenlight.results.service import (
     Audit,
     ClosingRun,
-    NothingFlagged,
     ResultsUnitOfWork,
     close_windows,
 )
@@ -60,7 +60,7 @@ async def run_close_windows(
     run = await close_windows(
         unit_of_work,  # type: ignore[arg-type]
         VotingBallots(),
-        audit or NothingFlagged(),
+        audit or integrity_audit(infrastructure),
         rules,
         infrastructure.clock.now,
         only=only,

@@ -1,0 +1,83 @@
+"""The integrity context's :class:`~parovoz_greenlight.results.service.Audit`: the manipulation
+rules of :mod:`parovoz_greenlight.integrity.domain` over a window's votes together with the same
+voters' votes on OTHER submissions cast while the window was open (voting's ``receipts``: the
+rate limit counts all submissions, a lockstep ring shows across submissions), each voter's
+account age fetched once from the user service (the :class:`AccountAges` port). Only votes of
+the audited window are returned.
+
+Results then flags what it returns through voting's ``flag_votes`` (weight 0)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from parovoz_greenlight.integrity.domain import VoteFacts, examine
+from parovoz_greenlight.integrity.rules import IntegrityRules
+from parovoz_greenlight.results.domain import Window
+from parovoz_greenlight.results.service import ResultsUnitOfWork, VoteView
+
+#: Receipts read a page at a time.
+PAGE = 500
+
+
+class AccountAges(Protocol):
+    async def created_at(self, user_id: uuid.UUID) -> datetime | None: ...
+
+
+def facts_of(vote: Any, account_created_at: datetime | None) -> VoteFacts:
+    """A voting ``Vote`` (user, time, device fingerprint, IPv4 /24) as the rules see it."""
+    return VoteFacts(
+        id=vote.id,
+        submission_id=vote.submission_id,
+        user_id=vote.user_id,
+        choice=str(vote.choice),
+        created_at=vote.created_at,
+        device_fingerprint=getattr(vote, "device_fingerprint", None),
+        ip_prefix=getattr(vote, "ip_prefix", None),
+        account_created_at=account_created_at,
+    )
+
+
+class IntegrityAudit:
+    """The audit: vote id -> reason (``rate_limit`` | ``burst`` | ``lockstep``)."""
+
+    def __init__(self, rules: IntegrityRules, ages: AccountAges) -> None:
+        self._rules = rules
+        self._ages = ages
+
+    async def flagged(
+        self, uow: ResultsUnitOfWork, window: Window, votes: Sequence[VoteView]
+    ) -> Mapping[uuid.UUID, str]:
+        voters = {vote.user_id for vote in votes}  # type: ignore[attr-defined]
+        ages = {user_id: await self._ages.created_at(user_id) for user_id in voters}
+        mine = {vote.id for vote in votes}
+        facts = [facts_of(vote, ages[vote.user_id]) for vote in votes]  # type: ignore[attr-defined]
+        for user_id in voters:
+            for other in await self._others(uow, user_id, window):
+                if other.id not in mine:
+                    facts.append(facts_of(other, ages[user_id]))
+        findings = examine(facts, self._rules)
+        return {
+            vote_id: reason.value for vote_id, reason in findings.flagged.items() if vote_id in mine
+        }
+
+    async def _others(
+        self, uow: ResultsUnitOfWork, user_id: uuid.UUID, window: Window
+    ) -> list[Any]:
+        """The voter's votes cast in the window's span (widened by the rules' periods)."""
+        from parovoz_greenlight.voting import service as voting
+
+        margin = max(self._rules.rate_period, self._rules.lockstep_period)
+        start, end = window.opens_at - margin, window.closes_at + margin
+        found: list[Any] = []
+        after: tuple[datetime, uuid.UUID] | None = (end, uuid.UUID(int=(1 << 128) - 1))
+        while after is not None:
+            page = await voting.receipts(uow, user_id, after, PAGE)  # type: ignore[arg-type]
+            found.extend(v for v in page.votes if v.created_at >= start)
+            if page.votes and page.votes[-1].created_at < start:
+                break
+            after = page.next_after
+        return found
