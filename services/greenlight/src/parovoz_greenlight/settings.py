@@ -11,6 +11,7 @@ from parovoz_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from parovoz_greenlight.appeals.rules import AppealRules
 from parovoz_greenlight.fees.rules import FeeRules
 from parovoz_greenlight.integrity.penalties import PenaltyRules
 from parovoz_greenlight.integrity.rules import IntegrityRules
@@ -125,6 +126,9 @@ class GreenlightSettings(ServiceSettings):
     integrity_lockstep_period_minutes: int = Field(default=5, ge=1, le=24 * 60)
 
     # --- appeals ------------------------------------------------------------------------------
+    # The appeal period is `moderation_appeal_days` (the `appealable_until` of the rejection
+    # events) and the window an approved appeal opens `results_appeal_window_days`: one setting
+    # each, read by `appeal_rules()`.
 
     # --- rules objects (one method per context, added with its block) -------------------------
     def submission_rules(self) -> SubmissionRules:
@@ -192,6 +196,12 @@ class GreenlightSettings(ServiceSettings):
             live_cache_timeout_seconds=self.voting_live_cache_timeout_seconds,
             default_page_size=min(self.voting_default_page_size, self.voting_max_page_size),
             max_page_size=self.voting_max_page_size,
+        )
+
+    def appeal_rules(self) -> AppealRules:
+        return AppealRules(
+            period=timedelta(days=self.moderation_appeal_days),
+            window_days=self.results_appeal_window_days,
         )
 
     def integrity_rules(self) -> IntegrityRules:
