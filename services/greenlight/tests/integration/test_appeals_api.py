@@ -4,6 +4,7 @@ team, approved by a moderator, voting open again in a 14-day window; the refusal
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -192,3 +193,32 @@ async def test_the_routes_are_documented(infrastructure: Infrastructure) -> None
     paths = app.openapi()["paths"]
     assert {"post", "get"} <= set(paths[f"{PREFIX}/submissions/{{submission_id}}/appeals"])
     assert "post" in paths[f"{PREFIX}/appeals/{{appeal_id}}/decision"]
+
+
+async def test_racing_filings_and_decisions_one_wins(
+    client: httpx.AsyncClient, infrastructure: Infrastructure
+) -> None:
+    member = uuid.uuid4()
+    submission = await a_rejected_submission(infrastructure, await a_developer_account(member))
+    url = f"{PREFIX}/submissions/{submission.id}/appeals"
+    filings = await asyncio.gather(
+        *(client.post(url, json=appeal(), headers=auth(member)) for _ in range(3))
+    )
+    assert sorted(answer.status_code for answer in filings) == [201, 409, 409]
+    appeal_id = next(a.json()["data"]["id"] for a in filings if a.status_code == 201)
+
+    decisions = await asyncio.gather(
+        *(
+            client.post(
+                f"{PREFIX}/appeals/{appeal_id}/decision",
+                json=decision("approved"),
+                headers=auth(uuid.uuid4(), "moderator"),
+            )
+            for _ in range(3)
+        )
+    )
+    assert sorted(answer.status_code for answer in decisions) == [200, 422, 422]
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        windows = await uow.results.count_of(submission.id)
+        listed = await uow.appeals.of_submission(submission.id)
+    assert windows == 1 and len(listed) == 1
