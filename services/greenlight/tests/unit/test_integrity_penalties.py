@@ -235,3 +235,35 @@ async def test_voting_port_blocks_until_the_end_and_forever_for_a_ban() -> None:
     other = uuid.uuid4()
     await issue(uow, PenaltyType.PERMANENT_BAN, user_id=other)
     assert await port.voting_blocked_until(other, NOW + timedelta(days=3650)) == FOREVER
+
+
+async def test_a_revoked_penalty_cannot_be_appealed_nor_blocks_voting() -> None:
+    uow = FakeUow()
+    user = uuid.uuid4()
+    penalty = await issue(uow, PenaltyType.ACCOUNT_SUSPENSION, 30, user_id=user)
+    port = service.UowPenalties(lambda: uow)
+    assert await port.voting_blocked_until(user, NOW) == NOW + timedelta(days=30)
+    await service.revoke_penalty(
+        uow, penalty_id=penalty.id, revoked_by=uuid.uuid4(), roles=("admin",), now=NOW
+    )
+    assert await port.voting_blocked_until(user, NOW) is None
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await appeal(uow, penalty, user, NOW)
+    assert refused.value.code == "PENALTY_APPEAL_NOT_ALLOWED"
+
+
+async def test_nobody_decides_the_appeal_of_their_own_penalty() -> None:
+    uow = FakeUow()
+    moderator = uuid.uuid4()
+    penalty = await issue(uow, PenaltyType.WARNING, user_id=moderator)
+    await appeal(uow, penalty, moderator, NOW)
+    with pytest.raises(PermissionDenied):
+        await service.decide_appeal(
+            uow,
+            penalty_id=penalty.id,
+            decision=AppealDecision.REVOKED,
+            decided_by=moderator,
+            roles=MOD,
+            now=NOW,
+        )
+    assert uow.integrity.rows[penalty.id].appeal_decision is None
