@@ -8,6 +8,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_greenlight.appeals.api import appeals_router
 from parovoz_greenlight.fees.api import fees_router
 from parovoz_greenlight.integrity.api import integrity_router
+from parovoz_greenlight.integrity.reports_api import reports_router
 from parovoz_greenlight.moderation.api import moderation_router
 from parovoz_greenlight.results.api import results_router
 from parovoz_greenlight.submissions.api import submissions_router
@@ -24,5 +25,6 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         voting_router(infrastructure),
         results_router(infrastructure),
         integrity_router(infrastructure),
+        reports_router(infrastructure),
         appeals_router(infrastructure),
     ]

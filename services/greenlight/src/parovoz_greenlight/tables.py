@@ -9,6 +9,7 @@ add_kit_tables(metadata)
 # Importing each context's tables here keeps this module the complete target of Alembic.
 from parovoz_greenlight.appeals import repository as appeals  # noqa: E402, F401
 from parovoz_greenlight.fees import repository as fees  # noqa: E402, F401
+from parovoz_greenlight.integrity import reports_repository as integrity_reports  # noqa: E402, F401
 from parovoz_greenlight.integrity import repository as integrity  # noqa: E402, F401
 from parovoz_greenlight.moderation import repository as moderation  # noqa: E402, F401
 from parovoz_greenlight.results import repository as results  # noqa: E402, F401

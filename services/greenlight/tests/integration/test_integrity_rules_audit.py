@@ -10,7 +10,9 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from parovoz_greenlight.integrity.audit import IntegrityAudit
+from parovoz_greenlight.integrity.reports_repository import SqlReports
 from parovoz_greenlight.results import service
 from parovoz_greenlight.results.ballots import VotingBallots
 from parovoz_greenlight.results.domain import Window
@@ -19,6 +21,7 @@ from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting.domain import Category, Vote, VoteChoice
 from parovoz_kit.infrastructure import Infrastructure
+from parovoz_testing.tokens import auth
 
 S = SubmissionStatus
 FUTURE = timedelta(days=3650)
@@ -91,7 +94,7 @@ async def cast(
 
 
 async def test_a_young_burst_and_a_lockstep_ring_are_flagged_and_not_counted(
-    infrastructure: Infrastructure,
+    infrastructure: Infrastructure, client: httpx.AsyncClient
 ) -> None:
     rules = results_rules(infrastructure)
     integrity = infrastructure.settings.integrity_rules()  # type: ignore[attr-defined]
@@ -126,7 +129,16 @@ async def test_a_young_burst_and_a_lockstep_ring_are_flagged_and_not_counted(
             ring[window.id].append(await cast(infrastructure, window, user, at, VoteChoice.NO))
 
     closed = target.closes_at + timedelta(seconds=1)
-    audit = IntegrityAudit(integrity, ages)
+    audit = IntegrityAudit(
+        integrity,
+        ages,
+        reports=lambda uow: SqlReports(uow.session),  # type: ignore[attr-defined]
+        now=lambda: closed + rules.audit,
+    )
+    url = f"/api/v1/greenlight/submissions/{target.submission_id}/manipulation-report"
+    none_yet = await client.get(url, headers=auth(uuid.uuid4(), ["moderator"]))
+    assert none_yet.status_code == 404, none_yet.text
+    assert none_yet.json()["errors"][0]["code"] == "MANIPULATION_REPORT_NOT_FOUND", none_yet.text
     for window in windows:
         run = service.close_windows(
             lambda: greenlight_unit_of_work(infrastructure),  # type: ignore[arg-type, return-value]
@@ -162,6 +174,26 @@ async def test_a_young_burst_and_a_lockstep_ring_are_flagged_and_not_counted(
     assert latest.removed_votes == len(burst) + len(ring_users)
     assert latest.valid_votes == len(honest)
     assert steps[0] is service.Step.APPROVED  # 70 % yes of the valid votes
+    for roles in (["moderator"], ["curator"], ["admin"]):
+        answer = await client.get(url, headers=auth(uuid.uuid4(), roles))
+        assert answer.status_code == 200, answer.text
+        report = answer.json()["data"]["attributes"]
+        assert report["window_id"] == str(target.id)
+        assert report["votes_examined"] == len(honest) + len(burst) + len(ring_users)
+        assert (report["rate_limit_votes"], report["burst_votes"], report["lockstep_votes"]) == (
+            0,
+            len(burst),
+            len(ring_users),
+        )
+        assert set(report["flagged_vote_ids"]) == {str(i) for i in [*burst, *ring[target.id]]}
+    voter = await client.get(url, headers=auth(uuid.uuid4()))
+    assert voter.status_code == 403
+    missing = await client.get(
+        f"/api/v1/greenlight/submissions/{uuid.uuid4()}/manipulation-report",
+        headers=auth(uuid.uuid4(), ["admin"]),
+    )
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["code"] == "SUBMISSION_NOT_FOUND"
     for window in windows[1:]:
         async with greenlight_unit_of_work(infrastructure) as uow:
             theirs = await uow.votes.of_window(window.submission_id, window.id)
@@ -187,3 +219,11 @@ async def test_votes_apart_in_time_are_not_flagged(infrastructure: Infrastructur
     assert sorted(ages.asked, key=str) == sorted(set(ages.asked), key=str)  # once per voter
     assert len(ages.asked) == len(young)
     assert rules.minimum_valid_votes > 0
+
+
+async def test_the_report_route_is_documented(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/api/v1/greenlight/openapi.json")
+    assert answer.status_code == 200, answer.text
+    paths = answer.json()["paths"]
+    route = paths["/api/v1/greenlight/submissions/{submission_id}/manipulation-report"]["get"]
+    assert {"200", "403", "404"} <= set(route["responses"])

@@ -10,11 +10,17 @@ Results then flags what it returns through voting's ``flag_votes`` (weight 0).""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from parovoz_greenlight.integrity.domain import VoteFacts, examine
+from parovoz_greenlight.integrity.domain import (
+    Findings,
+    ManipulationReport,
+    VoteFacts,
+    examine,
+    report_of,
+)
 from parovoz_greenlight.integrity.rules import IntegrityRules
 from parovoz_greenlight.results.domain import Window
 from parovoz_greenlight.results.service import ResultsUnitOfWork, VoteView
@@ -41,12 +47,26 @@ def facts_of(vote: Any, account_created_at: datetime | None) -> VoteFacts:
     )
 
 
+class Reports(Protocol):
+    async def put(self, report: ManipulationReport) -> None: ...
+
+
 class IntegrityAudit:
     """The audit: vote id -> reason (``rate_limit`` | ``burst`` | ``lockstep``)."""
 
-    def __init__(self, rules: IntegrityRules, ages: AccountAges) -> None:
+    def __init__(
+        self,
+        rules: IntegrityRules,
+        ages: AccountAges,
+        *,
+        reports: Callable[[ResultsUnitOfWork], Reports] | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        """``reports``: where the window's manipulation report is stored (with ``now``)."""
         self._rules = rules
         self._ages = ages
+        self._reports = reports
+        self._now = now
 
     async def flagged(
         self, uow: ResultsUnitOfWork, window: Window, votes: Sequence[VoteView]
@@ -59,10 +79,14 @@ class IntegrityAudit:
             for other in await self._others(uow, user_id, window):
                 if other.id not in mine:
                     facts.append(facts_of(other, ages[user_id]))
-        findings = examine(facts, self._rules)
-        return {
-            vote_id: reason.value for vote_id, reason in findings.flagged.items() if vote_id in mine
-        }
+        found = examine(facts, self._rules)
+        findings = Findings(
+            flagged={k: v for k, v in found.flagged.items() if k in mine}, counts=found.counts
+        )
+        if self._reports is not None and self._now is not None:
+            report = report_of(window.id, window.submission_id, len(mine), findings, self._now())
+            await self._reports(uow).put(report)
+        return {vote_id: reason.value for vote_id, reason in findings.flagged.items()}
 
     async def _others(
         self, uow: ResultsUnitOfWork, user_id: uuid.UUID, window: Window

@@ -157,3 +157,40 @@ def examine(votes: Sequence[VoteFacts], rules: IntegrityRules) -> Findings:
         for vote_id in sorted(found, key=str):
             flagged.setdefault(vote_id, reason)
     return Findings(flagged=flagged, counts=counts)
+
+
+@dataclass(frozen=True)
+class ManipulationReport:
+    """What the audit found in one voting window of a submission."""
+
+    window_id: uuid.UUID
+    submission_id: uuid.UUID
+    votes_examined: int
+    rate_limit_votes: int
+    burst_votes: int
+    lockstep_votes: int
+    flagged_vote_ids: tuple[uuid.UUID, ...]
+    created_at: datetime
+
+
+def report_of(
+    window_id: uuid.UUID,
+    submission_id: uuid.UUID,
+    examined: int,
+    findings: Findings,
+    now: datetime,
+) -> ManipulationReport:
+    """The window's report (counts per rule over the window's votes, the flagged vote ids)."""
+    counts = {reason: 0 for reason in Reason}
+    for reason in findings.flagged.values():
+        counts[reason] += 1
+    return ManipulationReport(
+        window_id=window_id,
+        submission_id=submission_id,
+        votes_examined=examined,
+        rate_limit_votes=counts[Reason.RATE_LIMIT],
+        burst_votes=counts[Reason.BURST],
+        lockstep_votes=counts[Reason.LOCKSTEP],
+        flagged_vote_ids=tuple(sorted(findings.flagged, key=str)),
+        created_at=now,
+    )

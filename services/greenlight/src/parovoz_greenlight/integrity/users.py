@@ -49,6 +49,12 @@ def account_ages(infrastructure: Infrastructure) -> HttpAccountAges:
 def integrity_audit(infrastructure: Infrastructure) -> Any:
     """The audit the closing job runs (``results/jobs.py``)."""
     from parovoz_greenlight.integrity.audit import IntegrityAudit
+    from parovoz_greenlight.integrity.reports_repository import SqlReports
 
     settings: Any = infrastructure.settings
-    return IntegrityAudit(settings.integrity_rules(), account_ages(infrastructure))
+    return IntegrityAudit(
+        settings.integrity_rules(),
+        account_ages(infrastructure),
+        reports=lambda uow: SqlReports(uow.session),  # type: ignore[attr-defined]
+        now=infrastructure.clock.now,
+    )
