@@ -3,8 +3,9 @@
 each vote (voter, time, device fingerprint, IPv4 /24) and each voter's account age.
 
 1. ``rate_limit``: a user's votes beyond ``rate_limit_votes`` within any ``rate_period``
-   (sliding, over every vote given — all submissions the caller passes) are flagged: the vote
-   that is the (limit + 1)-th within the period ending at it, and later ones likewise.
+   (sliding, over every vote given — all submissions the caller passes) are flagged: a vote is
+   flagged when more than the limit of the user's votes fall in (its time - period, its time]
+   (votes exactly an hour apart are not in the same hour).
 2. ``burst``: on one submission, a group of suspicious votes — cast by accounts younger than
    ``young_account_age`` at the vote, or by voters sharing a device fingerprint or an IPv4 /24
    with another voter of the submission — flagged when MORE than ``burst_votes`` of the group
