@@ -11,7 +11,9 @@ from parovoz_greenlight.integrity.api import integrity_router
 from parovoz_greenlight.integrity.reports_api import reports_router
 from parovoz_greenlight.moderation.api import moderation_router
 from parovoz_greenlight.results.api import results_router
+from parovoz_greenlight.stats.api import stats_router
 from parovoz_greenlight.submissions.api import submissions_router
+from parovoz_greenlight.support.api import support_router
 from parovoz_greenlight.voting.api import voting_router
 
 
@@ -27,4 +29,6 @@ def routers(infrastructure: Infrastructure) -> Sequence[APIRouter]:
         integrity_router(infrastructure),
         reports_router(infrastructure),
         appeals_router(infrastructure),
+        support_router(infrastructure),
+        stats_router(infrastructure),
     ]

@@ -130,6 +130,10 @@ class GreenlightSettings(ServiceSettings):
     # events) and the window an approved appeal opens `results_appeal_window_days`: one setting
     # each, read by `appeal_rules()`.
 
+    # --- support ------------------------------------------------------------------------------
+
+    # --- stats --------------------------------------------------------------------------------
+
     # --- rules objects (one method per context, added with its block) -------------------------
     def submission_rules(self) -> SubmissionRules:
         return SubmissionRules(

@@ -14,4 +14,5 @@ from parovoz_greenlight.integrity import repository as integrity  # noqa: E402, 
 from parovoz_greenlight.moderation import repository as moderation  # noqa: E402, F401
 from parovoz_greenlight.results import repository as results  # noqa: E402, F401
 from parovoz_greenlight.submissions import repository as submissions  # noqa: E402, F401
+from parovoz_greenlight.support import repository as support  # noqa: E402, F401
 from parovoz_greenlight.voting import repository as voting  # noqa: E402, F401

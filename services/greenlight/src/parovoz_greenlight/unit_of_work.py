@@ -12,7 +12,9 @@ from parovoz_greenlight.fees.repository import SqlFees
 from parovoz_greenlight.integrity.repository import SqlIntegrity
 from parovoz_greenlight.moderation.repository import SqlModeration
 from parovoz_greenlight.results.repository import SqlResults
+from parovoz_greenlight.stats.repository import SqlStats
 from parovoz_greenlight.submissions.repository import SqlSubmissions
+from parovoz_greenlight.support.repository import SqlSupport
 from parovoz_greenlight.voting.repository import SqlVotes
 
 
@@ -24,6 +26,8 @@ class SqlGreenlightUnitOfWork(UnitOfWork):
     results: SqlResults
     integrity: SqlIntegrity
     appeals: SqlAppeals
+    support: SqlSupport
+    stats: SqlStats
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -34,6 +38,8 @@ class SqlGreenlightUnitOfWork(UnitOfWork):
         self.results = SqlResults(self.session)
         self.integrity = SqlIntegrity(self.session)
         self.appeals = SqlAppeals(self.session)
+        self.support = SqlSupport(self.session)
+        self.stats = SqlStats(self.session)
         return self
 
 
