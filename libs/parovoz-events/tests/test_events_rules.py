@@ -123,6 +123,22 @@ def test_a_permanent_ban_does_not_end() -> None:
 
 def test_a_moderation_rejection_has_no_vote_counts() -> None:
     refused("greenlight.submission.rejected.v1", "vote counts", reason="moderation_rejected")
+    refused(
+        "greenlight.submission.rejected.v1",
+        "removed_votes is null",
+        reason="moderation_rejected",
+        valid_votes=None,
+        approval_basis_points=None,
+    )
+
+
+def test_a_vote_rejection_carries_removed_votes_and_older_ones_still_read() -> None:
+    rejected = schema_for("greenlight.submission.rejected.v1")
+    assert rejected.model_validate(changed(rejected.event_type)).removed_votes == 6  # type: ignore[attr-defined]
+    refused(rejected.event_type, "greater than or equal to 0", removed_votes=-1)
+    stored_before = changed(rejected.event_type)
+    del stored_before["removed_votes"]
+    assert rejected.model_validate(stored_before).removed_votes is None  # type: ignore[attr-defined]
 
 
 def test_a_trial_has_no_payment_and_a_paid_activation_has_one() -> None:

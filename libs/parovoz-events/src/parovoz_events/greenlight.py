@@ -76,6 +76,10 @@ class SubmissionRejected(_SubmissionDecision):
     valid_votes: NonNegativeInt | None = Field(
         description="Valid votes counted; null when rejected in moderation (no vote held)."
     )
+    removed_votes: NonNegativeInt | None = Field(
+        description="Votes the audit removed (flagged: weight 0), not counted, as in approved.v1; "
+        "null when rejected in moderation (and in rejections stored before v1 carried it)."
+    )
     approval_basis_points: int | None = Field(
         ge=0,
         le=10000,
@@ -94,10 +98,19 @@ class SubmissionRejected(_SubmissionDecision):
         "reason": "approval_below_threshold",
         "comment": None,
         "valid_votes": 131,
+        "removed_votes": 6,
         "approval_basis_points": 4820,
         "appealable_until": "2025-05-15T00:00:00Z",
         "rejected_at": "2025-04-15T00:00:00Z",
     }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_removed_votes_before_they_were_carried(cls, data: object) -> object:
+        # Backward compatible: rejections stored before v1 gained removed_votes still validate.
+        if isinstance(data, dict) and "removed_votes" not in data:
+            return {**data, "removed_votes": None}
+        return data
 
     @model_validator(mode="after")
     def _vote_result_matches_reason(self) -> Self:
@@ -106,6 +119,8 @@ class SubmissionRejected(_SubmissionDecision):
             self.approval_basis_points is not None
         ):
             raise ValueError("vote counts are set exactly when the rejection came from a vote")
+        if not voted and self.removed_votes is not None:
+            raise ValueError("removed_votes is null when rejected in moderation (no vote held)")
         return self
 
 

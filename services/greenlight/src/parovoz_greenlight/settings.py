@@ -90,6 +90,9 @@ class GreenlightSettings(ServiceSettings):
     #: Receipts a page (GET /votes/mine).
     voting_default_page_size: int = Field(default=50, ge=1, le=500)
     voting_max_page_size: int = Field(default=200, ge=1, le=500)
+    #: The live rate limit (a user's vote beyond the limit within the sliding period: 429
+    #: SUSPICIOUS_VOTING_DETECTED) is the integrity block's `integrity_rate_limit_votes` within
+    #: `integrity_rate_period_minutes`: one setting, read by voting_rules() and integrity_rules().
 
     # --- results ------------------------------------------------------------------------------
     #: A voting window's length, and the length of the window an approved appeal opens.
@@ -200,6 +203,8 @@ class GreenlightSettings(ServiceSettings):
             live_cache_timeout_seconds=self.voting_live_cache_timeout_seconds,
             default_page_size=min(self.voting_default_page_size, self.voting_max_page_size),
             max_page_size=self.voting_max_page_size,
+            rate_limit_votes=self.integrity_rate_limit_votes,
+            rate_period=timedelta(minutes=self.integrity_rate_period_minutes),
         )
 
     def appeal_rules(self) -> AppealRules:

@@ -165,6 +165,23 @@ async def test_a_warning_does_not_block_and_a_ban_blocks_for_good(
     refused = await client.post(path, json=VOTE, headers=auth(banned))
     assert refused.status_code == 403
     assert "VOTING_SUSPENDED" in refused.json()["errors"][0]["detail"]
+    # A ban has no end: no far-future instant, but "suspended for good".
+    eligibility = await client.get(f"{PREFIX}/eligibility", headers=auth(banned))
+    assert eligibility.status_code == 200, eligibility.text
+    attributes = eligibility.json()["data"]["attributes"]
+    assert [r["code"] for r in attributes["reasons"]] == ["VOTING_SUSPENDED"]
+    assert attributes["suspended_until"] is None
+    assert attributes["suspended_permanently"] is True
+    suspended = await voter(clock)
+    suspension = await penalize(client, suspended, "voting_suspension", 7)
+    dated = await client.get(f"{PREFIX}/eligibility", headers=auth(suspended))
+    attributes = dated.json()["data"]["attributes"]
+    assert attributes["suspended_permanently"] is False
+    assert attributes["suspended_until"] is not None
+    assert attributes["suspended_until"][:19] == suspension["attributes"]["ends_at"][:19]
+    free = (await client.get(f"{PREFIX}/eligibility", headers=auth(warned))).json()
+    assert free["data"]["attributes"]["eligible"] is True
+    assert free["data"]["attributes"]["suspended_permanently"] is False
 
 
 async def test_event_in_the_outbox_for_account_suspension_and_ban_only(

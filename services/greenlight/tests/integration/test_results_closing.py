@@ -146,6 +146,7 @@ async def test_two_runners_close_a_window_once_and_announce_once(
     [(kind, payload)] = await decisions(infrastructure, submission.id)
     assert kind == "greenlight.submission.rejected.v1"
     assert payload["reason"] == "not_enough_votes" and payload["valid_votes"] == 3
+    assert payload["removed_votes"] == 0
     assert payload["game_id"] == str(submission.game_id)
 
 

@@ -22,7 +22,7 @@ from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting import service as voting
 from parovoz_greenlight.voting import windows
-from parovoz_greenlight.voting.domain import Ballot, Category, VoteChoice
+from parovoz_greenlight.voting.domain import Ballot, Category, Vote, VoteChoice
 from parovoz_greenlight.voting.live import RedisLiveCounters
 from parovoz_greenlight.voting.users import HttpVoters
 from parovoz_kit.clock import ManualClock, SystemClock
@@ -78,7 +78,9 @@ async def voter(
     return user_id
 
 
-async def in_voting(infrastructure: Infrastructure) -> uuid.UUID:
+async def in_voting(
+    infrastructure: Infrastructure, demo_links: tuple[str, ...] = ("https://demo.example.ru/poezd",)
+) -> uuid.UUID:
     now = infrastructure.clock.now()
     submission = Submission(
         id=uuid.uuid4(),
@@ -92,6 +94,7 @@ async def in_voting(infrastructure: Infrastructure) -> uuid.UUID:
         updated_at=now,
         fee_paid=True,
         submitted_at=now,
+        demo_links=demo_links,
     )
     async with greenlight_unit_of_work(infrastructure) as uow:
         await results.open_window(uow, submission, now)
@@ -322,3 +325,99 @@ async def test_two_votes_at_once_by_one_user_keep_one(
     assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
     live = (await client.get(f"{PREFIX}/submissions/{submission_id}/live")).json()
     assert live["data"]["attributes"]["votes"]["total"] == 1
+
+
+async def test_a_played_demo_without_a_demo_is_refused_with_the_pointer(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    submission_id = await in_voting(infrastructure, demo_links=())
+    votes = f"{PREFIX}/submissions/{submission_id}/votes"
+    user = await voter(clock)
+    refused = await client.post(votes, json=body(demo=True), headers=auth(user))
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert error["code"] == "DEMO_NOT_ACCESSIBLE"
+    assert error["source"]["pointer"] == "/data/attributes/played_demo"
+    assert (await client.get(f"{votes}/mine", headers=auth(user))).status_code == 404
+    cast = await client.post(votes, json=body(demo=False), headers=auth(user))
+    assert cast.status_code == 201, cast.text
+    changed = await client.put(f"{votes}/mine", json=body(demo=True), headers=auth(user))
+    assert changed.status_code == 422 and error_codes(changed) == ["DEMO_NOT_ACCESSIBLE"]
+
+
+async def earlier_votes(
+    infrastructure: Infrastructure, user_id: uuid.UUID, times: list[Any]
+) -> None:
+    """Votes of ``user_id`` written directly (on submissions of their own), cast at ``times``."""
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        for at in times:
+            vote = Vote(
+                id=uuid.uuid4(),
+                submission_id=uuid.uuid4(),
+                window_id=uuid.uuid4(),
+                user_id=user_id,
+                choice=VoteChoice.YES,
+                scores=dict.fromkeys(Category, 4),
+                comment=None,
+                played_demo=False,
+                would_recommend=True,
+                weight=10,
+                created_at=at,
+                updated_at=at,
+            )
+            assert await uow.votes.add(vote)
+        await uow.commit()
+
+
+async def test_the_vote_beyond_the_hourly_limit_is_429_with_retry_after(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    limit, period = RULES.rate_limit_votes, RULES.rate_period
+    user = await voter(clock)
+    now = clock.now()
+    oldest = now - period + timedelta(minutes=5)
+    # An hour-old vote is outside the sliding hour; limit - 2 more inside it.
+    await earlier_votes(
+        infrastructure,
+        user,
+        [now - period, oldest, *(now - timedelta(minutes=1 + i) for i in range(limit - 2))],
+    )
+    first, second = await in_voting(infrastructure), await in_voting(infrastructure)
+    accepted = await client.post(
+        f"{PREFIX}/submissions/{first}/votes", json=body(), headers=auth(user)
+    )
+    assert accepted.status_code == 201, accepted.text  # the limit-th vote within the hour
+    refused = await client.post(
+        f"{PREFIX}/submissions/{second}/votes", json=body(), headers=auth(user)
+    )
+    assert refused.status_code == 429, refused.text
+    [error] = refused.json()["errors"]
+    assert error["code"] == "SUSPICIOUS_VOTING_DETECTED"
+    assert int(refused.headers["Retry-After"]) == int((oldest + period - now).total_seconds())
+    assert (
+        await client.get(f"{PREFIX}/submissions/{second}/votes/mine", headers=auth(user))
+    ).status_code == 404
+    # Changing a vote is not a new vote; another user is not limited by this one.
+    changed = await client.put(
+        f"{PREFIX}/submissions/{first}/votes/mine", json=body("no"), headers=auth(user)
+    )
+    assert changed.status_code == 200, changed.text
+    other = await client.post(
+        f"{PREFIX}/submissions/{second}/votes", json=body(), headers=auth(await voter(clock))
+    )
+    assert other.status_code == 201, other.text
+    clock.advance(oldest + period - now)
+    try:
+        later = await client.post(
+            f"{PREFIX}/submissions/{second}/votes", json=body(), headers=auth(user)
+        )
+        assert later.status_code == 201, later.text
+    finally:
+        clock.advance(now - (oldest + period))
+
+
+async def test_the_vote_routes_document_the_new_refusals(client: httpx.AsyncClient) -> None:
+    paths = (await client.get(f"{PREFIX}/openapi.json")).json()["paths"]
+    cast = paths[f"{PREFIX}/submissions/{{submission_id}}/votes"]["post"]["responses"]
+    assert {"422", "429"} <= set(cast)
+    assert "Retry-After" in cast["429"].get("headers", {})

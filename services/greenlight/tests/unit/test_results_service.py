@@ -241,6 +241,7 @@ async def test_too_few_valid_votes_reject_with_an_appeal_period() -> None:
     assert isinstance(event, SubmissionRejected)
     assert event.reason == "not_enough_votes"
     assert event.valid_votes == RULES.minimum_valid_votes - 1
+    assert event.removed_votes == 0
     assert event.approval_basis_points == 10000
     assert event.appealable_until == event.rejected_at + RULES.appeal_period
     assert sub.status is S.REJECTED
@@ -259,6 +260,7 @@ async def test_the_audit_removes_flagged_votes_before_the_result() -> None:
     assert isinstance(event, SubmissionRejected)
     assert event.valid_votes == RULES.minimum_valid_votes - 1
     assert window.removed_votes == 6
+    assert event.removed_votes == window.removed_votes  # as approved.v1 carries them
 
 
 async def test_low_approval_rejects_and_a_second_window_is_not_appealable() -> None:

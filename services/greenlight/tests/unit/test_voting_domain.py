@@ -12,17 +12,20 @@ from parovoz_greenlight.voting.domain import (
     Category,
     IneligibleReason,
     NotEligible,
+    Suspension,
     Vote,
     VoteChoice,
     VoterFacts,
     WeightReason,
     difference,
     eligibility,
+    require_demo_to_play,
     require_eligible,
+    require_within_rate,
     tally,
     weight_of,
 )
-from parovoz_kit.errors import ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation, TooManyRequests, ValidationFailed
 
 RULES = GreenlightSettings(environment="test").voting_rules()
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -59,7 +62,7 @@ def test_purchases_boundary() -> None:
 def test_every_failing_reason_is_listed() -> None:
     answer = eligibility(
         facts(age=timedelta(days=1), purchases=0, blocked=True),
-        NOW + timedelta(days=7),
+        Suspension(NOW + timedelta(days=7)),
         NOW,
         RULES,
     )
@@ -70,6 +73,7 @@ def test_every_failing_reason_is_listed() -> None:
         R.VOTING_SUSPENDED,
     )
     assert answer.suspended_until == NOW + timedelta(days=7)
+    assert answer.suspended_permanently is False
     with pytest.raises(NotEligible) as refused:
         require_eligible(answer)
     assert refused.value.code == "VOTING_NOT_ELIGIBLE" and refused.value.http_status == 403
@@ -78,8 +82,8 @@ def test_every_failing_reason_is_listed() -> None:
 
 
 def test_a_penalty_that_ended_does_not_count_and_an_unknown_user_may_not_vote() -> None:
-    assert eligibility(facts(), NOW, NOW, RULES).eligible
-    assert eligibility(facts(), NOW - timedelta(seconds=1), NOW, RULES).eligible
+    assert eligibility(facts(), Suspension(NOW), NOW, RULES).eligible
+    assert eligibility(facts(), Suspension(NOW - timedelta(seconds=1)), NOW, RULES).eligible
     assert eligibility(None, None, NOW, RULES).reasons == (R.USER_UNKNOWN,)
 
 
@@ -131,3 +135,44 @@ def test_a_change_moves_the_counters_from_the_old_choice_to_the_new() -> None:
     assert all(counters[name] == first.get(name, 0) for name in counters)
     moved = {name: counters[name] + step.get(name, 0) for name in counters}
     assert moved == tally([after])
+
+
+def test_a_permanent_ban_is_no_date_but_suspended_permanently() -> None:
+    answer = eligibility(facts(), Suspension(None), NOW + timedelta(days=36500), RULES)
+    assert answer.reasons == (R.VOTING_SUSPENDED,)
+    assert answer.suspended_until is None and answer.suspended_permanently is True
+    with pytest.raises(NotEligible) as refused:
+        require_eligible(answer)
+    assert "VOTING_SUSPENDED" in refused.value.detail and "for good" in refused.value.detail
+    assert refused.value.detail_ru and "бессрочно" in refused.value.detail_ru
+    dated = eligibility(facts(), Suspension(NOW + timedelta(days=7)), NOW, RULES)
+    assert dated.suspended_permanently is False
+    with pytest.raises(NotEligible) as until:
+        require_eligible(dated)
+    assert (NOW + timedelta(days=7)).isoformat() in until.value.detail
+
+
+def test_the_live_rate_limit_counts_the_sliding_period_ending_now() -> None:
+    limit, period = RULES.rate_limit_votes, RULES.rate_period
+    below = [NOW - timedelta(seconds=i) for i in range(limit - 1)]
+    require_within_rate(below, NOW, RULES)
+    # The oldest exactly one period ago is outside (votes an hour apart are not in one hour).
+    require_within_rate([*below, NOW - period], NOW, RULES)
+    full = [*below, NOW - period + timedelta(seconds=1)]
+    with pytest.raises(TooManyRequests) as refused:
+        require_within_rate(full, NOW, RULES)
+    assert refused.value.code == "SUSPICIOUS_VOTING_DETECTED"
+    assert refused.value.retry_after_seconds == 1
+    assert str(limit) in refused.value.detail
+    with pytest.raises(TooManyRequests) as later:
+        require_within_rate([NOW - timedelta(minutes=10)] * limit, NOW, RULES)
+    assert later.value.retry_after_seconds == int((period - timedelta(minutes=10)).total_seconds())
+
+
+def test_a_played_demo_needs_a_demo_link() -> None:
+    require_demo_to_play(ballot(demo=True), ["https://demo.example.ru/a"])
+    require_demo_to_play(ballot(demo=False), [])
+    with pytest.raises(BusinessRuleViolation) as refused:
+        require_demo_to_play(ballot(demo=True), [])
+    assert refused.value.code == "DEMO_NOT_ACCESSIBLE"
+    assert refused.value.pointer == "/data/attributes/played_demo"

@@ -22,7 +22,13 @@ from parovoz_greenlight.voting.domain import (
     tally,
 )
 from parovoz_greenlight.voting.service import CachedCounters, VotingPorts
-from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied
+from parovoz_kit.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
 
 RULES = GreenlightSettings(environment="test").voting_rules()
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -88,6 +94,13 @@ class FakeVotes:
         if after is not None:
             mine = [v for v in mine if (v.created_at, v.id) < after]
         return mine[:limit]
+
+    async def cast_times_of(self, user_id, since, until, limit) -> Sequence[datetime]:  # type: ignore[no-untyped-def]
+        times = sorted(
+            (v.created_at for v in self.rows.values() if v.user_id == user_id),
+            reverse=True,
+        )
+        return [at for at in times if since < at <= until][:limit]
 
     async def flag(self, vote_ids: Collection[uuid.UUID], reason: str) -> int:
         changed = 0
@@ -160,7 +173,11 @@ class World:
     windows: dict[uuid.UUID, FakeWindow]
     ports: VotingPorts
 
-    def submission(self, status: SubmissionStatus = SubmissionStatus.ACTIVE_VOTING) -> uuid.UUID:
+    def submission(
+        self,
+        status: SubmissionStatus = SubmissionStatus.ACTIVE_VOTING,
+        demo_links: tuple[str, ...] = ("https://demo.example.ru/igra",),
+    ) -> uuid.UUID:
         sid = uuid.uuid4()
         self.uow.submissions.rows[sid] = Submission(
             id=sid,
@@ -172,6 +189,7 @@ class World:
             status=status,
             created_at=NOW,
             updated_at=NOW,
+            demo_links=demo_links,
         )
         self.windows[sid] = FakeWindow(uuid.uuid4(), NOW + timedelta(days=30))
         return sid
@@ -313,3 +331,65 @@ async def test_votes_of_a_window_for_results(world: World) -> None:
     found = await service.votes_of(world.uow, sid, world.windows[sid].id)
     assert {v.id for v in found} == ids
     assert await service.votes_of(world.uow, sid, uuid.uuid4()) == []
+
+
+async def test_a_played_demo_needs_a_demo_to_play(world: World) -> None:
+    without = world.submission(demo_links=())
+    uid = world.voter()
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await cast(world, without, uid, ballot(demo=True))
+    assert refused.value.code == "DEMO_NOT_ACCESSIBLE" and refused.value.http_status == 422
+    assert refused.value.pointer == "/data/attributes/played_demo"
+    assert not world.uow.votes.rows
+    vote = await cast(world, without, uid, ballot())  # without the demo: counted, weight 1.0
+    assert vote.weight == RULES.base_weight_tenths
+    with pytest.raises(BusinessRuleViolation) as changed:
+        await service.change_vote(
+            world.uow,
+            world.ports,
+            submission_id=without,
+            user_id=uid,
+            ballot=ballot(demo=True),
+            now=NOW,
+            rules=RULES,
+        )
+    assert changed.value.code == "DEMO_NOT_ACCESSIBLE"
+    assert world.uow.votes.rows[vote.id].played_demo is False
+
+
+async def test_the_vote_beyond_the_hourly_limit_is_refused_and_changes_do_not_count(
+    world: World,
+) -> None:
+    uid = world.voter()
+    step = RULES.rate_period / (RULES.rate_limit_votes * 2)
+    cast_ids = []
+    for i in range(RULES.rate_limit_votes):
+        vote = await cast(world, world.submission(), uid, ballot(), now=NOW + step * i)
+        cast_ids.append(vote.id)
+    last = NOW + step * RULES.rate_limit_votes
+    one_more = world.submission()
+    with pytest.raises(TooManyRequests) as refused:
+        await cast(world, one_more, uid, ballot(), now=last)
+    assert refused.value.code == "SUSPICIOUS_VOTING_DETECTED" and refused.value.http_status == 429
+    # The first vote leaves the sliding period at NOW + period: that is when to retry.
+    assert refused.value.retry_after_seconds == int(
+        (NOW + RULES.rate_period - last).total_seconds()
+    )
+    assert len(world.uow.votes.rows) == RULES.rate_limit_votes
+    first = world.uow.votes.rows[cast_ids[0]]
+    changed = await service.change_vote(
+        world.uow,
+        world.ports,
+        submission_id=first.submission_id,
+        user_id=uid,
+        ballot=ballot(VoteChoice.NO),
+        now=last,
+        rules=RULES,
+    )
+    assert changed.choice is VoteChoice.NO  # a change is not a new vote
+    other = await cast(world, one_more, world.voter(), ballot(), now=last)  # another user votes
+    assert other.user_id != uid
+    with pytest.raises(TooManyRequests):  # a second before the first vote leaves the period
+        await cast(world, one_more, uid, ballot(), now=NOW + RULES.rate_period - step / 2)
+    accepted = await cast(world, one_more, uid, ballot(), now=NOW + RULES.rate_period)
+    assert accepted.user_id == uid

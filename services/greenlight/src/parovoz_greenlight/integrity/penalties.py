@@ -11,15 +11,12 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from parovoz_kit.errors import BusinessRuleViolation, PermissionDenied, ValidationFailed
 
 REASON_LIMIT = 500
 APPEAL_LIMIT = 2000
-#: ``voting_blocked_until`` of a permanent ban: never ends.
-FOREVER = datetime.max.replace(tzinfo=UTC)
-
 STAFF_ROLES = frozenset({"moderator", "admin"})
 
 
@@ -80,10 +77,10 @@ class Penalty:
             return False
         return self.ends_at is None or self.ends_at > now
 
-    def blocks_voting_until(self, now: datetime) -> datetime | None:
-        if self.type not in BLOCKS_VOTING or not self.in_force(now):
-            return None
-        return FOREVER if self.ends_at is None else self.ends_at
+    def blocks_voting(self, now: datetime) -> bool:
+        """True while in force for a type that blocks voting (until ``ends_at``; a ban, with
+        none, for good)."""
+        return self.type in BLOCKS_VOTING and self.in_force(now)
 
     def appeal(self, user_id: uuid.UUID, text: str, now: datetime, rules: PenaltyRules) -> Penalty:
         if user_id != self.user_id:

@@ -21,6 +21,7 @@ from parovoz_greenlight.integrity.penalties import (
     require_staff,
 )
 from parovoz_greenlight.ports import UnitOfWorkPort
+from parovoz_greenlight.voting.domain import Suspension
 
 
 class PenaltyRepository(Protocol):
@@ -171,14 +172,17 @@ async def decide_appeal(
 
 
 class UowPenalties:
-    """Voting's ``Penalties`` port: penalties in force blocking voting (a ban: forever)."""
+    """Voting's ``Penalties`` port: the penalties in force blocking voting, as one suspension
+    until the latest end (a ban: for good, ``until`` None)."""
 
     def __init__(self, open_uow: Callable[[], Any]) -> None:
         self._open_uow = open_uow
 
-    async def voting_blocked_until(self, user_id: uuid.UUID, now: datetime) -> datetime | None:
+    async def voting_suspension(self, user_id: uuid.UUID, now: datetime) -> Suspension | None:
         async with self._open_uow() as uow:
             in_force = await uow.integrity.penalties_in_force(user_id, now)
-        ends = [p.blocks_voting_until(now) for p in in_force]
-        blocking = [end for end in ends if end is not None]
-        return max(blocking) if blocking else None
+        blocking = [p for p in in_force if p.blocks_voting(now)]
+        if not blocking:
+            return None
+        ends = [p.ends_at for p in blocking]
+        return Suspension(None if None in ends else max(e for e in ends if e is not None))

@@ -226,6 +226,7 @@ async def moderate(
                 reason="moderation_rejected",
                 comment=comment,
                 valid_votes=None,
+                removed_votes=None,
                 approval_basis_points=None,
                 appealable_until=now + rules.appeal_period,
                 rejected_at=now,

@@ -276,6 +276,7 @@ async def _finalize(
             reason=outcome.value,  # type: ignore[arg-type]  # not_enough_votes | below threshold
             comment=None,
             valid_votes=counts.valid_votes,
+            removed_votes=counts.removed_votes,
             approval_basis_points=counts.approval_basis_points,
             appealable_until=appealable_until,
             rejected_at=now,

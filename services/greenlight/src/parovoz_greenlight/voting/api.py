@@ -43,7 +43,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _VOTE_ERRORS: dict[int, list[str]] = {
     403: ["VOTING_NOT_ELIGIBLE"],
     404: ["SUBMISSION_NOT_FOUND"],
-    422: ["VOTING_PERIOD_ENDED"],
+    422: ["VOTING_PERIOD_ENDED", "DEMO_NOT_ACCESSIBLE"],
     503: ["USER_SERVICE_UNAVAILABLE"],
 }
 
@@ -99,7 +99,8 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
             f"{rules.min_purchases} purchase(s), not blocked (the user service's facts) and no "
             "greenlight penalty suspending voting. `reasons` lists every reason that fails "
             "(`USER_UNKNOWN`, `ACCOUNT_TOO_NEW` with `eligible_from`, `NO_PURCHASES`, "
-            "`ACCOUNT_BLOCKED`, `VOTING_SUSPENDED` with `suspended_until`); `rules` the numbers."
+            "`ACCOUNT_BLOCKED`, `VOTING_SUSPENDED` with `suspended_until`, or "
+            "`suspended_permanently` for a permanent ban); `rules` the numbers."
         ),
         responses=error_responses({503: ["USER_SERVICE_UNAVAILABLE"]}),
     )
@@ -118,11 +119,17 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
             "window is open (else 422 `VOTING_PERIOD_ENDED`). The caller must be eligible "
             "(403 `VOTING_NOT_ELIGIBLE`, the reasons in the detail; see `GET /eligibility`). "
             "One vote per user per submission and window: another is 409 `DUPLICATE_VOTE` "
-            "(change it with `PUT …/votes/mine`). Weight 1.0, 1.5 when `played_demo`. "
+            "(change it with `PUT …/votes/mine`). Weight 1.0, 1.5 when `played_demo` (a "
+            "submission without a demo link: 422 `DEMO_NOT_ACCESSIBLE`). At most "
+            f"{rules.rate_limit_votes} new votes a user within "
+            f"{int(rules.rate_period.total_seconds() // 60)} minutes: beyond, 429 "
+            "`SUSPICIOUS_VOTING_DETECTED` with `Retry-After` (changing a vote does not count). "
             "`X-Device-Fingerprint` (optional) and the client's IPv4 /24 are kept for the "
             "manipulation checks."
         ),
-        responses=error_responses({**_VOTE_ERRORS, 409: ["DUPLICATE_VOTE"]}),
+        responses=error_responses(
+            {**_VOTE_ERRORS, 409: ["DUPLICATE_VOTE"], 429: ["SUSPICIOUS_VOTING_DETECTED"]}
+        ),
     )
     async def cast_vote(
         submission_id: SubmissionId,

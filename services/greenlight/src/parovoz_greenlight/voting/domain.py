@@ -8,13 +8,19 @@ Its weight is kept in tenths so that sums are exact: 10 (1.0), 15 (1.5, played t
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import PermissionDenied, ValidationFailed
+from parovoz_kit.errors import (
+    BusinessRuleViolation,
+    PermissionDenied,
+    TooManyRequests,
+    ValidationFailed,
+)
 
 from parovoz_greenlight.voting.rules import VotingRules
 
@@ -69,17 +75,34 @@ class VoterFacts:
 
 
 @dataclass(frozen=True)
+class Suspension:
+    """A greenlight penalty keeping a user from voting: until ``until``, or for good (``None``:
+    a permanent ban)."""
+
+    until: datetime | None
+
+    @property
+    def permanent(self) -> bool:
+        return self.until is None
+
+    def in_force(self, now: datetime) -> bool:
+        return self.until is None or self.until > now
+
+
+@dataclass(frozen=True)
 class Eligibility:
     eligible: bool
     reasons: tuple[IneligibleReason, ...]
     #: When the account becomes old enough (None: it already is, or the user is unknown).
     eligible_from: datetime | None = None
-    #: Until when a greenlight penalty suspends voting.
+    #: Until when a greenlight penalty suspends voting (None: none does, or it never ends).
     suspended_until: datetime | None = None
+    #: True when a penalty suspends voting for good (a permanent ban; no ``suspended_until``).
+    suspended_permanently: bool = False
 
 
 def eligibility(
-    facts: VoterFacts | None, suspended_until: datetime | None, now: datetime, rules: VotingRules
+    facts: VoterFacts | None, suspension: Suspension | None, now: datetime, rules: VotingRules
 ) -> Eligibility:
     """Every reason the user may not vote now (none: eligible)."""
     reasons: list[IneligibleReason] = []
@@ -94,18 +117,36 @@ def eligibility(
             reasons.append(IneligibleReason.NO_PURCHASES)
         if facts.blocked:
             reasons.append(IneligibleReason.ACCOUNT_BLOCKED)
-    if suspended_until is not None and suspended_until > now:
+    suspended_until, permanently = None, False
+    if suspension is not None and suspension.in_force(now):
         reasons.append(IneligibleReason.VOTING_SUSPENDED)
-    else:
-        suspended_until = None
-    return Eligibility(not reasons, tuple(reasons), eligible_from, suspended_until)
+        suspended_until, permanently = suspension.until, suspension.permanent
+    return Eligibility(not reasons, tuple(reasons), eligible_from, suspended_until, permanently)
+
+
+def _suspension_texts(answer: Eligibility) -> tuple[str, str]:
+    if answer.suspended_permanently:
+        return " for good", " бессрочно"
+    if answer.suspended_until is not None:
+        at = answer.suspended_until.isoformat()
+        return f" until {at}", f" до {at}"
+    return "", ""
 
 
 class NotEligible(PermissionDenied):
     def __init__(self, answer: Eligibility) -> None:
         codes = ", ".join(reason.value for reason in answer.reasons)
-        english = "; ".join(_REASON_TEXTS[reason][0] for reason in answer.reasons)
-        russian = "; ".join(_REASON_TEXTS[reason][1] for reason in answer.reasons)
+        until_en, until_ru = _suspension_texts(answer)
+        english = "; ".join(
+            _REASON_TEXTS[reason][0]
+            + (until_en if reason is IneligibleReason.VOTING_SUSPENDED else "")
+            for reason in answer.reasons
+        )
+        russian = "; ".join(
+            _REASON_TEXTS[reason][1]
+            + (until_ru if reason is IneligibleReason.VOTING_SUSPENDED else "")
+            for reason in answer.reasons
+        )
         super().__init__(
             f"You may not vote: {english} ({codes}).",
             code="VOTING_NOT_ELIGIBLE",
@@ -121,6 +162,42 @@ def require_eligible(answer: Eligibility) -> None:
 
 def reason_text(reason: IneligibleReason) -> str:
     return _REASON_TEXTS[reason][0]
+
+
+# --- the live rate limit and the demo ----------------------------------------------------------
+def require_within_rate(recent: Sequence[datetime], now: datetime, rules: VotingRules) -> None:
+    """The live side of PRODUCT.md's rate limit (the audit's ``rate_limit`` rule is the backstop
+    for what this cannot see): ``recent`` are the user's votes cast in the sliding period ending
+    now, ``(now - rate_period, now]`` (at least the newest ``rate_limit_votes`` of them). A new
+    vote that would be beyond the limit is refused, 429 ``SUSPICIOUS_VOTING_DETECTED`` with
+    ``Retry-After``: when the oldest of the newest ``limit`` votes leaves the period."""
+    inside = sorted((at for at in recent if now - rules.rate_period < at <= now), reverse=True)
+    if len(inside) < rules.rate_limit_votes:
+        return
+    free_at = inside[rules.rate_limit_votes - 1] + rules.rate_period
+    wait = max(1, math.ceil((free_at - now).total_seconds()))
+    minutes = int(rules.rate_period.total_seconds() // 60)
+    raise TooManyRequests(
+        f"Too many votes: at most {rules.rate_limit_votes} within {minutes} minutes; "
+        f"the next one is accepted in {wait} s.",
+        detail_ru=f"Слишком много голосов: не больше {rules.rate_limit_votes} за {minutes} мин.; "
+        f"следующий голос будет принят через {wait} с.",
+        code="SUSPICIOUS_VOTING_DETECTED",
+        retry_after_seconds=wait,
+    )
+
+
+def require_demo_to_play(ballot: Ballot, demo_links: Sequence[str]) -> None:
+    """``played_demo`` on a submission without a demo link (nothing to play): 422
+    ``DEMO_NOT_ACCESSIBLE`` pointing at ``played_demo`` (the links are not probed)."""
+    if ballot.played_demo and not demo_links:
+        raise BusinessRuleViolation(
+            "The submission has no demo to play: send played_demo false.",
+            detail_ru="У заявки нет демоверсии, которую можно было бы сыграть: укажите "
+            "played_demo = false.",
+            code="DEMO_NOT_ACCESSIBLE",
+            pointer="/data/attributes/played_demo",
+        )
 
 
 # --- votes ------------------------------------------------------------------------------------

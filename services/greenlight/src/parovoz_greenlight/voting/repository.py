@@ -214,6 +214,26 @@ class SqlVotes:
         query = query.order_by(votes.c.created_at.desc(), votes.c.id.desc()).limit(limit)
         return [_vote(row) for row in await self._session.execute(query)]
 
+    async def cast_times_of(
+        self, user_id: uuid.UUID, since: datetime, until: datetime, limit: int
+    ) -> Sequence[datetime]:
+        """When the user cast their votes in ``(since, until]``, newest first, at most ``limit``
+        (index ``ix_votes_user_id_created_at``). Takes the user's transaction-scoped advisory
+        lock first: a user's concurrent new votes are counted one after the other."""
+        key = func.hashtextextended(f"greenlight.votes.rate:{user_id}", 0)
+        await self._session.execute(select(func.pg_advisory_xact_lock(key)))
+        query = (
+            select(votes.c.created_at)
+            .where(
+                votes.c.user_id == user_id,
+                votes.c.created_at > since,
+                votes.c.created_at <= until,
+            )
+            .order_by(votes.c.created_at.desc())
+            .limit(limit)
+        )
+        return list((await self._session.execute(query)).scalars())
+
     async def flag(self, vote_ids: Collection[uuid.UUID], reason: str) -> int:
         """Weight 0 and the reason for the votes not flagged yet; how many changed."""
         if not vote_ids:

@@ -21,6 +21,10 @@ class VotingRules:
     #: Live results kept in Redis this long after their last rebuild; each Redis call bounded.
     live_cache_ttl_seconds: int
     live_cache_timeout_seconds: float
+    #: The live rate limit (PRODUCT.md: 30 votes a user within any hour): a new vote beyond it is
+    #: refused. The same numbers as integrity's audit rule (one setting, two readers).
+    rate_limit_votes: int
+    rate_period: timedelta
     #: Receipts a page (GET /votes/mine).
     default_page_size: int
     max_page_size: int

@@ -171,7 +171,13 @@ class EligibilityView(BaseModel):
     eligible: bool
     reasons: list[ReasonView] = Field(description="Every reason the caller may not vote now.")
     eligible_from: datetime | None = Field(description="When the account is old enough.")
-    suspended_until: datetime | None = Field(description="Until when a penalty suspends voting.")
+    suspended_until: datetime | None = Field(
+        description="Until when a penalty suspends voting; null when none does or when it never "
+        "ends (then `suspended_permanently`)."
+    )
+    suspended_permanently: bool = Field(
+        description="True when a penalty (a permanent ban) suspends voting for good."
+    )
     rules: EligibilityRulesView
 
 
@@ -196,6 +202,7 @@ def eligibility_document(
                 reasons=[ReasonView(code=r.value, detail=reason_text(r)) for r in answer.reasons],
                 eligible_from=answer.eligible_from,
                 suspended_until=answer.suspended_until,
+                suspended_permanently=answer.suspended_permanently,
                 rules=EligibilityRulesView(
                     min_account_age_days=rules.min_account_age.days,
                     min_purchases=rules.min_purchases,

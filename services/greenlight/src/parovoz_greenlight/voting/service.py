@@ -23,11 +23,14 @@ from parovoz_greenlight.voting.domain import (
     Ballot,
     Eligibility,
     LiveResults,
+    Suspension,
     Vote,
     VoterFacts,
     difference,
     eligibility,
+    require_demo_to_play,
     require_eligible,
+    require_within_rate,
 )
 from parovoz_greenlight.voting.rules import VotingRules
 
@@ -40,15 +43,16 @@ class Voters(Protocol):
 
 
 class Penalties(Protocol):
-    async def voting_blocked_until(self, user_id: uuid.UUID, now: datetime) -> datetime | None:
-        """Until when a greenlight penalty keeps the user from voting (None: it does not)."""
+    async def voting_suspension(self, user_id: uuid.UUID, now: datetime) -> Suspension | None:
+        """The greenlight penalty keeping the user from voting now, until when or for good
+        (None: none does)."""
         ...
 
 
 class NoPenalties:
-    """The stand-in until the integrity context keeps penalties: nobody is suspended."""
+    """Penalties nobody has (tests of voting alone): nobody is suspended."""
 
-    async def voting_blocked_until(self, user_id: uuid.UUID, now: datetime) -> datetime | None:
+    async def voting_suspension(self, user_id: uuid.UUID, now: datetime) -> Suspension | None:
         return None
 
 
@@ -120,6 +124,14 @@ class VoteRepository(Protocol):
 
     async def flag(self, vote_ids: Collection[uuid.UUID], reason: str) -> int: ...
 
+    async def cast_times_of(
+        self, user_id: uuid.UUID, since: datetime, until: datetime, limit: int
+    ) -> Sequence[datetime]:
+        """When the user cast their votes in ``(since, until]``, newest first, at most
+        ``limit``; the user's new votes wait for each other from here to the commit (the live
+        rate limit counts each)."""
+        ...
+
 
 class VotingUnitOfWork(UnitOfWorkPort, Protocol):
     votes: VoteRepository
@@ -154,8 +166,8 @@ async def check_eligibility(
     ports: VotingPorts, user_id: uuid.UUID, now: datetime, rules: VotingRules
 ) -> Eligibility:
     facts = await ports.voters.facts(user_id)
-    suspended_until = await ports.penalties.voting_blocked_until(user_id, now)
-    return eligibility(facts, suspended_until, now, rules)
+    suspension = await ports.penalties.voting_suspension(user_id, now)
+    return eligibility(facts, suspension, now, rules)
 
 
 async def _public_submission(uow: VotingUnitOfWork, submission_id: uuid.UUID) -> Submission:
@@ -167,14 +179,14 @@ async def _public_submission(uow: VotingUnitOfWork, submission_id: uuid.UUID) ->
 
 async def _open_window(
     uow: VotingUnitOfWork, ports: VotingPorts, submission_id: uuid.UUID, now: datetime
-) -> OpenWindow:
+) -> tuple[Submission, OpenWindow]:
     submission = await _public_submission(uow, submission_id)
     if submission.status is not SubmissionStatus.ACTIVE_VOTING:
         raise _period_ended()
     window = await ports.open_window_of(uow, submission_id, now)
     if window is None or window.closes_at <= now:
         raise _period_ended()
-    return window
+    return submission, window
 
 
 async def cast_vote(
@@ -189,9 +201,16 @@ async def cast_vote(
     device_fingerprint: str | None = None,
     ip_prefix: str | None = None,
 ) -> Vote:
-    """A new vote in the open window (403 when not eligible, 409 ``DUPLICATE_VOTE``)."""
+    """A new vote in the open window (403 when not eligible, 422 ``DEMO_NOT_ACCESSIBLE`` for a
+    played demo the submission does not have, 429 ``SUSPICIOUS_VOTING_DETECTED`` beyond the
+    live rate limit, 409 ``DUPLICATE_VOTE``)."""
     require_eligible(await check_eligibility(ports, user_id, now, rules))
-    window = await _open_window(uow, ports, submission_id, now)
+    submission, window = await _open_window(uow, ports, submission_id, now)
+    require_demo_to_play(ballot, submission.demo_links)
+    recent = await uow.votes.cast_times_of(
+        user_id, now - rules.rate_period, now, rules.rate_limit_votes
+    )
+    require_within_rate(recent, now, rules)
     vote = Vote.cast(
         vote_id=uuid.uuid4(),
         submission_id=submission_id,
@@ -227,9 +246,11 @@ async def change_vote(
     now: datetime,
     rules: VotingRules,
 ) -> Vote:
-    """The caller's vote in the open window, changed (404 ``VOTE_NOT_FOUND`` without one)."""
+    """The caller's vote in the open window, changed (404 ``VOTE_NOT_FOUND`` without one; a
+    change is not a new vote: the rate limit does not count it)."""
     require_eligible(await check_eligibility(ports, user_id, now, rules))
-    window = await _open_window(uow, ports, submission_id, now)
+    submission, window = await _open_window(uow, ports, submission_id, now)
+    require_demo_to_play(ballot, submission.demo_links)
     vote = await uow.votes.mine(submission_id, window.id, user_id, for_update=True)
     if vote is None:
         raise _vote_not_found()
