@@ -46,6 +46,11 @@ class GreenlightSettings(ServiceSettings):
     submissions_max_page_size: int = Field(default=100, ge=1, le=500)
     #: sort=trending ranks at most this many of the newest public submissions.
     submissions_trending_candidates: int = Field(default=200, ge=1, le=2000)
+    #: Submitting needs a description of at least this many characters, and the target
+    #: audience, team, timeline and business plan of at least this many each (422
+    #: INVALID_SUBMISSION_DATA, one error per field; a draft may stay incomplete until then).
+    submissions_min_description_chars: int = Field(default=50, ge=1, le=10_000)
+    submissions_min_detail_chars: int = Field(default=10, ge=1, le=5_000)
 
     # --- fees ---------------------------------------------------------------------------------
     #: The submission fee (PRODUCT.md "Greenlight": 5,000.00 RUB), in minor units, and currency.
@@ -143,6 +148,8 @@ class GreenlightSettings(ServiceSettings):
             default_page_size=self.submissions_page_size,
             max_page_size=self.submissions_max_page_size,
             trending_candidates=self.submissions_trending_candidates,
+            min_description_chars=self.submissions_min_description_chars,
+            min_detail_chars=self.submissions_min_detail_chars,
         )
 
     def fee_rules(self) -> FeeRules:

@@ -118,10 +118,15 @@ def creation(game_id: str, **attributes: Any) -> dict[str, Any]:
             "attributes": {
                 "game_id": game_id,
                 "title": "Дорога домой",
-                "description": "Сюжетное приключение о машинисте.",
+                "description": "Сюжетное приключение о машинисте, который везёт последний "
+                "поезд сквозь метель.",
                 "genres": ["adventure", "indie"],
+                "target_audience": "Игроки 16+, любители сюжетных приключений",
                 "selling_points": ["Рисованная графика"],
+                "team": "5 человек: геймдизайнер, два художника, программист, композитор",
+                "timeline": "Альфа — март 2027, релиз — осень 2027",
                 "demo_links": ["https://demo.example.ru/doroga"],
+                "business_plan": "Цена 499 ₽, релиз в РФ и СНГ, маркетинг через стримеров.",
                 **attributes,
             },
         }
@@ -182,7 +187,7 @@ async def test_the_life_of_a_submission(
     )
     assert stranger_edit.status_code == 404
 
-    # Edit the draft; bad input is 400 with the pointer.
+    # Edit the draft (a draft may be incomplete); bad input is 400 with the pointer.
     edited = await client.patch(
         f"{PREFIX}/submissions/{sid}",
         json={
@@ -222,6 +227,19 @@ async def test_the_life_of_a_submission(
     assert fake_fees.started == []
 
     await studio.verify(portal)
+    # Incomplete (the team was cleared): 422 INVALID_SUBMISSION_DATA at the team, nothing moves.
+    incomplete = await client.post(f"{PREFIX}/submissions/{sid}/submit", headers=owner)
+    assert incomplete.status_code == 422, incomplete.text
+    assert [(e["code"], e["source"]["pointer"]) for e in incomplete.json()["errors"]] == [
+        ("INVALID_SUBMISSION_DATA", "/data/attributes/team")
+    ]
+    assert fake_fees.started == []
+    refilled = await client.patch(
+        f"{PREFIX}/submissions/{sid}",
+        json={"data": {"type": "submissionChange", "attributes": {"team": "Два человека"}}},
+        headers=owner,
+    )
+    assert refilled.status_code == 200, refilled.text
     submitted = await client.post(f"{PREFIX}/submissions/{sid}/submit", headers=owner)
     assert submitted.status_code == 202, submitted.text
     body = submitted.json()
@@ -342,3 +360,49 @@ async def test_creating_needs_a_known_game_of_the_callers_account(
     assert invalid.status_code == 400
     pointers = {error["source"]["pointer"] for error in invalid.json()["errors"]}
     assert "/data/attributes/title" in pointers
+
+
+async def test_an_incomplete_draft_is_refused_with_one_error_per_missing_field(
+    client: httpx.AsyncClient,
+    portal: httpx.AsyncClient,
+    infrastructure: Infrastructure,
+    fake_fees: FakeFees,
+) -> None:
+    studio = await Studio.open(portal)
+    await studio.verify(portal)
+    owner = headers(studio.owner)
+    bare = {
+        "data": {
+            "type": "submissionCreation",
+            "attributes": {"game_id": studio.game_id, "title": "Черновик", "description": "Идея"},
+        }
+    }
+    created = await client.post(f"{PREFIX}/submissions", json=bare, headers=owner)
+    assert created.status_code == 201, created.text  # a draft may stay incomplete
+    sid = created.json()["data"]["id"]
+    refused = await client.post(f"{PREFIX}/submissions/{sid}/submit", headers=owner)
+    assert refused.status_code == 422, refused.text
+    errors = refused.json()["errors"]
+    assert {e["code"] for e in errors} == {"INVALID_SUBMISSION_DATA"}
+    assert {e["source"]["pointer"] for e in errors} == {
+        f"/data/attributes/{name}"
+        for name in (
+            "description",
+            "genres",
+            "target_audience",
+            "team",
+            "timeline",
+            "demo_links",
+            "business_plan",
+        )
+    }
+    assert all(e["status"] == "422" and e["detail"] for e in errors)
+    after = await client.get(f"{PREFIX}/submissions/{sid}", headers=owner)
+    assert after.json()["data"]["attributes"]["status"] == "draft"
+    assert after.json()["data"]["attributes"]["submitted_at"] is None
+    assert uuid.UUID(sid) not in fake_fees.started
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        assert await uow.fees.of_submission(uuid.UUID(sid)) == []
+    paths = (await client.get(f"{PREFIX}/openapi.json")).json()["paths"]
+    submit = paths[f"{PREFIX}/submissions/{{submission_id}}/submit"]["post"]["responses"]["422"]
+    assert "INVALID_SUBMISSION_DATA" in str(submit)

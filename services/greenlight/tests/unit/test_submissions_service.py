@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from parovoz_greenlight.settings import GreenlightSettings
 from parovoz_greenlight.submissions import service as use_cases
 from parovoz_greenlight.submissions.domain import Position, Submission, SubmissionStatus
 from parovoz_greenlight.submissions.service import (
@@ -22,6 +23,22 @@ from parovoz_kit.errors import BusinessRuleViolation, NotFound, PermissionDenied
 
 S = SubmissionStatus
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+RULES = GreenlightSettings(environment="test").submission_rules()
+
+
+def complete_draft(game_id: uuid.UUID, title: str = "Игра") -> Draft:
+    """A draft with everything submitting asks for (at the rules' minimum lengths)."""
+    return Draft(
+        game_id=game_id,
+        title=title,
+        description="О" * RULES.min_description_chars,
+        genres=("indie",),
+        target_audience="Ц" * RULES.min_detail_chars,
+        team="К" * RULES.min_detail_chars,
+        timeline="П" * RULES.min_detail_chars,
+        demo_links=("https://demo.example.ru/igra",),
+        business_plan="Б" * RULES.min_detail_chars,
+    )
 
 
 class FakeStore:
@@ -141,7 +158,7 @@ class World:
             self.uow,
             self.developers,
             self.owner,
-            Draft(game_id=self.game_id, title="Игра", description="Описание", genres=("indie",)),
+            complete_draft(self.game_id),
             NOW,
         )
         if changes:
@@ -152,7 +169,7 @@ class World:
 
     async def submit(self, submission: Submission, user: uuid.UUID | None = None) -> Any:
         return await use_cases.submit(
-            self.uow, self.developers, self.fees, submission.id, user or self.owner, NOW
+            self.uow, self.developers, self.fees, submission.id, user or self.owner, NOW, RULES
         )
 
     async def withdraw(self, submission: Submission, user: uuid.UUID | None = None) -> Submission:
@@ -384,3 +401,63 @@ async def test_trending_ranks_by_the_score_best_first() -> None:
         world.uow, score, statuses=[], genre=None, offset=2, size=2, candidates=10
     )
     assert [item.score for item in rest] == [0.2] and end is None
+
+
+async def test_an_incomplete_draft_is_refused_field_by_field_and_nothing_moves() -> None:
+    world = World()
+    bare = await use_cases.create_draft(
+        world.uow,
+        world.developers,
+        world.owner,
+        Draft(world.game_id, "Игра", "Коротко"),
+        NOW,
+    )  # a draft may stay incomplete until it is submitted
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await world.submit(bare)
+    assert refused.value.http_status == 422
+    reasons = refused.value.reasons
+    assert {r.code for r in reasons} == {"INVALID_SUBMISSION_DATA"}
+    assert [r.pointer for r in reasons] == [
+        "/data/attributes/description",
+        "/data/attributes/genres",
+        "/data/attributes/target_audience",
+        "/data/attributes/team",
+        "/data/attributes/timeline",
+        "/data/attributes/business_plan",
+        "/data/attributes/demo_links",
+    ]
+    assert all(r.detail_ru for r in reasons)
+    stored = world.uow.submissions.rows[bare.id]
+    assert stored.status is S.DRAFT and stored.submitted_at is None
+    assert world.fees.started == [] and world.uow.commits == 1  # the creation only
+
+
+async def test_the_minimum_lengths_are_the_rules_boundaries() -> None:
+    world = World()
+    short = RULES.min_detail_chars - 1
+    draft = await world.draft(
+        description=" " + "О" * (RULES.min_description_chars - 1) + " ",
+        team="К" * short,
+        demo_links=(),
+    )
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await world.submit(draft)
+    assert [r.pointer for r in refused.value.reasons] == [
+        "/data/attributes/description",
+        "/data/attributes/team",
+        "/data/attributes/demo_links",
+    ]
+    assert str(RULES.min_description_chars) in refused.value.reasons[0].detail
+    draft.description = "О" * RULES.min_description_chars
+    draft.team = "К" * RULES.min_detail_chars
+    draft.demo_links = ("https://demo.example.ru/igra",)
+    assert (await world.submit(draft)).submission.status is S.SUBMITTED
+
+
+async def test_a_resubmission_after_requested_changes_is_checked_too() -> None:
+    world = World()
+    draft = await world.draft(fee_paid=True, requested_changes="Бизнес-план", business_plan=None)
+    with pytest.raises(BusinessRuleViolation) as refused:
+        await world.submit(draft)
+    assert [r.pointer for r in refused.value.reasons] == ["/data/attributes/business_plan"]
+    assert world.uow.submissions.rows[draft.id].status is S.DRAFT

@@ -331,7 +331,11 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
             "the fee paid (back to `draft` if the payment is cancelled). Submitting a "
             "`submitted` one again answers the same payment. 200: a draft whose changes a "
             "curator asked for, with the fee paid, goes straight to `under_moderation`. "
-            "Another status: 422 `SUBMISSION_STATUS_CONFLICT`."
+            "Another status: 422 `SUBMISSION_STATUS_CONFLICT`. An incomplete draft: 422 "
+            f"`INVALID_SUBMISSION_DATA`, one error per field (`source.pointer`): a description "
+            f"of at least {rules.min_description_chars} characters, a genre, the target "
+            f"audience, team, timeline and business plan (at least {rules.min_detail_chars} "
+            "characters each) and a demo link; nothing changes and no fee is asked."
         ),
         responses=error_responses(
             {
@@ -342,6 +346,7 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
                     "SUBMISSION_STATUS_CONFLICT",
                     "DEVELOPER_ACCOUNT_NOT_ACTIVE",
                     "GAME_NOT_OWNED",
+                    "INVALID_SUBMISSION_DATA",
                 ],
                 503: ["DEVELOPER_PORTAL_UNAVAILABLE", "PAYMENT_UNAVAILABLE"],
             }
@@ -356,7 +361,7 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
     async def submit_submission(submission_id: SubmissionId, user_id: CurrentUserId) -> Response:
         async with greenlight_unit_of_work(infrastructure) as uow:
             submitted = await use_cases.submit(
-                uow, developers, fees, submission_id, user_id, infrastructure.clock.now()
+                uow, developers, fees, submission_id, user_id, infrastructure.clock.now(), rules
             )
         fee = submitted.fee
         meta = {

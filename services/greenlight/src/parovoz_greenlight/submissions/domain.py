@@ -21,6 +21,8 @@ from enum import StrEnum
 
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
 
+from parovoz_greenlight.submissions.rules import SubmissionRules
+
 
 class SubmissionStatus(StrEnum):
     DRAFT = "draft"
@@ -138,6 +140,69 @@ def move_submission(submission: Submission, target: SubmissionStatus, now: datet
         submission.decided_at = now
     submission.status = target
     submission.updated_at = now
+
+
+# --- complete enough to submit --------------------------------------------------------------------
+
+#: The texts a submitted draft must have (seed 002's GreenlightSubmission: targetAudience,
+#: teamInformation, developmentTimeline, businessPlan), at least ``min_detail_chars`` each.
+DETAIL_FIELDS = ("target_audience", "team", "timeline", "business_plan")
+
+
+def _invalid(name: str, english: str, russian: str) -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        english,
+        code="INVALID_SUBMISSION_DATA",
+        detail_ru=russian,
+        pointer=f"/data/attributes/{name}",
+    )
+
+
+def incomplete_fields(
+    submission: Submission, rules: SubmissionRules
+) -> list[BusinessRuleViolation]:
+    """What the draft still lacks before curators and voters may see it: one refusal per field
+    (empty: complete). A draft may stay incomplete until it is submitted."""
+    missing: list[BusinessRuleViolation] = []
+    shortest = rules.min_description_chars
+    if len(submission.description.strip()) < shortest:
+        missing.append(
+            _invalid(
+                "description",
+                f"The description needs at least {shortest} characters.",
+                f"Описание должно быть не короче {shortest} символов.",
+            )
+        )
+    if not submission.genres:
+        missing.append(_invalid("genres", "At least one genre.", "Укажите хотя бы один жанр."))
+    for name in DETAIL_FIELDS:
+        value = getattr(submission, name)
+        if value is None or len(value.strip()) < rules.min_detail_chars:
+            missing.append(
+                _invalid(
+                    name,
+                    f"{name} needs at least {rules.min_detail_chars} characters.",
+                    f"Поле {name} должно быть заполнено: не короче {rules.min_detail_chars} "
+                    "символов.",
+                )
+            )
+    if not submission.demo_links:
+        missing.append(
+            _invalid(
+                "demo_links",
+                "At least one demo link (a demo, a playable build or a video).",
+                "Добавьте хотя бы одну ссылку на демоверсию (сборку, играбельную версию или "
+                "видео).",
+            )
+        )
+    return missing
+
+
+def require_complete(submission: Submission, rules: SubmissionRules) -> None:
+    """422 ``INVALID_SUBMISSION_DATA`` with one error object per field still missing."""
+    missing = incomplete_fields(submission, rules)
+    if missing:
+        raise BusinessRuleViolation.of_reasons(missing)
 
 
 # --- team ----------------------------------------------------------------------------------------

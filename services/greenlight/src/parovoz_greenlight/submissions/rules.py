@@ -13,3 +13,8 @@ class SubmissionRules:
     #: ``sort=trending`` ranks at most this many of the newest public submissions (by the
     #: Wilson lower bound of their weighted yes share).
     trending_candidates: int
+    #: Submitting needs a description of at least this many characters (spaces around not
+    #: counted), and the target audience, team, timeline and business plan of at least
+    #: ``min_detail_chars`` each (with a genre and a demo link): what curators and voters read.
+    min_description_chars: int
+    min_detail_chars: int

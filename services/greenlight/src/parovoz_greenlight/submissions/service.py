@@ -26,8 +26,10 @@ from parovoz_greenlight.submissions.domain import (
     SubmissionStatus,
     SubmissionTransitionRefused,
     refund_due_on_withdrawal,
+    require_complete,
     withdrawable,
 )
+from parovoz_greenlight.submissions.rules import SubmissionRules
 
 S = SubmissionStatus
 
@@ -402,10 +404,13 @@ async def submit(
     submission_id: uuid.UUID,
     user_id: uuid.UUID,
     now: datetime,
+    rules: SubmissionRules,
 ) -> Submitted:
     """Submit a draft: the caller must be an owner/admin/editor of the ACTIVE developer account
     that owns the game (403 ``DEVELOPER_MEMBERSHIP_REQUIRED``, 422
-    ``DEVELOPER_ACCOUNT_NOT_ACTIVE`` / ``GAME_NOT_OWNED``). With the fee paid already (a draft
+    ``DEVELOPER_ACCOUNT_NOT_ACTIVE`` / ``GAME_NOT_OWNED``), and the draft complete enough for
+    curators and voters (422 ``INVALID_SUBMISSION_DATA``, one error per field missing; nothing
+    changes, no fee). With the fee paid already (a draft
     after requested changes) it goes straight to ``under_moderation``; else it becomes
     ``submitted`` and the fee's payment is started (its confirmation URL answered). Submitting
     a ``submitted`` one again answers the same payment."""
@@ -431,6 +436,7 @@ async def submit(
         await uow.commit()
         return Submitted(submission, fee)
     _refuse_unless(submission, EDITABLE)
+    require_complete(submission, rules)
     submission.submitted_by = user_id
     if submission.fee_paid:
         submission.move(S.UNDER_MODERATION, now)
