@@ -2,8 +2,8 @@
 
 Use :func:`standard_server_interceptors`: one layer that records every outcome (auth refusals
 included), authenticates and authorizes the caller, and turns kit errors into their status
-codes. A unary method is wrapped once in a plain coroutine; a streaming one in a *guard*, an
-async context manager around the whole call.
+codes. Every method is wrapped once, unary or streaming, in a *guard*: an async context
+manager around the whole call.
 """
 
 from __future__ import annotations
@@ -151,8 +151,9 @@ class StandardServerInterceptor(grpc.aio.ServerInterceptor):
     platform role (or :data:`ANY_USER`) to the methods users holding it may call; a user token
     passes nothing else. Health and reflection are open.
 
-    One wrapper per method, built once: a call costs one coroutine around the servicer's, not a
-    context manager per concern (the CheckAccess hot path is measured beside a bare servicer).
+    One wrapper per method, built once (:func:`guarded` around the method's guard): a call
+    costs one context manager around the servicer's coroutine, not one per concern (the
+    CheckAccess hot path is measured beside a bare servicer).
     """
 
     def __init__(
@@ -183,45 +184,12 @@ class StandardServerInterceptor(grpc.aio.ServerInterceptor):
         return kept[1]
 
     def _wrap(self, handler: grpc.RpcMethodHandler[Any, Any], method: str) -> Any:
-        if handler.request_streaming or handler.response_streaming:
-            return guarded(handler, self._guard(method))
-        service_name, method_name = split_method(method)
-        latency = GRPC_SERVER_LATENCY.labels(service_name, method_name)
-        behaviour: Any = handler.unary_unary
-
-        async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            started, code = time.perf_counter(), "UNKNOWN"
-            metadata = context.invocation_metadata() or ()
-            trace_token = carry_remote_trace(metadata)
-            try:
-                _current_principal.set(await self._caller(metadata, method))
-                answer = await behaviour(request, context)
-                code = status_name(context.code())
-                return answer
-            except grpc.aio.AbortError:
-                code = status_name(context.code())
-                raise
-            except asyncio.CancelledError:
-                code = "CANCELLED"
-                raise
-            except Exception as error:
-                status, details = _answer_for(error, method)
-                code = status.name
-                await context.abort(status, details)
-            finally:
-                drop_remote_trace(trace_token)
-                latency.observe(time.perf_counter() - started)
-                GRPC_SERVER_HANDLED.labels(service_name, method_name, code).inc()
-
-        return grpc.unary_unary_rpc_method_handler(
-            unary,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return guarded(handler, self._guard(method))
 
     def _guard(self, method: str) -> Guard:
-        """The same for a streaming method, as a guard around the whole stream."""
+        """What a call of ``method`` runs inside, unary or streaming: around the whole call."""
         service_name, method_name = split_method(method)
+        latency = GRPC_SERVER_LATENCY.labels(service_name, method_name)
 
         @asynccontextmanager
         async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
@@ -244,9 +212,7 @@ class StandardServerInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(status, details)
             finally:
                 drop_remote_trace(trace_token)
-                GRPC_SERVER_LATENCY.labels(service_name, method_name).observe(
-                    time.perf_counter() - started
-                )
+                latency.observe(time.perf_counter() - started)
                 GRPC_SERVER_HANDLED.labels(service_name, method_name, code).inc()
 
         return guard
