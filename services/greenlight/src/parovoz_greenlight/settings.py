@@ -18,6 +18,7 @@ from parovoz_greenlight.integrity.rules import IntegrityRules
 from parovoz_greenlight.moderation.rules import ModerationRules
 from parovoz_greenlight.results.rules import ResultsRules
 from parovoz_greenlight.submissions.rules import SubmissionRules
+from parovoz_greenlight.support.rules import SupportRules
 from parovoz_greenlight.voting.rules import VotingRules
 
 
@@ -139,6 +140,16 @@ class GreenlightSettings(ServiceSettings):
     # each, read by `appeal_rules()`.
 
     # --- support ------------------------------------------------------------------------------
+    #: Staff owe a ticket's first response within this many hours of its opening, by priority.
+    support_first_response_hours_urgent: int = Field(default=4, ge=1, le=24 * 90)
+    support_first_response_hours_high: int = Field(default=24, ge=1, le=24 * 90)
+    support_first_response_hours_normal: int = Field(default=72, ge=1, le=24 * 90)
+    support_first_response_hours_low: int = Field(default=168, ge=1, le=24 * 90)
+    #: A developer may reopen a resolved ticket within this many days of its resolution.
+    support_reopen_days: int = Field(default=14, ge=0, le=365)
+    #: Tickets a page of GET /support/tickets.
+    support_page_size: int = Field(default=20, ge=1, le=500)
+    support_max_page_size: int = Field(default=100, ge=1, le=500)
 
     # --- stats --------------------------------------------------------------------------------
 
@@ -229,4 +240,15 @@ class GreenlightSettings(ServiceSettings):
             young_account_age=timedelta(days=self.integrity_young_account_days),
             lockstep_min_shared=self.integrity_lockstep_min_shared,
             lockstep_period=timedelta(minutes=self.integrity_lockstep_period_minutes),
+        )
+
+    def support_rules(self) -> SupportRules:
+        return SupportRules(
+            urgent_response=timedelta(hours=self.support_first_response_hours_urgent),
+            high_response=timedelta(hours=self.support_first_response_hours_high),
+            normal_response=timedelta(hours=self.support_first_response_hours_normal),
+            low_response=timedelta(hours=self.support_first_response_hours_low),
+            reopen_period=timedelta(days=self.support_reopen_days),
+            default_page_size=min(self.support_page_size, self.support_max_page_size),
+            max_page_size=self.support_max_page_size,
         )
