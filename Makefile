@@ -104,6 +104,7 @@ bench: dev
 	$(PYTHON) bench/upload.py $(BENCH_FLAGS)
 	$(PYTHON) bench/game_routes.py $(BENCH_FLAGS)
 	$(PYTHON) bench/check_access.py $(BENCH_FLAGS)
+	$(PYTHON) bench/greenlight_votes.py $(BENCH_FLAGS)
 
 chaos: dev
 	CHAOS_SCALE=$${CHAOS_SCALE:-10} $(PYTHON) -m pytest tests-e2e/chaos
