@@ -17,6 +17,7 @@ from parovoz_greenlight.integrity.penalties import PenaltyRules
 from parovoz_greenlight.integrity.rules import IntegrityRules
 from parovoz_greenlight.moderation.rules import ModerationRules
 from parovoz_greenlight.results.rules import ResultsRules
+from parovoz_greenlight.stats.rules import StatsRules
 from parovoz_greenlight.submissions.rules import SubmissionRules
 from parovoz_greenlight.support.rules import SupportRules
 from parovoz_greenlight.voting.rules import VotingRules
@@ -152,6 +153,14 @@ class GreenlightSettings(ServiceSettings):
     support_max_page_size: int = Field(default=100, ge=1, le=500)
 
     # --- stats --------------------------------------------------------------------------------
+    #: GET /stats without a period: this many days up to today (included); a period asked for
+    #: is at most the longest.
+    stats_default_period_days: int = Field(default=30, ge=1, le=3660)
+    stats_longest_period_days: int = Field(default=366, ge=1, le=3660)
+    #: System metrics kept in Redis this long; each Redis call bounded by the timeout (then
+    #: PostgreSQL counts).
+    stats_cache_ttl_seconds: int = Field(default=60, ge=1, le=86_400)
+    stats_cache_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
 
     # --- rules objects (one method per context, added with its block) -------------------------
     def submission_rules(self) -> SubmissionRules:
@@ -251,4 +260,12 @@ class GreenlightSettings(ServiceSettings):
             reopen_period=timedelta(days=self.support_reopen_days),
             default_page_size=min(self.support_page_size, self.support_max_page_size),
             max_page_size=self.support_max_page_size,
+        )
+
+    def stats_rules(self) -> StatsRules:
+        return StatsRules(
+            default_period_days=min(self.stats_default_period_days, self.stats_longest_period_days),
+            longest_period_days=self.stats_longest_period_days,
+            cache_ttl_seconds=self.stats_cache_ttl_seconds,
+            cache_timeout_seconds=self.stats_cache_timeout_seconds,
         )
