@@ -122,6 +122,10 @@ class GreenlightSettings(ServiceSettings):
     integrity_voting_suspension_long_days: int = Field(default=30, ge=1, le=365)
     integrity_longest_account_suspension_days: int = Field(default=365, ge=1, le=3650)
     integrity_penalty_appeal_days: int = Field(default=30, ge=1, le=365)
+    #: The audit penalizes flagged voters on its own: a WARNING first; a voter warned within
+    #: this many days before the new offence gets the short voting suspension, one suspended
+    #: before the long one.
+    integrity_warning_memory_days: int = Field(default=180, ge=1, le=3650)
     #: Rate limit: a user's votes beyond this many within any hour (PRODUCT.md: 30) are flagged.
     integrity_rate_limit_votes: int = Field(default=30, ge=1, le=10_000)
     integrity_rate_period_minutes: int = Field(default=60, ge=1, le=24 * 60)
@@ -217,6 +221,7 @@ class GreenlightSettings(ServiceSettings):
             ),
             longest_account_suspension_days=self.integrity_longest_account_suspension_days,
             appeal_period=timedelta(days=self.integrity_penalty_appeal_days),
+            warning_memory=timedelta(days=self.integrity_warning_memory_days),
         )
 
     def voting_rules(self) -> VotingRules:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from parovoz_greenlight.integrity.audit import IntegrityAudit
+from parovoz_greenlight.integrity.penalties import PenaltyType
 from parovoz_greenlight.integrity.reports_repository import SqlReports
 from parovoz_greenlight.results import service
 from parovoz_greenlight.results.ballots import VotingBallots
@@ -134,6 +135,7 @@ async def test_a_young_burst_and_a_lockstep_ring_are_flagged_and_not_counted(
         ages,
         reports=lambda uow: SqlReports(uow.session),  # type: ignore[attr-defined]
         now=lambda: closed + rules.audit,
+        penalties=infrastructure.settings.penalty_rules(),  # type: ignore[attr-defined]
     )
     url = f"/api/v1/greenlight/submissions/{target.submission_id}/manipulation-report"
     none_yet = await client.get(url, headers=auth(uuid.uuid4(), ["moderator"]))
@@ -199,6 +201,36 @@ async def test_a_young_burst_and_a_lockstep_ring_are_flagged_and_not_counted(
             theirs = await uow.votes.of_window(window.submission_id, window.id)
         assert {v.id for v in theirs} == set(ring[window.id])
         assert all(v.flagged_reason == "lockstep" for v in theirs)
+
+    # Each flagged voter was warned by the audit of each window that flagged them, in its
+    # transaction: the burst once, the ring once per window (all cast before any warning).
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        voters = {v.user_id: v for v in await uow.votes.of_window(target.submission_id, target.id)}
+        burst_users = {stored[i].user_id for i in burst}
+        penalized = {u: await uow.integrity.penalties_of(u) for u in voters}
+    assert len(burst_users) == len(burst)
+    for user in burst_users:
+        [warning] = penalized[user]
+        assert (warning.type, warning.window_id, warning.ends_at) == (
+            PenaltyType.WARNING,
+            target.id,
+            None,
+        )
+        assert "burst" in warning.reason and str(target.submission_id) in warning.reason
+    for user in ring_users:
+        warnings = penalized[user]
+        assert {p.type for p in warnings} == {PenaltyType.WARNING}
+        assert {p.window_id for p in warnings} == {w.id for w in windows}
+        assert all("lockstep" in p.reason for p in warnings)
+    assert all(not penalized[stored[i].user_id] for i in honest)
+    # A rerun of the audit (a second runner) issues nothing new.
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        votes = await uow.votes.of_window(target.submission_id, target.id)
+        await audit.flagged(uow, target, votes)  # type: ignore[arg-type]
+        await uow.commit()
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        for user in [*burst_users, *ring_users]:
+            assert len(await uow.integrity.penalties_of(user)) == len(penalized[user])
 
 
 async def test_votes_apart_in_time_are_not_flagged(infrastructure: Infrastructure) -> None:

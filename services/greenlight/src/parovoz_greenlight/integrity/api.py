@@ -111,7 +111,13 @@ class PenaltyAttributes(BaseModel):
     type: PenaltyType
     reason: str
     submission_id: uuid.UUID | None
-    issued_by: uuid.UUID
+    issued_by: uuid.UUID = Field(
+        description="Who issued it; the nil UUID when the audit of a voting window did."
+    )
+    automatic: bool = Field(description="Issued by the audit of a voting window (`window_id`).")
+    window_id: uuid.UUID | None = Field(
+        description="The voting window whose audit issued it; null when a person did."
+    )
     starts_at: datetime
     ends_at: datetime | None = Field(description="null: a warning or a permanent ban.")
     revoked_at: datetime | None
@@ -145,6 +151,8 @@ def _resource(penalty: Penalty, now: datetime) -> PenaltyResource:
             reason=penalty.reason,
             submission_id=penalty.submission_id,
             issued_by=penalty.issued_by,
+            automatic=penalty.automatic,
+            window_id=penalty.window_id,
             starts_at=penalty.starts_at,
             ends_at=penalty.ends_at,
             revoked_at=penalty.revoked_at,

@@ -17,11 +17,14 @@ from typing import Any, Protocol
 from parovoz_greenlight.integrity.domain import (
     Findings,
     ManipulationReport,
+    Reason,
     VoteFacts,
     examine,
     report_of,
 )
+from parovoz_greenlight.integrity.penalties import PenaltyRules
 from parovoz_greenlight.integrity.rules import IntegrityRules
+from parovoz_greenlight.integrity.service import Offence, penalize_offenders
 from parovoz_greenlight.results.domain import Window
 from parovoz_greenlight.results.service import ResultsUnitOfWork, VoteView
 
@@ -47,6 +50,24 @@ def facts_of(vote: Any, account_created_at: datetime | None) -> VoteFacts:
     )
 
 
+def offences_of(flagged: Mapping[uuid.UUID, Reason], facts: Sequence[VoteFacts]) -> list[Offence]:
+    """The flagged votes grouped by voter: the rules each broke, how many, the last one's time."""
+    by_id = {fact.id: fact for fact in facts}
+    grouped: dict[uuid.UUID, list[tuple[VoteFacts, Reason]]] = {}
+    for vote_id, reason in flagged.items():
+        fact = by_id[vote_id]
+        grouped.setdefault(fact.user_id, []).append((fact, reason))
+    return [
+        Offence(
+            user_id=user_id,
+            rules_broken=frozenset(reason.value for _, reason in theirs),
+            votes=len(theirs),
+            last_vote_at=max(fact.created_at for fact, _ in theirs),
+        )
+        for user_id, theirs in sorted(grouped.items(), key=lambda item: str(item[0]))
+    ]
+
+
 class Reports(Protocol):
     async def put(self, report: ManipulationReport) -> None: ...
 
@@ -61,12 +82,15 @@ class IntegrityAudit:
         *,
         reports: Callable[[ResultsUnitOfWork], Reports] | None = None,
         now: Callable[[], datetime] | None = None,
+        penalties: PenaltyRules | None = None,
     ) -> None:
-        """``reports``: where the window's manipulation report is stored (with ``now``)."""
+        """``reports``: where the window's manipulation report is stored (with ``now``);
+        ``penalties``: penalize the flagged voters (with ``now``, through ``uow.integrity``)."""
         self._rules = rules
         self._ages = ages
         self._reports = reports
         self._now = now
+        self._penalties = penalties
 
     async def flagged(
         self, uow: ResultsUnitOfWork, window: Window, votes: Sequence[VoteView]
@@ -86,6 +110,16 @@ class IntegrityAudit:
         if self._reports is not None and self._now is not None:
             report = report_of(window.id, window.submission_id, len(mine), findings, self._now())
             await self._reports(uow).put(report)
+        if self._penalties is not None and self._now is not None and findings.flagged:
+            offences = offences_of(findings.flagged, facts)
+            await penalize_offenders(
+                uow,  # type: ignore[arg-type]  # the greenlight unit of work has `integrity`
+                window_id=window.id,
+                submission_id=window.submission_id,
+                offences=offences,
+                now=self._now(),
+                rules=self._penalties,
+            )
         return {vote_id: reason.value for vote_id, reason in findings.flagged.items()}
 
     async def _others(

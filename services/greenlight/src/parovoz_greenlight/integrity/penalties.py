@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -18,6 +19,8 @@ from parovoz_kit.errors import BusinessRuleViolation, PermissionDenied, Validati
 REASON_LIMIT = 500
 APPEAL_LIMIT = 2000
 STAFF_ROLES = frozenset({"moderator", "admin"})
+#: ``issued_by`` of a penalty the audit issued on its own (no person): the nil UUID.
+AUDIT_ISSUER = uuid.UUID(int=0)
 
 
 class PenaltyType(enum.StrEnum):
@@ -38,12 +41,18 @@ PUBLISHED = frozenset({PenaltyType.ACCOUNT_SUSPENSION, PenaltyType.PERMANENT_BAN
 BLOCKS_VOTING = frozenset(
     {PenaltyType.VOTING_SUSPENSION, PenaltyType.ACCOUNT_SUSPENSION, PenaltyType.PERMANENT_BAN}
 )
+#: The types the audit issues on its own; ACCOUNT_SUSPENSION and PERMANENT_BAN stay a
+#: moderator's decision.
+AUTOMATIC = frozenset({PenaltyType.WARNING, PenaltyType.VOTING_SUSPENSION})
 
 
 @dataclass(frozen=True)
 class PenaltyRules:
-    #: The lengths a voting suspension may have (PRODUCT.md: 7 or 30 days).
+    #: The lengths a voting suspension may have (PRODUCT.md: 7 or 30 days): the audit suspends
+    #: for the shortest after a recent warning, for the longest after a suspension.
     voting_suspension_days: tuple[int, ...]
+    #: A warning this recent (before the new offence) makes the audit's next penalty a suspension.
+    warning_memory: timedelta
     #: The longest account suspension.
     longest_account_suspension_days: int
     #: A penalty may be appealed within this long of its start.
@@ -67,6 +76,13 @@ class Penalty:
     appeal_decision: AppealDecision | None = None
     appeal_decided_by: uuid.UUID | None = None
     appeal_decided_at: datetime | None = None
+    #: The voting window whose audit issued it (None: issued by a moderator or an admin); one
+    #: automatic penalty per user and window.
+    window_id: uuid.UUID | None = None
+
+    @property
+    def automatic(self) -> bool:
+        return self.window_id is not None
 
     @property
     def published(self) -> bool:
@@ -165,3 +181,44 @@ def require_staff(roles: frozenset[str] | set[str] | tuple[str, ...], *allowed: 
         raise PermissionDenied(
             "Only a moderator or an admin may do this.", code="PENALTY_NOT_AUTHORIZED"
         )
+
+
+def automatic_penalty(
+    history: Sequence[Penalty], offence_at: datetime, rules: PenaltyRules
+) -> tuple[PenaltyType, int | None]:
+    """The penalty the audit issues for votes flagged up to ``offence_at`` (the voter's last
+    flagged vote), given the voter's earlier penalties: those issued BEFORE the offence and not
+    revoked count (a rerun of a campaign already penalized is no second offence).
+
+    - had a suspension (voting or account) or a ban: VOTING_SUSPENSION, the longest (30 days);
+    - had a WARNING within ``warning_memory``: VOTING_SUSPENSION, the shortest (7 days);
+    - else: WARNING (a first offence)."""
+    earlier = [p for p in history if p.revoked_at is None and p.starts_at < offence_at]
+    if any(p.type in BLOCKS_VOTING for p in earlier):
+        return PenaltyType.VOTING_SUSPENSION, max(rules.voting_suspension_days)
+    if any(
+        p.type is PenaltyType.WARNING and p.starts_at >= offence_at - rules.warning_memory
+        for p in earlier
+    ):
+        return PenaltyType.VOTING_SUSPENSION, min(rules.voting_suspension_days)
+    return PenaltyType.WARNING, None
+
+
+#: What each audit rule is called in a penalty's reason.
+_RULE_NAMES_RU = {
+    "rate_limit": "больше допустимого числа голосов в час",
+    "burst": "всплеск голосов от новых аккаунтов или с общего устройства/подсети",
+    "lockstep": "согласованное голосование группой аккаунтов",
+}
+
+
+def automatic_reason(rules_broken: Collection[str], votes: int, submission_id: uuid.UUID) -> str:
+    """Why the audit penalized: the rule(s) and the submission, in Russian (shown to the user)."""
+    names = "; ".join(
+        f"{rule} ({_RULE_NAMES_RU.get(rule, rule)})" for rule in sorted(set(rules_broken))
+    )
+    text = (
+        f"Аудит голосования по заявке {submission_id}: голосов признано недействительными — "
+        f"{votes}; правила: {names}."
+    )
+    return text[:REASON_LIMIT]

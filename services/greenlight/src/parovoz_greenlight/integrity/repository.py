@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_greenlight.integrity.penalties import (
@@ -39,6 +40,10 @@ penalties = sa.Table(
     sa.Column("appeal_decision", sa.String(16), nullable=True),
     sa.Column("appeal_decided_by", UUID(as_uuid=True), nullable=True),
     sa.Column("appeal_decided_at", sa.DateTime(timezone=True), nullable=True),
+    # The voting window whose audit issued it (revision 0015): one automatic penalty per user
+    # and window, whoever runs the audit and however often.
+    sa.Column("window_id", UUID(as_uuid=True), nullable=True),
+    sa.UniqueConstraint("user_id", "window_id", name="uq_penalties_user_window"),
     sa.CheckConstraint(
         "type IN ('warning', 'voting_suspension', 'account_suspension', 'permanent_ban')",
         name="type_known",
@@ -74,6 +79,16 @@ class SqlIntegrity:
 
     async def add_penalty(self, penalty: Penalty) -> None:
         await self._session.execute(sa.insert(penalties).values(**_values(penalty)))
+
+    async def add_penalty_once(self, penalty: Penalty) -> bool:
+        """Insert an automatic penalty unless the user already has one of its window (False)."""
+        statement = (
+            pg_insert(penalties)
+            .values(**_values(penalty))
+            .on_conflict_do_nothing(constraint="uq_penalties_user_window")
+            .returning(penalties.c.id)
+        )
+        return (await self._session.execute(statement)).first() is not None
 
     async def save_penalty(self, penalty: Penalty) -> None:
         values = _values(penalty)

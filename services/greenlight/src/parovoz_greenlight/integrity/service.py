@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -12,11 +13,14 @@ from parovoz_events.greenlight import UserPenalized
 from parovoz_kit.errors import NotFound, PermissionDenied
 
 from parovoz_greenlight.integrity.penalties import (
+    AUDIT_ISSUER,
     STAFF_ROLES,
     AppealDecision,
     Penalty,
     PenaltyRules,
     PenaltyType,
+    automatic_penalty,
+    automatic_reason,
     penalty_end,
     require_staff,
 )
@@ -36,6 +40,10 @@ class PenaltyRepository(Protocol):
     async def penalties_of(self, user_id: uuid.UUID) -> Sequence[Penalty]: ...
 
     async def penalties_in_force(self, user_id: uuid.UUID, now: datetime) -> Sequence[Penalty]: ...
+
+    async def add_penalty_once(self, penalty: Penalty) -> bool:
+        """Insert unless the user already has a penalty of the penalty's window (False)."""
+        ...
 
 
 class PenaltyUnitOfWork(UnitOfWorkPort, Protocol):
@@ -169,6 +177,54 @@ async def decide_appeal(
         return penalty.decide_appeal(decision, decided_by, now)
 
     return await _change(uow, penalty_id, change)
+
+
+@dataclass(frozen=True)
+class Offence:
+    """A voter's votes the audit of one window flagged."""
+
+    user_id: uuid.UUID
+    #: The audit rules that flagged them (``rate_limit``, ``burst``, ``lockstep``).
+    rules_broken: frozenset[str]
+    votes: int
+    #: When the last of them was cast.
+    last_vote_at: datetime
+
+
+async def penalize_offenders(
+    uow: PenaltyUnitOfWork,
+    *,
+    window_id: uuid.UUID,
+    submission_id: uuid.UUID,
+    offences: Sequence[Offence],
+    now: datetime,
+    rules: PenaltyRules,
+) -> list[Penalty]:
+    """The audit's own penalties, in the audit's transaction (the caller commits): each voter
+    flagged in the window gets one, keyed (user, window) so a rerun or a second runner never
+    issues it twice — a WARNING first, a voting suspension for a repeat offence
+    (:func:`~parovoz_greenlight.integrity.penalties.automatic_penalty`). Not published (only
+    account suspensions and bans are, and those stay a moderator's); appealable like any."""
+    issued: list[Penalty] = []
+    for offence in offences:
+        history = await uow.integrity.penalties_of(offence.user_id)
+        if any(p.window_id == window_id for p in history):
+            continue  # this window's audit penalized them already
+        type_, days = automatic_penalty(history, offence.last_vote_at, rules)
+        penalty = Penalty(
+            id=uuid.uuid4(),
+            user_id=offence.user_id,
+            type=type_,
+            reason=automatic_reason(offence.rules_broken, offence.votes, submission_id),
+            submission_id=submission_id,
+            issued_by=AUDIT_ISSUER,
+            starts_at=now,
+            ends_at=penalty_end(type_, now, days, rules),
+            window_id=window_id,
+        )
+        if await uow.integrity.add_penalty_once(penalty):
+            issued.append(penalty)
+    return issued
 
 
 class UowPenalties:

@@ -57,4 +57,5 @@ def integrity_audit(infrastructure: Infrastructure) -> Any:
         account_ages(infrastructure),
         reports=lambda uow: SqlReports(uow.session),  # type: ignore[attr-defined]
         now=infrastructure.clock.now,
+        penalties=settings.penalty_rules(),
     )
