@@ -471,6 +471,8 @@ async def test_lists_filters_and_pages(client: httpx.AsyncClient, clock: ManualC
         {**mine, "page[cursor]": "bm90LWEtY3Vyc29y"},
         {**mine, "page[size]": "0"},
         {**mine, "sort": "oldest"},
+        {"filter[developer_id]": "not-a-uuid"},
+        {**mine, "page[size]": "two"},
     ):
         answer = await client.get(TICKETS, params=params, headers=developer)
         assert answer.status_code == 400, (params, answer.text)
@@ -495,3 +497,40 @@ async def test_the_routes_are_documented(client: httpx.AsyncClient) -> None:
     creating = document["paths"][f"{PREFIX}/support/tickets"]["post"]
     [header] = [p for p in creating["parameters"] if p["name"] == "Idempotency-Key"]
     assert header["required"] is True
+
+
+async def test_an_unanswered_ticket_becomes_overdue(
+    client: httpx.AsyncClient, studio: Studio, clock: ManualClock
+) -> None:
+    ticket = await opened(client, studio, priority="urgent")
+    answered = await opened(client, studio, priority="urgent")
+    staff = auth(uuid.uuid4(), "support")
+    assert ticket["attributes"]["first_response_overdue"] is False
+    reply = await client.post(
+        f"{TICKETS}/{answered['id']}/messages", json=message_body("Смотрим."), headers=staff
+    )
+    assert reply.status_code == 201, reply.text
+    clock.advance(RULES.first_response_within(Priority.URGENT) + timedelta(seconds=1))
+    for item, overdue in ((ticket, True), (answered, False)):
+        seen = await client.get(f"{TICKETS}/{item['id']}", headers=staff)
+        assert seen.json()["data"]["attributes"]["first_response_overdue"] is overdue
+
+
+async def test_three_retries_at_once_open_one_ticket(
+    client: httpx.AsyncClient, studio: Studio
+) -> None:
+    subject = f"Одновременно {uuid.uuid4()}"
+    headers = {**auth(studio.owner), **key()}
+    body = ticket_body(studio.developer_id, subject=subject)
+    answers = await asyncio.gather(
+        *(client.post(TICKETS, json=body, headers=headers) for _ in range(3))
+    )
+    created = {a.json()["data"]["id"] for a in answers if a.status_code == 201}
+    assert len(created) == 1, [a.text for a in answers]
+    assert all(a.status_code in (201, 409) for a in answers), [a.text for a in answers]
+    listed = await client.get(
+        TICKETS,
+        params={"filter[developer_id]": str(studio.developer_id), "page[size]": "100"},
+        headers=auth(studio.owner),
+    )
+    assert [t["attributes"]["subject"] for t in listed.json()["data"]].count(subject) == 1

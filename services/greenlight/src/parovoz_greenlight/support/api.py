@@ -119,7 +119,7 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
                 ticket = await use_cases.open_ticket(
                     uow, developers, caller, new, rules, clock.now()
                 )
-            document = TicketDocument(data=ticket_resource(ticket, prefix, []))
+            document = TicketDocument(data=ticket_resource(ticket, prefix, clock.now(), []))
             response = json_response(document, 201)
             response.headers["Location"] = document.data.links["self"]
             return response
@@ -220,11 +220,12 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
             if value is not None:
                 query[name] = value
         base = f"{prefix}/support/tickets"
+        now = clock.now()
         next_link = None
         if page.next_cursor:
             next_link = f"{base}?{urlencode({**query, 'page[cursor]': page.next_cursor})}"
         document = TicketListDocument(
-            data=[ticket_resource(ticket, prefix) for ticket in page.tickets],
+            data=[ticket_resource(ticket, prefix, now) for ticket in page.tickets],
             links={"self": f"{base}?{urlencode(query)}", "next": next_link},
         )
         return json_response(document)
@@ -243,7 +244,7 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
         async with greenlight_unit_of_work(infrastructure) as uow:
             view = await use_cases.view_ticket(uow, developers, ticket_id, _caller(principal))
         return json_response(
-            TicketDocument(data=ticket_resource(view.ticket, prefix, view.messages))
+            TicketDocument(data=ticket_resource(view.ticket, prefix, clock.now(), view.messages))
         )
 
     @router.post(
@@ -297,7 +298,7 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
             ticket = await use_cases.take_ticket(
                 uow, developers, ticket_id, _caller(principal), clock.now()
             )
-        return json_response(TicketDocument(data=ticket_resource(ticket, prefix)))
+        return json_response(TicketDocument(data=ticket_resource(ticket, prefix, clock.now())))
 
     @router.post(
         "/support/tickets/{ticket_id}/status",
@@ -329,7 +330,7 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
                 clock.now(),
             )
         return json_response(
-            TicketDocument(data=ticket_resource(view.ticket, prefix, view.messages))
+            TicketDocument(data=ticket_resource(view.ticket, prefix, clock.now(), view.messages))
         )
 
     return router

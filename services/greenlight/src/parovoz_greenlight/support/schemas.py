@@ -178,6 +178,9 @@ class TicketResponseAttributes(BaseModel):
     assignee_id: uuid.UUID | None
     first_response_due_at: datetime
     first_responded_at: datetime | None
+    first_response_overdue: bool = Field(
+        description="No response from staff yet and `first_response_due_at` has passed."
+    )
     resolved_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -221,7 +224,7 @@ def message_resource(message: Message) -> MessageResource:
 
 
 def ticket_resource(
-    ticket: Ticket, prefix: str, messages: Sequence[Message] | None = None
+    ticket: Ticket, prefix: str, now: datetime, messages: Sequence[Message] | None = None
 ) -> TicketResource:
     return TicketResource(
         id=ticket.id,
@@ -238,6 +241,7 @@ def ticket_resource(
             assignee_id=ticket.assignee_id,
             first_response_due_at=ticket.first_response_due_at,
             first_responded_at=ticket.first_responded_at,
+            first_response_overdue=ticket.response_overdue(now),
             resolved_at=ticket.resolved_at,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
