@@ -227,6 +227,12 @@ async def test_the_system_metrics_of_a_month_are_what_was_made_in_it(
         starts + timedelta(days=3),
     )
 
+    # Submissions withdrawn while voting: their windows (still open for the closing job, one
+    # open now, one closed in the month) are neither active nor completed.
+    for closes in (ends, starts + timedelta(days=15)):
+        gone = await a_submission(infrastructure, starts - DAY * 40, S.WITHDRAWN)
+        await a_window(infrastructure, gone, closes - DAY * 30, closes)
+
     # Votes in the month: a voter twice (scores 5 and 3), another once (gameplay 1, the rest 2),
     # one removed (flagged, scores 5: not in the quality score); one after the month.
     twice = uuid.uuid4()
@@ -322,6 +328,7 @@ async def test_the_default_period_is_the_last_30_days_up_to_today(
         ({"filter[from]": "2026-02-30"}, "filter[from]"),
         ({"filter[to]": "01.12.2026"}, "filter[to]"),
         ({"filter[to]": "x" * 11}, "filter[to]"),
+        ({"filter[to]": "0001-01-05"}, "filter[to]"),
     ],
 )
 async def test_a_bad_period_is_400_naming_the_parameter(
@@ -334,6 +341,14 @@ async def test_a_bad_period_is_400_naming_the_parameter(
     assert error["code"] == "VALIDATION_ERROR"
     assert error["source"] == {"parameter": parameter}
     assert "Traceback" not in answer.text
+
+
+async def test_the_first_month_of_the_calendar_answers(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 12, 8, tzinfo=UTC))
+    figures = await metrics(client, datetime(1, 1, 1, tzinfo=UTC), datetime(1, 2, 1, tzinfo=UTC))
+    assert figures["total_submissions"] == 0 and figures["quality_score_hundredths"] is None
 
 
 async def test_redis_unreachable_the_metrics_are_counted_in_postgresql(

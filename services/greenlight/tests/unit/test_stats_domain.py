@@ -107,6 +107,13 @@ def test_a_malformed_date_is_400_naming_its_parameter(
     assert refused.value.code == "VALIDATION_ERROR"
 
 
+def test_the_first_days_of_the_calendar_are_refused_not_overflowed() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        period_of(None, "0001-01-05", TODAY, RULES)
+    assert refused.value.parameter == "filter[to]"
+    assert period_of("0001-01-01", "0001-01-31", TODAY, RULES).days == 30
+
+
 # --- rounding -----------------------------------------------------------------------------------
 
 

@@ -90,6 +90,12 @@ def period_of(from_text: str | None, to_text: str | None, today: date, rules: St
     ends = _date(to_text, TO_PARAMETER) if to_text is not None else today + timedelta(days=1)
     if from_text is not None:
         starts = _date(from_text, FROM_PARAMETER)
+    elif ends - date.min <= timedelta(days=rules.default_period_days):
+        raise ValidationFailed(
+            f"{TO_PARAMETER} ({ends}) leaves no {rules.default_period_days} days before it.",
+            detail_ru=f"До {TO_PARAMETER} ({ends}) нет {rules.default_period_days} дней.",
+            parameter=TO_PARAMETER,
+        )
     else:
         starts = ends - timedelta(days=rules.default_period_days)
     if starts >= ends:

@@ -22,6 +22,7 @@ from parovoz_greenlight.stats.domain import (
     WindowFigures,
     WindowSpan,
 )
+from parovoz_greenlight.submissions.domain import SubmissionStatus
 from parovoz_greenlight.submissions.repository import submissions
 from parovoz_greenlight.voting.domain import Category, VoteChoice
 from parovoz_greenlight.voting.repository import votes
@@ -59,12 +60,20 @@ class SqlStats:
         ).scalar_one()
 
         w = voting_windows.c
-        active = and_(w.status == WindowStatus.OPEN.value, w.opens_at <= now, w.closes_at > now)
+        # A submission withdrawn while voting keeps its window open until the closing job
+        # finalizes it as withdrawn: neither active nor completed.
+        active = and_(
+            w.status == WindowStatus.OPEN.value,
+            w.opens_at <= now,
+            w.closes_at > now,
+            submissions.c.status == SubmissionStatus.ACTIVE_VOTING.value,
+        )
         completed = and_(
             w.closes_at >= starts_at,
             w.closes_at < ends_at,
             w.closes_at <= now,
             func.coalesce(w.outcome, "") != Outcome.WITHDRAWN.value,
+            submissions.c.status != SubmissionStatus.WITHDRAWN.value,
         )
         decided = and_(
             w.status == WindowStatus.FINAL.value,
@@ -81,7 +90,9 @@ class SqlStats:
                     _sum(seconds, completed).label("completed_seconds"),
                     _count(decided).label("decided"),
                     _count(and_(decided, w.outcome == Outcome.APPROVED.value)).label("approved"),
-                ).where(
+                )
+                .select_from(voting_windows.join(submissions, submissions.c.id == w.submission_id))
+                .where(
                     # Only windows that may count: open now, closed or decided in the period.
                     (w.status == WindowStatus.OPEN.value)
                     | and_(w.closes_at >= starts_at, w.closes_at < ends_at)
