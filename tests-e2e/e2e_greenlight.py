@@ -1,0 +1,380 @@
+"""Shared by greenlight's end-to-end tests: an indie studio (greenlight track) with a game at
+developer-portal, greenlight submissions driven through the gateway (draft -> submit -> the fee
+paid at the provider sandbox -> moderation), eligible voters put into the user stand-in, and
+greenlight's own window-closing job run in this process with a moved clock.
+
+The studio's steps call the same public APIs as ``test_game_journey.py`` (whose helpers live
+inside that test file): developer-portal through the gateway, build bytes straight to S3 with
+pre-signed URLs, developer-portal's builds worker run on its internal port."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import psycopg
+from e2e_payments import auth, open_developer_account
+from parovoz_greenlight.results.jobs import run_close_windows
+from parovoz_greenlight.results.service import ClosingRun
+from parovoz_greenlight.settings import GreenlightSettings
+from parovoz_kit.clock import SystemClock
+from parovoz_kit.infrastructure import open_infrastructure
+from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
+from parovoz_testing.tokens import user_token
+
+PORTAL = f"{GATEWAY}/api/v1/developer"
+GREENLIGHT = f"{GATEWAY}/api/v1/greenlight"
+PAYMENTS = f"{GATEWAY}/api/v1/payments"
+USERS = "http://127.0.0.1:8092"
+PORTAL_JOBS = "http://127.0.0.1:8081/internal/jobs"
+CATEGORIES = ("gameplay", "presentation", "innovation", "market_appeal", "technical_quality")
+
+
+# --- developer-portal: an indie studio and its game ---------------------------------------------
+class IndieStudio:
+    """A new developer account (``greenlight`` publishing track) owned by a fresh user, with
+    one drafted game. ``activate`` makes the account ``active`` on the greenlight track."""
+
+    def __init__(self) -> None:
+        self.http = httpx.Client(timeout=60)
+        self.owner = str(uuid.uuid4())
+        self.token = user_token(self.owner)
+        self.developer_id = open_developer_account(self.token)
+        game = self.ok(
+            "POST",
+            "/games",
+            {"type": "productCreation", "attributes": {"title": f"Полустанок {uuid.uuid4()}"}},
+        )
+        self.game_id = str(game["id"])
+        self.game = f"/games/{self.game_id}"
+
+    def call(self, method: str, path: str, data: dict[str, Any] | None = None) -> httpx.Response:
+        body = None if data is None else {"data": data}
+        return self.http.request(method, f"{PORTAL}{path}", json=body, headers=auth(self.token))
+
+    def ok(self, method: str, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        answer = self.call(method, path, data)
+        assert answer.status_code in (200, 201), answer.text
+        return dict(answer.json()["data"])
+
+    def account(self) -> dict[str, Any]:
+        return self.ok("GET", "/accounts/me")["attributes"]
+
+    def activate(self) -> None:
+        """The account becomes ``active`` and stays on the ``greenlight`` track.
+
+        developer-portal has no public path to that state yet: a new account waits in
+        ``pending_verification`` until its onboarding checklist (seed 000: documents, tax and
+        bank setup, agreement, activation) is done, and that checklist is not built; the only
+        activation built is the platform's studio verification, which also moves the account
+        to the ``direct`` track (no greenlight needed). greenlight submits only for an active
+        account, so the test sets the status in developer-portal's database the way that
+        checklist's last step would, and nothing else."""
+        with psycopg.connect(DATABASES["developer"]) as connection:
+            changed = connection.execute(
+                "UPDATE developer_accounts SET status = 'active' "
+                "WHERE id = %s AND publishing_track = 'greenlight'",
+                (self.developer_id,),
+            ).rowcount
+        assert changed == 1
+        account = self.account()
+        assert (account["status"], account["publishing_track"]) == ("active", "greenlight")
+
+    def version_with_build(self, name: str = "0.9.0") -> str:
+        """A version of the game with one build uploaded straight to S3 and verified by the
+        builds worker: ``ready_for_review``. Its id."""
+        version = self.ok(
+            "POST",
+            f"{self.game}/versions",
+            {
+                "type": "gameVersionCreation",
+                "attributes": {
+                    "version_name": name,
+                    "changelog": {"ru-RU": f"Демо-версия {name}."},
+                    "platforms": ["windows_x64"],
+                },
+            },
+        )
+        path = f"{self.game}/versions/{version['id']}"
+        data = os.urandom(64 * 1024)
+        upload = self.ok(
+            "POST",
+            f"{path}/builds/upload-url",
+            {
+                "type": "buildUploadRequest",
+                "attributes": {
+                    "file_name": f"polustanok_{name}_windows_x64.zip",
+                    "file_size_bytes": len(data),
+                    "content_type": "application/zip",
+                    "platform": "windows_x64",
+                },
+            },
+        )
+        stored = httpx.put(upload["attributes"]["upload_url"], content=data, timeout=60)
+        assert stored.status_code == 200, stored.text
+        self.ok(
+            "POST",
+            f"{path}/builds/upload-complete",
+            {
+                "type": "buildUploadCompletion",
+                "attributes": {
+                    "internal_build_id": upload["id"],
+                    "s3_path": upload["attributes"]["s3_path"],
+                    "file_hash_sha256": hashlib.sha256(data).hexdigest(),
+                },
+            },
+        )
+        assert self._verified(path) == "ready_for_review"
+        return str(version["id"])
+
+    def _verified(self, path: str) -> str:
+        """Run builds-verify on developer-portal's internal port until the version leaves
+        ``processing`` (the service's own runner may take the build first)."""
+        admin = auth(user_token(str(uuid.uuid4()), roles=("admin",)))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ran = httpx.post(
+                f"{PORTAL_JOBS}/builds-verify/run",
+                params={"period": f"e2e-{uuid.uuid4().hex}"},
+                headers=admin,
+                timeout=60,
+            )
+            assert ran.status_code == 200, ran.text
+            status = str(self.ok("GET", path)["attributes"]["status"])
+            if status != "processing":
+                return status
+            time.sleep(0.3)
+        raise AssertionError("the version stayed processing")
+
+    def submit_for_review(self, version_id: str) -> httpx.Response:
+        return self.call("POST", f"{self.game}/versions/{version_id}/submit-for-review")
+
+
+# --- greenlight: a submission through the gateway -----------------------------------------------
+def complete_draft(game_id: str) -> dict[str, Any]:
+    """A draft with everything submitting asks for (description, genres, audience, team,
+    timeline, demo link, business plan)."""
+    return {
+        "data": {
+            "type": "submissionCreation",
+            "attributes": {
+                "game_id": game_id,
+                "title": "Полустанок",
+                "description": "Симулятор смотрителя глухого полустанка на Транссибе.",
+                "genres": ["simulation", "indie"],
+                "target_audience": "Игроки 14+, любители спокойных симуляторов",
+                "selling_points": ["Живая железная дорога", "Смена времён года"],
+                "team": "3 человека: дизайнер, художник, программист",
+                "timeline": "Демо — сейчас, релиз — лето 2027",
+                "demo_links": ["https://demo.example.ru/polustanok"],
+                "business_plan": "Цена 399 ₽, РФ и СНГ, продвижение через стримеров.",
+            },
+        }
+    }
+
+
+def greenlight(method: str, path: str, user_id: str, *roles: str, **kwargs: Any) -> httpx.Response:
+    headers = {**auth(user_token(user_id, roles=roles)), **kwargs.pop("headers", {})}
+    return httpx.request(method, f"{GREENLIGHT}{path}", headers=headers, timeout=30, **kwargs)
+
+
+def submission(submission_id: str, user_id: str) -> dict[str, Any]:
+    answer = greenlight("GET", f"/submissions/{submission_id}", user_id)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json()["data"]["attributes"])
+
+
+def wait_for_status(submission_id: str, user_id: str, status: str) -> dict[str, Any]:
+    seen = wait_until(
+        lambda: (s := submission(submission_id, user_id))["status"] == status and s, timeout=30
+    )
+    assert seen, f"submission {submission_id} never became {status}"
+    return dict(seen)
+
+
+def fee(submission_id: str, user_id: str) -> dict[str, Any]:
+    answer = greenlight("GET", f"/submissions/{submission_id}/fee", user_id)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json()["data"]["attributes"])
+
+
+def submitted_and_paid(studio: IndieStudio) -> str:
+    """The studio's owner drafts a complete submission of the studio's game, submits it (202:
+    payment's confirmation URL for the fee), pays at the provider sandbox, and payment's
+    ``payment.payment.succeeded.v1`` takes it (through the broker and greenlight's running
+    consumer) to ``under_moderation``. Its id."""
+    created = greenlight(
+        "POST",
+        "/submissions",
+        studio.owner,
+        json=complete_draft(studio.game_id),
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert created.status_code == 201, created.text
+    submission_id = str(created.json()["data"]["id"])
+    sent = greenlight("POST", f"/submissions/{submission_id}/submit", studio.owner)
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["data"]["attributes"]["status"] == "submitted"
+    confirmation_url = sent.json()["meta"]["confirmation_url"]
+    paid = httpx.get(confirmation_url, follow_redirects=False, timeout=30)
+    assert paid.status_code == 303, paid.text
+    moderated = wait_for_status(submission_id, studio.owner, "under_moderation")
+    assert moderated["fee_paid"] is True
+    return submission_id
+
+
+def approved_by_moderator(submission_id: str) -> str:
+    """A user with the platform's ``moderator`` role approves it: ``active_voting``. The
+    moderator's id."""
+    moderator = str(uuid.uuid4())
+    action = {
+        "data": {
+            "type": "moderationAction",
+            "attributes": {"action": "APPROVE", "comment": "Заявка полная, демо работает."},
+        }
+    }
+    answer = greenlight(
+        "POST", f"/submissions/{submission_id}/moderation", moderator, "moderator", json=action
+    )
+    assert answer.status_code == 201, answer.text
+    return moderator
+
+
+# --- voters --------------------------------------------------------------------------------------
+async def eligible_voters(count: int, concurrency: int = 16) -> list[str]:
+    """``count`` fresh users the user stand-in knows as eligible voters: accounts a year old
+    with purchases, not blocked."""
+    created_at = (datetime.now(UTC) - timedelta(days=365)).isoformat()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(users: httpx.AsyncClient) -> str:
+        user_id = str(uuid.uuid4())
+        profile = {
+            "birth_date": "1990-05-01",
+            "region": "RU",
+            "account_created_at": created_at,
+            "purchases_count": 3,
+            "blocked": False,
+        }
+        async with gate:
+            answer = await users.put(f"/users/{user_id}", json=profile)
+        assert answer.status_code in (200, 201), answer.text
+        return user_id
+
+    async with httpx.AsyncClient(base_url=USERS, timeout=30) as users:
+        return list(await asyncio.gather(*(one(users) for _ in range(count))))
+
+
+def vote_body(choice: str, *, played_demo: bool) -> dict[str, Any]:
+    return {
+        "data": {
+            "type": "vote",
+            "attributes": {
+                "choice": choice,
+                "scores": dict.fromkeys(CATEGORIES, 4 if choice == "yes" else 2),
+                "played_demo": played_demo,
+                "would_recommend": choice == "yes",
+            },
+        }
+    }
+
+
+def client_address(number: int) -> str:
+    """A distinct public IPv4 /24 per voter (198.18.0.0/15, the benchmarking range)."""
+    return f"198.{18 + number // 256}.{number % 256}.7"
+
+
+async def cast_votes(
+    submission_id: str,
+    ballots: Sequence[tuple[str, str, bool]],
+    concurrency: int = 16,
+) -> list[httpx.Response]:
+    """Each (voter, choice, played_demo) voted through the gateway, ``concurrency`` at a time.
+
+    Every voter's request names its own client address in ``X-Forwarded-For``, as the edge
+    load balancer in front of the gateway does for real voters (the gateway appends its own
+    peer and greenlight takes the nearest untrusted address): 150 votes from one IPv4 /24
+    within minutes would — rightly — be a burst the audit flags."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(http: httpx.AsyncClient, number: int, ballot: tuple[str, str, bool]) -> Any:
+        voter, choice, played_demo = ballot
+        headers = {
+            **auth(user_token(voter)),
+            "X-Forwarded-For": client_address(number),
+            "X-Device-Fingerprint": f"device-{voter}",
+        }
+        async with gate:
+            return await http.post(
+                f"/submissions/{submission_id}/votes",
+                json=vote_body(choice, played_demo=played_demo),
+                headers=headers,
+            )
+
+    async with httpx.AsyncClient(base_url=GREENLIGHT, timeout=60) as http:
+        return list(
+            await asyncio.gather(*(one(http, n, ballot) for n, ballot in enumerate(ballots)))
+        )
+
+
+# --- greenlight's own closing job, in this process ----------------------------------------------
+async def close_window_at(submission_id: str, moment: datetime) -> ClosingRun:
+    """One run of greenlight's ``results-close-windows`` job function, in this process, over
+    the real greenlight database (PostgreSQL, Redis, broker and user stand-in as the running
+    service uses them), with greenlight's clock moved to ``moment`` and the run limited to this
+    submission's windows (the running service's clock cannot move: the kit's
+    ``clock_offset_seconds`` is read at start-up; nothing else is moved in time). Events the
+    run writes leave through greenlight's outbox and the running service's relay."""
+    failures = _Failures()
+    jobs_log = logging.getLogger(run_close_windows.__module__)
+    jobs_log.addHandler(failures)
+    try:
+        async with open_infrastructure(GreenlightSettings(environment="test")) as infrastructure:
+            clock = infrastructure.clock
+            assert isinstance(clock, SystemClock)
+            clock.offset = moment - datetime.now(UTC)
+            run = await run_close_windows(infrastructure, only=[uuid.UUID(submission_id)])
+    finally:
+        jobs_log.removeHandler(failures)
+    assert not failures.seen, f"the closing job failed a step: {failures.seen}"
+    return run
+
+
+class _Failures(logging.Handler):
+    """The job's failed steps (it logs them and goes on): error type and code."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[tuple[object, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append((getattr(record, "error", None), getattr(record, "code", None)))
+
+
+def greenlight_outbox(submission_id: str) -> list[tuple[str, dict[str, Any], bool]]:
+    """greenlight's outbox rows keyed by the submission: (type, payload, sent by the relay)."""
+    with psycopg.connect(DATABASES["greenlight"]) as connection:
+        rows = connection.execute(
+            "SELECT type, payload, published_at FROM outbox WHERE key = %s ORDER BY seq",
+            (submission_id,),
+        ).fetchall()
+    return [
+        (kind, payload if isinstance(payload, dict) else json.loads(payload), sent is not None)
+        for kind, payload, sent in rows
+    ]
+
+
+def payment_refunds(payment_id: str, payer_token: str) -> list[dict[str, Any]]:
+    """The payment's refunds as payment answers its payer through the gateway."""
+    answer = httpx.get(f"{PAYMENTS}/{payment_id}/refunds", headers=auth(payer_token), timeout=30)
+    assert answer.status_code == 200, answer.text
+    return [dict(item["attributes"]) for item in answer.json()["data"]]
