@@ -29,7 +29,7 @@ from parovoz_greenlight.voting.domain import Category, Vote, VoteChoice
 from parovoz_kit.clock import ManualClock
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
-from parovoz_testing.tokens import user_token
+from parovoz_testing.tokens import service_token, user_token
 from redis.asyncio import Redis
 
 PREFIX = "/api/v1/greenlight"
@@ -449,6 +449,10 @@ async def test_a_submissions_analytics_for_its_team_and_staff(
     assert stranger.status_code == 403, stranger.text
     assert [e["code"] for e in stranger.json()["errors"]] == ["ANALYTICS_NOT_AUTHORIZED"]
     assert (await client.get(url)).status_code == 401
+    service = {"Authorization": f"Bearer {service_token('developer-portal')}"}
+    by_service = await client.get(url, headers=service)
+    assert by_service.status_code == 403, by_service.text
+    assert [e["code"] for e in by_service.json()["errors"]] == ["USER_TOKEN_REQUIRED"]
 
 
 async def test_analytics_of_a_submission_not_public_yet(
@@ -483,7 +487,7 @@ async def test_the_routes_are_documented(infrastructure: Infrastructure) -> None
     assert {"200", "400"} <= set(stats_route["responses"])
     assert {p["name"] for p in stats_route["parameters"]} == {"filter[from]", "filter[to]"}
     analytics_route = paths[f"{PREFIX}/submissions/{{submission_id}}/analytics"]["get"]
-    assert {"200", "403", "404"} <= set(analytics_route["responses"])
+    assert {"200", "401", "403", "404"} <= set(analytics_route["responses"])
 
 
 def test_months_of_our_own_are_far_ahead() -> None:

@@ -85,13 +85,14 @@ def stats_router(infrastructure: Infrastructure) -> APIRouter:
             "For a member of the submitting developer account and the platform roles "
             "`curator`, `moderator`, `admin`. Anyone else: 404 `SUBMISSION_NOT_FOUND` while "
             "the submission is not public (like an unknown one), 403 "
-            "`ANALYTICS_NOT_AUTHORIZED` once it is. Of the latest voting window: valid and "
-            "removed votes per UTC day and choice, the category averages, the shares of "
-            "voters who played the demo and would recommend, the weighted yes and no."
+            "`ANALYTICS_NOT_AUTHORIZED` once it is; a service token 403 "
+            "`USER_TOKEN_REQUIRED`. Of the latest voting window: valid and removed votes per "
+            "UTC day and choice, the category averages, the shares of voters who played the "
+            "demo and would recommend, the weighted yes and no."
         ),
         responses=error_responses(
             {
-                403: ["ANALYTICS_NOT_AUTHORIZED"],
+                403: ["ANALYTICS_NOT_AUTHORIZED", "USER_TOKEN_REQUIRED"],
                 404: ["SUBMISSION_NOT_FOUND"],
                 503: ["DEVELOPER_PORTAL_UNAVAILABLE"],
             }
