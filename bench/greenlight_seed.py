@@ -39,6 +39,22 @@ SETUP_CONCURRENCY = 48
 PAID_WAIT_SECONDS = 60.0
 
 
+#: A draft complete enough to submit (description, genre, audience, team, timeline, business
+#: plan, a demo link: voters may say they played the demo).
+DRAFT: dict[str, Any] = {
+    "title": "Замер голосования",
+    "description": "Сюжетное приключение о машинисте ночного поезда: заявка для замера "
+    "голосования и живых итогов Гринлайта.",
+    "genres": ["adventure", "indie"],
+    "target_audience": "Игроки 16+, любители сюжетных приключений",
+    "selling_points": ["Рисованная графика"],
+    "team": "5 человек: геймдизайнер, два художника, программист, композитор",
+    "timeline": "Альфа — март 2027, релиз — осень 2027",
+    "demo_links": ["https://demo.example.ru/zamer"],
+    "business_plan": "Цена 499 ₽, релиз в РФ и СНГ, маркетинг через стримеров.",
+}
+
+
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -64,14 +80,20 @@ def token(user_id: str, roles: tuple[str, ...] = ()) -> str:
 # --- voters ------------------------------------------------------------------------------------
 
 
-async def _voters(count: int) -> list[str]:
-    """``count`` eligible voters (a year old, two purchases, not blocked): their tokens."""
+@dataclass(frozen=True)
+class Voter:
+    user_id: str
+    token: str
+
+
+async def _voters(user_ids: list[str]) -> list[Voter]:
+    """Eligible voters (a year old, two purchases, not blocked) put into the user stand-in, and
+    a fresh token for each."""
     created = (datetime.now(UTC) - timedelta(days=365)).isoformat()
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
     limits = httpx.Limits(max_connections=SETUP_CONCURRENCY)
 
-    async def one(http: httpx.AsyncClient) -> str:
-        user_id = str(uuid.uuid4())
+    async def one(http: httpx.AsyncClient, user_id: str) -> Voter:
         profile = {
             "birth_date": "1990-05-01",
             "region": "RU",
@@ -83,14 +105,21 @@ async def _voters(count: int) -> list[str]:
             answer = await http.put(f"{USERS}/{user_id}", json=profile)
             if answer.status_code not in (200, 201):
                 raise RuntimeError(f"user stand-in: {answer.status_code} {answer.text[:300]}")
-            return await _token(http, user_id)
+            return Voter(user_id, await _token(http, user_id))
 
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-        return list(await asyncio.gather(*(one(http) for _ in range(count))))
+        return list(await asyncio.gather(*(one(http, user_id) for user_id in user_ids)))
 
 
-def voters(count: int) -> list[str]:
-    return asyncio.run(_voters(count))
+def voters(count: int) -> list[Voter]:
+    """``count`` new eligible voters with their tokens."""
+    return asyncio.run(_voters([str(uuid.uuid4()) for _ in range(count)]))
+
+
+def renewed(made: list[Voter]) -> list[Voter]:
+    """The same voters again, after the stand-ins restarted (the user stand-in forgets its
+    profiles, the auth stand-in signs with a new key): profiles put back, fresh tokens."""
+    return asyncio.run(_voters([voter.user_id for voter in made]))
 
 
 # --- submissions -------------------------------------------------------------------------------
@@ -191,14 +220,7 @@ def _paid_through_the_api(http: httpx.Client, curator: str) -> tuple[str, str]:
             json={
                 "data": {
                     "type": "submissionCreation",
-                    "attributes": {
-                        "game_id": game["data"]["id"],
-                        "title": "Замер голосования",
-                        "description": "Заявка для замера голосования и живых итогов.",
-                        "genres": ["adventure", "indie"],
-                        "selling_points": ["Рисованная графика"],
-                        "demo_links": ["https://demo.example.ru/zamer"],
-                    },
+                    "attributes": {"game_id": game["data"]["id"], **DRAFT},
                 }
             },
         ),
@@ -241,19 +263,27 @@ def _written_for_moderation(count: int) -> list[str]:
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO submissions (id, game_id, developer_id, submitted_by, title, "
-                "description, status, created_at, updated_at, genres, selling_points, "
-                "demo_links, fee_paid, submitted_at, flags, version) VALUES (%s, %s, %s, %s, "
-                "%s, %s, 'under_moderation', %s, %s, '{indie}', '{}', '{}', true, %s, '{}', 0)",
+                "description, status, created_at, updated_at, genres, target_audience, "
+                "selling_points, team, timeline, demo_links, business_plan, fee_paid, "
+                "submitted_at, flags, version) VALUES (%s, %s, %s, %s, %s, %s, "
+                "'under_moderation', %s, %s, %s, %s, %s, %s, %s, %s, %s, true, %s, '{}', 0)",
                 [
                     (
                         sid,
                         str(uuid.uuid4()),
                         str(uuid.uuid4()),
                         str(uuid.uuid4()),
-                        f"Замер голосования {number + 2}",
-                        "Заявка для замера голосования и живых итогов.",
+                        f"{DRAFT['title']} {number + 2}",
+                        DRAFT["description"],
                         now,
                         now,
+                        DRAFT["genres"],
+                        DRAFT["target_audience"],
+                        DRAFT["selling_points"],
+                        DRAFT["team"],
+                        DRAFT["timeline"],
+                        DRAFT["demo_links"],
+                        DRAFT["business_plan"],
                         now,
                     )
                     for number, sid in enumerate(ids)

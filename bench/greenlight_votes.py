@@ -99,12 +99,16 @@ class Pairs:
     """Pair k = (voter k // S, submission k % S); ``next`` is the first pair not yet sent."""
 
     submissions: list[str]
-    tokens: list[str] = field(default_factory=list)
+    voters: list[seed.Voter] = field(default_factory=list)
     next: int = 0
 
     @property
+    def tokens(self) -> list[str]:
+        return [voter.token for voter in self.voters]
+
+    @property
     def total(self) -> int:
-        return len(self.tokens) * len(self.submissions)
+        return len(self.voters) * len(self.submissions)
 
     @property
     def left(self) -> int:
@@ -194,7 +198,7 @@ def _votes_wrk(pairs: Pairs, clients: int, seconds: float) -> VoteLoad:
         "host": loadgen._lua_string(url.netloc),
         "prefix": loadgen._lua_string(url.path.rstrip("/")),
         "start": pairs.next - first_voter * per_voter,
-        "limit": (len(pairs.tokens) - first_voter) * per_voter,
+        "limit": (len(pairs.voters) - first_voter) * per_voter,
         "nthreads": threads,
     }
     with tempfile.TemporaryDirectory(prefix="bench-wrk-votes-") as folder:
@@ -267,7 +271,7 @@ async def _votes_asyncio(pairs: Pairs, clients: int, seconds: float) -> VoteLoad
         else:
             pairs.next += 1
         headers = {
-            "Authorization": f"Bearer {pairs.tokens[k // per_voter]}",
+            "Authorization": f"Bearer {pairs.voters[k // per_voter].token}",
             "Content-Type": "application/json",
         }
         path = f"/submissions/{pairs.submissions[k % per_voter]}/votes"
@@ -374,6 +378,76 @@ def _measured(pid: int | None, run: Any) -> tuple[Any, float | None]:
     return result, (after - before) * 1e3 / load.requests
 
 
+class Interrupted(Exception):
+    """A round lost answers to refused or broken connections (the platform restarting: the
+    round is measured again, with the voters put back into the user stand-in and new tokens)."""
+
+
+def _no_answer(load: Load) -> int:
+    """Requests that got no answer at all (refused, reset, timed out)."""
+    answered = sum(n for status, n in load.statuses.items() if status not in ("201", "0"))
+    return max(0, load.failed - answered)  # the asyncio client's "0": no answer
+
+
+def _round(
+    number: int,
+    names: list[str],
+    targets: dict[str, list[Request]],
+    pairs: Pairs,
+    every_vote_run: list[VoteLoad],
+    clients: int,
+    seconds: float,
+) -> dict[str, tuple[Load, float | None]]:
+    """One round: each target after a 1 s warm-up; raises ``Interrupted`` when a run lost
+    connections (its figures would be the restart's, not the service's)."""
+    pid = service_pid("parovoz-greenlight")  # a restart gives it a new one
+    measured: dict[str, tuple[Load, float | None]] = {}
+    for name in names:
+        try:
+            if name == "votes":
+                every_vote_run.append(votes(pairs, clients, 1))  # warm-up
+                run, cpu_ms = _measured(pid, lambda: votes(pairs, clients, seconds))
+                every_vote_run.append(run)
+                load = run.load
+            else:
+                loadgen.run(BASE, targets[name], clients, 1)  # warm-up, not counted
+                load, cpu_ms = _measured(
+                    pid, lambda n=name: loadgen.run(BASE, targets[n], clients, seconds)
+                )
+        except RuntimeError as error:  # wrk could not connect at all
+            raise Interrupted(f"{name}: {str(error)[:200]}") from None
+        lost = _no_answer(load) if name == "votes" else load.failed - _answered_badly(load)
+        if lost:
+            raise Interrupted(f"{name}: {lost} requests without an answer")
+        if load.statuses.get("401"):  # tokens of an auth stand-in that restarted (a new key)
+            raise Interrupted(f"{name}: {load.statuses['401']} answers 401")
+        measured[name] = (load, cpu_ms)
+        print(
+            f"  round {number + 1} {name:8} {load.rps:8.1f} req/s  p50 {load.p50_ms:7.2f} ms"
+            f"  p99 {load.p99_ms:7.2f} ms  failed {load.failed}"
+            + (f"  service cpu {cpu_ms:.2f} ms/req" if cpu_ms is not None else "")
+            + (f" (by status: {load.statuses})" if load.failed else "")
+        )
+    return measured
+
+
+def _answered_badly(load: Load) -> int:
+    return sum(n for s, n in load.statuses.items() if s != "0" and not s.startswith("2"))
+
+
+def _wait_for_the_gateway() -> None:
+    """20 s, then until greenlight's health answers through the gateway (at most a minute)."""
+    time.sleep(20)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{BASE}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -391,7 +465,6 @@ def main() -> None:
     seconds = args.seconds or (3.0 if args.quick else 10.0)
     rounds = args.rounds or (1 if args.quick else 3)
     generator = loadgen.generator_name()
-    pid = service_pid("parovoz-greenlight")
     print(
         f"greenlight votes: {args.clients} clients, {seconds:g} s per target, {rounds} round(s), "
         f"load generator: {generator}, via {BASE}"
@@ -405,10 +478,10 @@ def main() -> None:
     every_vote_run: list[VoteLoad] = []  # the calibration's, warm-ups and measured runs
     setup: dict[str, Any] = {"submissions": dict(made.steps)}
     if args.voters:
-        pairs.tokens = seed.voters(args.voters)
+        pairs.voters = seed.voters(args.voters)
         setup["voters"] = f"{args.voters} (--voters)"
     else:
-        pairs.tokens = seed.voters(CALIBRATION_VOTERS)
+        pairs.voters = seed.voters(CALIBRATION_VOTERS)
         every_vote_run.append(votes(pairs, args.clients, 1))  # warm-up
         calibrating = votes(pairs, args.clients, CALIBRATION_SECONDS)
         every_vote_run.append(calibrating)
@@ -416,9 +489,9 @@ def main() -> None:
         vote_seconds = rounds * (seconds + 1)  # each measured run after a 1 s warm-up
         wanted = math.ceil(calibration.rps * vote_seconds * VOTER_MARGIN)
         more = max(0, math.ceil((wanted - pairs.left) / len(made.ids)))
-        pairs.tokens += seed.voters(more)
+        pairs.voters += seed.voters(more)
         setup["voters"] = (
-            f"{len(pairs.tokens)}: the calibration's {calibration.rps:.0f} votes/s x "
+            f"{len(pairs.voters)}: the calibration's {calibration.rps:.0f} votes/s x "
             f"{vote_seconds:g} s x {VOTER_MARGIN} pairs, {len(made.ids)} per voter"
         )
     print(f"  voters           {setup['voters']} (setup {time.monotonic() - started:.0f} s)")
@@ -432,35 +505,33 @@ def main() -> None:
     loads: dict[str, list[Load]] = {name: [] for name in names}
     cpu: dict[str, list[float]] = {name: [] for name in names}
     ratios: dict[str, list[float]] = {name: [] for name in names if name != "health"}
-    for number in range(rounds):
-        for name in names:
-            if name == "votes":
-                every_vote_run.append(votes(pairs, args.clients, 1))  # warm-up
-                measured, cpu_ms = _measured(pid, lambda: votes(pairs, args.clients, seconds))
-                every_vote_run.append(measured)
-                load = measured.load
-            else:
-                loadgen.run(BASE, targets[name], args.clients, 1)  # warm-up, not counted
-                load, cpu_ms = _measured(
-                    pid, lambda n=name: loadgen.run(BASE, targets[n], args.clients, seconds)
-                )
+    retried: list[str] = []
+    number = 0
+    while number < rounds:
+        try:
+            measured = _round(number, names, targets, pairs, every_vote_run, args.clients, seconds)
+        except Interrupted as why:
+            if len(retried) >= rounds:
+                sys.exit(f"greenlight votes: interrupted again ({why}); no figures recorded")
+            retried.append(f"round {number + 1}: {why}")
+            print(f"  round {number + 1} interrupted ({why}): the platform restarting? once more")
+            _wait_for_the_gateway()
+            pairs.voters = seed.renewed(pairs.voters)
+            continue
+        for name, (load, cpu_ms) in measured.items():
             loads[name].append(load)
             if cpu_ms is not None:
                 cpu[name].append(cpu_ms)
-            floor = loads["health"][-1]
-            if name != "health" and floor.rps:
-                ratios[name].append(load.rps / floor.rps)
-            print(
-                f"  round {number + 1} {name:8} {load.rps:8.1f} req/s  p50 {load.p50_ms:7.2f} ms"
-                f"  p99 {load.p99_ms:7.2f} ms  failed {load.failed}"
-                + (f"  service cpu {cpu_ms:.2f} ms/req" if cpu_ms is not None else "")
-                + (f" (by status: {load.statuses})" if load.failed else "")
-            )
+            if name != "health" and measured["health"][0].rps:
+                ratios[name].append(load.rps / measured["health"][0].rps)
+        number += 1
 
     stored = stored_votes(made.ids)
     live = live_totals(made.ids)
     answered_201 = sum(run.load.statuses.get("201", 0) for run in every_vote_run)
-    not_201 = sum(run.load.failed for run in every_vote_run)
+    not_201 = sum(
+        n for run in every_vote_run for status, n in run.load.statuses.items() if status != "201"
+    )
     exhausted = sum(run.exhausted for run in every_vote_run)
     stored_total = sum(stored.values())
     # A request in flight when a run stops is stored, not counted: up to `clients` a run.
@@ -479,6 +550,7 @@ def main() -> None:
         "pairs_sent": pairs.next,
         "pairs_made": pairs.total,
         "sent_after_pairs_ran_out": exhausted,
+        "rounds_retried": retried,
     }
 
     figures: dict[str, Any] = {
@@ -492,7 +564,7 @@ def main() -> None:
         "goals": {name: f">= {goal}" for name, goal in GOALS.items()},
         "setup": setup,
         "submissions": len(made.ids),
-        "voters": len(pairs.tokens),
+        "voters": len(pairs.voters),
         "targets": {},
         "checks": checks,
     }
