@@ -232,21 +232,43 @@ def submitted_and_paid(studio: IndieStudio) -> str:
     return submission_id
 
 
+APPROVAL = {
+    "data": {
+        "type": "moderationAction",
+        "attributes": {"action": "APPROVE", "comment": "Заявка полная, демо работает."},
+    }
+}
+
+
 def approved_by_moderator(submission_id: str) -> str:
     """A user with the platform's ``moderator`` role approves it: ``active_voting``. The
     moderator's id."""
     moderator = str(uuid.uuid4())
-    action = {
-        "data": {
-            "type": "moderationAction",
-            "attributes": {"action": "APPROVE", "comment": "Заявка полная, демо работает."},
-        }
-    }
     answer = greenlight(
-        "POST", f"/submissions/{submission_id}/moderation", moderator, "moderator", json=action
+        "POST", f"/submissions/{submission_id}/moderation", moderator, "moderator", json=APPROVAL
     )
     assert answer.status_code == 201, answer.text
     return moderator
+
+
+def registered_curator() -> str:
+    """A fresh user a moderator registers as an ``active`` curator (they act with the
+    platform role ``curator``); their id."""
+    curator = str(uuid.uuid4())
+    registration = {
+        "data": {
+            "type": "curator",
+            "attributes": {
+                "user_id": curator,
+                "display_name": "Куратор инди",
+                "specialties": ["simulation"],
+                "status": "active",
+            },
+        }
+    }
+    answer = greenlight("POST", "/curators", str(uuid.uuid4()), "moderator", json=registration)
+    assert answer.status_code == 201, answer.text
+    return curator
 
 
 # --- voters --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A new developer account (greenlight track) with a game and a verified build -> s
 version for review is refused (422 GREENLIGHT_APPROVAL_REQUIRED) -> a complete greenlight
 submission drafted and submitted through the gateway -> the fee paid at the provider sandbox ->
 payment's ``payment.payment.succeeded.v1`` reaches greenlight: ``under_moderation`` -> a
-moderator approves: ``active_voting`` -> 150 eligible voters (profiles in the user stand-in:
+curator a moderator registered approves: ``active_voting`` -> 150 eligible voters (profiles in the user stand-in:
 year-old accounts with purchases) vote through the gateway, 16 at a time, with more than 60 %
 weighted yes -> the live results and the provisional results show the counts -> the window is
 closed and audited by greenlight's own ``results-close-windows`` job -> final: approved ->
@@ -31,14 +31,15 @@ from datetime import datetime, timedelta
 import httpx
 import psycopg
 from e2e_greenlight import (
+    APPROVAL,
     IndieStudio,
-    approved_by_moderator,
     cast_votes,
     close_window_at,
     eligible_voters,
     fee,
     greenlight,
     greenlight_outbox,
+    registered_curator,
     submission,
     submitted_and_paid,
     vote_body,
@@ -83,14 +84,21 @@ def test_an_indie_game_greenlit_by_150_voters_may_then_be_submitted_for_review()
     assert payment.json()["data"]["attributes"]["status"] == "succeeded"
     assert payment.json()["data"]["attributes"]["amount"]["amount_minor"] == FEE_MINOR
 
-    moderator = approved_by_moderator(submission_id)
+    # A curator approves: one the registry does not know may not; a registered one does.
+    moderation = f"/submissions/{submission_id}/moderation"
+    stranger = greenlight("POST", moderation, str(uuid.uuid4()), "curator", json=APPROVAL)
+    assert stranger.status_code == 403 and refused_code(stranger) == ["MODERATOR_NOT_AUTHORIZED"]
+    curator = registered_curator()
+    approved = greenlight("POST", moderation, curator, "curator", json=APPROVAL)
+    assert approved.status_code == 201, approved.text
     voting = submission(submission_id, studio.owner)
     assert voting["status"] == "active_voting" and voting["voting_ends_at"]
-    log = greenlight("GET", f"/submissions/{submission_id}/moderation", studio.owner)
+    log = greenlight("GET", moderation, studio.owner)
     assert log.status_code == 200, log.text
-    assert [(a["attributes"]["action"], a["attributes"]["actor_id"]) for a in log.json()["data"]][
-        -1
-    ] == ("APPROVE", moderator)
+    assert [
+        (a["attributes"]["action"], a["attributes"]["actor_id"], a["attributes"]["actor_role"])
+        for a in log.json()["data"]
+    ] == [("APPROVE", curator, "curator")]
     # Moderation is not greenlight's approval: still refused at developer-portal.
     assert refused_code(studio.submit_for_review(version_id)) == ["GREENLIGHT_APPROVAL_REQUIRED"]
 
