@@ -104,7 +104,7 @@ def _not_a_member() -> PermissionDenied:
 def _staff_only(what: str, what_ru: str) -> PermissionDenied:
     return PermissionDenied(
         f"{what} is for support staff (platform role support or admin).",
-        detail_ru=f"{what_ru} доступно только сотрудникам поддержки (роль support или admin).",
+        detail_ru=f"{what_ru}: только для сотрудников поддержки (роль support или admin).",
     )
 
 
@@ -247,7 +247,8 @@ async def list_tickets(
     if not caller.is_staff:
         if where.developer_id is None:
             raise _staff_only(
-                "The list of every account's tickets", "Список обращений всех аккаунтов"
+                "The list of every account's tickets (name your account in filter[developer_id])",
+                "Список обращений всех аккаунтов (укажите свой аккаунт в filter[developer_id])",
             )
         if sort == "due":
             raise _staff_only("Sorting by the first response due", "Сортировка по сроку ответа")
@@ -289,7 +290,7 @@ async def take_ticket(
     """Support staff assign the ticket to themselves (a developer of the account: 403)."""
     ticket, kind = await _acting(uow, developers, ticket_id, caller, for_update=True)
     if kind is not AuthorKind.SUPPORT:
-        raise _staff_only("Taking a ticket", "Взять обращение в работу")
+        raise _staff_only("Taking a ticket", "Брать обращения в работу")
     ticket.take(caller.user_id, now)
     await uow.support.save(ticket)
     await uow.commit()
