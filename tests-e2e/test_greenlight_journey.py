@@ -4,12 +4,12 @@ A new developer account (greenlight track) with a game and a verified build -> s
 version for review is refused (422 GREENLIGHT_APPROVAL_REQUIRED) -> a complete greenlight
 submission drafted and submitted through the gateway -> the fee paid at the provider sandbox ->
 payment's ``payment.payment.succeeded.v1`` reaches greenlight: ``under_moderation`` -> a
-curator a moderator registered approves: ``active_voting`` -> 150 eligible voters (profiles in the user stand-in:
-year-old accounts with purchases) vote through the gateway, 16 at a time, with more than 60 %
-weighted yes -> the live results and the provisional results show the counts -> the window is
-closed and audited by greenlight's own ``results-close-windows`` job -> final: approved ->
-``greenlight.submission.approved.v1`` leaves greenlight's outbox -> developer-portal lets the
-version be submitted for review.
+curator a moderator registered approves: ``active_voting`` -> 150 eligible voters (profiles
+in the user stand-in: year-old accounts with purchases) vote through the gateway, 16 at a
+time, with more than 60 % weighted yes -> the live and the provisional results show the
+counts -> the window is closed and audited by greenlight's own ``results-close-windows`` job
+-> final: approved -> ``greenlight.submission.approved.v1`` leaves greenlight's outbox ->
+developer-portal lets the version be submitted for review.
 
 The running services' clock cannot move (the kit's ``clock_offset_seconds`` is read at
 start-up), so the 30-day window and the 24-hour audit are passed by running the job FUNCTION
@@ -45,6 +45,7 @@ from e2e_greenlight import (
     vote_body,
 )
 from e2e_payments import PAYMENTS, auth
+from parovoz_events.greenlight import SubmissionApproved, SubmissionRejected
 from parovoz_greenlight.results.service import Step
 from parovoz_greenlight.settings import GreenlightSettings
 from parovoz_testing.platform import DATABASES, wait_until
@@ -58,6 +59,15 @@ FEE_MINOR = 500_000
 
 def refused_code(answer: httpx.Response) -> list[str]:
     return [error["code"] for error in answer.json()["errors"]]
+
+
+def decisions(submission_id: str) -> list[tuple[str, dict, bool]]:
+    """greenlight's approved/rejected events about the submission in its outbox."""
+    return [
+        row
+        for row in greenlight_outbox(submission_id)
+        if row[0] in (SubmissionApproved.event_type, SubmissionRejected.event_type)
+    ]
 
 
 def results(submission_id: str) -> dict:
@@ -151,7 +161,7 @@ def test_an_indie_game_greenlit_by_150_voters_may_then_be_submitted_for_review()
     assert submission(submission_id, studio.owner)["status"] == "voting_completed"
     audit = results(submission_id)
     assert audit["provisional"] is True and audit["window"]["status"] == "audit"
-    assert [kind for kind, _, _ in greenlight_outbox(submission_id)] == []
+    assert decisions(submission_id) == []  # nothing announced before the audit ends
 
     # The audit ends: final, approved, announced once.
     final_at = ends + RULES.audit + timedelta(minutes=1)
@@ -164,13 +174,26 @@ def test_an_indie_game_greenlit_by_150_voters_may_then_be_submitted_for_review()
     assert (final["valid_votes"], final["removed_votes"]) == (VOTERS, 0)
     assert final["window"]["status"] == "final"
 
-    sent = wait_until(lambda: (rows := greenlight_outbox(submission_id)) and rows[-1][2] and rows)
+    def sent_by_the_relay() -> list[tuple[str, dict, bool]]:
+        rows = decisions(submission_id)
+        return rows if rows and all(row[2] for row in rows) else []
+
+    sent = wait_until(sent_by_the_relay)
     assert sent, "greenlight's relay never sent the decision"
     [(kind, payload, _)] = sent
     assert kind == "greenlight.submission.approved.v1"
+    SubmissionApproved.model_validate(payload)
     assert (payload["game_id"], payload["developer_id"]) == (studio.game_id, studio.developer_id)
     assert (payload["valid_votes"], payload["removed_votes"]) == (VOTERS, 0)
     assert payload["approval_basis_points"] == share
+
+    # A voter's receipt: counted, with the weight of a played demo.
+    demo_voter = next(voter for voter, choice, demo in ballots if choice == "yes" and demo)
+    receipts = greenlight("GET", "/votes/mine", demo_voter)
+    assert receipts.status_code == 200, receipts.text
+    [receipt] = receipts.json()["data"]
+    assert receipt["attributes"]["submission_id"] == submission_id
+    assert (receipt["attributes"]["counted"], receipt["attributes"]["weight"]) == (True, 1.5)
 
     # developer-portal took the decision: the version may now go to review.
     accepted = wait_until(
