@@ -273,9 +273,14 @@ async def test_request_changes_sends_it_back_to_draft(
 async def test_a_submission_not_under_moderation_is_a_conflict(
     client: httpx.AsyncClient, infrastructure: Infrastructure
 ) -> None:
-    submission = await a_submission(infrastructure, status=SubmissionStatus.SUBMITTED)
-    refused = await moderate(client, submission.id, moderator(), "APPROVE")
+    withdrawn = await a_submission(infrastructure, status=SubmissionStatus.WITHDRAWN)
+    refused = await moderate(client, withdrawn.id, moderator(), "APPROVE")
     assert refused.status_code == 422 and codes(refused) == ["MODERATION_CONFLICT"]
+    unpaid = await a_submission(infrastructure, status=SubmissionStatus.SUBMITTED)
+    refused = await moderate(client, unpaid.id, moderator(), "APPROVE")
+    assert refused.status_code == 422 and codes(refused) == ["SUBMISSION_FEE_NOT_PAID"]
+    assert refused.json()["errors"][0]["detail"].startswith("Взнос за заявку ещё не оплачен")
+    assert (await stored(infrastructure, unpaid.id)).status is SubmissionStatus.SUBMITTED
     missing = await moderate(client, uuid.uuid4(), moderator(), "APPROVE")
     assert missing.status_code == 404 and codes(missing) == ["SUBMISSION_NOT_FOUND"]
 

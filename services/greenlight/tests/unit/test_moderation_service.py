@@ -398,7 +398,9 @@ async def test_only_a_submission_under_moderation_is_moderated(status: S, action
     submission = a_submission(uow, status)
     with pytest.raises(BusinessRuleViolation) as refused:
         await act(uow, submission, a_moderator(), action, required_changes=["x"])
-    assert refused.value.code == "MODERATION_CONFLICT"
+    # The fee awaited is the specific reason (seed 002); any other status is a conflict.
+    expected = "SUBMISSION_FEE_NOT_PAID" if status is S.SUBMITTED else "MODERATION_CONFLICT"
+    assert refused.value.code == expected
     assert submission.status is status and submission.flags == ()
     assert uow.moderation.log == [] and uow.events == []
 

@@ -197,7 +197,8 @@ def moderation_router(infrastructure: Infrastructure) -> APIRouter:
             "Platform role `moderator`, or `curator` with an `active` or `probation` entry in "
             "the registry (403 `MODERATOR_NOT_AUTHORIZED` otherwise). Only a submission "
             "`under_moderation` (422 `MODERATION_CONFLICT`, also for the loser of two actions "
-            "at once). `APPROVE` opens the voting window (`active_voting`); a flagged or "
+            "at once; `SUBMISSION_FEE_NOT_PAID` while the fee is awaited). `APPROVE` opens the "
+            "voting window (`active_voting`); a flagged or "
             "escalated submission needs an expert review written since (422 "
             "`EXPERT_REVIEW_REQUIRED`). `REJECT` rejects it (appealable; "
             "`greenlight.submission.rejected.v1`). `REQUEST_CHANGES` sends it back to `draft` "
@@ -211,7 +212,7 @@ def moderation_router(infrastructure: Infrastructure) -> APIRouter:
                 403: ["MODERATOR_NOT_AUTHORIZED"],
                 **_SUBMISSION,
                 409: ["SUBMISSION_CHANGED_CONCURRENTLY"],
-                422: ["MODERATION_CONFLICT", "EXPERT_REVIEW_REQUIRED"],
+                422: ["MODERATION_CONFLICT", "SUBMISSION_FEE_NOT_PAID", "EXPERT_REVIEW_REQUIRED"],
             }
         ),
     )

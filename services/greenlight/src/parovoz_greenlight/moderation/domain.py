@@ -163,6 +163,17 @@ def require_acting_curator(roles: frozenset[str], curator: Curator | None) -> No
 
 
 def moderation_conflict(status: SubmissionStatus) -> BusinessRuleViolation:
+    """Why a submission in ``status`` cannot be moderated: seed 002's
+    ``SUBMISSION_FEE_NOT_PAID`` while its fee is awaited (``submitted``), else
+    ``MODERATION_CONFLICT``."""
+    if status is SubmissionStatus.SUBMITTED:
+        return BusinessRuleViolation(
+            "The submission fee has not been paid yet: the submission is moderated once "
+            "payment reports the fee paid.",
+            code="SUBMISSION_FEE_NOT_PAID",
+            detail_ru="Взнос за заявку ещё не оплачен: модерация начнётся, когда платёжный "
+            "сервис подтвердит оплату.",
+        )
     return BusinessRuleViolation(
         f"The submission is {status.value}: only a submission under moderation can be moderated.",
         code="MODERATION_CONFLICT",
