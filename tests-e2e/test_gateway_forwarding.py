@@ -108,3 +108,13 @@ def test_platform_headers_are_forwarded(private_gateway: str) -> None:
     for name, value in sent.items():
         assert received[name.lower()] == value
     assert response.headers["x-request-id"] == "req-42"
+
+
+def test_a_client_cannot_choose_its_forwarded_address(private_gateway: str) -> None:
+    """The gateway is the edge: X-Forwarded-For and X-Real-IP carry the connection's address,
+    whatever the client wrote (greenlight groups voters by their IPv4 /24)."""
+    forged = {"X-Forwarded-For": "203.0.113.7", "X-Real-IP": "198.51.100.9"}
+    response = httpx.get(f"{private_gateway}/api/v1/greenlight/submissions", headers=forged)
+    received = {k.lower(): v for k, v in response.json()["headers"].items()}
+    assert received["x-forwarded-for"] == "127.0.0.1"
+    assert received["x-real-ip"] == "127.0.0.1"
