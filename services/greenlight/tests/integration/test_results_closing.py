@@ -16,10 +16,16 @@ from typing import Any
 import httpx
 from parovoz_greenlight.results import service
 from parovoz_greenlight.results.ballots import VotingBallots
-from parovoz_greenlight.results.domain import Outcome, Window, WindowStatus
+from parovoz_greenlight.results.domain import Outcome, Window, WindowStatus, tally
 from parovoz_greenlight.results.jobs import RESULTS_CLOSE_WINDOWS, run_close_windows
 from parovoz_greenlight.results.rules import ResultsRules
-from parovoz_greenlight.results.service import NothingFlagged, ResultsUnitOfWork, Step, VoteView
+from parovoz_greenlight.results.service import (
+    NothingFlagged,
+    ResultsUnitOfWork,
+    Step,
+    VoteView,
+    counted,
+)
 from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting.domain import Category, Vote, VoteChoice
@@ -217,6 +223,32 @@ async def test_results_are_provisional_then_final(
     assert final["provisional"] is False
     assert final["outcome"] == "not_enough_votes"
     assert final["valid_votes"] == 8 and final["window"]["status"] == "final"
+
+
+async def test_provisional_counts_by_the_database_equal_the_domains_tally(
+    infrastructure: Infrastructure, client: httpx.AsyncClient
+) -> None:
+    """Provisional results are counted by one aggregate query: the same figures as the
+    domain's tally of every vote (flagged ones removed, abstentions valid but weightless)."""
+    submission, window = await voting_submission(infrastructure)
+    yes = await cast(infrastructure, window, VoteChoice.YES, 5, weight=15)
+    await cast(infrastructure, window, VoteChoice.YES, 3)
+    no = await cast(infrastructure, window, VoteChoice.NO, 4)
+    await cast(infrastructure, window, VoteChoice.ABSTAIN, 2)
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        await VotingBallots().flag_votes(uow, [yes[0], no[0]], "burst")  # type: ignore[arg-type]
+        await uow.commit()
+    async with greenlight_unit_of_work(infrastructure) as uow:
+        ballots = VotingBallots()
+        by_database = await ballots.counts_of(uow, submission.id, window.id)  # type: ignore[arg-type]
+        by_domain = tally(counted(await ballots.votes_of(uow, submission.id, window.id)))  # type: ignore[arg-type]
+    assert by_database == by_domain
+    assert (by_database.valid_votes, by_database.removed_votes) == (12, 2)
+    assert (by_database.weighted_yes, by_database.weighted_no) == (4 * 15 + 3 * 10, 3 * 10)
+    shown = (await client.get(f"{PREFIX}/submissions/{submission.id}/results")).json()
+    attributes = shown["data"]["attributes"]
+    assert (attributes["valid_votes"], attributes["removed_votes"]) == (12, 2)
+    assert (attributes["weighted_yes"], attributes["weighted_no"]) == (9.0, 3.0)
 
 
 async def test_results_of_an_unknown_or_unvoted_submission_are_404(

@@ -13,9 +13,15 @@ import pytest
 from parovoz_events import EventData
 from parovoz_events.greenlight import SubmissionApproved, SubmissionRejected
 from parovoz_greenlight.results import service
-from parovoz_greenlight.results.domain import Outcome, Window, WindowStatus
+from parovoz_greenlight.results.domain import Outcome, Tally, Window, WindowStatus, tally
 from parovoz_greenlight.results.rules import ResultsRules
-from parovoz_greenlight.results.service import NothingFlagged, ResultsUnitOfWork, Step, VoteView
+from parovoz_greenlight.results.service import (
+    NothingFlagged,
+    ResultsUnitOfWork,
+    Step,
+    VoteView,
+    counted,
+)
 from parovoz_greenlight.settings import GreenlightSettings
 from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_kit.errors import NotFound
@@ -120,6 +126,11 @@ class FakeBallots:
         for vote in (v for votes in self.votes.values() for v in votes):
             if vote.id in vote_ids:
                 vote.weight, vote.flagged_reason = 0, reason
+
+    async def counts_of(
+        self, uow: ResultsUnitOfWork, submission_id: uuid.UUID, window_id: uuid.UUID
+    ) -> Tally:
+        return tally(counted(self.votes.get(window_id, [])))
 
     def cast(self, window: Window, yes: int, no: int, weight: int = 10) -> list[FakeVote]:
         new = [FakeVote(uuid.uuid4(), "yes", weight) for _ in range(yes)] + [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 
+from parovoz_greenlight.results.domain import Tally
 from parovoz_greenlight.results.service import ResultsUnitOfWork, VoteView
 
 
@@ -26,3 +27,16 @@ class VotingBallots:
         from parovoz_greenlight.voting import service as voting
 
         await voting.flag_votes(uow, vote_ids, reason)  # type: ignore[arg-type]
+
+    async def counts_of(
+        self, uow: ResultsUnitOfWork, submission_id: uuid.UUID, window_id: uuid.UUID
+    ) -> Tally:
+        from parovoz_greenlight.voting import service as voting
+
+        counts = await voting.counts_of(uow, submission_id, window_id)  # type: ignore[arg-type]
+        return Tally(
+            valid_votes=counts.valid_votes,
+            removed_votes=counts.removed_votes,
+            weighted_yes=counts.weighted_yes,
+            weighted_no=counts.weighted_no,
+        )

@@ -106,6 +106,13 @@ class Ballots(Protocol):
         self, uow: ResultsUnitOfWork, vote_ids: Collection[uuid.UUID], reason: str
     ) -> None: ...
 
+    async def counts_of(
+        self, uow: ResultsUnitOfWork, submission_id: uuid.UUID, window_id: uuid.UUID
+    ) -> Tally:
+        """What :func:`~parovoz_greenlight.results.domain.tally` of the window's votes answers,
+        counted where the votes are (valid: weight above 0)."""
+        ...
+
 
 class Audit(Protocol):
     """The manipulation checks of the audit (the integrity context's): vote id -> reason."""
@@ -377,7 +384,7 @@ async def results_of(
     if final is not None:
         counts = final
     else:
-        counts = tally(counted(await ballots.votes_of(uow, submission_id, window.id)))
+        counts = await ballots.counts_of(uow, submission_id, window.id)
     return Results(
         submission_id=submission_id,
         window=window,

@@ -378,3 +378,14 @@ def tally(votes: Iterable[Vote]) -> dict[str, int]:
         for name, value in contribution(vote).items():
             total[name] += value
     return total
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    """A window's votes as counted: valid (weight above 0) and removed (weight 0: flagged), and
+    the valid yes and no weights in tenths (abstentions are valid and weigh on neither side)."""
+
+    valid_votes: int
+    removed_votes: int
+    weighted_yes: int
+    weighted_no: int

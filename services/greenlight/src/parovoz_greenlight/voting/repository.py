@@ -34,7 +34,7 @@ from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_greenlight.tables import metadata
-from parovoz_greenlight.voting.domain import COUNTERS, Category, Vote, VoteChoice
+from parovoz_greenlight.voting.domain import COUNTERS, Category, Vote, VoteChoice, WindowCounts
 
 COMMENT_COLUMN = 2000
 FINGERPRINT_COLUMN = 200
@@ -182,6 +182,26 @@ class SqlVotes:
             .order_by(votes.c.created_at, votes.c.id)
         )
         return [_vote(row) for row in await self._session.execute(query)]
+
+    async def counts(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> WindowCounts:
+        valid = votes.c.weight > 0
+        query = select(
+            func.count().filter(valid).label("valid_votes"),
+            func.count().filter(votes.c.weight <= 0).label("removed_votes"),
+            func.coalesce(
+                func.sum(votes.c.weight).filter(valid, votes.c.choice == VoteChoice.YES.value), 0
+            ).label("weighted_yes"),
+            func.coalesce(
+                func.sum(votes.c.weight).filter(valid, votes.c.choice == VoteChoice.NO.value), 0
+            ).label("weighted_no"),
+        ).where(votes.c.submission_id == submission_id, votes.c.window_id == window_id)
+        row = (await self._session.execute(query)).one()
+        return WindowCounts(
+            valid_votes=int(row.valid_votes),
+            removed_votes=int(row.removed_votes),
+            weighted_yes=int(row.weighted_yes),
+            weighted_no=int(row.weighted_no),
+        )
 
     async def tally(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> Mapping[str, int]:
         """The window's live counters, counted by PostgreSQL."""

@@ -26,6 +26,7 @@ from parovoz_greenlight.voting.domain import (
     Suspension,
     Vote,
     VoterFacts,
+    WindowCounts,
     difference,
     eligibility,
     require_demo_to_play,
@@ -115,6 +116,10 @@ class VoteRepository(Protocol):
     async def latest_window_id(self, submission_id: uuid.UUID) -> uuid.UUID | None: ...
 
     async def of_window(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> list[Vote]: ...
+
+    async def counts(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> WindowCounts:
+        """The window's votes counted by the database (what :func:`counts_of` answers)."""
+        ...
 
     async def tally(self, submission_id: uuid.UUID, window_id: uuid.UUID) -> Mapping[str, int]: ...
 
@@ -316,6 +321,14 @@ async def live_results(
 
 
 # --- for results (G5) -------------------------------------------------------------------------
+async def counts_of(
+    uow: VotingUnitOfWork, submission_id: uuid.UUID, window_id: uuid.UUID
+) -> WindowCounts:
+    """The window's votes counted in one aggregate query, not loaded one by one (provisional
+    results are read on every page view of a submission in voting)."""
+    return await uow.votes.counts(submission_id, window_id)
+
+
 async def votes_of(
     uow: VotingUnitOfWork, submission_id: uuid.UUID, window_id: uuid.UUID
 ) -> list[Vote]:
