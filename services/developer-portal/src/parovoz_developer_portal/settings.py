@@ -92,6 +92,12 @@ class DeveloperPortalSettings(ServiceSettings):
     discount_max_lead_days: int = Field(default=365, ge=0, le=3 * 366)
     discount_max_upcoming: int = Field(default=20, ge=1, le=100)
 
+    # --- team and invitations (issue #16) ------------------------------------------------------
+
+    # --- notifications (issue #16) --------------------------------------------------------------
+
+    # --- beta tests (issue #16) -----------------------------------------------------------------
+
     def game_rules(self) -> GameRules:
         return GameRules(
             default_page_size=self.games_default_page_size,

@@ -77,10 +77,13 @@ games = Table(
 # Each further concern's tables live in their own module (on the same metadata); importing them
 # here keeps this module the complete target of Alembic.
 from parovoz_developer_portal.api_keys import repository as api_keys  # noqa: E402, F401
+from parovoz_developer_portal.beta import repository as beta  # noqa: E402, F401
 from parovoz_developer_portal.builds import repository as builds  # noqa: E402, F401
 from parovoz_developer_portal.finance import tables as finance_tables  # noqa: E402, F401
 from parovoz_developer_portal.games import repository as games_repository  # noqa: E402, F401
 from parovoz_developer_portal.media import repository as media  # noqa: E402, F401
+from parovoz_developer_portal.notifications import repository as notifications  # noqa: E402, F401
 from parovoz_developer_portal.pricing import repository as pricing  # noqa: E402, F401
 from parovoz_developer_portal.releases import repository as releases  # noqa: E402, F401
 from parovoz_developer_portal.review import repository as review  # noqa: E402, F401
+from parovoz_developer_portal.team import repository as team  # noqa: E402, F401

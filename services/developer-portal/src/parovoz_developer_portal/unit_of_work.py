@@ -12,12 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parovoz_developer_portal.accounts.repository import SqlAccounts
 from parovoz_developer_portal.api_keys.repository import SqlApiKeys
+from parovoz_developer_portal.beta.repository import SqlBetaTests
 from parovoz_developer_portal.builds.repository import SqlBuilds
 from parovoz_developer_portal.games.repository import SqlGames
 from parovoz_developer_portal.media.repository import SqlMedia
+from parovoz_developer_portal.notifications.repository import SqlNotifications
 from parovoz_developer_portal.pricing.repository import SqlGamePrices
 from parovoz_developer_portal.releases.repository import SqlReleases
 from parovoz_developer_portal.review.repository import SqlReviews
+from parovoz_developer_portal.team.repository import SqlTeam
 
 #: The channel the database's triggers (revision 0014) NOTIFY, and the triggers the read cache
 #: needs before it turns itself on.
@@ -41,6 +44,9 @@ class SqlPortalUnitOfWork(UnitOfWork):
     reviews: SqlReviews
     releases: SqlReleases
     api_keys: SqlApiKeys
+    team: SqlTeam
+    notifications: SqlNotifications
+    beta: SqlBetaTests
 
     def __init__(
         self,
@@ -63,6 +69,9 @@ class SqlPortalUnitOfWork(UnitOfWork):
         self.reviews = SqlReviews(self.session)
         self.releases = SqlReleases(self.session)
         self.api_keys = SqlApiKeys(self.session)
+        self.team = SqlTeam(self.session)
+        self.notifications = SqlNotifications(self.session)
+        self.beta = SqlBetaTests(self.session)
         return self
 
 
