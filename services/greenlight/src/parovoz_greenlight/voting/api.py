@@ -5,8 +5,9 @@ import base64
 import binascii
 import ipaddress
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from parovoz_kit.auth import CurrentUserId
@@ -82,10 +83,17 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
     rules: VotingRules = infrastructure.settings.voting_rules()
     router = APIRouter(prefix=prefix, tags=["voting"])
 
-    def ports() -> use_cases.VotingPorts:
+    def ports(uow: Any = None) -> use_cases.VotingPorts:
+        """The ports of one request; given the request's unit of work, penalties are read in
+        it (its transaction, its one connection) instead of in a unit of work of their own."""
+        open_uow = (
+            (lambda: nullcontext(uow))
+            if uow is not None
+            else (lambda: greenlight_unit_of_work(infrastructure))
+        )
         return use_cases.VotingPorts(
             voters=voters(infrastructure),
-            penalties=UowPenalties(lambda: greenlight_unit_of_work(infrastructure)),
+            penalties=UowPenalties(open_uow),
             live=live_counters(infrastructure),
             open_window_of=windows.open_window_of,
         )
@@ -146,7 +154,7 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
         async with greenlight_unit_of_work(infrastructure) as uow:
             vote = await use_cases.cast_vote(
                 uow,
-                ports(),
+                ports(uow),
                 submission_id=submission_id,
                 user_id=user_id,
                 ballot=ballot,
@@ -179,7 +187,7 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
         async with greenlight_unit_of_work(infrastructure) as uow:
             vote = await use_cases.change_vote(
                 uow,
-                ports(),
+                ports(uow),
                 submission_id=submission_id,
                 user_id=user_id,
                 ballot=ballot,
