@@ -125,6 +125,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api-keys/{key_id}"): Rule(TEAM),
     ("DELETE", "/finance/payout-methods/{method_id}"): Rule(MONEY),
     ("POST", "/games/{game_id}/archive"): WRITE,
+    # --- team and invitations (issue #16) ---------------------------------------------------------
+    # --- notifications (issue #16) -----------------------------------------------------------------
+    # --- beta tests (issue #16) --------------------------------------------------------------------
 }
 
 
