@@ -259,9 +259,7 @@ async def test_live_results_with_redis_unreachable_and_the_user_service_down(
     submission_id = await in_voting(infrastructure)
     dead = Redis.from_url("redis://127.0.0.1:1/1", socket_connect_timeout=0.2)
     users = HttpVoters(USERS, timeout_seconds=2)
-    ports = voting.VotingPorts(
-        users, voting.NoPenalties(), RedisLiveCounters(dead, RULES), windows.open_window_of
-    )
+    ports = voting.VotingPorts(users, voting.NoPenalties(), RedisLiveCounters(dead, RULES))
     ballots = [VoteChoice.YES, VoteChoice.YES, VoteChoice.NO]
     for choice in ballots:
         user_id = await voter(clock)

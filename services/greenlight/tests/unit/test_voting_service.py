@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from parovoz_greenlight.results.domain import Window, WindowStatus
 from parovoz_greenlight.settings import GreenlightSettings
 from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_greenlight.voting import service
@@ -34,15 +35,20 @@ RULES = GreenlightSettings(environment="test").voting_rules()
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 
-@dataclass
-class FakeWindow:
-    id: uuid.UUID
-    closes_at: datetime
-
-
 class FakeVotes:
     def __init__(self) -> None:
         self.rows: dict[uuid.UUID, Vote] = {}
+        #: The world's submissions and their (latest) windows, read together as SqlVotes does.
+        self.submissions: dict[uuid.UUID, Submission] = {}
+        self.windows: dict[uuid.UUID, Window] = {}
+
+    async def submission_and_window(
+        self, submission_id: uuid.UUID
+    ) -> tuple[Submission, Window | None] | None:
+        submission = self.submissions.get(submission_id)
+        if submission is None:
+            return None
+        return submission, self.windows.get(submission_id)
 
     async def add(self, vote: Vote) -> bool:
         if any(
@@ -170,7 +176,7 @@ class World:
     uow: FakeUow
     voters: FakeVoters
     live: FakeLive
-    windows: dict[uuid.UUID, FakeWindow]
+    windows: dict[uuid.UUID, Window]
     ports: VotingPorts
 
     def submission(
@@ -191,7 +197,14 @@ class World:
             updated_at=NOW,
             demo_links=demo_links,
         )
-        self.windows[sid] = FakeWindow(uuid.uuid4(), NOW + timedelta(days=30))
+        self.windows[sid] = Window(
+            id=uuid.uuid4(),
+            submission_id=sid,
+            number=1,
+            opens_at=NOW - timedelta(days=1),
+            closes_at=NOW + timedelta(days=30),
+            status=WindowStatus.OPEN,
+        )
         return sid
 
     def voter(self, **overrides: Any) -> uuid.UUID:
@@ -206,14 +219,10 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    voters, live, windows = FakeVoters(), FakeLive(), {}
-
-    async def open_window_of(uow: Any, submission_id: uuid.UUID, now: datetime) -> Any:
-        window = windows.get(submission_id)
-        return window if window is not None and now < window.closes_at else None
-
-    ports = VotingPorts(voters, service.NoPenalties(), live, open_window_of)
-    return World(FakeUow(), voters, live, windows, ports)
+    voters, live, uow = FakeVoters(), FakeLive(), FakeUow()
+    uow.votes.submissions = uow.submissions.rows
+    ports = VotingPorts(voters, service.NoPenalties(), live)
+    return World(uow, voters, live, uow.votes.windows, ports)
 
 
 def ballot(choice: VoteChoice = VoteChoice.YES, demo: bool = False, score: int = 4) -> Ballot:

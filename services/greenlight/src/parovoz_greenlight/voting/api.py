@@ -19,7 +19,6 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_greenlight.integrity.service import UowPenalties
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting import service as use_cases
-from parovoz_greenlight.voting import windows
 from parovoz_greenlight.voting.live import live_counters
 from parovoz_greenlight.voting.repository import FINGERPRINT_COLUMN
 from parovoz_greenlight.voting.rules import VotingRules
@@ -95,7 +94,6 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
             voters=voters(infrastructure),
             penalties=UowPenalties(open_uow),
             live=live_counters(infrastructure),
-            open_window_of=windows.open_window_of,
         )
 
     @router.get(

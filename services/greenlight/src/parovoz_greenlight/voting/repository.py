@@ -28,11 +28,16 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parovoz_greenlight.results.domain import Window, WindowStatus
+from parovoz_greenlight.results.repository import voting_windows
+from parovoz_greenlight.submissions.domain import Submission
+from parovoz_greenlight.submissions.repository import submission_of_row, submissions
 from parovoz_greenlight.tables import metadata
 from parovoz_greenlight.voting.domain import COUNTERS, Category, Vote, VoteChoice, WindowCounts
 
@@ -116,9 +121,53 @@ def _values(vote: Vote) -> dict[str, Any]:
     return values
 
 
+#: The submission's latest window (results' table, read-only here), one row or none, its
+#: columns prefixed ``w_`` so they stand beside the submission's.
+_latest_window = (
+    select(
+        voting_windows.c.id.label("w_id"),
+        voting_windows.c.number.label("w_number"),
+        voting_windows.c.opens_at.label("w_opens_at"),
+        voting_windows.c.closes_at.label("w_closes_at"),
+        voting_windows.c.status.label("w_status"),
+    )
+    .where(voting_windows.c.submission_id == submissions.c.id)
+    .order_by(voting_windows.c.number.desc())
+    .limit(1)
+    .lateral("latest_window")
+)
+
+
 class SqlVotes:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def submission_and_window(
+        self, submission_id: uuid.UUID
+    ) -> tuple[Submission, Window | None] | None:
+        """The submission and its latest voting window (None: no window yet), in ONE query
+        (a lateral join on ``uq_voting_windows_submission_id_number``); None: no submission.
+        The window carries what deciding on a vote needs (id, number, opening, closing,
+        status), not its final tally."""
+        query = (
+            select(submissions, _latest_window)
+            .select_from(submissions.outerjoin(_latest_window, true()))
+            .where(submissions.c.id == submission_id)
+        )
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        window = None
+        if row.w_id is not None:
+            window = Window(
+                id=row.w_id,
+                submission_id=submission_id,
+                number=row.w_number,
+                opens_at=row.w_opens_at,
+                closes_at=row.w_closes_at,
+                status=WindowStatus(row.w_status),
+            )
+        return submission_of_row(row), window
 
     async def add(self, vote: Vote) -> bool:
         """Insert ``vote``; False when the user already voted on the submission in the window."""

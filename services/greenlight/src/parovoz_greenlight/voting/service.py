@@ -2,22 +2,24 @@
 results; and for results (G5) the votes of a window and flagging them.
 
 Ports: ``Voters`` (the user service's facts), ``Penalties`` (greenlight's own penalties; the
-integrity context fills it in), ``LiveCounters`` (Redis; never fails a request), and
-``WindowFinder`` (results' ``open_window_of``).
+integrity context fills it in) and ``LiveCounters`` (Redis; never fails a request). The
+submission and its latest window (results' :class:`~parovoz_greenlight.results.domain.Window`,
+whose ``accepts_votes`` decides) come in one read of the votes repository.
 """
 
 from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound
 
 from parovoz_greenlight.ports import UnitOfWorkPort
+from parovoz_greenlight.results.domain import Window
 from parovoz_greenlight.submissions.domain import PUBLIC, Submission, SubmissionStatus
 from parovoz_greenlight.voting.domain import (
     Ballot,
@@ -81,23 +83,14 @@ class LiveCounters(Protocol):
         ...
 
 
-class OpenWindow(Protocol):
-    @property
-    def id(self) -> uuid.UUID: ...
-
-    @property
-    def closes_at(self) -> datetime: ...
-
-
-#: results.service.open_window_of(uow, submission_id, now)
-WindowFinder = Callable[[Any, uuid.UUID, datetime], Awaitable[OpenWindow | None]]
-
-
-class SubmissionReader(Protocol):
-    async def get(self, submission_id: uuid.UUID) -> Submission | None: ...
-
-
 class VoteRepository(Protocol):
+    async def submission_and_window(
+        self, submission_id: uuid.UUID
+    ) -> tuple[Submission, Window | None] | None:
+        """The submission and its latest voting window (None: none yet), one read; None: no
+        such submission."""
+        ...
+
     async def add(self, vote: Vote) -> bool: ...
 
     async def save(self, vote: Vote) -> None: ...
@@ -140,7 +133,6 @@ class VoteRepository(Protocol):
 
 class VotingUnitOfWork(UnitOfWorkPort, Protocol):
     votes: VoteRepository
-    submissions: SubmissionReader
 
 
 @dataclass(frozen=True)
@@ -148,7 +140,6 @@ class VotingPorts:
     voters: Voters
     penalties: Penalties
     live: LiveCounters
-    open_window_of: WindowFinder
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -175,21 +166,24 @@ async def check_eligibility(
     return eligibility(facts, suspension, now, rules)
 
 
-async def _public_submission(uow: VotingUnitOfWork, submission_id: uuid.UUID) -> Submission:
-    submission = await uow.submissions.get(submission_id)
-    if submission is None or submission.status not in PUBLIC:
+async def _public_submission(
+    uow: VotingUnitOfWork, submission_id: uuid.UUID, now: datetime
+) -> tuple[Submission, Window | None]:
+    """The public submission and its window accepting votes at ``now`` (None: none is)."""
+    found = await uow.votes.submission_and_window(submission_id)
+    if found is None or found[0].status not in PUBLIC:
         raise _submission_not_found()
-    return submission
+    submission, window = found
+    if submission.status is not SubmissionStatus.ACTIVE_VOTING:
+        return submission, None
+    return submission, window if window is not None and window.accepts_votes(now) else None
 
 
 async def _open_window(
-    uow: VotingUnitOfWork, ports: VotingPorts, submission_id: uuid.UUID, now: datetime
-) -> tuple[Submission, OpenWindow]:
-    submission = await _public_submission(uow, submission_id)
-    if submission.status is not SubmissionStatus.ACTIVE_VOTING:
-        raise _period_ended()
-    window = await ports.open_window_of(uow, submission_id, now)
-    if window is None or window.closes_at <= now:
+    uow: VotingUnitOfWork, submission_id: uuid.UUID, now: datetime
+) -> tuple[Submission, Window]:
+    submission, window = await _public_submission(uow, submission_id, now)
+    if window is None:
         raise _period_ended()
     return submission, window
 
@@ -210,7 +204,7 @@ async def cast_vote(
     played demo the submission does not have, 429 ``SUSPICIOUS_VOTING_DETECTED`` beyond the
     live rate limit, 409 ``DUPLICATE_VOTE``)."""
     require_eligible(await check_eligibility(ports, user_id, now, rules))
-    submission, window = await _open_window(uow, ports, submission_id, now)
+    submission, window = await _open_window(uow, submission_id, now)
     require_demo_to_play(ballot, submission.demo_links)
     recent = await uow.votes.cast_times_of(
         user_id, now - rules.rate_period, now, rules.rate_limit_votes
@@ -254,7 +248,7 @@ async def change_vote(
     """The caller's vote in the open window, changed (404 ``VOTE_NOT_FOUND`` without one; a
     change is not a new vote: the rate limit does not count it)."""
     require_eligible(await check_eligibility(ports, user_id, now, rules))
-    submission, window = await _open_window(uow, ports, submission_id, now)
+    submission, window = await _open_window(uow, submission_id, now)
     require_demo_to_play(ballot, submission.demo_links)
     vote = await uow.votes.mine(submission_id, window.id, user_id, for_update=True)
     if vote is None:
@@ -300,10 +294,7 @@ async def live_results(
 ) -> LiveResults:
     """The counters of the open window (Redis; on a miss or Redis down counted by PostgreSQL
     and kept again); of the latest window once none is open (counted by PostgreSQL)."""
-    submission = await _public_submission(uow, submission_id)
-    window = None
-    if submission.status is SubmissionStatus.ACTIVE_VOTING:
-        window = await ports.open_window_of(uow, submission_id, now)
+    _, window = await _public_submission(uow, submission_id, now)
     if window is None:
         window_id = await uow.votes.latest_window_id(submission_id)
         if window_id is None:
