@@ -6,6 +6,7 @@ The unit of work that writes outbox rows lives in :mod:`parovoz_kit.uow`.
 from parovoz_kit.events.consumer import Handler, IdempotentConsumer, InvalidEventData
 from parovoz_kit.events.dlq import dlq_topic
 from parovoz_kit.events.envelope import Event, InvalidEnvelope, KafkaRecord, current_traceparent
+from parovoz_kit.events.handlers import merge_handlers
 from parovoz_kit.events.producer import Backoff, producer_config
 from parovoz_kit.events.relay import BatchOutcome, OutboxRelay
 from parovoz_kit.events.tables import (
@@ -32,6 +33,7 @@ __all__ = [
     "define_inbox_tables",
     "define_outbox_tables",
     "dlq_topic",
+    "merge_handlers",
     "producer_config",
     "running_workers",
     "stage_events",
