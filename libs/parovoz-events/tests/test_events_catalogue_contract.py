@@ -35,6 +35,13 @@ CATALOGUE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "developer.game.unpublished.v1": ("game_id", "developer-portal", GAME_READERS),
     "developer.game.price.changed.v1": ("game_id", "developer-portal", ("payment",)),
     "developer.payout.requested.v1": ("developer_id", "developer-portal", ("payment",)),
+    "developer.team.invitation.created.v1": (
+        "developer_id",
+        "developer-portal",
+        NOTIFY,
+    ),
+    "developer.team.member.changed.v1": ("developer_id", "developer-portal", NOTIFY),
+    "developer.team.ownership.transferred.v1": ("developer_id", "developer-portal", NOTIFY),
     "admin.game.moderation.approved.v1": ("game_id", "admin", ("developer-portal",)),
     "admin.game.moderation.rejected.v1": ("game_id", "admin", ("developer-portal",)),
     "admin.developer.verified.v1": ("developer_id", "admin", ("developer-portal",)),

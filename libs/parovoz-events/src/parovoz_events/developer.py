@@ -407,6 +407,106 @@ class PayoutRequested(_DeveloperEvent):
         return self
 
 
+TeamRoleName = Literal["owner", "admin", "editor", "finance", "viewer"]
+#: The platform's Notification Service (e-mails an invitee, tells members); developer-portal's
+#: own ``notifications`` context reads these events too, from its own topic (a producer is never
+#: listed among its consumers).
+_TEAM_WATCHERS = ("notification",)
+_INVITATION_ID = "0b6f3c52-8f0e-4a8e-9a4e-3b1d2a6c7e10"
+
+
+@register
+class TeamInvitationCreated(_DeveloperEvent):
+    """An owner or admin invited someone into the account's team, by user id or by e-mail.
+    developer-portal's own notifications turn it into an inbox item (the e-mail address itself
+    never travels: ``invitee_user_id`` is null for an invitation by e-mail)."""
+
+    event_type: ClassVar[str] = "developer.team.invitation.created.v1"
+    key_field: ClassVar[str] = "developer_id"
+    consumers: ClassVar[tuple[str, ...]] = _TEAM_WATCHERS
+
+    invitation_id: UUID = Field(description="The invitation's id.")
+    role: Literal["admin", "editor", "finance", "viewer"] = Field(
+        description="The role the invitee gets by accepting (never owner)."
+    )
+    invitee_user_id: UUID | None = Field(
+        description="The invited user, for an invitation by user id; null for one by e-mail."
+    )
+    by_email: bool = Field(description="True when the invitation names an e-mail address.")
+    invited_by_user_id: UUID = Field(description="The owner or admin who invited.")
+    created_at: UtcDatetime = Field(description="When the invitation was sent.")
+    expires_at: UtcDatetime = Field(description="Until when it may be accepted.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "developer_id": ids.DEVELOPER_ID,
+        "invitation_id": _INVITATION_ID,
+        "role": "editor",
+        "invitee_user_id": ids.MEMBER_USER_ID,
+        "by_email": False,
+        "invited_by_user_id": ids.OWNER_USER_ID,
+        "created_at": "2025-03-03T10:00:00Z",
+        "expires_at": "2025-03-10T10:00:00Z",
+    }
+
+
+@register
+class TeamMemberChanged(_DeveloperEvent):
+    """Someone joined the team (an accepted invitation), got another role, was removed or
+    left. An ownership transfer is ``developer.team.ownership.transferred.v1`` instead."""
+
+    event_type: ClassVar[str] = "developer.team.member.changed.v1"
+    key_field: ClassVar[str] = "developer_id"
+    consumers: ClassVar[tuple[str, ...]] = _TEAM_WATCHERS
+
+    user_id: UUID = Field(description="The member concerned.")
+    change: Literal["joined", "role_changed", "removed", "left"] = Field(
+        description="What happened to the member."
+    )
+    role: TeamRoleName | None = Field(description="Role after the change; null once gone.")
+    previous_role: TeamRoleName | None = Field(
+        description="Role before the change; null for a member who just joined."
+    )
+    invitation_id: UUID | None = Field(
+        description="The accepted invitation, for `joined`; null otherwise."
+    )
+    changed_by_user_id: UUID = Field(
+        description="Who made the change (the member, to join or leave)."
+    )
+    changed_at: UtcDatetime = Field(description="When it happened.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "developer_id": ids.DEVELOPER_ID,
+        "user_id": ids.MEMBER_USER_ID,
+        "change": "joined",
+        "role": "editor",
+        "previous_role": None,
+        "invitation_id": _INVITATION_ID,
+        "changed_by_user_id": ids.MEMBER_USER_ID,
+        "changed_at": "2025-03-04T08:30:00Z",
+    }
+
+
+@register
+class TeamOwnershipTransferred(_DeveloperEvent):
+    """The owner handed the account to another member, who is its owner now; the previous
+    owner became an admin. An account always has exactly one owner."""
+
+    event_type: ClassVar[str] = "developer.team.ownership.transferred.v1"
+    key_field: ClassVar[str] = "developer_id"
+    consumers: ClassVar[tuple[str, ...]] = _TEAM_WATCHERS
+
+    previous_owner_user_id: UUID = Field(description="The owner before: an admin now.")
+    owner_user_id: UUID = Field(description="The new owner.")
+    transferred_at: UtcDatetime = Field(description="When ownership changed hands.")
+
+    example_data: ClassVar[dict[str, object]] = {
+        "developer_id": ids.DEVELOPER_ID,
+        "previous_owner_user_id": ids.OWNER_USER_ID,
+        "owner_user_id": ids.MEMBER_USER_ID,
+        "transferred_at": "2025-04-01T12:00:00Z",
+    }
+
+
 __all__ = [
     "AgeRating",
     "DeveloperAccountCreated",
@@ -420,4 +520,7 @@ __all__ = [
     "GameUnpublished",
     "PayoutRequested",
     "RegionalPrice",
+    "TeamInvitationCreated",
+    "TeamMemberChanged",
+    "TeamOwnershipTransferred",
 ]
