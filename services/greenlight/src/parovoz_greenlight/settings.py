@@ -90,6 +90,9 @@ class GreenlightSettings(ServiceSettings):
     voting_demo_weight_tenths: int = Field(default=15, ge=1, le=100)
     #: How long the user service is waited for when checking eligibility.
     voting_user_service_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    #: A voter's facts (account age, purchases, blocked) kept in process this long after the
+    #: user service answered them (0: asked on every check); a block reaches voting within it.
+    voting_voter_facts_ttl_seconds: int = Field(default=30, ge=0, le=3600)
     #: Live results kept in Redis this long after a rebuild from PostgreSQL; each Redis call
     #: bounded by the timeout (then PostgreSQL counts).
     voting_live_cache_ttl_seconds: int = Field(default=60, ge=1, le=86_400)
@@ -231,6 +234,7 @@ class GreenlightSettings(ServiceSettings):
             base_weight_tenths=self.voting_base_weight_tenths,
             demo_weight_tenths=self.voting_demo_weight_tenths,
             user_service_timeout_seconds=self.voting_user_service_timeout_seconds,
+            voter_facts_ttl=timedelta(seconds=self.voting_voter_facts_ttl_seconds),
             live_cache_ttl_seconds=self.voting_live_cache_ttl_seconds,
             live_cache_timeout_seconds=self.voting_live_cache_timeout_seconds,
             default_page_size=min(self.voting_default_page_size, self.voting_max_page_size),

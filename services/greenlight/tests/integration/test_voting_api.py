@@ -419,3 +419,41 @@ async def test_the_vote_routes_document_the_new_refusals(client: httpx.AsyncClie
     cast = paths[f"{PREFIX}/submissions/{{submission_id}}/votes"]["post"]["responses"]
     assert {"422", "429"} <= set(cast)
     assert "Retry-After" in cast["429"].get("headers", {})
+
+
+async def test_a_user_blocked_is_refused_once_the_kept_facts_are_older_than_the_ttl(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    ttl = RULES.voter_facts_ttl
+    assert ttl > timedelta(0)
+    first, second, third = [await in_voting(infrastructure) for _ in range(3)]
+    user = await voter(clock)
+    assert (
+        await client.post(f"{PREFIX}/submissions/{first}/votes", json=body(), headers=auth(user))
+    ).status_code == 201
+    profile = {
+        "birth_date": "1990-05-01",
+        "region": "RU",
+        "account_created_at": (clock.now() - timedelta(days=365)).isoformat(),
+        "purchases_count": 2,
+        "blocked": True,
+    }
+    async with httpx.AsyncClient(base_url=USERS, timeout=5) as users:
+        assert (await users.put(f"/users/{user}", json=profile)).status_code in (200, 201)
+    # The facts kept in process still stand within the TTL (the user service is not asked) ...
+    kept = await client.post(
+        f"{PREFIX}/submissions/{second}/votes", json=body(), headers=auth(user)
+    )
+    assert kept.status_code == 201, kept.text
+    clock.advance(ttl)
+    try:
+        # ... and once they are that old, the block is seen: refused, and said so.
+        refused = await client.post(
+            f"{PREFIX}/submissions/{third}/votes", json=body(), headers=auth(user)
+        )
+        assert refused.status_code == 403 and error_codes(refused) == ["VOTING_NOT_ELIGIBLE"]
+        eligibility = (await client.get(f"{PREFIX}/eligibility", headers=auth(user))).json()
+        reasons = [r["code"] for r in eligibility["data"]["attributes"]["reasons"]]
+        assert reasons == ["ACCOUNT_BLOCKED"]
+    finally:
+        clock.advance(-ttl)

@@ -18,6 +18,9 @@ class VotingRules:
     demo_weight_tenths: int
     #: How long the user service is waited for.
     user_service_timeout_seconds: float
+    #: A voter's facts are kept in process this long after the user service gave them (zero:
+    #: not kept); a user blocked longer ago than this is refused.
+    voter_facts_ttl: timedelta
     #: Live results kept in Redis this long after their last rebuild; each Redis call bounded.
     live_cache_ttl_seconds: int
     live_cache_timeout_seconds: float
