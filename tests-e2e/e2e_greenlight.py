@@ -3,18 +3,13 @@ developer-portal, greenlight submissions driven through the gateway (draft -> su
 paid at the provider sandbox -> moderation), eligible voters put into the user stand-in, and
 greenlight's own window-closing job run in this process with a moved clock.
 
-The studio's steps call the same public APIs as ``test_game_journey.py`` (whose helpers live
-inside that test file): developer-portal through the gateway, build bytes straight to S3 with
-pre-signed URLs, developer-portal's builds worker run on its internal port."""
+The studio is ``e2e_studio.PortalStudio`` (shared with ``test_game_journey.py``)."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
-import os
-import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -22,7 +17,8 @@ from typing import Any
 
 import httpx
 import psycopg
-from e2e_payments import auth, open_developer_account
+from e2e_payments import auth
+from e2e_studio import PortalStudio
 from parovoz_greenlight.results.jobs import run_close_windows
 from parovoz_greenlight.results.service import ClosingRun
 from parovoz_greenlight.settings import GreenlightSettings
@@ -31,43 +27,20 @@ from parovoz_kit.infrastructure import open_infrastructure
 from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
 from parovoz_testing.tokens import user_token
 
-PORTAL = f"{GATEWAY}/api/v1/developer"
 GREENLIGHT = f"{GATEWAY}/api/v1/greenlight"
 PAYMENTS = f"{GATEWAY}/api/v1/payments"
 USERS = "http://127.0.0.1:8092"
-PORTAL_JOBS = "http://127.0.0.1:8081/internal/jobs"
 CATEGORIES = ("gameplay", "presentation", "innovation", "market_appeal", "technical_quality")
 
 
 # --- developer-portal: an indie studio and its game ---------------------------------------------
-class IndieStudio:
+class IndieStudio(PortalStudio):
     """A new developer account (``greenlight`` publishing track) owned by a fresh user, with
     one drafted game. ``activate`` makes the account ``active`` on the greenlight track."""
 
     def __init__(self) -> None:
-        self.http = httpx.Client(timeout=60)
-        self.owner = str(uuid.uuid4())
-        self.token = user_token(self.owner)
-        self.developer_id = open_developer_account(self.token)
-        game = self.ok(
-            "POST",
-            "/games",
-            {"type": "productCreation", "attributes": {"title": f"Полустанок {uuid.uuid4()}"}},
-        )
-        self.game_id = str(game["id"])
-        self.game = f"/games/{self.game_id}"
-
-    def call(self, method: str, path: str, data: dict[str, Any] | None = None) -> httpx.Response:
-        body = None if data is None else {"data": data}
-        return self.http.request(method, f"{PORTAL}{path}", json=body, headers=auth(self.token))
-
-    def ok(self, method: str, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = self.call(method, path, data)
-        assert answer.status_code in (200, 201), answer.text
-        return dict(answer.json()["data"])
-
-    def account(self) -> dict[str, Any]:
-        return self.ok("GET", "/accounts/me")["attributes"]
+        super().__init__(timeout=60)
+        self.draft("Полустанок")
 
     def activate(self) -> None:
         """The account becomes ``active`` and stays on the ``greenlight`` track.
@@ -89,74 +62,10 @@ class IndieStudio:
         account = self.account()
         assert (account["status"], account["publishing_track"]) == ("active", "greenlight")
 
-    def version_with_build(self, name: str = "0.9.0") -> str:
-        """A version of the game with one build uploaded straight to S3 and verified by the
-        builds worker: ``ready_for_review``. Its id."""
-        version = self.ok(
-            "POST",
-            f"{self.game}/versions",
-            {
-                "type": "gameVersionCreation",
-                "attributes": {
-                    "version_name": name,
-                    "changelog": {"ru-RU": f"Демо-версия {name}."},
-                    "platforms": ["windows_x64"],
-                },
-            },
-        )
-        path = f"{self.game}/versions/{version['id']}"
-        data = os.urandom(64 * 1024)
-        upload = self.ok(
-            "POST",
-            f"{path}/builds/upload-url",
-            {
-                "type": "buildUploadRequest",
-                "attributes": {
-                    "file_name": f"polustanok_{name}_windows_x64.zip",
-                    "file_size_bytes": len(data),
-                    "content_type": "application/zip",
-                    "platform": "windows_x64",
-                },
-            },
-        )
-        stored = httpx.put(upload["attributes"]["upload_url"], content=data, timeout=60)
-        assert stored.status_code == 200, stored.text
-        self.ok(
-            "POST",
-            f"{path}/builds/upload-complete",
-            {
-                "type": "buildUploadCompletion",
-                "attributes": {
-                    "internal_build_id": upload["id"],
-                    "s3_path": upload["attributes"]["s3_path"],
-                    "file_hash_sha256": hashlib.sha256(data).hexdigest(),
-                },
-            },
-        )
-        assert self._verified(path) == "ready_for_review"
-        return str(version["id"])
-
-    def _verified(self, path: str) -> str:
-        """Run builds-verify on developer-portal's internal port until the version leaves
-        ``processing`` (the service's own runner may take the build first)."""
-        admin = auth(user_token(str(uuid.uuid4()), roles=("admin",)))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ran = httpx.post(
-                f"{PORTAL_JOBS}/builds-verify/run",
-                params={"period": f"e2e-{uuid.uuid4().hex}"},
-                headers=admin,
-                timeout=60,
-            )
-            assert ran.status_code == 200, ran.text
-            status = str(self.ok("GET", path)["attributes"]["status"])
-            if status != "processing":
-                return status
-            time.sleep(0.3)
-        raise AssertionError("the version stayed processing")
-
-    def submit_for_review(self, version_id: str) -> httpx.Response:
-        return self.call("POST", f"{self.game}/versions/{version_id}/submit-for-review")
+    def version_with_build(
+        self, name: str = "0.9.0", file_stem: str = "polustanok", size: int = 64 * 1024
+    ) -> str:
+        return super().version_with_build(name, file_stem, size)
 
 
 # --- greenlight: a submission through the gateway -----------------------------------------------

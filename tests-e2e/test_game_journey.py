@@ -8,9 +8,7 @@ developer-portal's outbox is valid against its schema, in the order of the journ
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import time
 import uuid
 from typing import Any
@@ -18,15 +16,13 @@ from typing import Any
 import httpx
 import psycopg
 from confluent_kafka import Consumer, TopicPartition
-from e2e_payments import Player, auth, game_purchase, open_developer_account, scalar
+from e2e_payments import Player, game_purchase, scalar
+from e2e_studio import PortalStudio
 from parovoz_events import schema_for
 from parovoz_kit.events import Event
-from parovoz_testing.platform import DATABASES, GATEWAY, wait_until
-from parovoz_testing.tokens import user_token
+from parovoz_testing.platform import DATABASES, wait_until
 
-PORTAL = f"{GATEWAY}/api/v1/developer"
 ADMIN_STANDIN = "http://127.0.0.1:8093"
-JOBS = "http://127.0.0.1:8081/internal/jobs"
 PRICE_MINOR = 49_900
 BROKER = "127.0.0.1:59092"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00" + bytes(range(256)) * 8
@@ -64,39 +60,11 @@ def on_the_broker(ids: set[str], since_ms: int) -> dict[str, Event]:
         consumer.close()
 
 
-class Studio:
+class Studio(PortalStudio):
     """One studio and its game, through the gateway (and the S3 endpoint for the bytes)."""
 
-    def __init__(self) -> None:
-        self.http = httpx.Client(timeout=120)
-        self.token = user_token(str(uuid.uuid4()))
-        self.developer_id = open_developer_account(self.token)
-
-    def call(self, method: str, path: str, data: dict[str, Any] | None = None) -> httpx.Response:
-        body = None if data is None else {"data": data}
-        return self.http.request(method, f"{PORTAL}{path}", json=body, headers=auth(self.token))
-
-    def ok(self, method: str, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = self.call(method, path, data)
-        assert answer.status_code in (200, 201), answer.text
-        return dict(answer.json()["data"])
-
-    def ok_list(self, path: str) -> list[dict[str, Any]]:
-        answer = self.call("GET", path)
-        assert answer.status_code == 200, answer.text
-        return list(answer.json()["data"])
-
-    def account(self) -> dict[str, Any]:
-        return self.ok("GET", "/accounts/me")["attributes"]
-
-    def draft(self) -> None:
-        game = self.ok(
-            "POST",
-            "/games",
-            {"type": "productCreation", "attributes": {"title": f"Транссиб {uuid.uuid4()}"}},
-        )
-        self.game_id = game["id"]
-        self.game = f"/games/{self.game_id}"
+    def draft(self, title: str = "Транссиб") -> None:
+        super().draft(title)
 
     def screenshot(self, number: int) -> None:
         started = self.ok(
@@ -119,51 +87,10 @@ class Studio:
         done = self.ok("POST", f"{self.game}/media/{started['id']}/upload-complete")
         assert done["attributes"]["status"] == "ready"
 
-    def version_with_build(self, name: str) -> str:
-        version = self.ok(
-            "POST",
-            f"{self.game}/versions",
-            {
-                "type": "gameVersionCreation",
-                "attributes": {
-                    "version_name": name,
-                    "changelog": {"ru-RU": f"Версия {name}."},
-                    "platforms": ["windows_x64"],
-                },
-            },
-        )
-        path = f"{self.game}/versions/{version['id']}"
-        data = os.urandom(256 * 1024)
-        upload = self.ok(
-            "POST",
-            f"{path}/builds/upload-url",
-            {
-                "type": "buildUploadRequest",
-                "attributes": {
-                    "file_name": f"transsib_{name}_windows_x64.zip",
-                    "file_size_bytes": len(data),
-                    "content_type": "application/zip",
-                    "platform": "windows_x64",
-                },
-            },
-        )
-        # Straight to S3 with the URL only: no credentials, no byte through the gateway.
-        stored = httpx.put(upload["attributes"]["upload_url"], content=data, timeout=120)
-        assert stored.status_code == 200, stored.text
-        self.ok(
-            "POST",
-            f"{path}/builds/upload-complete",
-            {
-                "type": "buildUploadCompletion",
-                "attributes": {
-                    "internal_build_id": upload["id"],
-                    "s3_path": upload["attributes"]["s3_path"],
-                    "file_hash_sha256": hashlib.sha256(data).hexdigest(),
-                },
-            },
-        )
-        assert self.verified(path) == "ready_for_review"
-        return str(version["id"])
+    def version_with_build(
+        self, name: str, file_stem: str = "transsib", size: int = 256 * 1024
+    ) -> str:
+        return super().version_with_build(name, file_stem, size)
 
     def status_of(self, version_id: str) -> str:
         version = self.ok("GET", f"{self.game}/versions/{version_id}")
@@ -172,28 +99,9 @@ class Studio:
     def game_status(self) -> str:
         return str(self.ok("GET", self.game)["attributes"]["status"])
 
-    def verified(self, path: str) -> str:
-        """Run builds-verify on the service's internal port until the version leaves
-        ``processing`` (the service's own runner may take the build first)."""
-        admin = auth(user_token(str(uuid.uuid4()), roles=("admin",)))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            ran = httpx.post(
-                f"{JOBS}/builds-verify/run",
-                params={"period": f"e2e-{uuid.uuid4().hex}"},
-                headers=admin,
-                timeout=120,
-            )
-            assert ran.status_code == 200, ran.text
-            status = str(self.ok("GET", path)["attributes"]["status"])
-            if status != "processing":
-                return status
-            time.sleep(0.5)
-        raise AssertionError("the version stayed processing")
-
     def reviewed(self, version_id: str) -> None:
         """Submit, the admin stand-in approves over Kafka, the consumer applies it."""
-        submitted = self.call("POST", f"{self.game}/versions/{version_id}/submit-for-review")
+        submitted = self.submit_for_review(version_id)
         assert submitted.status_code == 200, submitted.text
         assert submitted.json()["data"]["status"] == "in_review"
         moderator = str(uuid.uuid4())
