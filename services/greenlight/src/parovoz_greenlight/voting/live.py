@@ -10,6 +10,11 @@ committed before a rebuild's count but added after its write-back) lasts at most
 
 Every call is bounded by the rules' timeout; after a failure Redis is not asked for a few
 seconds; errors are logged at most once a minute and counted.
+
+An increment that failed (or was skipped while Redis was not asked) would leave the window's
+hash short of the stored votes until it expired: instead the window is remembered as dirty,
+and the next Redis call that is made drops its hash (and bumps its ``seq``, so a rebuild
+counted before cannot write back) first — the next read counts it again in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from parovoz_kit.infrastructure import Infrastructure
@@ -53,6 +58,15 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 return 1
 """
+#: KEYS: hash, seq pairs of dirty windows. ARGV: seq TTL.
+_DROP = """
+for i = 1, #KEYS, 2 do
+  redis.call('DEL', KEYS[i])
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+end
+return 1
+"""
 #: KEYS: hash, seq. ARGV: stamp ('' for none), TTL, then name, value pairs.
 _WRITE_BACK = """
 local seq = redis.call('GET', KEYS[2]) or ''
@@ -70,13 +84,25 @@ def _text(value: Any) -> str:
 class RedisLiveCounters:
     """``LiveCounters`` in Redis."""
 
-    def __init__(self, redis: Redis, rules: VotingRules) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        rules: VotingRules,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._rules = rules
         self._read = redis.register_script(_READ)
         self._add = redis.register_script(_ADD)
         self._write_back = redis.register_script(_WRITE_BACK)
+        self._drop = redis.register_script(_DROP)
+        self._monotonic = monotonic
         self._skip_until = 0.0
         self._last_logged = 0.0
+        #: Windows whose hash missed an increment (-> the failure's number): dropped by the next
+        #: call made; a window failing again while its drop is under way stays dirty.
+        self._dirty: dict[uuid.UUID, int] = {}
+        self._failures = 0
 
     @staticmethod
     def _keys(window_id: uuid.UUID) -> list[str]:
@@ -84,7 +110,7 @@ class RedisLiveCounters:
 
     def _failed(self, operation: str, error: BaseException) -> None:
         LIVE_ERRORS.labels(operation).inc()
-        now = time.monotonic()
+        now = self._monotonic()
         self._skip_until = now + RETRY_AFTER_SECONDS
         if now - self._last_logged >= 60:
             self._last_logged = now
@@ -94,17 +120,30 @@ class RedisLiveCounters:
             )
 
     def _skipping(self) -> bool:
-        return time.monotonic() < self._skip_until
+        return self._monotonic() < self._skip_until
 
     async def _call(self, operation: str, script: Any, keys: list[str], args: list[Any]) -> Any:
         if self._skipping():
             return None
         try:
             async with asyncio.timeout(self._rules.live_cache_timeout_seconds):
+                if self._dirty:
+                    await self._drop_dirty()
                 return await script(keys=keys, args=args)
         except Exception as error:  # any Redis failure: PostgreSQL answers
             self._failed(operation, error)
             return None
+
+    async def _drop_dirty(self) -> None:
+        dirty = dict(self._dirty)
+        keys = [key for window_id in dirty for key in self._keys(window_id)]
+        await self._drop(keys=keys, args=[self._seq_ttl()])
+        for window_id, failure in dirty.items():
+            if self._dirty.get(window_id) == failure:
+                del self._dirty[window_id]
+
+    def _seq_ttl(self) -> int:
+        return max(self._rules.live_cache_ttl_seconds * 10, 86_400)
 
     async def read(self, window_id: uuid.UUID) -> CachedCounters | None:
         answer = await self._call("read", self._read, self._keys(window_id), [])
@@ -126,10 +165,12 @@ class RedisLiveCounters:
         await self._call("write_back", self._write_back, self._keys(window_id), args)
 
     async def add(self, window_id: uuid.UUID, increments: Mapping[str, int]) -> None:
-        args: list[Any] = [max(self._rules.live_cache_ttl_seconds * 10, 86_400)]
+        args: list[Any] = [self._seq_ttl()]
         for name, value in increments.items():
             args += [name, int(value)]
-        await self._call("add", self._add, self._keys(window_id), args)
+        if await self._call("add", self._add, self._keys(window_id), args) is None:
+            self._failures += 1  # failed or skipped: its hash is short now
+            self._dirty[window_id] = self._failures
 
 
 def live_counters(infrastructure: Infrastructure) -> RedisLiveCounters:
