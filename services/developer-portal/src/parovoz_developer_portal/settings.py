@@ -15,6 +15,7 @@ from parovoz_developer_portal.games.rules import GameRules
 from parovoz_developer_portal.media.rules import MediaRules
 from parovoz_developer_portal.pricing.rules import DiscountRules
 from parovoz_developer_portal.releases.rules import PublicationRules
+from parovoz_developer_portal.team.rules import TeamRules
 
 _GIB = 1024**3
 _MIB = 1024**2
@@ -93,6 +94,10 @@ class DeveloperPortalSettings(ServiceSettings):
     discount_max_upcoming: int = Field(default=20, ge=1, le=100)
 
     # --- team and invitations (issue #16) ------------------------------------------------------
+    #: How long an invitation may be accepted (PRODUCT.md: 7 days).
+    team_invitation_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=90 * 24 * 3600)
+    #: The most invitations GET /team/invitations lists, newest first.
+    team_invitations_listed: int = Field(default=200, ge=1, le=1000)
 
     # --- notifications (issue #16) --------------------------------------------------------------
 
@@ -140,6 +145,24 @@ class DeveloperPortalSettings(ServiceSettings):
             max_duration=timedelta(days=self.discount_max_days),
             max_lead_time=timedelta(days=self.discount_max_lead_days),
             max_upcoming=self.discount_max_upcoming,
+        )
+
+    def team_rules(self) -> TeamRules:
+        return TeamRules(
+            invitation_ttl=timedelta(seconds=self.team_invitation_ttl_seconds),
+            invitations_listed=self.team_invitations_listed,
+        )
+
+    def notification_rules(self) -> NotificationRules:
+        return NotificationRules(
+            default_page_size=min(
+                self.notifications_default_page_size, self.notifications_max_page_size
+            ),
+            max_page_size=self.notifications_max_page_size,
+            heartbeat_seconds=self.notifications_heartbeat_seconds,
+            stream_max_seconds=self.notifications_stream_max_seconds,
+            batch_size=self.notifications_stream_batch_size,
+            poll_seconds=self.notifications_stream_poll_seconds,
         )
 
     def api_key_rules(self) -> ApiKeyRules:

@@ -126,6 +126,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/finance/payout-methods/{method_id}"): Rule(MONEY),
     ("POST", "/games/{game_id}/archive"): WRITE,
     # --- team and invitations (issue #16) ---------------------------------------------------------
+    # Ids are made up (``invitation_id``, ``user_id``): the role is checked before the lookup, so
+    # a role without the right is 403 and one with it 404; nobody's membership changes here.
+    ("GET", "/team"): READ,
+    ("GET", "/team/invitations"): Rule(TEAM),
+    ("GET", "/team/invitations/mine"): READ,  # any signed-in user: invitations to them
+    ("POST", "/team/invitations"): Rule(TEAM),
+    ("POST", "/team/invitations/{invitation_id}/revoke"): Rule(TEAM),
+    ("POST", "/team/invitations/{invitation_id}/accept"): READ,  # the invitee (404 for others)
+    ("POST", "/team/invitations/{invitation_id}/decline"): READ,
+    ("PATCH", "/team/members/{user_id}"): Rule(TEAM),
+    ("DELETE", "/team/members/{user_id}"): Rule(TEAM),
+    ("POST", "/team/ownership-transfer"): Rule(frozenset({"owner"})),
     # --- notifications (issue #16) -----------------------------------------------------------------
     # --- beta tests (issue #16) --------------------------------------------------------------------
 }
@@ -283,6 +295,7 @@ async def tenant(
             "request_id": str(uuid.uuid4()),
             "key_id": key_id,
             "language_code": "ru-RU",
+            **{"invitation_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4())},  # team
         },
         examples=examples,
     )

@@ -24,7 +24,19 @@ from parovoz_kit.errors import Unauthenticated
 ALLOWED_ALGORITHMS = ("RS256",)
 REQUIRED_CLAIMS = ("sub", "exp", "iat")
 #: Claims kept on the Principal; the rest of the token is dropped.
-_KEPT_CLAIMS = ("iss", "aud", "sub", "roles", "iat", "nbf", "exp", "jti")
+#: "email" and "email_verified" (OpenID Connect) let a service match an invitation by e-mail.
+_KEPT_CLAIMS = (
+    "iss",
+    "aud",
+    "sub",
+    "roles",
+    "iat",
+    "nbf",
+    "exp",
+    "jti",
+    "email",
+    "email_verified",
+)
 
 
 class AuthConfig(BaseModel):

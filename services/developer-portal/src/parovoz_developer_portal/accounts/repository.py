@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from parovoz_kit.errors import Conflict
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,6 +85,19 @@ class SqlAccounts:
                 publishing_track=account.publishing_track.value,
                 verified=account.verified,
                 updated_at=account.updated_at,
+            )
+        )
+
+    async def save_owner(
+        self, developer_id: uuid.UUID, owner_user_id: uuid.UUID, now: datetime
+    ) -> None:
+        """The account's owner after an ownership transfer (team/service.py)."""
+        await self._session.execute(
+            update(developer_accounts)
+            .where(developer_accounts.c.id == developer_id)
+            .values(
+                owner_user_id=owner_user_id,
+                updated_at=func.greatest(developer_accounts.c.updated_at, now),
             )
         )
 

@@ -72,6 +72,14 @@ async def my_membership(uow: PortalUnitOfWork, user_id: uuid.UUID) -> Membership
     return membership
 
 
+async def change_owner(
+    uow: PortalUnitOfWork, developer_id: uuid.UUID, owner_user_id: uuid.UUID, now: datetime
+) -> None:
+    """The account's owner is another member now (the team's ownership transfer; its
+    transaction, its commit)."""
+    await uow.accounts.save_owner(developer_id, owner_user_id, now)
+
+
 class AccountStatuses(Protocol):
     async def get_for_update(self, developer_id: uuid.UUID) -> DeveloperAccount | None: ...
     async def save_status(self, account: DeveloperAccount) -> None: ...
