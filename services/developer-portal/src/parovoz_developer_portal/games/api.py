@@ -6,10 +6,10 @@ Reads answer with the document itself (``Response``), not a model FastAPI valida
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from parovoz_kit.auth import CurrentUserId
-from parovoz_kit.http.fields import QueryInt64
 from parovoz_kit.http.openapi import error_responses
+from parovoz_kit.http.paging import PageRequest, page_query
 from parovoz_kit.idempotency import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 from pydantic import BaseModel
@@ -20,7 +20,6 @@ from parovoz_developer_portal.games.metadata_api import metadata_routes
 from parovoz_developer_portal.games.rules import GameRules
 from parovoz_developer_portal.games.schemas import (
     UNPUBLICATION_EXAMPLE,
-    Cursor,
     FilterValues,
     GameChangeDocument,
     GameDetailAttributes,
@@ -124,6 +123,9 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
     )
     async def list_games(
         user_id: CurrentUserId,
+        paging: Annotated[
+            PageRequest, Depends(page_query("Games", rules.default_page_size, rules.max_page_size))
+        ],
         status: Annotated[
             FilterValues | None,
             Query(alias="filter[status]", description="Statuses, comma-separated."),
@@ -136,23 +138,10 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
             TextFilter | None,
             Query(alias="filter[q]", description="Part of a title, any case (1-255 characters)."),
         ] = None,
-        page_size: Annotated[
-            QueryInt64,
-            Query(
-                alias="page[size]",
-                ge=1,
-                le=rules.max_page_size,
-                description=f"Games a page: 1 to {rules.max_page_size}.",
-            ),
-        ] = rules.default_page_size,
-        cursor: Annotated[
-            Cursor | None,
-            Query(alias="page[cursor]", description="`links.next` of the previous page has it."),
-        ] = None,
     ) -> Response:
         chosen = game_filter(status, product_type, text)
         async with portal_unit_of_work(infrastructure) as uow:
-            page = await use_cases.list_games(uow, user_id, chosen, cursor, page_size)
+            page = await use_cases.list_games(uow, user_id, chosen, paging.cursor, paging.size)
         url = f"{prefix}/games"
         query = {
             name: value
@@ -160,7 +149,7 @@ def games_router(infrastructure: Infrastructure) -> APIRouter:
                 ("filter[status]", status),
                 ("filter[type]", product_type),
                 ("filter[q]", text),
-                ("page[size]", str(page_size)),
+                ("page[size]", str(paging.size)),
             )
             if value is not None
         }

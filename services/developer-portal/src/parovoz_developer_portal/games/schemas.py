@@ -281,11 +281,9 @@ def game_document(view: GameView, prefix: str) -> Document[GameDetailAttributes]
 
 # --- query parameters of GET /games ---------------------------------------------------------------
 FILTER_LIMIT = 200
-CURSOR_LIMIT = 200
 TEXT_FILTER_LIMIT = 255
 FilterValues = Annotated[str, Text(FILTER_LIMIT)]
 TextFilter = Annotated[str, Text(TEXT_FILTER_LIMIT, min_length=1), AfterValidator(not_blank)]
-Cursor = Annotated[str, Text(CURSOR_LIMIT, min_length=1)]
 
 
 _Choice = TypeVar("_Choice", GameStatus, ProductType)

@@ -6,12 +6,13 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from parovoz_kit.auth import CurrentPrincipal, Principal
 from parovoz_kit.auth.dependencies import current_user_id
 from parovoz_kit.errors import ValidationFailed
-from parovoz_kit.http.fields import QueryInt64, Text
+from parovoz_kit.http.fields import Text
 from parovoz_kit.http.openapi import error_responses
+from parovoz_kit.http.paging import PageRequest, page_query
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.infrastructure import Infrastructure
 
@@ -35,7 +36,6 @@ from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 
 TicketId = Annotated[uuid.UUID, Path(description="The ticket's id (UUID).")]
 FilterValue = Annotated[str, Text(200)]
-Cursor = Annotated[str, Text(200, min_length=1)]
 
 _NOT_FOUND = {404: ["SUPPORT_TICKET_NOT_FOUND"], 503: ["DEVELOPER_PORTAL_UNAVAILABLE"]}
 _STAFF = ["PERMISSION_DENIED"]
@@ -157,6 +157,10 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
         ),
     )
     async def list_tickets(
+        paging: Annotated[
+            PageRequest,
+            Depends(page_query("Tickets", rules.default_page_size, rules.max_page_size)),
+        ],
         principal: CurrentPrincipal,
         developer_id: Annotated[
             uuid.UUID | None,
@@ -181,19 +185,6 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
             Literal["newest", "due"],
             Query(description="`newest` (default) or `due` (staff: first response due first)."),
         ] = "newest",
-        page_size: Annotated[
-            QueryInt64,
-            Query(
-                alias="page[size]",
-                ge=1,
-                le=rules.max_page_size,
-                description=f"Tickets a page: 1 to {rules.max_page_size}.",
-            ),
-        ] = rules.default_page_size,
-        cursor: Annotated[
-            Cursor | None,
-            Query(alias="page[cursor]", description="`links.next` of the previous page has it."),
-        ] = None,
     ) -> Response:
         caller = _caller(principal)
         assignee_id, unassigned = _assignee(assignee, caller)
@@ -207,9 +198,9 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
         )
         async with greenlight_unit_of_work(infrastructure) as uow:
             page = await use_cases.list_tickets(
-                uow, developers, caller, where, sort=sort, cursor=cursor, size=page_size
+                uow, developers, caller, where, sort=sort, cursor=paging.cursor, size=paging.size
             )
-        query = {"page[size]": str(page_size), "sort": sort}
+        query = {"page[size]": str(paging.size), "sort": sort}
         for name, value in (
             ("filter[developer_id]", None if developer_id is None else str(developer_id)),
             ("filter[status]", status),

@@ -6,10 +6,11 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from parovoz_kit.auth import CurrentUserId
-from parovoz_kit.http.fields import QueryInt64, Text
+from parovoz_kit.http.fields import Text
 from parovoz_kit.http.openapi import error_responses
+from parovoz_kit.http.paging import PageRequest, page_query
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
 from parovoz_kit.infrastructure import Infrastructure
 
@@ -36,7 +37,6 @@ from parovoz_subscription.unit_of_work import subscription_unit_of_work
 
 SubscriptionId = Annotated[uuid.UUID, Path(description="The subscription's id (UUID).")]
 FilterValues = Annotated[str, Text(200)]
-Cursor = Annotated[str, Text(200, min_length=1)]
 
 _NOT_FOUND = {404: ["SUBSCRIPTION_NOT_FOUND"]}
 
@@ -141,29 +141,22 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
         responses=error_responses({400: ["INVALID_FILTER", "INVALID_PAGE_CURSOR"]}),
     )
     async def list_subscriptions(
+        paging: Annotated[
+            PageRequest,
+            Depends(page_query("Subscriptions", rules.default_page_size, rules.max_page_size)),
+        ],
         user_id: CurrentUserId,
         status: Annotated[
             FilterValues | None,
             Query(alias="filter[status]", description="Statuses, comma-separated."),
         ] = None,
-        page_size: Annotated[
-            QueryInt64,
-            Query(
-                alias="page[size]",
-                ge=1,
-                le=rules.max_page_size,
-                description=f"Subscriptions a page: 1 to {rules.max_page_size}.",
-            ),
-        ] = rules.default_page_size,
-        cursor: Annotated[
-            Cursor | None,
-            Query(alias="page[cursor]", description="`links.next` of the previous page has it."),
-        ] = None,
     ) -> Response:
         statuses = status_filter(status)
         async with subscription_unit_of_work(infrastructure) as uow:
-            page = await use_cases.list_subscriptions(uow, user_id, statuses, cursor, page_size)
-        query = {"page[size]": str(page_size)}
+            page = await use_cases.list_subscriptions(
+                uow, user_id, statuses, paging.cursor, paging.size
+            )
+        query = {"page[size]": str(paging.size)}
         if status is not None:
             query["filter[status]"] = status
         next_link = None
