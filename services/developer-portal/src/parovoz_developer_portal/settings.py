@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from parovoz_developer_portal.api_keys.rules import ApiKeyRules
+from parovoz_developer_portal.beta.rules import BetaRules
 from parovoz_developer_portal.builds.rules import BuildRules
 from parovoz_developer_portal.finance.bank_details_cipher import BankDetailsCipher, decode_key
 from parovoz_developer_portal.games.rules import GameRules
@@ -102,6 +103,20 @@ class DeveloperPortalSettings(ServiceSettings):
     # --- notifications (issue #16) --------------------------------------------------------------
 
     # --- beta tests (issue #16) -----------------------------------------------------------------
+    beta_max_participants: int = Field(default=10_000, ge=1, le=1_000_000)
+    beta_max_duration_days: int = Field(default=180, ge=1, le=3 * 366)
+    beta_max_active_codes: int = Field(default=50, ge=1, le=1_000)
+    beta_default_page_size: int = Field(default=50, ge=1, le=500)
+    beta_max_page_size: int = Field(default=200, ge=1, le=1_000)
+
+    def beta_rules(self) -> BetaRules:
+        return BetaRules(
+            max_participants=self.beta_max_participants,
+            max_duration=timedelta(days=self.beta_max_duration_days),
+            max_active_codes=self.beta_max_active_codes,
+            default_page_size=min(self.beta_default_page_size, self.beta_max_page_size),
+            max_page_size=self.beta_max_page_size,
+        )
 
     def game_rules(self) -> GameRules:
         return GameRules(

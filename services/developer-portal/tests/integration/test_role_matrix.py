@@ -140,6 +140,26 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/team/ownership-transfer"): Rule(frozenset({"owner"})),
     # --- notifications (issue #16) -----------------------------------------------------------------
     # --- beta tests (issue #16) --------------------------------------------------------------------
+    # Team side: the game is checked (404 for another tenant), then the role, then the made-up
+    # ``beta_id``/``code_id`` (404 for a role with the right). Player side (``/beta/...``): any
+    # signed-in user, a member or not; a test they are not in is 404 ``BETA_NOT_PARTICIPANT``,
+    # as another tenant's id is; an API key is no user (401).
+    ("GET", "/games/{game_id}/beta-tests"): READ,
+    ("GET", "/games/{game_id}/beta-tests/{beta_id}"): READ,
+    ("GET", "/games/{game_id}/beta-tests/{beta_id}/codes"): READ,
+    ("GET", "/games/{game_id}/beta-tests/{beta_id}/participants"): READ,
+    ("GET", "/games/{game_id}/beta-tests/{beta_id}/feedback"): READ,
+    ("GET", "/beta/mine"): READ,
+    ("POST", "/games/{game_id}/beta-tests"): WRITE,
+    ("PATCH", "/games/{game_id}/beta-tests/{beta_id}"): WRITE,
+    ("POST", "/games/{game_id}/beta-tests/{beta_id}/codes"): WRITE,
+    ("POST", "/games/{game_id}/beta-tests/{beta_id}/open"): WRITE,
+    ("POST", "/beta/join"): READ,
+    ("POST", "/beta/{beta_id}/feedback"): READ,
+    ("POST", "/beta/{beta_id}/leave"): READ,
+    ("POST", "/games/{game_id}/beta-tests/{beta_id}/codes/{code_id}/revoke"): WRITE,
+    ("POST", "/games/{game_id}/beta-tests/{beta_id}/end"): WRITE,
+    ("POST", "/games/{game_id}/beta-tests/{beta_id}/cancel"): WRITE,
 }
 
 
@@ -296,6 +316,7 @@ async def tenant(
             "key_id": key_id,
             "language_code": "ru-RU",
             **{"invitation_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4())},  # team
+            **{"beta_id": str(uuid.uuid4()), "code_id": str(uuid.uuid4())},  # beta tests
         },
         examples=examples,
     )
