@@ -73,6 +73,16 @@ def _values(penalty: Penalty) -> dict[str, Any]:
     return values
 
 
+#: Built once (every vote asks it): only the parameters change, the statement and its cache
+#: key are reused.
+_IN_FORCE = sa.select(penalties).where(
+    penalties.c.user_id == sa.bindparam("user_id"),
+    penalties.c.revoked_at.is_(None),
+    penalties.c.starts_at <= sa.bindparam("now"),
+    sa.or_(penalties.c.ends_at.is_(None), penalties.c.ends_at > sa.bindparam("now")),
+)
+
+
 class SqlIntegrity:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -113,10 +123,5 @@ class SqlIntegrity:
         return [_penalty(row) for row in (await self._session.execute(query)).all()]
 
     async def penalties_in_force(self, user_id: uuid.UUID, now: datetime) -> Sequence[Penalty]:
-        query = sa.select(penalties).where(
-            penalties.c.user_id == user_id,
-            penalties.c.revoked_at.is_(None),
-            penalties.c.starts_at <= now,
-            sa.or_(penalties.c.ends_at.is_(None), penalties.c.ends_at > now),
-        )
-        return [_penalty(row) for row in (await self._session.execute(query)).all()]
+        rows = await self._session.execute(_IN_FORCE, {"user_id": user_id, "now": now})
+        return [_penalty(row) for row in rows.all()]

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -138,6 +139,35 @@ _latest_window = (
 )
 
 
+# The vote path's statements, built once: only their parameters change per request, so neither
+# building them nor their cache key costs a vote anything.
+_SUBMISSION_AND_WINDOW = (
+    select(submissions, _latest_window)
+    .select_from(submissions.outerjoin(_latest_window, true()))
+    .where(submissions.c.id == bindparam("submission_id"))
+)
+_ADD = (
+    insert(votes).on_conflict_do_nothing(constraint="uq_votes_one_per_user").returning(votes.c.id)
+)
+_RATE_LOCK = select(
+    func.pg_advisory_xact_lock(
+        func.hashtextextended(
+            func.concat("greenlight.votes.rate:", bindparam("user_id", type_=String)), 0
+        )
+    )
+)
+_CAST_TIMES = (
+    select(votes.c.created_at)
+    .where(
+        votes.c.user_id == bindparam("user_id"),
+        votes.c.created_at > bindparam("since"),
+        votes.c.created_at <= bindparam("until"),
+    )
+    .order_by(votes.c.created_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
 class SqlVotes:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -149,12 +179,10 @@ class SqlVotes:
         (a lateral join on ``uq_voting_windows_submission_id_number``); None: no submission.
         The window carries what deciding on a vote needs (id, number, opening, closing,
         status), not its final tally."""
-        query = (
-            select(submissions, _latest_window)
-            .select_from(submissions.outerjoin(_latest_window, true()))
-            .where(submissions.c.id == submission_id)
+        answer = await self._session.execute(
+            _SUBMISSION_AND_WINDOW, {"submission_id": submission_id}
         )
-        row = (await self._session.execute(query)).first()
+        row = answer.first()
         if row is None:
             return None
         window = None
@@ -171,13 +199,7 @@ class SqlVotes:
 
     async def add(self, vote: Vote) -> bool:
         """Insert ``vote``; False when the user already voted on the submission in the window."""
-        statement = (
-            insert(votes)
-            .values(_values(vote))
-            .on_conflict_do_nothing(constraint="uq_votes_one_per_user")
-            .returning(votes.c.id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        return (await self._session.execute(_ADD, _values(vote))).first() is not None
 
     async def save(self, vote: Vote) -> None:
         values = _values(vote)
@@ -289,19 +311,11 @@ class SqlVotes:
         """When the user cast their votes in ``(since, until]``, newest first, at most ``limit``
         (index ``ix_votes_user_id_created_at``). Takes the user's transaction-scoped advisory
         lock first: a user's concurrent new votes are counted one after the other."""
-        key = func.hashtextextended(f"greenlight.votes.rate:{user_id}", 0)
-        await self._session.execute(select(func.pg_advisory_xact_lock(key)))
-        query = (
-            select(votes.c.created_at)
-            .where(
-                votes.c.user_id == user_id,
-                votes.c.created_at > since,
-                votes.c.created_at <= until,
-            )
-            .order_by(votes.c.created_at.desc())
-            .limit(limit)
+        await self._session.execute(_RATE_LOCK, {"user_id": str(user_id)})
+        answer = await self._session.execute(
+            _CAST_TIMES, {"user_id": user_id, "since": since, "until": until, "limit": limit}
         )
-        return list((await self._session.execute(query)).scalars())
+        return list(answer.scalars())
 
     async def flag(self, vote_ids: Collection[uuid.UUID], reason: str) -> int:
         """Weight 0 and the reason for the votes not flagged yet; how many changed."""
