@@ -14,6 +14,7 @@ from parovoz_developer_portal.builds.rules import BuildRules
 from parovoz_developer_portal.finance.bank_details_cipher import BankDetailsCipher, decode_key
 from parovoz_developer_portal.games.rules import GameRules
 from parovoz_developer_portal.media.rules import MediaRules
+from parovoz_developer_portal.notifications.rules import NotificationRules
 from parovoz_developer_portal.pricing.rules import DiscountRules
 from parovoz_developer_portal.releases.rules import PublicationRules
 from parovoz_developer_portal.team.rules import TeamRules
@@ -101,6 +102,13 @@ class DeveloperPortalSettings(ServiceSettings):
     team_invitations_listed: int = Field(default=200, ge=1, le=1000)
 
     # --- notifications (issue #16) --------------------------------------------------------------
+    notifications_default_page_size: int = Field(default=20, ge=1, le=100)
+    notifications_max_page_size: int = Field(default=100, ge=1, le=500)
+    #: Under the gateway's proxy_read_timeout (30 s), so a quiet stream stays open.
+    notifications_heartbeat_seconds: float = Field(default=15.0, gt=0, le=25)
+    notifications_stream_max_seconds: float = Field(default=900.0, gt=0)
+    notifications_stream_batch_size: int = Field(default=100, ge=1, le=1000)
+    notifications_stream_poll_seconds: float = Field(default=30.0, gt=0)
 
     # --- beta tests (issue #16) -----------------------------------------------------------------
     beta_max_participants: int = Field(default=10_000, ge=1, le=1_000_000)

@@ -22,6 +22,7 @@ from parovoz_developer_portal.builds.uploads import (
     settle_version,
     verify_build,
 )
+from parovoz_developer_portal.notifications import service as notifications
 
 UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[BuildsUnitOfWork]]
 
@@ -78,6 +79,19 @@ async def verify_next_build(
         settled = settle_version(version, await uow.builds.builds_of_version(version.id), now())
         if settled is not None:
             await uow.builds.save_version(settled)
+        # The account's inbox hears the verdict in the same transaction.
+        await notifications.on_build_checked(
+            uow,  # the portal's unit of work, with the inbox
+            developer_id=checked.developer_id,
+            game_id=checked.game_id,
+            version_id=checked.version_id,
+            build_id=checked.id,
+            file_name=checked.file_name,
+            platform=checked.platform.value,
+            verified=checked.status is BuildStatus.VERIFIED,
+            failure=checked.failure_reason.value if checked.failure_reason else None,
+            now=now(),
+        )
         await uow.commit()
     return checked
 
