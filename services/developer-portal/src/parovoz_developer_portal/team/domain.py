@@ -287,7 +287,6 @@ def invite(
         raise ValidationFailed(
             "Name the invitee by user_id or by email (one of them).",
             detail_ru="Укажите приглашаемого по user_id или по email (что-то одно).",
-            code="VALIDATION_ERROR",
             pointer="/data/attributes",
         )
     if invitee.user_id == acting.user_id:
