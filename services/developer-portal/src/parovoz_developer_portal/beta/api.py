@@ -138,6 +138,7 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
         "",
         response_model=BetaList,
         summary="The game's beta tests, newest first (any member)",
+        description="Every test of the game, whatever its status. Another account's game is 404.",
         responses=error_responses(READ_ERRORS),
     )
     async def list_beta_tests(game_id: GameId, actor: CurrentMember) -> Response:
@@ -285,6 +286,10 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
         "/{beta_id}/codes",
         response_model=CodeList,
         summary="The test's invite codes, in full (any member)",
+        description=(
+            "Every code of the test, newest first, with its status (`active`, `used_up`, "
+            "`expired`, `revoked`) and its uses: the team shares them with players."
+        ),
         responses=error_responses(READ_ERRORS),
     )
     async def list_codes(game_id: GameId, beta_id: BetaId, actor: CurrentMember) -> Response:

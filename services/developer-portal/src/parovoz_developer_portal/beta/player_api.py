@@ -133,6 +133,10 @@ def player_routes(infrastructure: Infrastructure) -> APIRouter:
         "/{beta_id}/leave",
         status_code=204,
         summary="Leave a beta test I am in (my place is freed; my feedback stays)",
+        description=(
+            "While the test runs; joining again later takes a code use and a place again. "
+            "Not in the test: 404 `BETA_NOT_PARTICIPANT`."
+        ),
         responses=error_responses({404: ["BETA_NOT_PARTICIPANT"], 422: RUNNING}),
     )
     async def leave_beta(beta_id: BetaId, user_id: CurrentUserId) -> Response:
@@ -144,6 +148,7 @@ def player_routes(infrastructure: Infrastructure) -> APIRouter:
         "/mine",
         response_model=ParticipationList,
         summary="The beta tests I am in, with my feedback (any signed-in user)",
+        description="Tests I joined and did not leave, last joined first, ended ones too.",
         responses=error_responses({}),
     )
     async def my_beta_tests(user_id: CurrentUserId) -> Response:

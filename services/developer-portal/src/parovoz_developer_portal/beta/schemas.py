@@ -111,8 +111,14 @@ class BetaCreationDocument(RequestModel):
 
 
 class BetaChangeAttributes(RequestModel):
-    title: Name | None = Field(default=None, json_schema_extra=left_out_not_null)
-    description: Description | None = Field(default=None, json_schema_extra=left_out_not_null)
+    title: Name | None = Field(
+        default=None, description="1-255 characters.", json_schema_extra=left_out_not_null
+    )
+    description: Description | None = Field(
+        default=None,
+        description="What testers should look at.",
+        json_schema_extra=left_out_not_null,
+    )
     max_participants: Cap | None = Field(
         default=None,
         description="Never below the current participants.",
@@ -121,7 +127,11 @@ class BetaChangeAttributes(RequestModel):
     starts_at: Instant | None = Field(
         default=None, description="Drafts only.", json_schema_extra=left_out_not_null
     )
-    ends_at: Instant | None = Field(default=None, json_schema_extra=left_out_not_null)
+    ends_at: Instant | None = Field(
+        default=None,
+        description="After starts_at, in the future, within the maximum duration.",
+        json_schema_extra=left_out_not_null,
+    )
 
 
 class BetaChangeData(RequestModel):
