@@ -10,6 +10,7 @@ checked against principals with and without the claims.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -547,3 +548,49 @@ async def test_the_invitee_email_is_read_from_a_verified_claim_only() -> None:
     unverified = await current_invitee(user, principal(email="a@example.com"))
     assert unverified == Invited(user, None)
     assert await current_invitee(user, principal()) == Invited(user, None)
+
+
+# --- at the same time ------------------------------------------------------------------------
+
+
+async def test_two_transfers_at_once_leave_exactly_one_owner(
+    studio: Studio, client: httpx.AsyncClient
+) -> None:
+    first, second = await studio.join("admin"), await studio.join("editor")
+
+    def transfer(to: uuid.UUID) -> Any:
+        body = {"data": {"type": "ownershipTransfer", "attributes": {"user_id": str(to)}}}
+        return client.post(f"{TEAM}/ownership-transfer", headers=auth(studio.owner), json=body)
+
+    answers = await asyncio.gather(transfer(first), transfer(second))
+    # The second, in line behind the team lock, finds its caller an admin now.
+    assert sorted(answer.status_code for answer in answers) == [200, 403]
+    roles = await studio.roles()
+    assert roles[studio.owner] == "admin"
+    assert {roles[first], roles[second]} in ({"owner", "editor"}, {"admin", "owner"})
+    async with studio.infrastructure.session_factory() as session:
+        owners = await session.scalar(
+            text("SELECT count(*) FROM team_members WHERE developer_id = :id AND role = 'owner'"),
+            {"id": studio.developer_id},
+        )
+    assert owners == 1
+
+
+async def test_invitations_of_one_person_at_once_make_one_pending(
+    studio: Studio, client: httpx.AsyncClient
+) -> None:
+    user = uuid.uuid4()
+
+    def send() -> Any:
+        body = {
+            "data": {
+                "type": "teamInvitation",
+                "attributes": {"role": "viewer", "user_id": str(user)},
+            }
+        }
+        return client.post(f"{TEAM}/invitations", headers=auth(studio.owner), json=body)
+
+    answers = await asyncio.gather(*(send() for _ in range(3)))
+    assert sorted(answer.status_code for answer in answers) == [201, 409, 409]
+    mine = await client.get(f"{TEAM}/invitations/mine", headers=auth(user))
+    assert len(mine.json()["data"]) == 1
