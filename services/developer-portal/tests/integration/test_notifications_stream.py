@@ -298,6 +298,10 @@ async def test_refusals_come_at_once(studio: Any, server: str, client: httpx.Asy
     malformed = await client.get(STREAM, headers={**owner, **SSE, "Last-Event-ID": "abc"})
     assert codes(malformed, 400) == ["VALIDATION_ERROR"]
     assert malformed.json()["errors"][0]["source"] == {"parameter": "Last-Event-ID"}
+    for value in ("²", "-1", "1" * 19):  # a digit int() refuses, a sign, beyond BIGINT
+        odd = await client.get(STREAM, headers={**owner, **SSE}, params={"last_event_id": value})
+        assert codes(odd, 400) == ["VALIDATION_ERROR"], value
+        assert odd.json()["errors"][0]["source"] == {"parameter": "last_event_id"}
     anonymous = await client.get(STREAM, headers=SSE)
     assert codes(anonymous, 401) == ["TOKEN_MISSING"]
     forged = await client.get(STREAM, headers=SSE, params={"access_token": "not-a-token"})

@@ -196,6 +196,8 @@ async def test_the_stream_starts_after_the_newest_or_after_last_event_id_in_batc
     actor = _actor(developer)
     assert await use_cases.stream_start(uow, actor, None) == 5  # type: ignore[arg-type]
     assert await use_cases.stream_start(uow, actor, 2) == 2  # type: ignore[arg-type]
+    # An id the account never sent (another account's, or made up) skips nothing to come.
+    assert await use_cases.stream_start(uow, actor, 999) == 5  # type: ignore[arg-type]
     batch = await use_cases.stream_batch(uow, developer, 2, RULES)  # type: ignore[arg-type]
     assert [n.sequence for n in batch] == [3, 4]  # RULES.batch_size at a time, oldest first
 

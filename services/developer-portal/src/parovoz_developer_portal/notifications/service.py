@@ -301,11 +301,11 @@ async def mark_all_read(uow: InboxUnitOfWork, actor: Actor, now: datetime) -> in
 
 async def stream_start(uow: InboxUnitOfWork, actor: Actor, last_event_id: int | None) -> int:
     """Where the caller's stream starts: after ``Last-Event-ID`` (a reconnection replays what
-    came since), else after the newest notification (only what comes next)."""
+    came since), else after the newest notification (only what comes next). An id beyond the
+    account's newest (not one of its events) starts at the newest: nothing new is skipped."""
     actor.require(Permission.VIEW)
-    if last_event_id is not None:
-        return last_event_id
-    return await uow.notifications.last_sequence(actor.developer_id)
+    newest = await uow.notifications.last_sequence(actor.developer_id)
+    return newest if last_event_id is None else min(last_event_id, newest)
 
 
 async def stream_batch(

@@ -104,7 +104,7 @@ def stream_position(request: Request, query_value: str | None) -> int | None:
     if value is None or value.strip() == "":
         return None
     text = value.strip()
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise ValidationFailed(
             f"{where or 'last_event_id'} is the id of an event of this stream (a whole number).",
             parameter=where or "last_event_id",
