@@ -169,6 +169,20 @@ async def test_a_valid_user_token_becomes_a_principal(verifier: JwtVerifier, sig
     assert principal.token_id and principal.claims["iss"] == ISSUER
 
 
+async def test_the_email_claims_are_kept_and_others_dropped(
+    verifier: JwtVerifier, signing_key: Key
+) -> None:
+    token = signing_key.sign(
+        claims(email="dev@example.com", email_verified=True, name="Иван", phone="+7900")
+    )
+
+    principal = await verifier.verify(token)
+
+    assert principal.claims["email"] == "dev@example.com"
+    assert principal.claims["email_verified"] is True
+    assert "name" not in principal.claims and "phone" not in principal.claims
+
+
 async def test_a_service_token_is_recognised(verifier: JwtVerifier, signing_key: Key) -> None:
     token = signing_key.sign(claims(sub="service:payment", roles=["service"]))
 
