@@ -52,6 +52,15 @@ def test_user_token_verifies_against_the_served_jwks(auth_url: str) -> None:
     assert kid == httpx.get(f"{auth_url}/.well-known/jwks.json").json()["keys"][0]["kid"]
 
 
+def test_a_user_token_may_carry_a_verified_email(auth_url: str) -> None:
+    response = mint(auth_url, {"sub": USER_ID, "email": "dev@example.com"})
+    claims = verify(auth_url, response.json()["access_token"])
+
+    assert (claims["email"], claims["email_verified"]) == ("dev@example.com", True)
+    without = verify(auth_url, mint(auth_url, {"sub": USER_ID}).json()["access_token"])
+    assert "email" not in without and "email_verified" not in without
+
+
 def test_user_token_without_roles_defaults_to_one_hour(auth_url: str) -> None:
     claims = verify(auth_url, mint(auth_url, {"sub": USER_ID}).json()["access_token"])
 
@@ -69,6 +78,8 @@ def test_user_token_without_roles_defaults_to_one_hour(auth_url: str) -> None:
         ({"sub": USER_ID, "ttl_seconds": 0}, "VALIDATION_ERROR", "/ttl_seconds"),
         ({"sub": USER_ID, "ttl_seconds": 86401}, "VALIDATION_ERROR", "/ttl_seconds"),
         ({"roles": []}, "VALIDATION_ERROR", "/sub"),
+        ({"sub": USER_ID, "email": "not-an-address"}, "VALIDATION_ERROR", "/email"),
+        ({"sub": "service:payment", "email": "a@example.com"}, "EMAIL_NOT_ALLOWED", "/email"),
     ],
 )
 def test_invalid_token_requests_are_refused_with_a_pointer(

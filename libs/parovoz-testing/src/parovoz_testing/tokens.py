@@ -10,11 +10,12 @@ import httpx
 from parovoz_testing.platform import AUTH
 
 
-def user_token(user_id: str, roles: tuple[str, ...] = ()) -> str:
-    """A real RS256 user token from the auth stand-in."""
-    response = httpx.post(
-        f"{AUTH}/tokens", json={"sub": user_id, "roles": list(roles), "ttl_seconds": 600}
-    )
+def user_token(user_id: str, roles: tuple[str, ...] = (), email: str | None = None) -> str:
+    """A real RS256 user token from the auth stand-in (carrying a verified ``email`` if given)."""
+    body: dict[str, object] = {"sub": user_id, "roles": list(roles), "ttl_seconds": 600}
+    if email is not None:
+        body["email"] = email
+    response = httpx.post(f"{AUTH}/tokens", json=body)
     response.raise_for_status()
     token: str = response.json()["access_token"]
     return token

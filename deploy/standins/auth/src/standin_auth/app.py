@@ -39,6 +39,12 @@ class TokenRequest(BaseModel):
     sub: str = Field(min_length=1, max_length=200, description="user UUID or `service:<name>`")
     roles: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=10)
     ttl_seconds: int | None = Field(default=None, ge=1, le=MAX_TTL_SECONDS, strict=True)
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="user tokens only: carried as the `email` claim, `email_verified` true",
+    )
 
 
 def create_app(settings: AuthSettings | None = None) -> FastAPI:
@@ -64,7 +70,7 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
         else:
             sub, roles = _user_grant(request)
             ttl = request.ttl_seconds or DEFAULT_USER_TTL_SECONDS
-        return _token_response(mint_token(keyring, sub, roles, ttl))
+        return _token_response(mint_token(keyring, sub, roles, ttl, email=request.email))
 
     @app.post("/oauth/token", summary="OAuth2 client-credentials grant for service tokens")
     async def client_credentials(request: Request) -> JSONResponse:
@@ -102,6 +108,8 @@ def _service_grant(request: TokenRequest) -> tuple[str, list[str]]:
     if not SERVICE_NAME_PATTERN.match(name):
         detail = "The service name must be lowercase kebab-case."
         errors.append(_invalid("INVALID_SUBJECT", detail, "/sub"))
+    if request.email is not None:
+        errors.append(_invalid("EMAIL_NOT_ALLOWED", "Service tokens carry no e-mail.", "/email"))
     for index, role in enumerate(request.roles):
         if role != SERVICE_ROLE:
             detail = "Service tokens carry only the `service` role."
