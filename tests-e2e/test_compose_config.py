@@ -256,6 +256,7 @@ def test_kafka_init_creates_the_architecture_topics(compose: dict, tmp_path: Pat
         "developer-portal.admin",
         "developer-portal.greenlight",
         "developer-portal.payment",
+        "developer-portal.developer",
         "greenlight.payment",
         "subscription.payment",
     ]

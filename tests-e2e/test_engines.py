@@ -39,6 +39,7 @@ CONSUMER_GROUPS = [
     "developer-portal.admin.events.v1",
     "developer-portal.greenlight.events.v1",
     "developer-portal.payment.events.v1",
+    "developer-portal.developer.events.v1",  # notifications of the portal's own events
     "greenlight.payment.events.v1",
     "subscription.payment.events.v1",
 ]
