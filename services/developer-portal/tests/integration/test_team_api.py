@@ -3,9 +3,10 @@ tokens; the clock moved, never slept on): invite -> accept -> the member's role 
 they may do; expiry, decline, revoke; role changes, removal, leaving; the ownership transfer
 and the owner's protections (in the database too); Idempotency-Key; the events in the outbox.
 
-The auth stand-in's tokens carry no e-mail: the invitee's verified e-mail is given to the
-routes by overriding ``current_invitee`` (a test header), and ``current_invitee`` itself is
-checked against principals with and without the claims.
+Most tests give the invitee's verified e-mail to the routes by overriding ``current_invitee``
+(a test header); one takes it from a real token of the auth stand-in (``email`` ->
+``email``, ``email_verified`` claims), and ``current_invitee`` itself is checked against
+principals with and without the claims.
 """
 
 from __future__ import annotations
@@ -535,6 +536,32 @@ async def test_ownership_moves_to_a_member_and_the_old_owner_becomes_admin(
 
 
 # --- the invitee's e-mail from the token -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def plain_client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as the service builds it: the invitee's e-mail comes from the token."""
+    app = build_app(SERVICE, infrastructure, job_runner(SERVICE, infrastructure))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as http:
+        yield http
+
+
+async def test_a_real_token_carrying_the_email_accepts_an_invitation_by_email(
+    studio: Studio, plain_client: httpx.AsyncClient
+) -> None:
+    address = f"{uuid.uuid4().hex[:12]}@example.com"
+    invitation = await studio.invite("viewer", email=address)
+    user = uuid.uuid4()
+    with_email = {"Authorization": f"Bearer {user_token(str(user), email=address.upper())}"}
+    without = {"Authorization": f"Bearer {user_token(str(user))}"}
+    accept = f"{TEAM}/invitations/{invitation['id']}/accept"
+    error(await plain_client.post(accept, headers=without), 404)
+    mine = await plain_client.get(f"{TEAM}/invitations/mine", headers=with_email)
+    assert [item["id"] for item in mine.json()["data"]] == [invitation["id"]]
+    accepted = await plain_client.post(accept, headers=with_email)
+    assert accepted.status_code == 200, accepted.text
+    assert (await studio.roles())[user] == "viewer"
 
 
 async def test_the_invitee_email_is_read_from_a_verified_claim_only() -> None:

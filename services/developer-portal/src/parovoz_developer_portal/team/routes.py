@@ -153,8 +153,8 @@ def team_router(infrastructure: Infrastructure) -> APIRouter:
             "Pending, unexpired invitations to the caller's user id — and to their e-mail "
             "address when the access token carries a verified one (`email` with "
             "`email_verified: true`); a token without it finds invitations by user id only "
-            "(the local auth stand-in's tokens carry no e-mail). Each names the inviting "
-            "account (`developer_display_name`). Newest first."
+            "(the local auth stand-in adds one when asked: `POST /tokens` with `email`). "
+            "Each names the inviting account (`developer_display_name`). Newest first."
         ),
     )
     async def my_invitations(invited: CurrentInvitee) -> InvitationList:
