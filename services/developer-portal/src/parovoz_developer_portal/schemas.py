@@ -128,7 +128,9 @@ class AccountAttributes(BaseModel):
         description="`greenlight` (a new account's games go through greenlight) or `direct`."
     )
     verified: bool = Field(description="Whether the platform has verified the legal entity.")
-    owner_user_id: uuid.UUID = Field(description="The user who opened the account.")
+    owner_user_id: uuid.UUID = Field(
+        description="The account's owner: who opened it, or whom ownership was transferred to."
+    )
     my_role: TeamRole = Field(
         description="The caller's role: owner, admin, editor, finance or viewer."
     )
