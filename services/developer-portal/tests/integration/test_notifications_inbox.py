@@ -2,7 +2,8 @@
 private topic and consumed with the service's merged handlers (review's, then notifications'),
 becomes ONE notification even delivered twice; the builds worker's verdict is one too; a
 decision review ignores makes none; members page, filter, read and read all; a stranger's
-reads are 404; payment's payout status and greenlight's decision land in the right inbox."""
+reads are 404; payment's payout status, greenlight's decision and the team's invitation land in
+the right inbox."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from parovoz_developer_portal.review.events import (
     greenlight_event_handlers,
 )
 from parovoz_events.admin import GameModerationApproved, GameModerationRejected
-from parovoz_events.developer import GamePublished
+from parovoz_events.developer import GamePublished, TeamInvitationCreated
 from parovoz_events.greenlight import SubmissionRejected
 from parovoz_events.payment import PayoutStatusChanged
 from parovoz_kit.events import merge_handlers
@@ -177,7 +178,7 @@ async def test_malformed_filters_and_cursors_are_400(shelf: Shelf) -> None:
         assert codes(answer, 400) == ["VALIDATION_ERROR"], params
 
 
-async def test_payouts_greenlight_and_publication_reach_the_accounts_inbox(
+async def test_payouts_greenlight_publication_and_team_reach_the_accounts_inbox(
     shelf: Shelf, infrastructure: Infrastructure, topic: str, consumer: str
 ) -> None:
     payout = event(
@@ -202,6 +203,15 @@ async def test_payouts_greenlight_and_publication_reach_the_accounts_inbox(
         developer_id=str(shelf.developer_id),
         game_id=shelf.game_id,
     )
+    invited = event(
+        TeamInvitationCreated,
+        "/parovoz/developer-portal",
+        developer_id=str(shelf.developer_id),
+        invitation_id=str(uuid.uuid4()),
+        role="finance",
+        invitee_user_id=None,
+        by_email=True,
+    )
     # An event naming an account that does not exist is skipped, not dead-lettered.
     nobody = event(
         PayoutStatusChanged,
@@ -209,13 +219,22 @@ async def test_payouts_greenlight_and_publication_reach_the_accounts_inbox(
         developer_id=str(uuid.uuid4()),
         payout_request_id=str(uuid.uuid4()),
     )
-    produce(infrastructure, topic, payout, refused, published, nobody)
-    await handled(infrastructure, consumer, [payout, refused, published, nobody])
+    produce(infrastructure, topic, payout, refused, published, invited, nobody)
+    await handled(infrastructure, consumer, [payout, refused, published, invited, nobody])
     found = await inbox(shelf.client, shelf.owner)
-    assert kinds(found) == ["game_published", "greenlight_rejected", "payout_status_changed"]
+    assert kinds(found) == [
+        "team_invitation",
+        "game_published",
+        "greenlight_rejected",
+        "payout_status_changed",
+    ]
     by_kind = {item["attributes"]["kind"]: item for item in found["data"]}
     assert by_kind["payout_status_changed"]["attributes"]["title"] == (
         "Выплата 12\u00a0345,00 RUB: выполнена"
     )
     assert by_kind["greenlight_rejected"]["attributes"]["body"] == "Мало голосов"
     assert by_kind["game_published"]["links"]["related"] == shelf.game
+    assert by_kind["team_invitation"]["attributes"]["title"] == (
+        "Приглашение в команду на роль «финансы»"
+    )
+    assert by_kind["team_invitation"]["links"]["related"] == f"{PREFIX}/team/invitations"

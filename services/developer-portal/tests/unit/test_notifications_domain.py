@@ -22,6 +22,8 @@ from parovoz_developer_portal.notifications.domain import (
     payout_status_changed,
     place,
     team_invitation,
+    team_member_changed,
+    team_ownership_transferred,
 )
 
 NOW = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
@@ -189,17 +191,57 @@ def test_greenlight_decisions_with_and_without_the_games_title() -> None:
     _russian(rejected)
 
 
-def test_a_team_invitation_links_to_the_invitation() -> None:
-    invitation = uuid.uuid4()
-    draft = team_invitation(
+def test_team_events_name_the_role_in_russian_and_link_to_the_team() -> None:
+    invitation, member, owner = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    by_id = team_invitation(
         developer_id=DEVELOPER,
         invitation_id=invitation,
         role="editor",
-        invitee="dev@example.com",
+        invitee_user_id=member,
+        expires_at=NOW,
         source_event_id=EVENT,
     )
-    _russian(draft)
-    assert draft.link.path == f"/team/invitations/{invitation}"
+    by_email = team_invitation(
+        developer_id=DEVELOPER,
+        invitation_id=invitation,
+        role="finance",
+        invitee_user_id=None,
+        expires_at=NOW,
+        source_event_id=EVENT,
+    )
+    joined = team_member_changed(
+        developer_id=DEVELOPER,
+        user_id=member,
+        change="joined",
+        role="editor",
+        previous_role=None,
+        source_event_id=EVENT,
+    )
+    moved = team_member_changed(
+        developer_id=DEVELOPER,
+        user_id=member,
+        change="role_changed",
+        role="admin",
+        previous_role="viewer",
+        source_event_id=EVENT,
+    )
+    transferred = team_ownership_transferred(
+        developer_id=DEVELOPER,
+        previous_owner_user_id=owner,
+        owner_user_id=member,
+        source_event_id=EVENT,
+    )
+    assert by_id.title == "Приглашение в команду на роль «редактор»"
+    assert str(member) in by_id.body and "08.12.2026 12:00" in by_id.body
+    assert "e-mail" in by_email.body and "@" not in by_email.body  # no address travels
+    assert by_id.link == by_email.link
+    assert by_id.link.path == "/team/invitations" and by_id.link.resource_id == invitation
+    assert joined.kind is NotificationKind.TEAM_MEMBER_CHANGED and "«редактор»" in joined.body
+    assert "«наблюдатель» → «администратор»" in moved.body
+    assert transferred.kind is NotificationKind.TEAM_OWNERSHIP_TRANSFERRED
+    for draft in (by_id, by_email, joined, moved, transferred):
+        _russian(draft)
+        assert draft.link.path.startswith("/team")
 
 
 def test_placing_clips_a_long_title_and_reading_keeps_the_first_time() -> None:

@@ -39,6 +39,8 @@ class NotificationKind(StrEnum):
     GREENLIGHT_APPROVED = "greenlight_approved"
     GREENLIGHT_REJECTED = "greenlight_rejected"
     TEAM_INVITATION = "team_invitation"
+    TEAM_MEMBER_CHANGED = "team_member_changed"
+    TEAM_OWNERSHIP_TRANSFERRED = "team_ownership_transferred"
 
 
 @dataclass(frozen=True)
@@ -317,20 +319,87 @@ def greenlight_decided(
     return NotificationDraft(developer_id, kind, title, body, _game_link(game_id), source_event_id)
 
 
+_ROLES_RU = {
+    "owner": "владелец",
+    "admin": "администратор",
+    "editor": "редактор",
+    "finance": "финансы",
+    "viewer": "наблюдатель",
+}
+
+
+def _role(role: str | None) -> str:
+    return f"«{_ROLES_RU.get(role or '', role or '—')}»"
+
+
 def team_invitation(
     *,
     developer_id: uuid.UUID,
     invitation_id: uuid.UUID,
     role: str,
-    invitee: str,
+    invitee_user_id: uuid.UUID | None,
+    expires_at: datetime,
     source_event_id: uuid.UUID,
 ) -> NotificationDraft:
-    """For the team context: an invitation was sent (the account's inbox sees it)."""
+    """An owner or admin invited someone (by user id, or by an e-mail that never travels)."""
+    invitee = f"пользователь {invitee_user_id}" if invitee_user_id else "приглашение по e-mail"
     return NotificationDraft(
         developer_id,
         NotificationKind.TEAM_INVITATION,
-        f"Приглашение в команду отправлено: {invitee}",
-        f"Роль в команде: {role}. Приглашение ждёт ответа.",
-        Link("teamInvitation", invitation_id, f"/team/invitations/{invitation_id}"),
+        f"Приглашение в команду на роль {_role(role)}",
+        f"Кого: {invitee}. Ждёт ответа до {expires_at:%d.%m.%Y %H:%M} UTC.",
+        Link("teamInvitation", invitation_id, "/team/invitations"),
+        source_event_id,
+    )
+
+
+_MEMBER_CHANGES_RU = {
+    "joined": "присоединился к команде",
+    "role_changed": "получил другую роль",
+    "removed": "удалён из команды",
+    "left": "покинул команду",
+}
+
+
+def team_member_changed(
+    *,
+    developer_id: uuid.UUID,
+    user_id: uuid.UUID,
+    change: str,
+    role: str | None,
+    previous_role: str | None,
+    source_event_id: uuid.UUID,
+) -> NotificationDraft:
+    title = f"Участник {_MEMBER_CHANGES_RU.get(change, change)}"
+    if change == "joined":
+        body = f"Пользователь {user_id} — в команде с ролью {_role(role)}."
+    elif change == "role_changed":
+        body = f"Пользователь {user_id}: роль {_role(previous_role)} → {_role(role)}."
+    else:
+        body = f"Пользователь {user_id} больше не в команде (была роль {_role(previous_role)})."
+    return NotificationDraft(
+        developer_id,
+        NotificationKind.TEAM_MEMBER_CHANGED,
+        title,
+        body,
+        Link("teamMember", user_id, "/team"),
+        source_event_id,
+    )
+
+
+def team_ownership_transferred(
+    *,
+    developer_id: uuid.UUID,
+    previous_owner_user_id: uuid.UUID,
+    owner_user_id: uuid.UUID,
+    source_event_id: uuid.UUID,
+) -> NotificationDraft:
+    return NotificationDraft(
+        developer_id,
+        NotificationKind.TEAM_OWNERSHIP_TRANSFERRED,
+        "Владелец аккаунта сменился",
+        f"Новый владелец — пользователь {owner_user_id}; прежний владелец "
+        f"{previous_owner_user_id} теперь администратор.",
+        Link("developerAccount", developer_id, "/team"),
         source_event_id,
     )

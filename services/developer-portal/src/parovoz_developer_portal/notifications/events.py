@@ -5,7 +5,8 @@ developer-portal has one consumer group per topic (``developer-portal.<topic>``)
 handle the same types, so main.py merges these maps with theirs (``parovoz_kit.events.
 merge_handlers``): the notification is written after their effect, in the same inbox transaction
 (a moderation decision review ignored makes no notification). The portal's own
-``developer.events.v1`` (publication, rollback, unpublication) is consumed by the group
+``developer.events.v1`` (publication, rollback, unpublication, the team's invitations, member
+changes and ownership transfers) is consumed by the group
 ``developer-portal.developer.events.v1`` (the event catalogue lists other services only).
 
 The unique (account, source event id) of the inbox absorbs a redelivery even outside the
@@ -18,7 +19,14 @@ from collections.abc import Mapping
 
 from parovoz_events import EventData
 from parovoz_events.admin import GameModerationApproved, GameModerationRejected
-from parovoz_events.developer import GamePublished, GameRolledBack, GameUnpublished
+from parovoz_events.developer import (
+    GamePublished,
+    GameRolledBack,
+    GameUnpublished,
+    TeamInvitationCreated,
+    TeamMemberChanged,
+    TeamOwnershipTransferred,
+)
 from parovoz_events.greenlight import SubmissionApproved, SubmissionRejected
 from parovoz_events.payment import PayoutStatusChanged
 from parovoz_kit.events import Event, Handler
@@ -28,6 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parovoz_developer_portal.accounts.repository import SqlAccounts
 from parovoz_developer_portal.builds.repository import SqlBuilds
 from parovoz_developer_portal.games.repository import SqlGames
+from parovoz_developer_portal.notifications.domain import (
+    team_invitation,
+    team_member_changed,
+    team_ownership_transferred,
+)
 from parovoz_developer_portal.notifications.repository import SqlNotifications
 from parovoz_developer_portal.notifications.service import (
     GameChange,
@@ -35,6 +48,7 @@ from parovoz_developer_portal.notifications.service import (
     on_greenlight_decision,
     on_moderation_decision,
     on_payout_status,
+    on_team_change,
 )
 
 
@@ -165,8 +179,42 @@ def developer_notification_handlers(infrastructure: Infrastructure) -> Mapping[s
             clock.now(),
         )
 
+    async def on_invited(session: AsyncSession, data: TeamInvitationCreated, event: Event) -> None:
+        draft = team_invitation(
+            developer_id=data.developer_id,
+            invitation_id=data.invitation_id,
+            role=data.role,
+            invitee_user_id=data.invitee_user_id,
+            expires_at=data.expires_at,
+            source_event_id=event.id,
+        )
+        await on_team_change(ConsumerUnitOfWork(session), draft, clock.now())
+
+    async def on_member(session: AsyncSession, data: TeamMemberChanged, event: Event) -> None:
+        draft = team_member_changed(
+            developer_id=data.developer_id,
+            user_id=data.user_id,
+            change=data.change,
+            role=data.role,
+            previous_role=data.previous_role,
+            source_event_id=event.id,
+        )
+        await on_team_change(ConsumerUnitOfWork(session), draft, clock.now())
+
+    async def on_owner(session: AsyncSession, data: TeamOwnershipTransferred, event: Event) -> None:
+        draft = team_ownership_transferred(
+            developer_id=data.developer_id,
+            previous_owner_user_id=data.previous_owner_user_id,
+            owner_user_id=data.owner_user_id,
+            source_event_id=event.id,
+        )
+        await on_team_change(ConsumerUnitOfWork(session), draft, clock.now())
+
     return {
         GamePublished.event_type: on_published,
         GameRolledBack.event_type: on_rolled_back,
         GameUnpublished.event_type: on_unpublished,
+        TeamInvitationCreated.event_type: on_invited,
+        TeamMemberChanged.event_type: on_member,
+        TeamOwnershipTransferred.event_type: on_owner,
     }

@@ -17,7 +17,7 @@ class NotificationAttributes(BaseModel):
             "What happened: `moderation_approved`, `moderation_rejected`, `build_verified`, "
             "`build_failed`, `game_published`, `game_rolled_back`, `game_unpublished`, "
             "`payout_status_changed`, `greenlight_approved`, `greenlight_rejected`, "
-            "`team_invitation`."
+            "`team_invitation`, `team_member_changed`, `team_ownership_transferred`."
         )
     )
     title: str = Field(description="One line, in Russian.")

@@ -221,6 +221,15 @@ async def on_game_change(
     return await notify(uow, draft, now)
 
 
+async def on_team_change(
+    uow: NotifyingUnitOfWork, draft: NotificationDraft, now: datetime
+) -> Notification | None:
+    """A team event (rendered by the caller from its facts) in its account's inbox."""
+    if not await _account_exists(uow, draft.developer_id):
+        return None
+    return await notify(uow, draft, now)
+
+
 async def on_build_checked(
     uow: InboxUnitOfWork,
     *,
