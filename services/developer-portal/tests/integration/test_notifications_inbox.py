@@ -7,6 +7,7 @@ the right inbox."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,12 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from parovoz_developer_portal.finance.events import payment_event_handlers
+from parovoz_developer_portal.notifications.domain import game_published
 from parovoz_developer_portal.notifications.events import (
     admin_notification_handlers,
     developer_notification_handlers,
     greenlight_notification_handlers,
     payment_notification_handlers,
 )
+from parovoz_developer_portal.notifications.repository import SqlNotifications
 from parovoz_developer_portal.review.events import (
     admin_moderation_handlers,
     greenlight_event_handlers,
@@ -238,3 +241,37 @@ async def test_payouts_greenlight_publication_and_team_reach_the_accounts_inbox(
         "Приглашение в команду на роль «финансы»"
     )
     assert by_kind["team_invitation"]["links"]["related"] == f"{PREFIX}/team/invitations"
+
+
+async def test_an_accounts_notifications_commit_in_the_order_of_their_numbers(
+    studio: Any, infrastructure: Infrastructure
+) -> None:
+    """The second of two concurrent notifications waits for the first's commit (its account's
+    counter row stays locked), so a stream that saw number n never misses a smaller one."""
+
+    def draft() -> Any:
+        return game_published(
+            developer_id=studio.developer_id,
+            game_id=uuid.uuid4(),
+            game_title="Поезд",
+            republished=False,
+            source_event_id=uuid.uuid4(),
+        )
+
+    now = infrastructure.clock.now()
+    async with infrastructure.session_factory() as first:
+        await first.begin()
+        earlier = await SqlNotifications(first).add(draft(), now)
+        assert earlier is not None
+
+        async def second_add() -> int:
+            async with infrastructure.session_factory.begin() as second:
+                later = await SqlNotifications(second).add(draft(), now)
+                assert later is not None
+                return later.sequence
+
+        waiting = asyncio.create_task(second_add())
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # held by the first transaction's counter row
+        await first.commit()
+    assert await asyncio.wait_for(waiting, 10) == earlier.sequence + 1
