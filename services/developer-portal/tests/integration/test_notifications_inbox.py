@@ -124,8 +124,14 @@ async def test_a_moderation_decision_delivered_twice_makes_one_notification(
     # The link is a real route of the member.
     linked = await shelf.client.get(told["links"]["related"], headers=auth(shelf.owner))
     assert linked.status_code == 200, linked.text
-    # The same event again (another producer retry) changes nothing either.
+    # The same event again (another producer retry), or another decision event about the
+    # version already decided, changes nothing either.
     produce(infrastructure, topic, approval)
+    produce(
+        infrastructure,
+        topic,
+        event(GameModerationApproved, ADMIN, game_id=shelf.game_id, version_id=version_id),
+    )
     sentinel = event(
         GameModerationRejected, ADMIN, game_id=shelf.game_id, version_id=str(uuid.uuid4())
     )

@@ -44,7 +44,6 @@ def test_an_approval_names_the_game_and_version_and_links_to_the_review() -> Non
         version_name="1.0.2",
         approved=True,
         note="Всё в порядке",
-        source_event_id=EVENT,
     )
     _russian(draft)
     assert draft.kind is NotificationKind.MODERATION_APPROVED
@@ -52,7 +51,9 @@ def test_an_approval_names_the_game_and_version_and_links_to_the_review() -> Non
     assert "Всё в порядке" in draft.body
     assert draft.link.resource_type == "gameVersion" and draft.link.resource_id == VERSION
     assert draft.link.path == f"/games/{GAME}/versions/{VERSION}/review"
-    assert draft.source_event_id == EVENT and draft.developer_id == DEVELOPER
+    assert draft.developer_id == DEVELOPER
+    # Told once per version, whichever decision event tells it.
+    assert draft.source_event_id == local_source_id("moderation", VERSION, "decided")
 
 
 def test_a_rejection_gives_the_moderators_reason() -> None:
@@ -64,7 +65,6 @@ def test_a_rejection_gives_the_moderators_reason() -> None:
         version_name="2.0",
         approved=False,
         note="Нет возрастного рейтинга",
-        source_event_id=EVENT,
     )
     assert draft.kind is NotificationKind.MODERATION_REJECTED
     assert "отклонена" in draft.title

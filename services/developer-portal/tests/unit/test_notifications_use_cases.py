@@ -254,7 +254,6 @@ async def test_a_moderation_decision_is_told_only_when_review_applied_it(
         version_id=version.id,
         approved=approved,
         note="Причина",
-        source_event_id=uuid.uuid4(),
         now=NOW,
     )
     assert (told is not None) is made
@@ -270,7 +269,16 @@ async def test_a_moderation_decision_is_told_only_when_review_applied_it(
         version_id=version.id,
         approved=approved,
         note=None,
-        source_event_id=uuid.uuid4(),
         now=NOW,
     )
     assert unknown is None
+    if made:  # another decision event about the same version tells nothing more
+        again = await use_cases.on_moderation_decision(
+            uow,  # type: ignore[arg-type]
+            game_id=game.id,
+            version_id=version.id,
+            approved=approved,
+            note=None,
+            now=NOW,
+        )
+        assert again is None and len(uow.notifications.rows) == 1

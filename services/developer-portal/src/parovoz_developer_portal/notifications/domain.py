@@ -19,7 +19,8 @@ from enum import StrEnum
 
 from parovoz_kit.errors import NotFound
 
-#: The namespace of the ids of notifications made without an event (a build's verdict):
+#: The namespace of the source ids of notifications that happen once per resource, whatever
+#: events tell of them (a build's verdict, a version's moderation decision):
 #: ``uuid5(namespace, "<what>:<id>:<outcome>")``, the same on every run.
 LOCAL_SOURCE_NAMESPACE = uuid.UUID("6f1f0d4e-5a58-4d8e-9d37-4f0c3e2a9b11")
 
@@ -146,7 +147,6 @@ def moderation_decided(
     version_name: str,
     approved: bool,
     note: str | None,
-    source_event_id: uuid.UUID,
 ) -> NotificationDraft:
     if approved:
         kind = NotificationKind.MODERATION_APPROVED
@@ -159,8 +159,11 @@ def moderation_decided(
         title = f"Версия {version_name} игры «{game_title}» отклонена модерацией"
         body = f"Причина: {note}" if note else "Причина не указана."
         body += " Исправьте замечания и отправьте новую версию на модерацию."
+    # A version is decided once (in_review -> approved or rejected, never back): its decision
+    # is told once, whatever other decision events about it arrive later.
+    source = local_source_id("moderation", version_id, "decided")
     return NotificationDraft(
-        developer_id, kind, title, body, _review_link(game_id, version_id), source_event_id
+        developer_id, kind, title, body, _review_link(game_id, version_id), source
     )
 
 

@@ -81,7 +81,6 @@ def admin_notification_handlers(infrastructure: Infrastructure) -> Mapping[str, 
             version_id=data.version_id,
             approved=True,
             note=data.comment or None,
-            source_event_id=event.id,
             now=clock.now(),
         )
 
@@ -94,7 +93,6 @@ def admin_notification_handlers(infrastructure: Infrastructure) -> Mapping[str, 
             version_id=data.version_id,
             approved=False,
             note=data.reason,
-            source_event_id=event.id,
             now=clock.now(),
         )
 

@@ -106,11 +106,11 @@ async def on_moderation_decision(
     version_id: uuid.UUID,
     approved: bool,
     note: str | None,
-    source_event_id: uuid.UUID,
     now: datetime,
 ) -> Notification | None:
     """After review applied the decision (same transaction): tell the game's account, if the
-    version now carries this decision (a decision review ignored makes no notification)."""
+    version now carries this decision (a decision review ignored makes no notification). Told
+    once per version: the notification's source is the version's decision, not the event."""
     game = await uow.games.get(game_id)
     if game is None:
         return None
@@ -127,7 +127,6 @@ async def on_moderation_decision(
         version_name=version.version_name,
         approved=approved,
         note=note,
-        source_event_id=source_event_id,
     )
     return await notify(uow, draft, now)
 
