@@ -154,12 +154,12 @@ async def test_the_well_formed_payment_is_accepted(
             "/data/attributes/amount/amount_minor",
         ),
         (
-            f"/{uuid.uuid4()}/refunds",
+            "/0b6f1c3e-5a2d-4e8f-9c71-2d4a8e6b3f10/refunds",  # no such payment
             {"data": {"type": "refundRequest", "attributes": {"comment": "нет\x00"}}},
             "/data/attributes/comment",
         ),
         (
-            f"/{uuid.uuid4()}/refunds",
+            "/0b6f1c3e-5a2d-4e8f-9c71-2d4a8e6b3f10/refunds",  # no such payment
             {"data": {"type": "refundRequest", "attributes": {"comment": "x" * 1001}}},
             "/data/attributes/comment",
         ),
