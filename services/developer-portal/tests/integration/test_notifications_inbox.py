@@ -247,6 +247,14 @@ async def test_payouts_greenlight_publication_and_team_reach_the_accounts_inbox(
         "Приглашение в команду на роль «финансы»"
     )
     assert by_kind["team_invitation"]["links"]["related"] == f"{PREFIX}/team/invitations"
+    # The money side and the invitations are not every member's (PRODUCT.md's rights).
+    viewer = await shelf.member("viewer")
+    assert kinds(await inbox(shelf.client, viewer)) == ["game_published", "greenlight_rejected"]
+    finance = await shelf.member("finance")
+    assert "payout_status_changed" in kinds(await inbox(shelf.client, finance))
+    hidden = by_kind["payout_status_changed"]["id"]
+    refused = await shelf.client.post(f"{INBOX}/{hidden}/read", headers=auth(viewer))
+    assert codes(refused, 404) == ["NOTIFICATION_NOT_FOUND"]
 
 
 async def test_an_accounts_notifications_commit_in_the_order_of_their_numbers(

@@ -18,7 +18,9 @@ from parovoz_developer_portal.notifications.domain import (
     NotificationDraft,
     NotificationKind,
     game_published,
+    payout_status_changed,
     place,
+    team_invitation,
 )
 from parovoz_developer_portal.notifications.rules import NotificationRules
 from parovoz_developer_portal.team.domain import Actor, TeamRole
@@ -52,43 +54,52 @@ class FakeInbox:
         self.rows.append(added)
         return added
 
-    async def get(self, developer_id: uuid.UUID, notification_id: uuid.UUID) -> Any:
-        return next(
-            (n for n in self.rows if n.id == notification_id and n.developer_id == developer_id),
-            None,
-        )
+    async def get(
+        self, developer_id: uuid.UUID, notification_id: uuid.UUID, kinds: frozenset[str]
+    ) -> Any:
+        return next((n for n in self._of(developer_id, kinds) if n.id == notification_id), None)
 
-    def _of(self, developer_id: uuid.UUID) -> list[Notification]:
-        return [n for n in self.rows if n.developer_id == developer_id]
+    def _of(self, developer_id: uuid.UUID, kinds: frozenset[str]) -> list[Notification]:
+        return [n for n in self.rows if n.developer_id == developer_id and n.kind in kinds]
 
     async def page(
-        self, developer_id: uuid.UUID, *, read: bool | None, before_sequence: int | None, limit: int
+        self,
+        developer_id: uuid.UUID,
+        kinds: frozenset[str],
+        *,
+        read: bool | None,
+        before_sequence: int | None,
+        limit: int,
     ) -> list[Notification]:
         found = [
             n
-            for n in self._of(developer_id)
+            for n in self._of(developer_id, kinds)
             if (read is None or (not n.unread) == read)
             and (before_sequence is None or n.sequence < before_sequence)
         ]
         return sorted(found, key=lambda n: -n.sequence)[:limit]
 
-    async def after(self, developer_id: uuid.UUID, after: int, limit: int) -> list[Notification]:
-        found = [n for n in self._of(developer_id) if n.sequence > after]
+    async def after(
+        self, developer_id: uuid.UUID, kinds: frozenset[str], after: int, limit: int
+    ) -> list[Notification]:
+        found = [n for n in self._of(developer_id, kinds) if n.sequence > after]
         return sorted(found, key=lambda n: n.sequence)[:limit]
 
     async def last_sequence(self, developer_id: uuid.UUID) -> int:
         return self.last.get(developer_id, 0)
 
-    async def unread_count(self, developer_id: uuid.UUID) -> int:
-        return sum(1 for n in self._of(developer_id) if n.unread)
+    async def unread_count(self, developer_id: uuid.UUID, kinds: frozenset[str]) -> int:
+        return sum(1 for n in self._of(developer_id, kinds) if n.unread)
 
     async def save_read(self, notification: Notification) -> None:
         self.rows = [notification if n.id == notification.id else n for n in self.rows]
 
-    async def mark_all_read(self, developer_id: uuid.UUID, up_to: int, now: datetime) -> int:
+    async def mark_all_read(
+        self, developer_id: uuid.UUID, kinds: frozenset[str], up_to: int, now: datetime
+    ) -> int:
         marked = 0
         for index, n in enumerate(self.rows):
-            if n.developer_id == developer_id and n.unread and n.sequence <= up_to:
+            if n in self._of(developer_id, kinds) and n.unread and n.sequence <= up_to:
                 self.rows[index] = n.read(now)
                 marked += 1
         return marked
@@ -198,7 +209,7 @@ async def test_the_stream_starts_after_the_newest_or_after_last_event_id_in_batc
     assert await use_cases.stream_start(uow, actor, 2) == 2  # type: ignore[arg-type]
     # An id the account never sent (another account's, or made up) skips nothing to come.
     assert await use_cases.stream_start(uow, actor, 999) == 5  # type: ignore[arg-type]
-    batch = await use_cases.stream_batch(uow, developer, 2, RULES)  # type: ignore[arg-type]
+    batch = await use_cases.stream_batch(uow, actor, 2, RULES)  # type: ignore[arg-type]
     assert [n.sequence for n in batch] == [3, 4]  # RULES.batch_size at a time, oldest first
 
 
@@ -282,3 +293,69 @@ async def test_a_moderation_decision_is_told_only_when_review_applied_it(
             now=NOW,
         )
         assert again is None and len(uow.notifications.rows) == 1
+
+
+async def test_each_role_sees_the_kinds_its_rights_cover() -> None:
+    uow = FakeUnitOfWork()
+    developer = uuid.uuid4()
+    payout = payout_status_changed(
+        developer_id=developer,
+        payout_request_id=uuid.uuid4(),
+        amount_minor=100_000,
+        currency="RUB",
+        new_status="completed",
+        failure=None,
+        source_event_id=uuid.uuid4(),
+    )
+    invitation = team_invitation(
+        developer_id=developer,
+        invitation_id=uuid.uuid4(),
+        role="editor",
+        invitee_user_id=None,
+        expires_at=NOW,
+        source_event_id=uuid.uuid4(),
+    )
+    made = {}
+    for draft in (payout, invitation, _draft(developer)):
+        added = await use_cases.notify(uow, draft, NOW)  # type: ignore[arg-type]
+        assert added is not None
+        made[added.kind.value] = added
+    seen = {
+        role: [
+            n.kind.value
+            for n in (
+                await use_cases.inbox_page(
+                    uow,  # type: ignore[arg-type]
+                    _actor(developer, role),
+                    read=None,
+                    cursor=None,
+                    size=10,
+                )
+            ).notifications
+        ]
+        for role in TeamRole
+    }
+    assert (
+        seen[TeamRole.OWNER]
+        == seen[TeamRole.ADMIN]
+        == [
+            "game_published",
+            "team_invitation",
+            "payout_status_changed",
+        ]
+    )
+    assert seen[TeamRole.FINANCE] == ["game_published", "payout_status_changed"]
+    assert seen[TeamRole.EDITOR] == seen[TeamRole.VIEWER] == ["game_published"]
+    viewer = _actor(developer, TeamRole.VIEWER)
+    with pytest.raises(NotFound):
+        await use_cases.mark_read(uow, viewer, made["payout_status_changed"].id, NOW)  # type: ignore[arg-type]
+    assert await use_cases.mark_all_read(uow, viewer, NOW) == 1  # type: ignore[arg-type]
+    assert made["payout_status_changed"].unread  # still unread for those who see it
+    finance = await use_cases.inbox_page(
+        uow,
+        _actor(developer, TeamRole.FINANCE),
+        read=False,
+        cursor=None,
+        size=10,  # type: ignore[arg-type]
+    )
+    assert finance.unread == 1

@@ -42,11 +42,13 @@ def notifications_router(infrastructure: Infrastructure) -> APIRouter:
         summary="The account's notifications, newest first (any member)",
         description=(
             "What happened to the account's games, builds, payouts and team, each linking to "
-            "its resource (`links.related`). `filter[read]=false` lists the unread ones, "
-            "`true` the read ones. Pages: `page[size]` (1-"
-            f"{rules.max_page_size}, default {rules.default_page_size}); `links.next` is the "
-            "next (older) page, stable while notifications arrive. `meta.unread` counts the "
-            "whole inbox's unread notifications."
+            "its resource (`links.related`). The inbox is the account's (one member's reading "
+            "marks it read for all); each role sees the kinds its rights cover: payouts owner, "
+            "admin and finance; invitations owner and admin; the rest every member. "
+            "`filter[read]=false` lists the unread ones, `true` the read ones. Pages: "
+            f"`page[size]` (1-{rules.max_page_size}, default {rules.default_page_size}); "
+            "`links.next` is the next (older) page, stable while notifications arrive. "
+            "`meta.unread` counts the unread notifications of the whole inbox the caller sees."
         ),
         responses=error_responses({404: ["RESOURCE_NOT_FOUND"]}),
     )
@@ -191,7 +193,7 @@ def notifications_router(infrastructure: Infrastructure) -> APIRouter:
         async with portal_unit_of_work(infrastructure) as uow:
             start = await use_cases.stream_start(uow, actor, last_seen)
         return StreamingResponse(
-            event_stream(infrastructure, request, actor.developer_id, start, rules, prefix),
+            event_stream(infrastructure, request, actor, start, rules, prefix),
             media_type="text/event-stream",
             headers={
                 "Cache-Control": "no-cache, no-store",

@@ -146,10 +146,16 @@ class SqlNotifications:
         await self._session.execute(select(func.pg_notify(CHANNEL, str(notification.developer_id))))
         return notification
 
-    async def get(self, developer_id: uuid.UUID, notification_id: uuid.UUID) -> Notification | None:
+    async def get(
+        self, developer_id: uuid.UUID, notification_id: uuid.UUID, kinds: frozenset[str]
+    ) -> Notification | None:
         row = (
             await self._session.execute(
-                select(_N).where(_N.c.id == notification_id, _N.c.developer_id == developer_id)
+                select(_N).where(
+                    _N.c.id == notification_id,
+                    _N.c.developer_id == developer_id,
+                    _N.c.kind.in_(sorted(kinds)),
+                )
             )
         ).first()
         return None if row is None else _notification(row)
@@ -157,13 +163,14 @@ class SqlNotifications:
     async def page(
         self,
         developer_id: uuid.UUID,
+        kinds: frozenset[str],
         *,
         read: bool | None,
         before_sequence: int | None,
         limit: int,
     ) -> list[Notification]:
         """Newest first, below ``before_sequence`` when given."""
-        query = select(_N).where(_N.c.developer_id == developer_id)
+        query = select(_N).where(_N.c.developer_id == developer_id, _N.c.kind.in_(sorted(kinds)))
         if read is True:
             query = query.where(_N.c.read_at.is_not(None))
         elif read is False:
@@ -174,12 +181,16 @@ class SqlNotifications:
         return [_notification(row) for row in rows]
 
     async def after(
-        self, developer_id: uuid.UUID, after_sequence: int, limit: int
+        self, developer_id: uuid.UUID, kinds: frozenset[str], after_sequence: int, limit: int
     ) -> list[Notification]:
         """Oldest first, above ``after_sequence`` (the stream's replay and live reads)."""
         rows = await self._session.execute(
             select(_N)
-            .where(_N.c.developer_id == developer_id, _N.c.sequence > after_sequence)
+            .where(
+                _N.c.developer_id == developer_id,
+                _N.c.sequence > after_sequence,
+                _N.c.kind.in_(sorted(kinds)),
+            )
             .order_by(_N.c.sequence)
             .limit(limit)
         )
@@ -193,11 +204,15 @@ class SqlNotifications:
         )
         return found.scalar_one_or_none() or 0
 
-    async def unread_count(self, developer_id: uuid.UUID) -> int:
+    async def unread_count(self, developer_id: uuid.UUID, kinds: frozenset[str]) -> int:
         found = await self._session.execute(
             select(func.count())
             .select_from(_N)
-            .where(_N.c.developer_id == developer_id, _N.c.read_at.is_(None))
+            .where(
+                _N.c.developer_id == developer_id,
+                _N.c.read_at.is_(None),
+                _N.c.kind.in_(sorted(kinds)),
+            )
         )
         return int(found.scalar_one())
 
@@ -209,7 +224,7 @@ class SqlNotifications:
         )
 
     async def mark_all_read(
-        self, developer_id: uuid.UUID, up_to_sequence: int, now: datetime
+        self, developer_id: uuid.UUID, kinds: frozenset[str], up_to_sequence: int, now: datetime
     ) -> int:
         """Every unread notification of the account up to ``up_to_sequence``: how many."""
         done = await self._session.execute(
@@ -218,6 +233,7 @@ class SqlNotifications:
                 _N.c.developer_id == developer_id,
                 _N.c.read_at.is_(None),
                 _N.c.sequence <= up_to_sequence,
+                _N.c.kind.in_(sorted(kinds)),
             )
             .values(read_at=now)
             .returning(literal_column("1"))

@@ -24,6 +24,7 @@ from parovoz_developer_portal.builds.ports import BuildsUnitOfWork
 from parovoz_developer_portal.notifications.domain import (
     Notification,
     NotificationDraft,
+    NotificationKind,
     build_checked,
     game_published,
     game_rolled_back,
@@ -34,7 +35,7 @@ from parovoz_developer_portal.notifications.domain import (
     payout_status_changed,
 )
 from parovoz_developer_portal.notifications.rules import NotificationRules
-from parovoz_developer_portal.team.domain import Actor, Permission
+from parovoz_developer_portal.team.domain import ROLE_PERMISSIONS, Actor, Permission
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +43,25 @@ log = logging.getLogger(__name__)
 class NotificationStore(Protocol):
     async def add(self, draft: NotificationDraft, now: datetime) -> Notification | None: ...
     async def get(
-        self, developer_id: uuid.UUID, notification_id: uuid.UUID
+        self, developer_id: uuid.UUID, notification_id: uuid.UUID, kinds: frozenset[str]
     ) -> Notification | None: ...
     async def page(
         self,
         developer_id: uuid.UUID,
+        kinds: frozenset[str],
         *,
         read: bool | None,
         before_sequence: int | None,
         limit: int,
     ) -> list[Notification]: ...
     async def after(
-        self, developer_id: uuid.UUID, after_sequence: int, limit: int
+        self, developer_id: uuid.UUID, kinds: frozenset[str], after_sequence: int, limit: int
     ) -> list[Notification]: ...
     async def last_sequence(self, developer_id: uuid.UUID) -> int: ...
-    async def unread_count(self, developer_id: uuid.UUID) -> int: ...
+    async def unread_count(self, developer_id: uuid.UUID, kinds: frozenset[str]) -> int: ...
     async def save_read(self, notification: Notification) -> None: ...
     async def mark_all_read(
-        self, developer_id: uuid.UUID, up_to_sequence: int, now: datetime
+        self, developer_id: uuid.UUID, kinds: frozenset[str], up_to_sequence: int, now: datetime
     ) -> int: ...
 
 
@@ -257,6 +259,23 @@ async def on_build_checked(
 
 
 # --- reading: the account's members ----------------------------------------------------------
+#: The right a member needs to see a kind (PRODUCT.md's rights): a payout is the money side
+#: (owner, admin, finance), an invitation the team's managers' (owner, admin, as
+#: ``GET /team/invitations``); every other kind any member sees.
+AUDIENCE: dict[NotificationKind, Permission] = {
+    NotificationKind.PAYOUT_STATUS_CHANGED: Permission.MANAGE_FINANCE,
+    NotificationKind.TEAM_INVITATION: Permission.MANAGE_TEAM,
+}
+
+
+def visible_kinds(actor: Actor) -> frozenset[str]:
+    """The kinds of notification ``actor``'s role may see."""
+    granted = ROLE_PERMISSIONS[actor.role]
+    return frozenset(
+        kind.value for kind in NotificationKind if AUDIENCE.get(kind, Permission.VIEW) in granted
+    )
+
+
 @dataclass(frozen=True)
 class InboxPage:
     notifications: list[Notification]
@@ -274,10 +293,11 @@ async def inbox_page(
     size: int,
 ) -> InboxPage:
     actor.require(Permission.VIEW)
+    kinds = visible_kinds(actor)
     found = await uow.notifications.page(
-        actor.developer_id, read=read, before_sequence=cursor, limit=size + 1
+        actor.developer_id, kinds, read=read, before_sequence=cursor, limit=size + 1
     )
-    unread = await uow.notifications.unread_count(actor.developer_id)
+    unread = await uow.notifications.unread_count(actor.developer_id, kinds)
     page = found[:size]
     next_cursor = page[-1].sequence if len(found) > size else None
     return InboxPage(page, unread, next_cursor)
@@ -286,8 +306,9 @@ async def inbox_page(
 async def mark_read(
     uow: InboxUnitOfWork, actor: Actor, notification_id: uuid.UUID, now: datetime
 ) -> Notification:
-    """The notification read (reading it again changes nothing); another account's is 404."""
-    found = await uow.notifications.get(actor.developer_id, notification_id)
+    """The notification read (reading it again changes nothing); another account's, or one the
+    caller's role does not see, is 404."""
+    found = await uow.notifications.get(actor.developer_id, notification_id, visible_kinds(actor))
     if found is None:
         raise notification_not_found(notification_id)
     actor.require(Permission.VIEW)
@@ -299,10 +320,11 @@ async def mark_read(
 
 
 async def mark_all_read(uow: InboxUnitOfWork, actor: Actor, now: datetime) -> int:
-    """Every notification of the account so far read: how many were unread."""
+    """Every notification of the account the caller sees, so far, read: how many were unread."""
     actor.require(Permission.VIEW)
     last = await uow.notifications.last_sequence(actor.developer_id)
-    marked = await uow.notifications.mark_all_read(actor.developer_id, last, now)
+    kinds = visible_kinds(actor)
+    marked = await uow.notifications.mark_all_read(actor.developer_id, kinds, last, now)
     await uow.commit()
     return marked
 
@@ -317,7 +339,10 @@ async def stream_start(uow: InboxUnitOfWork, actor: Actor, last_event_id: int | 
 
 
 async def stream_batch(
-    uow: InboxUnitOfWork, developer_id: uuid.UUID, after_sequence: int, rules: NotificationRules
+    uow: InboxUnitOfWork, actor: Actor, after_sequence: int, rules: NotificationRules
 ) -> list[Notification]:
-    """The account's next notifications after ``after_sequence``, oldest first."""
-    return await uow.notifications.after(developer_id, after_sequence, rules.batch_size)
+    """The account's next notifications the caller sees after ``after_sequence``, oldest
+    first."""
+    return await uow.notifications.after(
+        actor.developer_id, visible_kinds(actor), after_sequence, rules.batch_size
+    )

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -129,7 +128,7 @@ def _event(sequence: int, data: dict[str, object]) -> str:
 async def event_stream(
     infrastructure: Infrastructure,
     request: Request,
-    developer_id: uuid.UUID,
+    actor: Actor,
     start: int,
     rules: NotificationRules,
     prefix: str,
@@ -138,13 +137,13 @@ async def event_stream(
     last = start
     ends_at = time.monotonic() + rules.stream_max_seconds
     quiet_since = time.monotonic()
-    with ear.subscribe(developer_id) as woken:
+    with ear.subscribe(actor.developer_id) as woken:
         await ear.started(wait_seconds=2.0)
         yield f"retry: {RECONNECT_MS}\n\n"
         while True:
             woken.clear()
             async with portal_unit_of_work(infrastructure) as uow:
-                batch = await use_cases.stream_batch(uow, developer_id, last, rules)
+                batch = await use_cases.stream_batch(uow, actor, last, rules)
             for notification in batch:
                 resource = notification_resource(notification, prefix)
                 yield _event(notification.sequence, resource.model_dump(mode="json"))
