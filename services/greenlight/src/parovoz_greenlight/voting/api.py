@@ -106,7 +106,10 @@ def voting_router(infrastructure: Infrastructure) -> APIRouter:
             "greenlight penalty suspending voting. `reasons` lists every reason that fails "
             "(`USER_UNKNOWN`, `ACCOUNT_TOO_NEW` with `eligible_from`, `NO_PURCHASES`, "
             "`ACCOUNT_BLOCKED`, `VOTING_SUSPENDED` with `suspended_until`, or "
-            "`suspended_permanently` for a permanent ban); `rules` the numbers."
+            "`suspended_permanently` for a permanent ban); `rules` the numbers. The user "
+            "service's facts are kept up to "
+            f"{int(rules.voter_facts_ttl.total_seconds())} s (a block counts within that "
+            "time); greenlight's own penalties count at once."
         ),
         responses=error_responses({503: ["USER_SERVICE_UNAVAILABLE"]}),
     )
