@@ -414,6 +414,29 @@ async def test_the_vote_beyond_the_hourly_limit_is_429_with_retry_after(
         clock.advance(now - (oldest + period))
 
 
+async def test_six_new_votes_at_once_at_the_limit_keep_one(
+    client: httpx.AsyncClient, infrastructure: Infrastructure, clock: ManualClock
+) -> None:
+    """The hourly limit's lock (taken with the submission's read) makes a user's concurrent new
+    votes count one after the other: at limit - 1, of six at once one is kept."""
+    user = await voter(clock)
+    now = clock.now()
+    limit = RULES.rate_limit_votes
+    await earlier_votes(
+        infrastructure, user, [now - timedelta(minutes=1 + i) for i in range(limit - 1)]
+    )
+    submissions = [await in_voting(infrastructure) for _ in range(6)]
+    # The user's facts kept already: the six go through the same steps in lockstep.
+    assert (await client.get(f"{PREFIX}/eligibility", headers=auth(user))).status_code == 200
+    answers = await asyncio.gather(
+        *(
+            client.post(f"{PREFIX}/submissions/{s}/votes", json=body(), headers=auth(user))
+            for s in submissions
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [429] * 5, [a.text for a in answers]
+
+
 async def test_the_vote_routes_document_the_new_refusals(client: httpx.AsyncClient) -> None:
     paths = (await client.get(f"{PREFIX}/openapi.json")).json()["paths"]
     cast = paths[f"{PREFIX}/submissions/{{submission_id}}/votes"]["post"]["responses"]

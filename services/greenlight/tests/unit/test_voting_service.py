@@ -41,10 +41,14 @@ class FakeVotes:
         #: The world's submissions and their (latest) windows, read together as SqlVotes does.
         self.submissions: dict[uuid.UUID, Submission] = {}
         self.windows: dict[uuid.UUID, Window] = {}
+        #: Users whose lock of the hourly limit was taken (SqlVotes: held to the commit).
+        self.rate_locked: set[uuid.UUID] = set()
 
     async def submission_and_window(
-        self, submission_id: uuid.UUID
+        self, submission_id: uuid.UUID, *, rate_lock_of: uuid.UUID | None = None
     ) -> tuple[Submission, Window | None] | None:
+        if rate_lock_of is not None:
+            self.rate_locked.add(rate_lock_of)
         submission = self.submissions.get(submission_id)
         if submission is None:
             return None
@@ -102,6 +106,7 @@ class FakeVotes:
         return mine[:limit]
 
     async def cast_times_of(self, user_id, since, until, limit) -> Sequence[datetime]:  # type: ignore[no-untyped-def]
+        assert user_id in self.rate_locked, "counted without the user's rate lock"
         times = sorted(
             (v.created_at for v in self.rows.values() if v.user_id == user_id),
             reverse=True,

@@ -149,12 +149,12 @@ _SUBMISSION_AND_WINDOW = (
 _ADD = (
     insert(votes).on_conflict_do_nothing(constraint="uq_votes_one_per_user").returning(votes.c.id)
 )
-_RATE_LOCK = select(
-    func.pg_advisory_xact_lock(
-        func.hashtextextended(
-            func.concat("greenlight.votes.rate:", bindparam("user_id", type_=String)), 0
-        )
-    )
+#: The user's transaction-scoped advisory lock of the hourly limit (same key text as ever).
+_RATE_LOCK_KEY = func.hashtextextended(
+    func.concat("greenlight.votes.rate:", bindparam("user_id", type_=String)), 0
+)
+_SUBMISSION_AND_WINDOW_LOCKED = _SUBMISSION_AND_WINDOW.add_columns(
+    func.pg_advisory_xact_lock(_RATE_LOCK_KEY).label("rate_locked")
 )
 _CAST_TIMES = (
     select(votes.c.created_at)
@@ -173,15 +173,22 @@ class SqlVotes:
         self._session = session
 
     async def submission_and_window(
-        self, submission_id: uuid.UUID
+        self, submission_id: uuid.UUID, *, rate_lock_of: uuid.UUID | None = None
     ) -> tuple[Submission, Window | None] | None:
         """The submission and its latest voting window (None: no window yet), in ONE query
         (a lateral join on ``uq_voting_windows_submission_id_number``); None: no submission.
         The window carries what deciding on a vote needs (id, number, opening, closing,
-        status), not its final tally."""
-        answer = await self._session.execute(
-            _SUBMISSION_AND_WINDOW, {"submission_id": submission_id}
-        )
+        status), not its final tally. ``rate_lock_of``: the same statement takes that user's
+        transaction-scoped advisory lock of the hourly limit (see ``cast_times_of``)."""
+        if rate_lock_of is None:
+            answer = await self._session.execute(
+                _SUBMISSION_AND_WINDOW, {"submission_id": submission_id}
+            )
+        else:  # the same statement takes the user's rate lock (one round trip less)
+            answer = await self._session.execute(
+                _SUBMISSION_AND_WINDOW_LOCKED,
+                {"submission_id": submission_id, "user_id": str(rate_lock_of)},
+            )
         row = answer.first()
         if row is None:
             return None
@@ -309,9 +316,11 @@ class SqlVotes:
         self, user_id: uuid.UUID, since: datetime, until: datetime, limit: int
     ) -> Sequence[datetime]:
         """When the user cast their votes in ``(since, until]``, newest first, at most ``limit``
-        (index ``ix_votes_user_id_created_at``). Takes the user's transaction-scoped advisory
-        lock first: a user's concurrent new votes are counted one after the other."""
-        await self._session.execute(_RATE_LOCK, {"user_id": str(user_id)})
+        (index ``ix_votes_user_id_created_at``). The caller holds the user's advisory lock of
+        the hourly limit, taken by an EARLIER statement of this transaction
+        (``submission_and_window(..., rate_lock_of=user_id)``; not by this one: its snapshot
+        would predate the wait), so a user's concurrent new votes are counted one after the
+        other."""
         answer = await self._session.execute(
             _CAST_TIMES, {"user_id": user_id, "since": since, "until": until, "limit": limit}
         )

@@ -85,10 +85,11 @@ class LiveCounters(Protocol):
 
 class VoteRepository(Protocol):
     async def submission_and_window(
-        self, submission_id: uuid.UUID
+        self, submission_id: uuid.UUID, *, rate_lock_of: uuid.UUID | None = None
     ) -> tuple[Submission, Window | None] | None:
         """The submission and its latest voting window (None: none yet), one read; None: no
-        such submission."""
+        such submission. ``rate_lock_of``: the same read takes that user's lock of the hourly
+        limit, held to the end of the transaction (``cast_times_of`` counts under it)."""
         ...
 
     async def add(self, vote: Vote) -> bool: ...
@@ -126,8 +127,9 @@ class VoteRepository(Protocol):
         self, user_id: uuid.UUID, since: datetime, until: datetime, limit: int
     ) -> Sequence[datetime]:
         """When the user cast their votes in ``(since, until]``, newest first, at most
-        ``limit``; the user's new votes wait for each other from here to the commit (the live
-        rate limit counts each)."""
+        ``limit``; asked under the user's lock of the hourly limit (``submission_and_window``'s
+        ``rate_lock_of``, earlier in the transaction): the user's new votes wait for each other
+        from there to the commit (the live rate limit counts each)."""
         ...
 
 
@@ -167,10 +169,14 @@ async def check_eligibility(
 
 
 async def _public_submission(
-    uow: VotingUnitOfWork, submission_id: uuid.UUID, now: datetime
+    uow: VotingUnitOfWork,
+    submission_id: uuid.UUID,
+    now: datetime,
+    *,
+    rate_lock_of: uuid.UUID | None = None,
 ) -> tuple[Submission, Window | None]:
     """The public submission and its window accepting votes at ``now`` (None: none is)."""
-    found = await uow.votes.submission_and_window(submission_id)
+    found = await uow.votes.submission_and_window(submission_id, rate_lock_of=rate_lock_of)
     if found is None or found[0].status not in PUBLIC:
         raise _submission_not_found()
     submission, window = found
@@ -180,9 +186,15 @@ async def _public_submission(
 
 
 async def _open_window(
-    uow: VotingUnitOfWork, submission_id: uuid.UUID, now: datetime
+    uow: VotingUnitOfWork,
+    submission_id: uuid.UUID,
+    now: datetime,
+    *,
+    rate_lock_of: uuid.UUID | None = None,
 ) -> tuple[Submission, Window]:
-    submission, window = await _public_submission(uow, submission_id, now)
+    submission, window = await _public_submission(
+        uow, submission_id, now, rate_lock_of=rate_lock_of
+    )
     if window is None:
         raise _period_ended()
     return submission, window
@@ -204,7 +216,7 @@ async def cast_vote(
     played demo the submission does not have, 429 ``SUSPICIOUS_VOTING_DETECTED`` beyond the
     live rate limit, 409 ``DUPLICATE_VOTE``)."""
     require_eligible(await check_eligibility(ports, user_id, now, rules))
-    submission, window = await _open_window(uow, submission_id, now)
+    submission, window = await _open_window(uow, submission_id, now, rate_lock_of=user_id)
     require_demo_to_play(ballot, submission.demo_links)
     recent = await uow.votes.cast_times_of(
         user_id, now - rules.rate_period, now, rules.rate_limit_votes
