@@ -37,23 +37,24 @@ What limits it (measured 2026-12-08 on the 2-CPU development host, shared with o
 greenlight is one process, one event loop). Before the vote path's fixes: a vote cost 15-18 ms of
 greenlight's CPU (40-42 votes/s), /live 5 ms (86-138/s), against 0.3-0.4 ms for /health. Fixed
 since: the penalties read in the vote's own transaction (no second unit of work), the
-submission and its window in one query (a vote: 5 statements instead of 6 and a second
-connection; /live: 1 instead of 2), the vote path's statements built once with bind parameters
-(building them and their cache keys was a third of a vote), and the user service's facts kept
-in process for ``voting_voter_facts_ttl_seconds`` (30 s). In process, one at a time, client
-included: a vote 13-15 ms -> 8.6-9.2 ms of CPU. Through the gateway (this bench, full run,
-rounds 1/2/3): votes 29 / 120 / 25 per s at 17.8 / 6.9 / 17.0 ms of CPU a vote, /live 157 / 212
-/ 131 per s at 3.7-4.5 ms. The spread is the facts cache and the host: this bench brings a
-voter back only every ``--voters`` pairs (about 100 s), so with a 30 s TTL nearly every vote
-asks the user service, and that call is the biggest single cost left: about 5 ms of
-greenlight's CPU at 16 clients (httpcore's pool scans every connection on every request; one
+submission and its window in one query which also takes the hourly limit's lock (a vote: 4
+statements instead of 6 and a second connection; /live: 1 instead of 2), the vote path's
+statements built once with bind parameters (building them and their cache keys was a third of
+a vote), and the user service's facts kept in process for ``voting_voter_facts_ttl_seconds``
+(30 s). In process, one at a time, client included: a vote 13-15 ms -> 7.4-7.8 ms of CPU.
+Through the gateway, full runs: votes 88 per s (median; rounds 63 / 88 / 119) at 11.3 ms of CPU
+a vote (14.5 / 11.3 / 8.4), /live 264 per s at 3.7 ms, on a quiet host; on a busy one (load 4-5)
+29 votes per s at 17 ms. The spread is the facts cache and the host: this bench brings a voter
+back only every ``--voters`` pairs (17 s to 100 s, as the calibration sized them), so with a 30 s
+TTL many votes ask the user service, and that call is the biggest single cost left: about 5 ms
+of greenlight's CPU at 16 clients (httpcore's pool scans every connection on every request; one
 at a time it is 1.4 ms), against 3.3 ms for a whole GET /eligibility answered from the cache.
-Round 2 ran on a quieter host and reached voters seen 5 s before (cache hits). The rest of a
-vote is about 1 ms of CPU a statement (penalties, submission and window, the hourly-limit lock,
-its count, the insert) and the framework. /results (one aggregate query since it stopped
-loading every vote of the window): 5.7-7.9 ms of CPU at about 220 votes a submission. The goals
-(votes at 0.2, reads at 0.3 of /health) are out of reach on this host: they are kept and
-printed so a faster host, or more fixes, show in the verdict.
+The rest of a vote is about 1 ms of CPU a statement (penalties, submission and window with the
+lock, the hourly count, the insert), Redis's increment and the framework (the token's check, the
+middleware). /results (one aggregate query since it stopped loading every vote of the window):
+5.5-7 ms of CPU at about 350 votes a submission. The goals (votes at 0.2, reads at 0.3 of
+/health) are out of reach on this host: they are kept and printed so a faster host, or more
+fixes, show in the verdict.
 
 Figures are merged into ``bench/results/latest.json`` under ``greenlight_votes``; ``--strict``
 exits 1 when a goal is missed or a vote failed. Load generator: ``wrk`` when installed (votes
