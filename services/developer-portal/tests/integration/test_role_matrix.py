@@ -138,14 +138,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/team/members/{user_id}"): Rule(TEAM),
     ("DELETE", "/team/members/{user_id}"): Rule(TEAM),
     ("POST", "/team/ownership-transfer"): Rule(frozenset({"owner"})),
-    # --- notifications (issue #16) -----------------------------------------------------------------
+    # --- notifications (issue #16) ----------------------------------------------------------------
     # Any member's inbox. The stream answers 406 to a client not asking for text/event-stream
     # (this test's), after authentication: still "allowed" for every role.
     ("GET", "/notifications"): READ,
     ("GET", "/notifications/stream"): READ,
     ("POST", "/notifications/{notification_id}/read"): READ,
     ("POST", "/notifications/read-all"): READ,
-    # --- beta tests (issue #16) --------------------------------------------------------------------
+    # --- beta tests (issue #16) -------------------------------------------------------------------
     # Team side: the game is checked (404 for another tenant), then the role, then the made-up
     # ``beta_id``/``code_id`` (404 for a role with the right). Player side (``/beta/...``): any
     # signed-in user, a member or not; a test they are not in is 404 ``BETA_NOT_PARTICIPANT``,

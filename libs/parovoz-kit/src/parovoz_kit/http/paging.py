@@ -15,7 +15,6 @@ A size out of range, or a cursor empty or longer than :data:`CURSOR_LIMIT`, is t
 which name the closure's bounds, at run time.)
 """
 
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
