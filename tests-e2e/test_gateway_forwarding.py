@@ -21,6 +21,8 @@ import pytest
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "deploy/gateway/default.conf.template"
 UPSTREAMS = ("DEVELOPER_PORTAL", "GREENLIGHT", "SUBSCRIPTION", "PAYMENT")
+#: The private gateway's access log (its standard output), set by the fixture.
+ACCESS_LOGS: list[Path] = []
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -64,7 +66,12 @@ def private_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f"http {{ access_log off; client_body_temp_path {workdir}/body; "
         f"proxy_temp_path {workdir}/proxy; include {workdir}/server.conf; }}\n"
     )
-    process = subprocess.Popen([nginx, "-c", str(workdir / "nginx.conf"), "-p", str(workdir)])
+    # The site's access log is nginx's standard output: kept in a file the tests read.
+    output = (workdir / "stdout.log").open("wb")
+    ACCESS_LOGS[0:] = [workdir / "stdout.log"]
+    process = subprocess.Popen(
+        [nginx, "-c", str(workdir / "nginx.conf"), "-p", str(workdir)], stdout=output
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -76,6 +83,7 @@ def private_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield base
     process.terminate()
     process.wait(10)
+    output.close()
     echo.shutdown()
 
 
@@ -118,3 +126,19 @@ def test_a_client_cannot_choose_its_forwarded_address(private_gateway: str) -> N
     received = {k.lower(): v for k, v in response.json()["headers"].items()}
     assert received["x-forwarded-for"] == "127.0.0.1"
     assert received["x-real-ip"] == "127.0.0.1"
+
+
+def test_the_access_log_never_holds_a_token(private_gateway: str) -> None:
+    """The notifications stream takes ``?access_token=`` (browsers' EventSource sends no
+    headers): the gateway's access log writes it as REDACTED, keeping the rest of the line."""
+    secret = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl"
+    path = f"/api/v1/developer/notifications/stream?access_token={secret}&last_event_id=7"
+    assert httpx.get(f"{private_gateway}{path}").status_code == 200
+    deadline = time.monotonic() + 5
+    logged = ""
+    while "last_event_id=7" not in logged and time.monotonic() < deadline:
+        time.sleep(0.1)
+        logged = ACCESS_LOGS[0].read_text()
+    line = next(entry for entry in logged.splitlines() if "notifications/stream" in entry)
+    assert secret not in logged
+    assert "?access_token=REDACTED&last_event_id=7" in line

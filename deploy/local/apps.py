@@ -207,7 +207,9 @@ events {{
 }}
 
 http {{
-    access_log {RUN / "logs" / "gateway-access.log"};
+    # The site's own access_log (the template's, token-free format) goes to stdout: the
+    # gateway's log under .run/logs.
+    access_log off;
 {temp_paths}
     include {self.site_conf.parent}/*.conf;
 }}
