@@ -111,7 +111,9 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "exp": now + 300,
         "jti": str(uuid.uuid4()),
     }
-    values.update(overrides)
+    # A callable override is a time relative to now, computed when the token is made (a test
+    # may run minutes after its parameters were collected).
+    values.update({k: v(now) if callable(v) else v for k, v in overrides.items()})
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -202,9 +204,9 @@ async def test_a_user_subject_with_the_service_role_is_no_service(
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"exp": int(time.time()) - 120}, "TOKEN_EXPIRED"),
-        ({"nbf": int(time.time()) + 120}, "TOKEN_NOT_YET_VALID"),
-        ({"iat": int(time.time()) + 120}, "TOKEN_NOT_YET_VALID"),
+        ({"exp": lambda now: now - 120}, "TOKEN_EXPIRED"),
+        ({"nbf": lambda now: now + 120}, "TOKEN_NOT_YET_VALID"),
+        ({"iat": lambda now: now + 120}, "TOKEN_NOT_YET_VALID"),
         ({"iss": "someone-else"}, "TOKEN_INVALID_ISSUER"),
         ({"iss": None}, "TOKEN_MISSING_CLAIM"),
         ({"aud": "another-platform"}, "TOKEN_INVALID_AUDIENCE"),
