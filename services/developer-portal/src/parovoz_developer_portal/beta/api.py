@@ -105,8 +105,9 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
         game_id: GameId,
         body: BetaCreationDocument,
         request: Request,
-        actor: CurrentMember,
+        # Before the member: a request without its key is 400 whoever sends it.
         idempotency_key: IdempotencyKey,
+        actor: CurrentMember,
     ) -> Response:
         attributes = body.data.attributes
         new = use_cases.NewBetaTest(
