@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,6 +10,7 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 
 from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+from parovoz_kit.keyset import keyset_cursor, keyset_position
 
 from parovoz_developer_portal.accounts.domain import DeveloperAccount, DeveloperStatus
 
@@ -408,24 +406,10 @@ class Position:
         return cls(game.created_at, game.id)
 
     def cursor(self) -> str:
-        raw = json.dumps([self.created_at.isoformat(), str(self.game_id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return keyset_cursor(self.created_at, self.game_id)
 
     @classmethod
     def of_cursor(cls, cursor: str) -> Position:
         """The position an opaque cursor of a previous page names, or 400
         INVALID_PAGE_CURSOR."""
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            moment, game_id = json.loads(raw)
-            position = cls(datetime.fromisoformat(moment), uuid.UUID(game_id))
-        except (binascii.Error, ValueError, TypeError):
-            position = None
-        if position is None or position.created_at.tzinfo is None:
-            raise ValidationFailed(
-                "page[cursor] is not a cursor of this list; start from the first page.",
-                detail_ru="page[cursor] — не курсор этого списка: начните с первой страницы.",
-                code="INVALID_PAGE_CURSOR",
-                parameter="page[cursor]",
-            )
-        return position
+        return cls(*keyset_position(cursor))

@@ -11,15 +11,13 @@ with a typed error.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.keyset import keyset_cursor, keyset_position
 
 from parovoz_greenlight.submissions.rules import SubmissionRules
 
@@ -238,24 +236,10 @@ class Position:
         return cls(submission.created_at, submission.id)
 
     def cursor(self) -> str:
-        raw = json.dumps([self.created_at.isoformat(), str(self.submission_id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return keyset_cursor(self.created_at, self.submission_id)
 
     @classmethod
     def of_cursor(cls, cursor: str, parameter: str = "page[cursor]") -> Position:
         """The position an opaque cursor of a previous page names, or 400
         ``INVALID_PAGE_CURSOR``."""
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            moment, submission_id = json.loads(raw)
-            position = cls(datetime.fromisoformat(moment), uuid.UUID(submission_id))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-            position = None
-        if position is None or position.created_at.tzinfo is None:
-            raise ValidationFailed(
-                f"{parameter} is not a cursor of this list; start from the first page.",
-                detail_ru=f"{parameter} — не курсор этого списка: начните с первой страницы.",
-                code="INVALID_PAGE_CURSOR",
-                parameter=parameter,
-            )
-        return position
+        return cls(*keyset_position(cursor, parameter=parameter))

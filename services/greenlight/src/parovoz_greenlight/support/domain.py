@@ -8,16 +8,14 @@ open ticket: in progress; the developer answering a question: back in progress).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from parovoz_kit.errors import BusinessRuleViolation, ValidationFailed
+from parovoz_kit.errors import BusinessRuleViolation
+from parovoz_kit.keyset import keyset_cursor, keyset_position
 
 SUBJECT_LIMIT = 200
 DESCRIPTION_LIMIT = 10_000
@@ -236,24 +234,10 @@ class TicketPosition:
         return cls(sort, moment, ticket.id)
 
     def cursor(self) -> str:
-        raw = json.dumps([self.sort, self.moment.isoformat(), str(self.ticket_id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return keyset_cursor(self.moment, self.ticket_id, kind=self.sort)
 
     @classmethod
     def of_cursor(cls, cursor: str, sort: str) -> TicketPosition:
         """The position a cursor of a previous page of the same ``sort`` names; else 400
         ``INVALID_PAGE_CURSOR``."""
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            kind, moment, ticket_id = json.loads(raw)
-            position = cls(str(kind), datetime.fromisoformat(moment), uuid.UUID(ticket_id))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-            position = None
-        if position is None or position.moment.tzinfo is None or position.sort != sort:
-            raise ValidationFailed(
-                "page[cursor] is not a cursor of this list; start from the first page.",
-                detail_ru="page[cursor] — не курсор этого списка: начните с первой страницы.",
-                code="INVALID_PAGE_CURSOR",
-                parameter="page[cursor]",
-            )
-        return position
+        return cls(sort, *keyset_position(cursor, kind=sort))

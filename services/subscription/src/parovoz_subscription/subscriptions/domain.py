@@ -12,10 +12,7 @@ with a typed error: nothing silently ignores a wrong state.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, available_timezones
 
 from parovoz_kit.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from parovoz_kit.keyset import keyset_cursor, keyset_position
 
 
 class PlanType(StrEnum):
@@ -358,24 +356,10 @@ class Position:
         return cls(subscription.created_at, subscription.id)
 
     def cursor(self) -> str:
-        raw = json.dumps([self.created_at.isoformat(), str(self.subscription_id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return keyset_cursor(self.created_at, self.subscription_id)
 
     @classmethod
     def of_cursor(cls, cursor: str, parameter: str = "page[cursor]") -> Position:
         """The position an opaque cursor of a previous page names, or 400
         ``INVALID_PAGE_CURSOR``."""
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            moment, subscription_id = json.loads(raw)
-            position = cls(datetime.fromisoformat(moment), uuid.UUID(subscription_id))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-            position = None
-        if position is None or position.created_at.tzinfo is None:
-            raise ValidationFailed(
-                f"{parameter} is not a cursor of this list; start from the first page.",
-                detail_ru=f"{parameter} — не курсор этого списка: начните с первой страницы.",
-                code="INVALID_PAGE_CURSOR",
-                parameter=parameter,
-            )
-        return position
+        return cls(*keyset_position(cursor, parameter=parameter))
