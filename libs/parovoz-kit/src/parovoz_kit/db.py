@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Executable, MetaData
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from parovoz_kit.settings import ServiceSettings
 
@@ -40,3 +44,22 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_pre_ping=True,
     )
+
+
+async def execute_refusing(
+    session: AsyncSession,
+    statement: Executable,
+    refusals: Mapping[str, Callable[[], Exception]],
+) -> Any:
+    """Run ``statement`` in a savepoint; a unique index or constraint named in ``refusals``
+    that it breaks raises that entry's error (the savepoint is rolled back, the transaction
+    stays usable); any other integrity error propagates. The statement's result otherwise."""
+    try:
+        async with session.begin_nested():
+            return await session.execute(statement)
+    except IntegrityError as error:
+        broken = str(error.orig)
+        for name, refusal in refusals.items():
+            if name in broken:
+                raise refusal() from None
+        raise

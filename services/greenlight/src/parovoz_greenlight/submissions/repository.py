@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from parovoz_kit.db import execute_refusing
 from parovoz_kit.errors import Conflict
 from sqlalchemy import (
     Boolean,
@@ -31,7 +32,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_greenlight.submissions.domain import Position, Submission, SubmissionStatus
@@ -156,15 +156,11 @@ class SqlSubmissions:
     async def add(self, submission: Submission) -> None:
         """Insert a new submission; a second open one of the game is 409
         ``SUBMISSION_ALREADY_EXISTS`` (the database's rule)."""
-        try:
-            async with self._session.begin_nested():
-                await self._session.execute(
-                    insert(submissions).values(row_of_submission(submission))
-                )
-        except IntegrityError as error:
-            if UNIQUE_OPEN_INDEX in str(error.orig):
-                raise submission_already_open(submission.game_id) from None
-            raise
+        await execute_refusing(
+            self._session,
+            insert(submissions).values(row_of_submission(submission)),
+            {UNIQUE_OPEN_INDEX: lambda: submission_already_open(submission.game_id)},
+        )
 
     async def save(self, submission: Submission) -> None:
         """Write every field back if the row still has ``submission.version``; bumps it (also
@@ -172,21 +168,14 @@ class SqlSubmissions:
         values = row_of_submission(submission)
         del values["id"]
         values["version"] = submission.version + 1
-        try:
-            async with self._session.begin_nested():
-                result = await self._session.execute(
-                    update(submissions)
-                    .where(
-                        submissions.c.id == submission.id,
-                        submissions.c.version == submission.version,
-                    )
-                    .values(values)
-                )
-        except IntegrityError as error:
-            if UNIQUE_OPEN_INDEX in str(error.orig):
-                raise submission_already_open(submission.game_id) from None
-            raise
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        result = await execute_refusing(
+            self._session,
+            update(submissions)
+            .where(submissions.c.id == submission.id, submissions.c.version == submission.version)
+            .values(values),
+            {UNIQUE_OPEN_INDEX: lambda: submission_already_open(submission.game_id)},
+        )
+        if result.rowcount != 1:
             raise _changed_concurrently(submission.id)
         submission.version += 1
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from parovoz_kit.db import execute_refusing
 from parovoz_kit.errors import Conflict
 from sqlalchemy import (
     BigInteger,
@@ -30,7 +31,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parovoz_subscription.subscriptions.domain import (
@@ -171,15 +171,11 @@ class SqlSubscriptions:
     async def add(self, subscription: Subscription) -> None:
         """Insert a new subscription; a second LIVE one of the user's plan type is 409
         ``SUBSCRIPTION_ALREADY_EXISTS`` (the database's rule; the transaction is then over)."""
-        try:
-            async with self._session.begin_nested():
-                await self._session.execute(
-                    insert(subscriptions).values(row_of_subscription(subscription))
-                )
-        except IntegrityError as error:
-            if UNIQUE_LIVE_INDEX in str(error.orig):
-                raise subscription_already_exists(subscription.plan_type) from None
-            raise
+        await execute_refusing(
+            self._session,
+            insert(subscriptions).values(row_of_subscription(subscription)),
+            {UNIQUE_LIVE_INDEX: lambda: subscription_already_exists(subscription.plan_type)},
+        )
 
     async def save(self, subscription: Subscription) -> None:
         """Write every field back if the row still has ``subscription.version``; bumps it (also
@@ -187,21 +183,17 @@ class SqlSubscriptions:
         values = row_of_subscription(subscription)
         del values["id"]
         values["version"] = subscription.version + 1
-        try:
-            async with self._session.begin_nested():
-                result = await self._session.execute(
-                    update(subscriptions)
-                    .where(
-                        subscriptions.c.id == subscription.id,
-                        subscriptions.c.version == subscription.version,
-                    )
-                    .values(values)
-                )
-        except IntegrityError as error:
-            if UNIQUE_LIVE_INDEX in str(error.orig):
-                raise subscription_already_exists(subscription.plan_type) from None
-            raise
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        result = await execute_refusing(
+            self._session,
+            update(subscriptions)
+            .where(
+                subscriptions.c.id == subscription.id,
+                subscriptions.c.version == subscription.version,
+            )
+            .values(values),
+            {UNIQUE_LIVE_INDEX: lambda: subscription_already_exists(subscription.plan_type)},
+        )
+        if result.rowcount != 1:
             raise _changed_concurrently(subscription.id)
         subscription.version += 1
 
