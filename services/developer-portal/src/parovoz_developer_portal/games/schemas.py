@@ -8,10 +8,11 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.http.fields import CalendarDate, CountryCode, RequestModel, Text
+from parovoz_kit.http.filters import listed
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
@@ -286,31 +287,9 @@ FilterValues = Annotated[str, Text(FILTER_LIMIT)]
 TextFilter = Annotated[str, Text(TEXT_FILTER_LIMIT, min_length=1), AfterValidator(not_blank)]
 
 
-_Choice = TypeVar("_Choice", GameStatus, ProductType)
-
-
-def _listed(raw: str | None, kind: type[_Choice], parameter: str) -> frozenset[_Choice]:
-    """``a,b``: each a value of ``kind``; 400 with the parameter otherwise."""
-    if raw is None:
-        return frozenset()
-    chosen: set[_Choice] = set()
-    for value in raw.split(","):
-        try:
-            chosen.add(kind(value.strip()))
-        except ValueError:
-            allowed = ", ".join(member.value for member in kind)
-            raise ValidationFailed(
-                f"{parameter} takes {allowed} (comma-separated), not {value!r}.",
-                detail_ru=f"{parameter} принимает {allowed} (через запятую), а не {value!r}.",
-                code="INVALID_FILTER",
-                parameter=parameter,
-            ) from None
-    return frozenset(chosen)
-
-
 def game_filter(statuses: str | None, types: str | None, text: str | None) -> GameFilter:
     return GameFilter(
-        statuses=_listed(statuses, GameStatus, "filter[status]"),
-        product_types=_listed(types, ProductType, "filter[type]"),
+        statuses=frozenset(listed(GameStatus, statuses, "filter[status]")),
+        product_types=frozenset(listed(ProductType, types, "filter[type]")),
         text=text,
     )

@@ -13,12 +13,14 @@ from parovoz_kit.auth.dependencies import request_verifier
 from parovoz_kit.auth.verifier import JwtVerifier
 from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.http.fields import QueryInt64, Text
+from parovoz_kit.http.filters import listed
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.idempotency.rest import OptionalIdempotencyKey, run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
 
 from parovoz_greenlight.clients.developer_portal import developer_portal
 from parovoz_greenlight.submissions import service as use_cases
+from parovoz_greenlight.submissions.domain import SubmissionStatus
 from parovoz_greenlight.submissions.fee_desk import fees_context
 from parovoz_greenlight.submissions.rules import SubmissionRules
 from parovoz_greenlight.submissions.schemas import (
@@ -27,7 +29,6 @@ from parovoz_greenlight.submissions.schemas import (
     SubmissionDocument,
     SubmissionListDocument,
     json_response,
-    status_filter,
     submission_document,
     submission_resource,
 )
@@ -173,7 +174,7 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
             Query(alias="page[cursor]", description="`links.next` of the previous page has it."),
         ] = None,
     ) -> Response:
-        statuses = status_filter(status)
+        statuses = listed(SubmissionStatus, status, "filter[status]")
         query = {"page[size]": str(page_size), "sort": sort}
         if status is not None:
             query["filter[status]"] = status
@@ -241,7 +242,7 @@ def submissions_router(infrastructure: Infrastructure) -> APIRouter:
             Query(alias="page[cursor]", description="`links.next` of the previous page has it."),
         ] = None,
     ) -> Response:
-        statuses = status_filter(status)
+        statuses = listed(SubmissionStatus, status, "filter[status]")
         async with greenlight_unit_of_work(infrastructure) as uow:
             page = await use_cases.developer_submissions(
                 uow, developers, user_id, statuses=statuses, cursor=cursor, size=page_size

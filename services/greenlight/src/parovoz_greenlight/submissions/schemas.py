@@ -244,22 +244,3 @@ def json_response(document: BaseModel, status_code: int = 200) -> Response:
         status_code=status_code,
         media_type="application/json",
     )
-
-
-def status_filter(raw: str | None, parameter: str = "filter[status]") -> list[SubmissionStatus]:
-    """``a,b``: statuses; 400 ``INVALID_FILTER`` naming the parameter otherwise."""
-    if raw is None:
-        return []
-    chosen: list[SubmissionStatus] = []
-    for value in raw.split(","):
-        try:
-            chosen.append(SubmissionStatus(value.strip()))
-        except ValueError:
-            allowed = ", ".join(status.value for status in SubmissionStatus)
-            raise ValidationFailed(
-                f"{parameter} takes {allowed} (comma-separated), not {value!r}.",
-                detail_ru=f"{parameter} принимает {allowed} (через запятую), а не {value!r}.",
-                code="INVALID_FILTER",
-                parameter=parameter,
-            ) from None
-    return chosen

@@ -11,6 +11,7 @@ from parovoz_kit.auth import CurrentPrincipal, Principal
 from parovoz_kit.auth.dependencies import current_user_id
 from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.http.fields import Text
+from parovoz_kit.http.filters import listed
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.http.paging import PageRequest, page_query
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
@@ -27,7 +28,6 @@ from parovoz_greenlight.support.schemas import (
     TicketCreationDocument,
     TicketDocument,
     TicketListDocument,
-    enum_filter,
     json_response,
     message_resource,
     ticket_resource,
@@ -190,9 +190,9 @@ def support_router(infrastructure: Infrastructure) -> APIRouter:
         assignee_id, unassigned = _assignee(assignee, caller)
         where = TicketFilter(
             developer_id=developer_id,
-            statuses=enum_filter(TicketStatus, status, "filter[status]"),
-            types=enum_filter(SupportType, type_, "filter[type]"),
-            priorities=enum_filter(Priority, priority, "filter[priority]"),
+            statuses=listed(TicketStatus, status, "filter[status]"),
+            types=listed(SupportType, type_, "filter[type]"),
+            priorities=listed(Priority, priority, "filter[priority]"),
             assignee_id=assignee_id,
             unassigned=unassigned,
         )

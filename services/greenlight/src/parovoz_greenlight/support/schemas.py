@@ -6,11 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Response
-from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.http.fields import InvalidValue, RequestModel, Text
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -255,25 +254,3 @@ def json_response(document: BaseModel, status_code: int = 200) -> Response:
     return Response(
         document.model_dump_json(), status_code=status_code, media_type="application/json"
     )
-
-
-E = TypeVar("E", TicketStatus, SupportType, Priority)
-
-
-def enum_filter(kind: type[E], raw: str | None, parameter: str) -> list[E]:
-    """``a,b``: values of ``kind``; 400 ``INVALID_FILTER`` naming the parameter otherwise."""
-    if raw is None:
-        return []
-    chosen: list[E] = []
-    for value in raw.split(","):
-        try:
-            chosen.append(kind(value.strip()))
-        except ValueError:
-            allowed = ", ".join(item.value for item in kind)
-            raise ValidationFailed(
-                f"{parameter} takes {allowed} (comma-separated), not {value!r}.",
-                detail_ru=f"{parameter} принимает {allowed} (через запятую), а не {value!r}.",
-                code="INVALID_FILTER",
-                parameter=parameter,
-            ) from None
-    return chosen

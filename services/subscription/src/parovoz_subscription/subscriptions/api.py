@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from parovoz_kit.auth import CurrentUserId
 from parovoz_kit.http.fields import Text
+from parovoz_kit.http.filters import listed
 from parovoz_kit.http.openapi import error_responses
 from parovoz_kit.http.paging import PageRequest, page_query
 from parovoz_kit.idempotency import IdempotencyKey, run_idempotent
@@ -17,7 +18,7 @@ from parovoz_kit.infrastructure import Infrastructure
 from parovoz_subscription.billing.service.payments import start_first_payment
 from parovoz_subscription.clients.payment import payment_client
 from parovoz_subscription.subscriptions import service as use_cases
-from parovoz_subscription.subscriptions.domain import Subscription
+from parovoz_subscription.subscriptions.domain import Subscription, SubscriptionStatus
 from parovoz_subscription.subscriptions.rules import SubscriptionRules
 from parovoz_subscription.subscriptions.schemas import (
     CANCELLATION_EXAMPLE,
@@ -29,7 +30,6 @@ from parovoz_subscription.subscriptions.schemas import (
     TrialEligibilityDocument,
     TrialEligibilityResource,
     json_response,
-    status_filter,
     subscription_document,
     subscription_resource,
 )
@@ -151,7 +151,7 @@ def subscriptions_router(infrastructure: Infrastructure) -> APIRouter:
             Query(alias="filter[status]", description="Statuses, comma-separated."),
         ] = None,
     ) -> Response:
-        statuses = status_filter(status)
+        statuses = listed(SubscriptionStatus, status, "filter[status]")
         async with subscription_unit_of_work(infrastructure) as uow:
             page = await use_cases.list_subscriptions(
                 uow, user_id, statuses, paging.cursor, paging.size

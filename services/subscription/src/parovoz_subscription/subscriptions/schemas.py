@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Response
-from parovoz_kit.errors import ValidationFailed
 from parovoz_kit.http.fields import CountryCode, RequestModel, Text
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -248,22 +247,3 @@ def json_response(document: BaseModel, status_code: int = 200) -> Response:
         status_code=status_code,
         media_type="application/json",
     )
-
-
-def status_filter(raw: str | None, parameter: str = "filter[status]") -> list[SubscriptionStatus]:
-    """``a,b``: statuses; 400 INVALID_FILTER naming the parameter otherwise."""
-    if raw is None:
-        return []
-    chosen: list[SubscriptionStatus] = []
-    for value in raw.split(","):
-        try:
-            chosen.append(SubscriptionStatus(value.strip()))
-        except ValueError:
-            allowed = ", ".join(status.value for status in SubscriptionStatus)
-            raise ValidationFailed(
-                f"{parameter} takes {allowed} (comma-separated), not {value!r}.",
-                detail_ru=f"{parameter} принимает {allowed} (через запятую), а не {value!r}.",
-                code="INVALID_FILTER",
-                parameter=parameter,
-            ) from None
-    return chosen
