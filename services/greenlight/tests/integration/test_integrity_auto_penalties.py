@@ -9,9 +9,11 @@ running service's job); votes of other submissions are written directly."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -30,8 +32,10 @@ from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
 from parovoz_kit.service import build_app, job_runner
 from parovoz_testing.tokens import user_token
 
+sys.path.insert(0, str(Path(__file__).parent))
+from greenlight_voting_support import voter
+
 PREFIX = "/api/v1/greenlight"
-USERS = "http://127.0.0.1:8092"
 SETTINGS = GreenlightSettings(environment="test")
 RESULTS, INTEGRITY, PENALTIES = (
     SETTINGS.results_rules(),
@@ -72,21 +76,6 @@ class Ages:
 
     async def created_at(self, user_id: uuid.UUID) -> datetime | None:
         return self.now - timedelta(days=3650)
-
-
-async def voter(clock: ManualClock) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    profile = {
-        "birth_date": "1990-05-01",
-        "region": "RU",
-        "account_created_at": (clock.now() - timedelta(days=400)).isoformat(),
-        "purchases_count": 3,
-        "blocked": False,
-    }
-    async with httpx.AsyncClient(base_url=USERS, timeout=5) as users:
-        answer = await users.put(f"/users/{user_id}", json=profile)
-    assert answer.status_code in (200, 201), answer.text
-    return user_id
 
 
 async def in_voting(infrastructure: Infrastructure, opens: datetime, days: int) -> Window:

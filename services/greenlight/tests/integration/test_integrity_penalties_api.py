@@ -6,18 +6,17 @@ only; appeal once, decided by staff; who may do what."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from parovoz_greenlight.main import SERVICE
-from parovoz_greenlight.results import service as results
 from parovoz_greenlight.settings import GreenlightSettings
-from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
-from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting.domain import Category
 from parovoz_kit.clock import ManualClock, SystemClock
 from parovoz_kit.infrastructure import Infrastructure, open_infrastructure
@@ -25,8 +24,10 @@ from parovoz_kit.service import build_app, job_runner
 from parovoz_testing.tokens import user_token
 from sqlalchemy import text
 
+sys.path.insert(0, str(Path(__file__).parent))
+from greenlight_voting_support import in_voting, voter
+
 PREFIX = "/api/v1/greenlight"
-USERS = "http://127.0.0.1:8092"
 EVENT = "greenlight.user.penalized.v1"
 
 
@@ -51,43 +52,6 @@ async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncCli
 
 def auth(user_id: uuid.UUID, *roles: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {user_token(str(user_id), roles)}"}
-
-
-async def voter(clock: ManualClock) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    profile = {
-        "birth_date": "1990-05-01",
-        "region": "RU",
-        "account_created_at": (clock.now() - timedelta(days=365)).isoformat(),
-        "purchases_count": 2,
-        "blocked": False,
-    }
-    async with httpx.AsyncClient(base_url=USERS, timeout=5) as users:
-        answer = await users.put(f"/users/{user_id}", json=profile)
-    assert answer.status_code in (200, 201), answer.text
-    return user_id
-
-
-async def in_voting(infrastructure: Infrastructure) -> uuid.UUID:
-    now = infrastructure.clock.now()
-    submission = Submission(
-        id=uuid.uuid4(),
-        game_id=uuid.uuid4(),
-        developer_id=uuid.uuid4(),
-        submitted_by=uuid.uuid4(),
-        title="Поезд в никуда",
-        description="Головоломка о железной дороге.",
-        status=SubmissionStatus.ACTIVE_VOTING,
-        created_at=now,
-        updated_at=now,
-        fee_paid=True,
-        submitted_at=now,
-    )
-    async with greenlight_unit_of_work(infrastructure) as uow:
-        await results.open_window(uow, submission, now)
-        await uow.submissions.add(submission)
-        await uow.commit()
-    return submission.id
 
 
 VOTE = {

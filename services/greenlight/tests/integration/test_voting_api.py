@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from parovoz_greenlight.main import SERVICE
-from parovoz_greenlight.results import service as results
 from parovoz_greenlight.settings import GreenlightSettings
-from parovoz_greenlight.submissions.domain import Submission, SubmissionStatus
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting import service as voting
 from parovoz_greenlight.voting import windows
@@ -32,8 +32,10 @@ from parovoz_kit.service import build_app, job_runner
 from parovoz_testing.tokens import user_token
 from redis.asyncio import Redis
 
+sys.path.insert(0, str(Path(__file__).parent))
+from greenlight_voting_support import USERS, in_voting, voter
+
 PREFIX = "/api/v1/greenlight"
-USERS = "http://127.0.0.1:8092"
 RULES = GreenlightSettings(environment="test").voting_rules()
 SCORES = {c.value: 4 for c in Category}
 
@@ -55,52 +57,6 @@ async def client(infrastructure: Infrastructure) -> AsyncIterator[httpx.AsyncCli
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://greenlight") as http:
         yield http
-
-
-async def voter(
-    clock: ManualClock,
-    *,
-    age: timedelta = timedelta(days=365),
-    purchases: int = 2,
-    blocked: bool = False,
-) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    profile = {
-        "birth_date": "1990-05-01",
-        "region": "RU",
-        "account_created_at": (clock.now() - age).isoformat(),
-        "purchases_count": purchases,
-        "blocked": blocked,
-    }
-    async with httpx.AsyncClient(base_url=USERS, timeout=5) as users:
-        answer = await users.put(f"/users/{user_id}", json=profile)
-    assert answer.status_code in (200, 201), answer.text
-    return user_id
-
-
-async def in_voting(
-    infrastructure: Infrastructure, demo_links: tuple[str, ...] = ("https://demo.example.ru/poezd",)
-) -> uuid.UUID:
-    now = infrastructure.clock.now()
-    submission = Submission(
-        id=uuid.uuid4(),
-        game_id=uuid.uuid4(),
-        developer_id=uuid.uuid4(),
-        submitted_by=uuid.uuid4(),
-        title="Поезд в никуда",
-        description="Головоломка о железной дороге.",
-        status=SubmissionStatus.ACTIVE_VOTING,
-        created_at=now,
-        updated_at=now,
-        fee_paid=True,
-        submitted_at=now,
-        demo_links=demo_links,
-    )
-    async with greenlight_unit_of_work(infrastructure) as uow:
-        await results.open_window(uow, submission, now)
-        await uow.submissions.add(submission)
-        await uow.commit()
-    return submission.id
 
 
 def auth(user_id: uuid.UUID) -> dict[str, str]:
