@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 from parovoz_greenlight.main import SERVICE
+from parovoz_greenlight.results.service import open_window_of
 from parovoz_greenlight.settings import GreenlightSettings
 from parovoz_greenlight.unit_of_work import greenlight_unit_of_work
 from parovoz_greenlight.voting import service as voting
-from parovoz_greenlight.voting import windows
 from parovoz_greenlight.voting.domain import Ballot, Category, Vote, VoteChoice
 from parovoz_greenlight.voting.live import RedisLiveCounters
 from parovoz_greenlight.voting.users import HttpVoters
@@ -131,7 +131,7 @@ async def test_a_vote_once_then_changed_with_receipts_and_live_results(
     assert live["weighted"] == {"yes": 0.0, "no": 2.0, "abstain": 0.0, "yes_share": 0.0}
     assert live["category_averages"]["gameplay"] == 2.5
     async with greenlight_unit_of_work(infrastructure) as uow:
-        window = await windows.open_window_of(uow, submission_id, clock.now())
+        window = await open_window_of(uow, submission_id, clock.now())
         assert window is not None
         counted = await uow.votes.tally(submission_id, window.id)
     assert (counted["no"], counted["weighted_no"], counted["yes"]) == (2, 20, 0)
@@ -258,7 +258,7 @@ async def test_votes_of_a_window_for_results(
         )
         ids.add(uuid.UUID(answer.json()["data"]["id"]))
     async with greenlight_unit_of_work(infrastructure) as uow:
-        window = await windows.open_window_of(uow, submission_id, clock.now())
+        window = await open_window_of(uow, submission_id, clock.now())
         assert window is not None
         found = await voting.votes_of(uow, submission_id, window.id)
     assert {v.id for v in found} == ids
