@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from parovoz_kit.http.fields import QueryInt64
+from fastapi import APIRouter, Depends, Path, Request, Response
 from parovoz_kit.http.openapi import error_responses
+from parovoz_kit.http.paging import PageRequest, page_query
 from parovoz_kit.idempotency import IdempotencyKey, OptionalIdempotencyKey, run_idempotent
 from parovoz_kit.idempotency.rest import run_with_optional_key
 from parovoz_kit.infrastructure import Infrastructure
@@ -24,7 +24,6 @@ from parovoz_developer_portal.beta.schemas import (
     CodeAttributes,
     CodeCreationDocument,
     CodeList,
-    Cursor,
     FeedbackList,
     PageLinks,
     ParticipantList,
@@ -63,13 +62,7 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
     clock = infrastructure.clock
     router = APIRouter(tags=["beta tests"])
     team = APIRouter(prefix=f"{prefix}/games/{{game_id}}/beta-tests", tags=["beta tests"])
-    page_size_query = Query(
-        alias="page[size]",
-        ge=1,
-        le=rules.max_page_size,
-        description=f"Rows a page: 1 to {rules.max_page_size}.",
-    )
-    cursor_query = Query(alias="page[cursor]", description="`links.next` of the previous page.")
+    page_query_rows = page_query("Rows", rules.default_page_size, rules.max_page_size)
 
     def _doc(test: BetaTest) -> Document[BetaAttributes]:
         return Document(data=beta_resource(test, clock.now(), prefix))
@@ -332,12 +325,11 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
         game_id: GameId,
         beta_id: BetaId,
         actor: CurrentMember,
-        page_size: Annotated[QueryInt64, page_size_query] = rules.default_page_size,
-        cursor: Annotated[Cursor | None, cursor_query] = None,
+        paging: Annotated[PageRequest, Depends(page_query_rows)],
     ) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
             test, page = await use_cases.participants_of_beta(
-                uow, actor, game_id, beta_id, cursor, page_size
+                uow, actor, game_id, beta_id, paging.cursor, paging.size
             )
         url = f"{prefix}/games/{game_id}/beta-tests/{beta_id}/participants"
         return _json(
@@ -346,7 +338,7 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
                 meta=ParticipantsMeta(
                     participants=test.participant_count, max_participants=test.max_participants
                 ),
-                links=_links(url, page_size, page.next_cursor),
+                links=_links(url, paging.size, page.next_cursor),
             )
         )
 
@@ -364,17 +356,18 @@ def beta_router(infrastructure: Infrastructure) -> APIRouter:
         game_id: GameId,
         beta_id: BetaId,
         actor: CurrentMember,
-        page_size: Annotated[QueryInt64, page_size_query] = rules.default_page_size,
-        cursor: Annotated[Cursor | None, cursor_query] = None,
+        paging: Annotated[PageRequest, Depends(page_query_rows)],
     ) -> Response:
         async with portal_unit_of_work(infrastructure) as uow:
-            page = await use_cases.feedback_of_beta(uow, actor, game_id, beta_id, cursor, page_size)
+            page = await use_cases.feedback_of_beta(
+                uow, actor, game_id, beta_id, paging.cursor, paging.size
+            )
         url = f"{prefix}/games/{game_id}/beta-tests/{beta_id}/feedback"
         return _json(
             FeedbackList(
                 data=[feedback_item(item) for item in page.items],
                 meta=rating_meta(page.summary),
-                links=_links(url, page_size, page.next_cursor),
+                links=_links(url, paging.size, page.next_cursor),
             )
         )
 

@@ -25,13 +25,11 @@ from parovoz_developer_portal.schemas import Resource
 #: Free texts: a test's description and a player's feedback.
 DESCRIPTION_LIMIT = 5_000
 FEEDBACK_LIMIT = 5_000
-CURSOR_LIMIT = 200
 
 Description = Annotated[str, Text(DESCRIPTION_LIMIT)]
 Cap = Annotated[int, Strict(), Field(ge=1, le=1_000_000)]
 Uses = Annotated[int, Strict(), Field(ge=1, le=1_000_000)]
 Rating = Annotated[int, Strict(), Field(ge=MIN_RATING, le=MAX_RATING)]
-Cursor = Annotated[str, Text(CURSOR_LIMIT, min_length=1)]
 
 
 def _not_blank(value: str) -> str:
