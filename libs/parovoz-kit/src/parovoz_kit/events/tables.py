@@ -97,8 +97,9 @@ async def stage_events(session: AsyncSession, events: Iterable[tuple[str, Event]
     """Write ``(topic, event)`` pairs as outbox rows in the session's transaction.
 
     Also queues a NOTIFY, which PostgreSQL delivers only if and when the transaction
-    commits, so the relay wakes exactly when there is something committed to publish.
-    Returns the number of rows written.
+    commits, so the relay wakes exactly when there is something committed to publish. Its
+    payload is the schema whose outbox got the rows (a listener on a database other code
+    shares can tell its own). Returns the number of rows written.
     """
     rows = []
     for topic, event in events:
@@ -116,5 +117,7 @@ async def stage_events(session: AsyncSession, events: Iterable[tuple[str, Event]
     if not rows:
         return 0
     await session.execute(OUTBOX.insert(), rows)
-    await session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+    await session.execute(
+        text("SELECT pg_notify(:channel, current_schema())"), {"channel": OUTBOX_CHANNEL}
+    )
     return len(rows)
