@@ -193,9 +193,14 @@ class StandardServerInterceptor(grpc.aio.ServerInterceptor):
 
         @asynccontextmanager
         async def guard(context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
-            started, code = time.perf_counter(), "UNKNOWN"
+            started, code, recorded = time.perf_counter(), "UNKNOWN", False
             metadata = context.invocation_metadata() or ()
             trace_token = carry_remote_trace(metadata)
+
+            def record(outcome: str) -> None:
+                latency.observe(time.perf_counter() - started)
+                GRPC_SERVER_HANDLED.labels(service_name, method_name, outcome).inc()
+
             try:
                 _current_principal.set(await self._caller(metadata, method))
                 yield
@@ -208,12 +213,14 @@ class StandardServerInterceptor(grpc.aio.ServerInterceptor):
                 raise
             except Exception as error:
                 status, details = _answer_for(error, method)
-                code = status.name
+                # Counted before the answer leaves: abort sends it to the caller at once.
+                record(status.name)
+                recorded = True
                 await context.abort(status, details)
             finally:
                 drop_remote_trace(trace_token)
-                latency.observe(time.perf_counter() - started)
-                GRPC_SERVER_HANDLED.labels(service_name, method_name, code).inc()
+                if not recorded:
+                    record(code)
 
         return guard
 
