@@ -13,12 +13,16 @@ MYPY := .venv/bin/mypy
 LINT_IMPORTS := .venv/bin/lint-imports
 PLATFORM := $(PYTHON) deploy/local/platform.py
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
-# `make test`'s two lanes, run side by side (deploy/local/test_lanes.py): one service's tests
-# always in one lane (they share its database and moved clocks); then tests-e2e alone.
+# Every member's tests folder that exists, then the end-to-end tests.
+TEST_DIRS = $(wildcard libs/*/tests services/*/tests deploy/standins/*/tests) tests-e2e
+# `make test-lanes`: the members' tests in two lanes side by side (deploy/local/test_lanes.py;
+# one service's tests always in one lane), then tests-e2e. About 12 minutes instead of 19, but
+# not yet `make test`: the kit's outbox and relay tests listen on the payment database's
+# NOTIFY channel, which the other lane's calls to the running payment service also wake.
 TEST_LANE_1 = services/payment/tests libs/*/tests deploy/standins/*/tests
 TEST_LANE_2 = services/*/tests !services/payment/tests
 
-.PHONY: help install dev engines up restart down status migrate test e2e lint proto proto-check \
+.PHONY: help install dev engines up restart down status migrate test test-lanes e2e lint proto proto-check \
 	events-catalog ledger-check bench chaos fuzz
 
 help:
@@ -67,10 +71,14 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(PYTHON) protos/generate.py --check
 	$(PYTHON) -m parovoz_events.catalog --check
-	$(PYTHON) deploy/local/test_lanes.py "$(TEST_LANE_1)" "$(TEST_LANE_2)"
-	$(PYTHON) -m pytest tests-e2e --ignore=tests-e2e/chaos
+	$(PYTHON) -m pytest $(TEST_DIRS) --ignore=tests-e2e/chaos
 	@echo "chaos, bounded (last: it freezes the broker and kills Redis under the running platform)"
 	$(PYTHON) -m pytest tests-e2e/chaos
+
+test-lanes: install
+	$(PLATFORM) up
+	$(PYTHON) deploy/local/test_lanes.py "$(TEST_LANE_1)" "$(TEST_LANE_2)"
+	$(PYTHON) -m pytest tests-e2e --ignore=tests-e2e/chaos
 
 e2e: dev
 	$(PYTHON) -m pytest tests-e2e

@@ -1,6 +1,6 @@
 """Run test folders in parallel lanes: one pytest process per lane, each lane's folders in turn.
 
-`make test` gives two lanes. Each service's tests share that service's database, Redis index
+`make test-lanes` gives two lanes. Each service's tests share that service's database, Redis index
 and moved clocks (a test may run a job over every due row), so a service's tests stay in ONE
 lane, in their usual order; two services never share a database, so two lanes run two of them
 side by side. The end-to-end suite (one running platform) runs after the lanes, alone.
